@@ -1,0 +1,44 @@
+using ClinicBooking;
+using ClinicBooking.AppHost;
+using ClinicBooking.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+IInfrastructure infrastructure = InfrastructureModeResolver.Resolve(builder.Configuration) switch
+{
+    InfrastructureMode.Containers => new ContainerInfrastructure(builder),
+    _ => new ProcessInfrastructure(builder, builder.GetDataDirectory()),
+};
+
+var customersDb = infrastructure.AddPostgres(ResourceNames.GlobalPostgres, ResourceNames.CustomersDatabase, "customers");
+var redis = infrastructure.AddRedis(ResourceNames.Redis);
+var rabbitMq = infrastructure.AddRabbitMq(ResourceNames.RabbitMq);
+
+var customerService = builder.AddProject<Projects.CustomerService>(ResourceNames.CustomerService)
+    .WithInternalHttpEndpoint()
+    .WithReference(customersDb)
+    .WithReference(redis)
+    .WithReference(rabbitMq)
+    .WithHttpHealthCheck("/health");
+
+var gateway = builder.AddProject<Projects.Gateway>(ResourceNames.Gateway)
+    .WithReference(customerService)
+    .WaitFor(customerService)
+    .WithHttpHealthCheck("/health")
+    .WithExternalHttpEndpoints();
+
+// One ClinicService cell per clinic shard, each on its own PostgreSQL server.
+for (var shard = 0; shard < builder.GetShardCount(); shard++)
+{
+    var shardDb = infrastructure.AddPostgres(ResourceNames.ShardPostgres(shard), ResourceNames.ShardDatabase(shard), "clinics");
+    var cell = builder.AddProject<Projects.ClinicService>(ResourceNames.ClinicCell(shard))
+        .WithInternalHttpEndpoint()
+        .WithReference(shardDb)
+        .WithReference(redis)
+        .WithReference(rabbitMq)
+        .WithEnvironment("Cell__Shards__0", shard.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .WithHttpHealthCheck("/health");
+    gateway.WithReference(cell).WaitFor(cell);
+}
+
+builder.Build().Run();

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Configuration;
+
+namespace ClinicBooking.AppHost;
+
+public static class AppHostConfiguration
+{
+    public const string DataDirectoryKey = "Infrastructure:DataDirectory";
+    public const string ShardCountKey = "Clinics:ShardCount";
+
+    /// <summary>
+    /// Where `processes` mode keeps its databases: configured, or the git-ignored `.data` folder at the
+    /// repository root, so a restart finds the data of the last run.
+    /// </summary>
+    public static string GetDataDirectory(this IDistributedApplicationBuilder builder)
+    {
+        var configured = builder.Configuration[DataDirectoryKey];
+        var directory = Path.GetFullPath(string.IsNullOrWhiteSpace(configured)
+            ? Path.Combine(builder.AppHostDirectory, "..", ".data")
+            : configured);
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    /// <summary>How many clinic shards (and so ClinicService cells) to run; 2 unless configured.</summary>
+    public static int GetShardCount(this IDistributedApplicationBuilder builder)
+    {
+        var count = builder.Configuration.GetValue(ShardCountKey, 2);
+        return count is >= 1 and <= 16
+            ? count
+            : throw new InvalidOperationException($"{ShardCountKey} must be between 1 and 16, not {count}.");
+    }
+
+    /// <summary>
+    /// An HTTP endpoint on a port Aspire picks. Only the gateway has a fixed, well-known port; services behind
+    /// it are found by service discovery, and several cells of one project must not share a port.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithInternalHttpEndpoint(this IResourceBuilder<ProjectResource> builder) =>
+        builder.WithHttpEndpoint(name: "http");
+}

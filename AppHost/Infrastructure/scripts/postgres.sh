@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs one PostgreSQL server in the foreground for the AppHost's `processes` mode.
+# Environment (set by the AppHost): PG_DATA (data directory), PG_PORT (port Aspire assigned),
+# POSTGRES_PASSWORD (password of the `postgres` role, used only when the cluster is first created).
+set -euo pipefail
+
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ -z "$bin" ]; then
+  echo "PostgreSQL is not installed: apt-get install postgresql" >&2
+  exit 1
+fi
+
+# PostgreSQL refuses to run as root, so root drops to the `postgres` user that the Debian package creates.
+# --pdeathsig: if this script is killed outright, the server still gets a fast-shutdown signal instead of
+# being orphaned.
+# (An array, not a function: a backgrounded function runs in a subshell, which would then receive the
+# stop signal instead of the server.)
+if [ "$(id -u)" = 0 ]; then
+  run=(setpriv --reuid=postgres --regid=postgres --init-groups --pdeathsig INT)
+else
+  run=(setpriv --pdeathsig INT)
+fi
+
+if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+  mkdir -p "$PG_DATA"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DATA"
+  chmod 700 "$PG_DATA"
+  pwfile=$(mktemp)
+  printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
+  [ "$(id -u)" = 0 ] && chown postgres "$pwfile"
+  "${run[@]}" "$bin/initdb" -D "$PG_DATA" -U postgres --pwfile="$pwfile" --auth=scram-sha-256 \
+    --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  rm -f "$pwfile"
+fi
+
+# Fast shutdown (SIGINT) on stop: a smart shutdown would wait for every pooled client connection to close.
+"${run[@]}" "$bin/postgres" -D "$PG_DATA" -p "$PG_PORT" \
+  -c listen_addresses=127.0.0.1 -c unix_socket_directories= \
+  -c max_connections=300 -c shared_buffers=128MB -c fsync=on &
+pid=$!
+trap 'kill -INT "$pid" 2>/dev/null' TERM INT HUP
+wait "$pid" || true
+wait "$pid" 2>/dev/null

@@ -1,0 +1,14 @@
+using ClinicBooking.Gateway;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddGateway();
+
+var app = builder.Build();
+
+app.UseDefaultExceptionHandling();
+app.MapDefaultEndpoints();
+app.MapReverseProxy();
+
+app.Run();

@@ -1,0 +1,26 @@
+using ClinicBooking.CustomerService.Model;
+
+namespace ClinicBooking.CustomerService.Apis;
+
+public sealed record CustomerResponse(
+    long Id,
+    string Name,
+    string Email,
+    string? Phone,
+    bool IsActive,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? DeactivatedAt)
+{
+    public static CustomerResponse From(Customer c) =>
+        new(c.Id, c.Name, c.Email, c.Phone, c.IsActive, c.CreatedAt, c.UpdatedAt, c.DeactivatedAt);
+}
+
+/// <summary>Fields are nullable so a missing field is reported as a validation error, not a JSON error.</summary>
+public sealed record CreateCustomerRequest(string? Name, string? Email, string? Phone);
+
+/// <summary>
+/// A full replacement (PUT), or the result of a merge patch. <see cref="IsActive"/> is optional: left out,
+/// the customer keeps its state; a deactivated customer is only reactivated by an explicit <c>true</c>.
+/// </summary>
+public sealed record UpdateCustomerRequest(string? Name, string? Email, string? Phone, bool? IsActive = null);

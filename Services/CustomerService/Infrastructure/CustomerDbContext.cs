@@ -1,0 +1,41 @@
+using ClinicBooking.CustomerService.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.CustomerService.Infrastructure;
+
+public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> options) : DbContext(options)
+{
+    public const string UniqueEmailIndex = "ux_customers_normalized_email";
+
+    public DbSet<Customer> Customers => Set<Customer>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var customer = modelBuilder.Entity<Customer>();
+        customer.ToTable("customers", t =>
+        {
+            // The API validates first; these make the database refuse bad rows from any other writer too.
+            t.HasCheckConstraint("ck_customers_name_not_blank", "length(btrim(name)) > 0");
+            t.HasCheckConstraint("ck_customers_email_shape", "email ~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$'");
+            t.HasCheckConstraint("ck_customers_deactivated_at", "is_active = (deactivated_at IS NULL)");
+        });
+
+        customer.Property(c => c.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+        customer.Property(c => c.Name).HasColumnName("name").HasMaxLength(Customer.NameMaxLength);
+        customer.Property(c => c.Email).HasColumnName("email").HasMaxLength(Customer.EmailMaxLength);
+        customer.Property(c => c.NormalizedEmail).HasColumnName("normalized_email")
+            .HasMaxLength(Customer.EmailMaxLength)
+            .HasComputedColumnSql("lower(email)", stored: true);
+        customer.Property(c => c.Phone).HasColumnName("phone").HasMaxLength(Customer.PhoneMaxLength);
+        customer.Property(c => c.IsActive).HasColumnName("is_active");
+        customer.Property(c => c.CreatedAt).HasColumnName("created_at");
+        customer.Property(c => c.UpdatedAt).HasColumnName("updated_at");
+        customer.Property(c => c.DeactivatedAt).HasColumnName("deactivated_at");
+        customer.Property(c => c.Version).IsRowVersion();
+
+        // Unique over every customer, active or not: a deactivated customer still owns its email (and its
+        // bookings), so signing up again means reactivating, not creating a twin.
+        customer.HasIndex(c => c.NormalizedEmail).IsUnique().HasDatabaseName(UniqueEmailIndex);
+        customer.HasIndex(c => new { c.IsActive, c.Id }).HasDatabaseName("ix_customers_is_active_id");
+    }
+}

@@ -1,0 +1,56 @@
+namespace ClinicBooking.CustomerService.Model;
+
+/// <summary>
+/// A person who books appointments. Customers are never deleted: bookings in the clinic shards refer to
+/// them by id, so "delete" deactivates.
+/// </summary>
+public sealed class Customer
+{
+    public const int NameMaxLength = 200;
+    public const int EmailMaxLength = 254; // RFC 5321's limit for a forward path
+    public const int PhoneMaxLength = 32;
+
+    public long Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string Email { get; set; }
+
+    /// <summary>Lower-cased <see cref="Email"/>, computed by the database; its unique index makes emails unique regardless of case.</summary>
+    public string NormalizedEmail { get; private set; } = null!;
+
+    public string? Phone { get; set; }
+
+    public bool IsActive { get; set; } = true;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? DeactivatedAt { get; set; }
+
+    /// <summary>PostgreSQL's xmin: a concurrent update of the same row fails instead of being lost.</summary>
+    public uint Version { get; set; }
+
+    public void Deactivate(DateTimeOffset now)
+    {
+        if (!IsActive)
+        {
+            return;
+        }
+        IsActive = false;
+        DeactivatedAt = now;
+        UpdatedAt = now;
+    }
+
+    public void Reactivate(DateTimeOffset now)
+    {
+        if (IsActive)
+        {
+            return;
+        }
+        IsActive = true;
+        DeactivatedAt = null;
+        UpdatedAt = now;
+    }
+}
