@@ -1,0 +1,73 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+[assembly: AssemblyFixture(typeof(ClinicBooking.IntegrationTests.ClinicBookingApp))]
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>
+/// The whole system, started once for the test run from the real AppHost in `processes` mode: real
+/// PostgreSQL, Redis and RabbitMQ servers, every service, and the gateway. Tests talk to the gateway only.
+/// Its data lives in a throw-away directory. Since the tests share it, and some restart parts of it,
+/// xunit.runner.json runs them one at a time.
+/// </summary>
+public sealed class ClinicBookingApp : IAsyncLifetime
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly string _dataDirectory =
+        Path.Combine(Path.GetTempPath(), $"clinicbooking-tests-{Guid.NewGuid():N}");
+
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
+
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public ResourceNotificationService Notifications => App.Services.GetRequiredService<ResourceNotificationService>();
+
+    public ResourceCommandService Commands => App.Services.GetRequiredService<ResourceCommandService>();
+
+    public async ValueTask InitializeAsync()
+    {
+        // Created with the default umask (0755), so the `postgres` user can reach it when tests run as root.
+        Directory.CreateDirectory(_dataDirectory);
+        using var timeout = new CancellationTokenSource(StartTimeout);
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["--Infrastructure:Mode=processes", $"--Infrastructure:DataDirectory={_dataDirectory}"],
+            (options, _) => options.DisableDashboard = true,
+            timeout.Token);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting.Dcp", LogLevel.Error)
+            // Servers are probed until they answer; the failed probes before that are expected.
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        await Notifications.WaitForResourceHealthyAsync(ResourceNames.Gateway, timeout.Token);
+        Gateway = _app.CreateHttpClient(ResourceNames.Gateway);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Gateway?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A server still flushing its files; the directory is in the temp folder either way.
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using ClinicBooking.AppHost.Infrastructure;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>
+/// `containers` mode needs Docker, which CI does not have: build its app model without starting it and check
+/// that it uses the standard Aspire integrations and wires the services to them.
+/// </summary>
+public class ContainersModeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Containers_mode_uses_the_Aspire_container_integrations()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["--Infrastructure:Mode=containers", "--Clinics:ShardCount=3"], Ct);
+        var resources = builder.Resources.ToDictionary(r => r.Name);
+
+        Assert.IsType<PostgresServerResource>(resources[ResourceNames.GlobalPostgres]);
+        var customers = Assert.IsType<PostgresDatabaseResource>(resources[ResourceNames.CustomersDatabase]);
+        Assert.Equal("customers", customers.DatabaseName);
+        Assert.IsType<RedisResource>(resources[ResourceNames.Redis]);
+        Assert.IsType<RabbitMQServerResource>(resources[ResourceNames.RabbitMq]);
+        for (var shard = 0; shard < 3; shard++)
+        {
+            Assert.IsType<PostgresServerResource>(resources[ResourceNames.ShardPostgres(shard)]);
+            Assert.IsType<PostgresDatabaseResource>(resources[ResourceNames.ShardDatabase(shard)]);
+            Assert.IsType<ProjectResource>(resources[ResourceNames.ClinicCell(shard)]);
+        }
+        Assert.DoesNotContain(builder.Resources, r => r is ServerProcessResource);
+
+        var customerService = resources[ResourceNames.CustomerService];
+        Assert.Equal(
+            [ResourceNames.CustomersDatabase, ResourceNames.RabbitMq, ResourceNames.Redis],
+            References(customerService).Where(r => r is IResourceWithConnectionString).Select(r => r.Name).Order());
+        Assert.Contains(ResourceNames.CustomersDatabase, WaitsFor(customerService));
+
+        var cell = resources[ResourceNames.ClinicCell(1)];
+        Assert.Contains(ResourceNames.ShardDatabase(1), References(cell).Select(r => r.Name));
+        Assert.DoesNotContain(ResourceNames.ShardDatabase(0), References(cell).Select(r => r.Name));
+
+        var gateway = resources[ResourceNames.Gateway];
+        Assert.Contains(ResourceNames.CustomerService, References(gateway).Select(r => r.Name));
+    }
+
+    [Fact]
+    public async Task Processes_mode_runs_the_servers_as_executables()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"clinicbooking-model-{Guid.NewGuid():N}");
+        try
+        {
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+                ["--Infrastructure:Mode=processes", $"--Infrastructure:DataDirectory={data}"], Ct);
+
+            var executables = builder.Resources.OfType<ServerProcessResource>().Select(r => r.Name).Order();
+            Assert.Equal(
+                [ResourceNames.GlobalPostgres, ResourceNames.ShardPostgres(0), ResourceNames.ShardPostgres(1), ResourceNames.RabbitMq, ResourceNames.Redis],
+                executables);
+            Assert.DoesNotContain(builder.Resources, r => r is ContainerResource);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static IEnumerable<IResource> References(IResource resource) =>
+        resource.Annotations.OfType<ResourceRelationshipAnnotation>()
+            .Where(a => a.Type == "Reference")
+            .Select(a => a.Resource);
+
+    private static IEnumerable<string> WaitsFor(IResource resource) =>
+        resource.Annotations.OfType<WaitAnnotation>().Select(a => a.Resource.Name);
+}

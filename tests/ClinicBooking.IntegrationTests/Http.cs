@@ -1,0 +1,32 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>Small helpers for calling the API and reading its problem details.</summary>
+public static class Http
+{
+    public static StringContent Json(string json, string mediaType = "application/json") =>
+        new(json, Encoding.UTF8, mediaType);
+
+    public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<JsonElement>();
+
+    /// <summary>Asserts an RFC 9457 problem document with the given status and returns it.</summary>
+    public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage response, int status)
+    {
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.ReadJsonAsync();
+        Assert.Equal(status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+        return problem;
+    }
+
+    public static string[] FieldErrors(this JsonElement problem) =>
+        problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToArray();
+
+    /// <summary>An email no other test uses, so tests sharing one database never collide.</summary>
+    public static string UniqueEmail(string name = "customer") => $"{name}-{Guid.NewGuid():N}@example.com";
+}
