@@ -21,6 +21,21 @@ else
   run=(setpriv --pdeathsig INT)
 fi
 
+# The data directory may sit below a folder the postgres user cannot enter (a clone in /root, say): let it
+# traverse (o+x, no listing) each such folder on the way down, and say so.
+if [ "$(id -u)" = 0 ]; then
+  path=""
+  IFS=/ read -ra parts <<< "${PG_DATA#/}"
+  for part in "${parts[@]:0:${#parts[@]}-1}"; do
+    path="$path/$part"
+    [ -d "$path" ] || break
+    if ! "${run[@]}" test -x "$path"; then
+      echo "Allowing the postgres user to traverse $path (chmod o+x) to reach its data directory." >&2
+      chmod o+x "$path"
+    fi
+  done
+fi
+
 if [ ! -s "$PG_DATA/PG_VERSION" ]; then
   mkdir -p "$PG_DATA"
   [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DATA"

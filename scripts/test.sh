@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, and integration tests that start the real AppHost (real PostgreSQL, Redis
+# and RabbitMQ processes) and call the API through the gateway. Prints "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh || exit 1
+dotnet build ClinicBooking.sln -nologo -v quiet -clp:ErrorsOnly || exit 1
+
+results=TestResults
+rm -rf "$results"
+dotnet test --solution ClinicBooking.sln --no-build --report-xunit-trx --results-directory "$results" "$@"
+status=$?
+
+# Totals over every test project's TRX report.
+read -r passed failed skipped < <(
+  cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "=");  gsub(/"/, "", kv[2]); c[kv[1]] += kv[2] } }
+    END { printf "%d %d %d\n", c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] }')
+# A test host that crashed writes no report; never let that read as green.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
