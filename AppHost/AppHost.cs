@@ -1,3 +1,4 @@
+using System.Globalization;
 using ClinicBooking;
 using ClinicBooking.AppHost;
 using ClinicBooking.AppHost.Infrastructure;
@@ -36,9 +37,11 @@ for (var shard = 0; shard < builder.GetShardCount(); shard++)
         .WithReference(shardDb)
         .WithReference(redis)
         .WithReference(rabbitMq)
-        .WithEnvironment("Cell__Shards__0", shard.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .WithEnvironment("Cell__Shards__0", shard.ToString(CultureInfo.InvariantCulture))
         .WithHttpHealthCheck("/health");
-    gateway.WithReference(cell).WaitFor(cell);
+    gateway.WithReference(cell)
+        .WaitFor(cell)
+        .WithEnvironment($"ClinicShards__Owners__{shard}", cell.Resource.Name);
 }
 
 builder.Build().Run();

@@ -1,3 +1,5 @@
+using ClinicBooking.Gateway.Apis;
+using ClinicBooking.Gateway.Routing;
 using Yarp.ReverseProxy.Configuration;
 
 namespace ClinicBooking.Gateway;
@@ -6,14 +8,38 @@ public static class GatewayExtensions
 {
     public static void AddGateway(this IHostApplicationBuilder builder)
     {
+        var shardMap = new ShardMap(builder.Configuration);
+        builder.Services.AddSingleton(shardMap);
+
         builder.Services.AddReverseProxy()
-            .LoadFromMemory(Routes.All, Clusters.All)
+            .LoadFromMemory(Routes.All, [Clusters.CustomerServiceCluster, ShardRouting.CellsClusterConfig(shardMap)])
             // Destinations are Aspire resource names ("http://customerservice"), resolved by service discovery.
             .AddServiceDiscoveryDestinationResolver();
+
+        // Requests that span clinics ask every cell at once; a cell that does not answer quickly is left
+        // out and the reply says so, rather than the whole request waiting or failing.
+#pragma warning disable EXTEXP0001 // experimental API; the retries of the default handler are what must go
+        builder.Services.AddHttpClient(CellFanOut.HttpClientName, client => client.Timeout = CellFanOut.CellTimeout)
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<CellFanOut>();
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        app.MapClinicsFanOutApi();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(ShardRouting.SelectOwningCell);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        return app;
     }
 }
 
-/// <summary>The routes the gateway serves, and the clusters (services) behind them.</summary>
+/// <summary>The routes the gateway proxies. Requests that span clinics are endpoints of their own (Apis/).</summary>
 public static class Routes
 {
     public static IReadOnlyList<RouteConfig> All { get; } =
@@ -32,6 +58,12 @@ public static class Routes
             Match = new RouteMatch { Path = "/openapi/customers.json" },
             Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
         },
+        // Clinic-scoped paths, each routed by the id it carries.
+        ShardRouting.ByClinicId("clinic", "/clinics/{clinicId}/{**rest}", "clinicId"),
+        ShardRouting.ByScopedId("doctor-slot", "/doctors/slots/{id}/{**rest}", "id"),
+        ShardRouting.ByScopedId("doctor", "/doctors/{id}/{**rest}", "id"),
+        ShardRouting.ByScopedId("time-slot", "/timeslots/{id}/{**rest}", "id"),
+        ShardRouting.ByScopedId("booking-slot", "/bookingSlots/{id}/{**rest}", "id"),
     ];
 }
 
@@ -39,15 +71,12 @@ public static class Clusters
 {
     public const string CustomerService = ResourceNames.CustomerService;
 
-    public static IReadOnlyList<ClusterConfig> All { get; } =
-    [
-        new ClusterConfig
+    public static ClusterConfig CustomerServiceCluster { get; } = new()
+    {
+        ClusterId = CustomerService,
+        Destinations = new Dictionary<string, DestinationConfig>
         {
-            ClusterId = CustomerService,
-            Destinations = new Dictionary<string, DestinationConfig>
-            {
-                ["primary"] = new() { Address = $"http://{ResourceNames.CustomerService}" },
-            },
+            ["primary"] = new() { Address = $"http://{ResourceNames.CustomerService}" },
         },
-    ];
+    };
 }

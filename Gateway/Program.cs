@@ -9,6 +9,6 @@ var app = builder.Build();
 
 app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
-app.MapReverseProxy();
+app.MapGateway();
 
 app.Run();

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ClinicBooking.CustomerService.Apis;
+using ClinicBooking;
 
 namespace ClinicBooking.UnitTests;
 

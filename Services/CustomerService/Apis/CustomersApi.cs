@@ -1,9 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClinicBooking.CustomerService.Infrastructure;
 using ClinicBooking.CustomerService.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -12,7 +12,7 @@ namespace ClinicBooking.CustomerService.Apis;
 public static class CustomersApi
 {
     /// <summary>Fields a merge patch may touch; anything else (id, timestamps, typos) is refused, not ignored.</summary>
-    private static readonly HashSet<string> PatchableFields = ["name", "email", "phone", "isActive"];
+    private static readonly string[] PatchableFields = ["name", "email", "phone", "isActive"];
 
     public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
@@ -80,7 +80,7 @@ public static class CustomersApi
             return Problems.Validation(errors);
         }
 
-        var now = Now(clock);
+        var now = clock.UtcNowMicroseconds();
         var customer = new Customer
         {
             Name = fields.Name,
@@ -114,37 +114,20 @@ public static class CustomersApi
     /// goes through the same validation and rules as a PUT.
     /// </summary>
     public static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> PatchCustomer(
-        long id, JsonNode? patch, CustomerDbContext db, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-        CancellationToken ct)
+        long id, JsonNode? patch, CustomerDbContext db, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
     {
-        if (patch is not JsonObject patchObject)
-        {
-            return Problems.BadRequest("A merge patch must be a JSON object, for example {\"phone\": \"+1 555 0100\"}.");
-        }
-        var unknown = patchObject.Select(p => p.Key).Where(k => !PatchableFields.Contains(k)).ToList();
-        if (unknown.Count > 0)
-        {
-            return Problems.Validation(unknown.ToDictionary(
-                k => k, _ => new[] { $"Only {string.Join(", ", PatchableFields)} can be patched." }));
-        }
-
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (customer is null)
         {
             return CustomerNotFound(id);
         }
 
-        var options = json.Value.SerializerOptions;
-        // isActive is only part of the result when the patch names it, so leaving it out keeps the state.
-        var current = JsonSerializer.SerializeToNode(new UpdateCustomerRequest(customer.Name, customer.Email, customer.Phone), options);
-        UpdateCustomerRequest? merged;
-        try
+        // isActive is absent from the current state, so leaving it out of the patch keeps the state.
+        var current = new UpdateCustomerRequest(customer.Name, customer.Email, customer.Phone);
+        var (merged, problem) = MergePatch.Apply(current, patch, json.Value.SerializerOptions, PatchableFields);
+        if (problem is not null)
         {
-            merged = JsonMergePatch.Apply(current, patchObject).Deserialize<UpdateCustomerRequest>(options);
-        }
-        catch (JsonException ex)
-        {
-            return Problems.BadRequest($"The patch has a value of the wrong type: {ex.Message}");
+            return problem;
         }
         return await ApplyUpdateAsync(customer, merged!, db, clock, ct);
     }
@@ -158,7 +141,7 @@ public static class CustomersApi
         {
             return CustomerNotFound(id);
         }
-        customer.Deactivate(Now(clock));
+        customer.Deactivate(clock.UtcNowMicroseconds());
         if (await TrySaveAsync(db, ct) is { } conflict)
         {
             return conflict;
@@ -182,7 +165,7 @@ public static class CustomersApi
             return Problems.Validation(errors);
         }
 
-        var now = Now(clock);
+        var now = clock.UtcNowMicroseconds();
         if (customer.Name != fields.Name || customer.Email != fields.Email || customer.Phone != fields.Phone)
         {
             customer.Name = fields.Name;
@@ -225,13 +208,6 @@ public static class CustomersApi
         {
             return Problems.Conflict("The customer was changed by another request at the same time; read it again and retry.");
         }
-    }
-
-    // PostgreSQL keeps microseconds; rounding here makes the response of a write match every later read.
-    private static DateTimeOffset Now(TimeProvider clock)
-    {
-        var now = clock.GetUtcNow();
-        return now.AddTicks(-(now.Ticks % (TimeSpan.TicksPerMillisecond / 1000)));
     }
 
     private static ProblemHttpResult CustomerNotFound(long id) => Problems.NotFound($"Customer {id} does not exist.");

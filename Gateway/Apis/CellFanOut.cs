@@ -1,0 +1,38 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using ClinicBooking.Gateway.Routing;
+
+namespace ClinicBooking.Gateway.Apis;
+
+/// <summary>Asks every ClinicService cell the same question in parallel, and says which did not answer.</summary>
+public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, ILogger<CellFanOut> logger)
+{
+    public const string HttpClientName = "cells";
+    public static readonly TimeSpan CellTimeout = TimeSpan.FromSeconds(5);
+
+    public sealed record Answer(string Cell, HttpResponseMessage? Response, JsonElement Body);
+
+    /// <summary>GETs <paramref name="pathAndQuery"/> from every cell; a cell that fails has a null response.</summary>
+    public async Task<IReadOnlyList<Answer>> GetAllAsync(string pathAndQuery, CancellationToken ct) =>
+        await Task.WhenAll(shards.Cells.Select(cell => GetAsync(cell, pathAndQuery, ct)));
+
+    private async Task<Answer> GetAsync(string cell, string pathAndQuery, CancellationToken ct)
+    {
+        try
+        {
+            var response = await Client.GetAsync($"http://{cell}{pathAndQuery}", ct);
+            var body = response.Content.Headers.ContentLength == 0
+                ? default
+                : await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            return new Answer(cell, response, body);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException
+                                   || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            logger.LogWarning(ex, "Cell {Cell} did not answer {Path}", cell, pathAndQuery);
+            return new Answer(cell, null, default);
+        }
+    }
+
+    public HttpClient Client => httpClients.CreateClient(HttpClientName);
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using ClinicBooking.Gateway.Routing;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ClinicBooking.Gateway.Apis;
+
+/// <summary>
+/// The clinic requests that no single cell can answer: the list of all clinics (fan-out, merged by id) and
+/// the creation of a clinic (placement on a shard).
+/// </summary>
+public static class ClinicsFanOutApi
+{
+    /// <summary>The merged page; <see cref="Partial"/> is true when a cell did not answer and its clinics are missing.</summary>
+    public sealed record ClinicListResponse(
+        IReadOnlyList<JsonElement> Items, string? NextCursor, bool Partial, IReadOnlyList<string> UnavailableCells);
+
+    public static IEndpointRouteBuilder MapClinicsFanOutApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/clinics").WithTags("Clinics");
+        api.MapGet("/", ListClinics);
+        api.MapPost("/", CreateClinic);
+        return app;
+    }
+
+    /// <summary>
+    /// Asks every cell for its next page after the cursor, in parallel, and merges them by id. Ids never
+    /// repeat across shards, so "the smallest ids first" is one consistent order over all cells.
+    /// </summary>
+    public static async Task<Results<Ok<ClinicListResponse>, ProblemHttpResult, JsonHttpResult<JsonElement>>> ListClinics(
+        HttpRequest request, CellFanOut cells, CancellationToken ct, int limit = 20)
+    {
+        var answers = await cells.GetAllAsync("/clinics" + request.QueryString, ct);
+
+        // The cells validate the query the same way: pass a refusal on as it is.
+        if (answers.FirstOrDefault(a => a.Response?.StatusCode == HttpStatusCode.BadRequest) is { } refused)
+        {
+            return TypedResults.Json(refused.Body, statusCode: 400, contentType: "application/problem+json");
+        }
+
+        var answered = answers.Where(a => a.Response?.IsSuccessStatusCode == true).ToList();
+        var unavailable = answers.Except(answered).Select(a => a.Cell).ToList();
+        if (answered.Count == 0)
+        {
+            return Problems.ServiceUnavailable("No ClinicService cell answered; retry later.");
+        }
+
+        var merged = answered
+            .SelectMany(a => a.Body.GetProperty("items").EnumerateArray())
+            .OrderBy(c => c.GetProperty("id").GetInt64())
+            .ToList();
+        var page = merged.Take(limit).ToList();
+        var anyMore = merged.Count > limit
+            || answered.Any(a => a.Body.GetProperty("nextCursor").ValueKind == JsonValueKind.String);
+        var next = anyMore && page.Count > 0
+            ? page[^1].GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture)
+            : null;
+        return TypedResults.Ok(new ClinicListResponse(page, next, unavailable.Count > 0, unavailable));
+    }
+
+    /// <summary>
+    /// Places a new clinic on a shard and creates it there. The shard is the one with the fewest active
+    /// clinics (lowest number on a tie), unless the caller names one with <c>?shard=N</c>. The new id
+    /// carries the shard, so the clinic is routable at once.
+    /// </summary>
+    public static async Task<IResult> CreateClinic(
+        HttpRequest request, CellFanOut cells, ShardMap shards, CancellationToken ct, int? shard = null)
+    {
+        if (shard is { } named && shards.CellOf(named) is null)
+        {
+            return Problems.Validation(new Dictionary<string, string[]>
+            {
+                ["shard"] = [$"There is no shard {named}; shards: {string.Join(", ", shards.Owners.Keys.Order())}."],
+            });
+        }
+
+        var target = shard ?? await LeastLoadedShardAsync(cells, ct);
+        if (target is not { } chosen)
+        {
+            return Problems.ServiceUnavailable("No ClinicService cell answered; a clinic cannot be placed now.");
+        }
+
+        using var content = new StreamContent(request.Body);
+        if (request.ContentType is { } contentType)
+        {
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+        HttpResponseMessage response;
+        try
+        {
+            response = await cells.Client.PostAsync($"http://{shards.CellOf(chosen)}/shards/{chosen}/clinics", content, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return Problems.ServiceUnavailable($"The cell for shard {chosen} did not answer; retry later.");
+        }
+        return new ForwardedResponse(response);
+    }
+
+    private static async Task<int?> LeastLoadedShardAsync(CellFanOut cells, CancellationToken ct)
+    {
+        var answers = await cells.GetAllAsync("/shards", ct);
+        return answers
+            .Where(a => a.Response?.IsSuccessStatusCode == true)
+            .SelectMany(a => a.Body.EnumerateArray())
+            .Select(s => (Shard: s.GetProperty("shard").GetInt32(), Clinics: s.GetProperty("activeClinics").GetInt32()))
+            .OrderBy(s => s.Clinics).ThenBy(s => s.Shard)
+            .Select(s => (int?)s.Shard)
+            .FirstOrDefault();
+    }
+
+    /// <summary>Relays a cell's answer (status, Location, body) to the client unchanged.</summary>
+    private sealed class ForwardedResponse(HttpResponseMessage response) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            using (response)
+            {
+                context.Response.StatusCode = (int)response.StatusCode;
+                if (response.Headers.Location is { } location)
+                {
+                    context.Response.Headers.Location = location.OriginalString;
+                }
+                if (response.Content.Headers.ContentType is { } type)
+                {
+                    context.Response.ContentType = type.ToString();
+                }
+                await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+            }
+        }
+    }
+}

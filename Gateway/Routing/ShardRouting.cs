@@ -1,0 +1,88 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace ClinicBooking.Gateway.Routing;
+
+/// <summary>
+/// Routes clinic-scoped requests to the cell that owns the clinic, from the id in the path alone: no
+/// database lookup and no fan-out (see <see cref="ClinicIds"/> for how ids carry their shard).
+/// </summary>
+public static class ShardRouting
+{
+    public const string CellsCluster = "clinic-cells";
+    private const string IdParameterKey = "ShardRouting.IdParameter";
+    private const string IdKindKey = "ShardRouting.IdKind";
+    private const string ClinicIdKind = "clinic";
+    private const string ScopedIdKind = "scoped";
+
+    /// <summary>A route whose <paramref name="idParameter"/> is a clinic id.</summary>
+    public static RouteConfig ByClinicId(string routeId, string path, string idParameter) =>
+        Route(routeId, path, idParameter, ClinicIdKind);
+
+    /// <summary>A route whose <paramref name="idParameter"/> is a clinic-scoped id (doctor, time slot, ...).</summary>
+    public static RouteConfig ByScopedId(string routeId, string path, string idParameter) =>
+        Route(routeId, path, idParameter, ScopedIdKind);
+
+    private static RouteConfig Route(string routeId, string path, string idParameter, string kind) => new()
+    {
+        RouteId = routeId,
+        ClusterId = CellsCluster,
+        Match = new RouteMatch { Path = path },
+        Metadata = new Dictionary<string, string> { [IdParameterKey] = idParameter, [IdKindKey] = kind },
+    };
+
+    /// <summary>One destination per cell, addressed by its Aspire resource name through service discovery.</summary>
+    public static ClusterConfig CellsClusterConfig(ShardMap map) => new()
+    {
+        ClusterId = CellsCluster,
+        Destinations = map.Cells.ToDictionary(cell => cell, cell => new DestinationConfig { Address = $"http://{cell}" }),
+    };
+
+    /// <summary>The proxy pipeline step that narrows the cells cluster to the one owning cell.</summary>
+    public static async Task SelectOwningCell(HttpContext context, Func<Task> next)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var metadata = proxy.Route.Config.Metadata;
+        if (metadata is null || !metadata.TryGetValue(IdKindKey, out var kind))
+        {
+            await next();
+            return;
+        }
+
+        var map = context.RequestServices.GetRequiredService<ShardMap>();
+        var raw = context.GetRouteValue(metadata[IdParameterKey]) as string;
+        var shard = long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? ClinicIds.ShardOf(id, scoped: kind == ScopedIdKind)
+            : null;
+        // An id of the wrong shape, or of a shard no cell owns, names nothing that exists.
+        var cell = shard is { } s ? map.CellOf(s) : null;
+        var destination = cell is null ? null : proxy.AvailableDestinations.FirstOrDefault(d => d.DestinationId == cell);
+        if (destination is null)
+        {
+            await WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not found", $"Nothing exists at {context.Request.Path}.");
+            return;
+        }
+
+        proxy.AvailableDestinations = [destination];
+        await next();
+
+        if (context.GetForwarderErrorFeature() is { } error && !context.Response.HasStarted)
+        {
+            await WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Cell unavailable",
+                $"The cell that serves this clinic ({cell}) is not answering ({error.Error}); other clinics are not affected. Retry later.");
+        }
+    }
+
+    private static Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+    }
+}

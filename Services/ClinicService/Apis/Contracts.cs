@@ -1,0 +1,50 @@
+using ClinicBooking.ClinicService.Model;
+
+namespace ClinicBooking.ClinicService.Apis;
+
+public sealed record ClinicResponse(
+    long Id, int Shard, string Name, string TimeZone, string? Address, bool IsActive,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static ClinicResponse From(Clinic c) =>
+        new(c.Id, ClinicIds.ShardOfClinic(c.Id), c.Name, c.TimeZone, c.Address, c.IsActive, c.CreatedAt, c.UpdatedAt);
+}
+
+/// <summary>Create, replace or merge-patch a clinic. <see cref="IsActive"/>: only an explicit true reactivates.</summary>
+public sealed record ClinicRequest(string? Name, string? TimeZone, string? Address, bool? IsActive = null);
+
+/// <summary>A page of clinics in id order; pass <see cref="NextCursor"/> as <c>after</c> for the next page.</summary>
+public sealed record ClinicPage(IReadOnlyList<ClinicResponse> Items, string? NextCursor);
+
+/// <summary>A shard this cell owns, and how many active clinics it holds (for the placement policy).</summary>
+public sealed record ShardInfo(int Shard, int ActiveClinics);
+
+public sealed record DoctorResponse(
+    long Id, long ClinicId, string Name, string Specialization, bool IsActive,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static DoctorResponse From(Doctor d) =>
+        new(d.Id, d.ClinicId, d.Name, d.Specialization, d.IsActive, d.CreatedAt, d.UpdatedAt);
+}
+
+public sealed record DoctorRequest(string? Name, string? Specialization, bool? IsActive = null);
+
+/// <summary>A shift in the clinic's local time; times are "HH:mm".</summary>
+public sealed record TimeSlotResponse(long Id, long ClinicId, string Name, string StartTime, string EndTime, bool IsActive)
+{
+    public static TimeSlotResponse From(TimeSlot t) =>
+        new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive);
+}
+
+public sealed record TimeSlotRequest(string? Name, string? StartTime, string? EndTime);
+
+/// <summary>A doctor's default availability: a time slot on an ISO weekday (1 = Monday), or every day when null.</summary>
+public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, long TimeSlotId, int? Weekday)
+{
+    public static DoctorSlotResponse From(DoctorSlotTemplate t) => new(t.Id, t.ClinicId, t.DoctorId, t.TimeSlotId, t.Weekday);
+}
+
+public sealed record DoctorSlotRequest(long? TimeSlotId, int? Weekday);
+
+/// <summary>A future booked slot that stops a clinic, doctor or time slot from being deactivated.</summary>
+public sealed record Blocker(long BookingSlotId, long DoctorId, long TimeSlotId, DateTimeOffset StartsAt);

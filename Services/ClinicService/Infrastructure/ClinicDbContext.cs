@@ -1,0 +1,109 @@
+using ClinicBooking.ClinicService.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ClinicBooking.ClinicService.Infrastructure;
+
+/// <summary>
+/// One clinic shard. Every clinic-scoped table carries <c>clinic_id</c> in its primary key and in every
+/// foreign key, so a row can only point at rows of its own clinic. The rules EF Core cannot express
+/// (foreign keys to the "active" columns, the overlap exclusion, the id function and the triggers) are in
+/// <see cref="ShardSchema"/>, applied by the same migration.
+/// </summary>
+public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) : DbContext(options)
+{
+    public const string UniqueActiveTimeSlotName = "ux_time_slots_active_name";
+    public const string UniqueTemplate = "ux_doctor_slot_templates_doctor_time_slot_weekday";
+    public const string UniqueBookingSlot = "ux_doctor_booking_slots_doctor_time_slot_date";
+
+    public DbSet<Clinic> Clinics => Set<Clinic>();
+    public DbSet<Doctor> Doctors => Set<Doctor>();
+    public DbSet<TimeSlot> TimeSlots => Set<TimeSlot>();
+    public DbSet<DoctorSlotTemplate> DoctorSlotTemplates => Set<DoctorSlotTemplate>();
+    public DbSet<DoctorBookingSlot> DoctorBookingSlots => Set<DoctorBookingSlot>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasPostgresExtension("btree_gist");
+
+        var clinic = modelBuilder.Entity<Clinic>();
+        clinic.ToTable("clinics", t =>
+        {
+            t.HasCheckConstraint("ck_clinics_id_shape", $"id BETWEEN {ClinicIds.MaxShards} AND {ClinicIds.MaxClinicId}");
+            t.HasCheckConstraint("ck_clinics_name_not_blank", "length(btrim(name)) > 0");
+            t.HasCheckConstraint("ck_clinics_time_zone_not_blank", "length(btrim(time_zone)) > 0");
+        });
+        clinic.Property(c => c.Id).ValueGeneratedOnAdd().HasDefaultValueSql("next_clinic_id()");
+        clinic.Property(c => c.Name).HasMaxLength(Clinic.NameMaxLength);
+        clinic.Property(c => c.TimeZone).HasMaxLength(Clinic.TimeZoneMaxLength);
+        clinic.Property(c => c.Address).HasMaxLength(Clinic.AddressMaxLength);
+        clinic.Property(c => c.ActiveClinicId).HasComputedColumnSql("CASE WHEN is_active THEN id END", stored: true);
+        clinic.Property(c => c.Version).IsRowVersion();
+        clinic.HasIndex(c => c.ActiveClinicId).IsUnique();
+
+        var doctor = modelBuilder.Entity<Doctor>();
+        doctor.ToTable("doctors", t =>
+        {
+            t.HasCheckConstraint("ck_doctors_name_not_blank", "length(btrim(name)) > 0");
+            t.HasCheckConstraint("ck_doctors_specialization_not_blank", "length(btrim(specialization)) > 0");
+        });
+        ConfigureScopedId(doctor, d => d.RowNumber, d => d.Id);
+        doctor.Property(d => d.Name).HasMaxLength(Doctor.NameMaxLength);
+        doctor.Property(d => d.Specialization).HasMaxLength(Doctor.SpecializationMaxLength);
+        doctor.Property(d => d.ActiveDoctorId).HasComputedColumnSql($"CASE WHEN is_active THEN {ScopedIdSql} END", stored: true);
+        doctor.Property(d => d.ActiveClinicRef).HasComputedColumnSql("CASE WHEN is_active THEN clinic_id END", stored: true);
+        doctor.Property(d => d.Version).IsRowVersion();
+        doctor.HasOne<Clinic>().WithMany().HasForeignKey(d => d.ClinicId).OnDelete(DeleteBehavior.Restrict);
+        doctor.HasIndex(d => new { d.ClinicId, d.ActiveDoctorId }).IsUnique();
+        doctor.HasIndex(d => new { d.ClinicId, d.Specialization });
+
+        var timeSlot = modelBuilder.Entity<TimeSlot>();
+        timeSlot.ToTable("time_slots", t =>
+        {
+            t.HasCheckConstraint("ck_time_slots_name_not_blank", "length(btrim(name)) > 0");
+            t.HasCheckConstraint("ck_time_slots_end_after_start", "end_time > start_time");
+        });
+        ConfigureScopedId(timeSlot, s => s.RowNumber, s => s.Id);
+        timeSlot.Property(s => s.Name).HasMaxLength(TimeSlot.NameMaxLength);
+        timeSlot.Property(s => s.ActiveTimeSlotId).HasComputedColumnSql($"CASE WHEN is_active THEN {ScopedIdSql} END", stored: true);
+        timeSlot.Property(s => s.ActiveClinicRef).HasComputedColumnSql("CASE WHEN is_active THEN clinic_id END", stored: true);
+        timeSlot.Property(s => s.Version).IsRowVersion();
+        timeSlot.HasOne<Clinic>().WithMany().HasForeignKey(s => s.ClinicId).OnDelete(DeleteBehavior.Restrict);
+        timeSlot.HasIndex(s => new { s.ClinicId, s.ActiveTimeSlotId }).IsUnique();
+        timeSlot.HasIndex(s => new { s.ClinicId, s.Name }).IsUnique().HasFilter("is_active").HasDatabaseName(UniqueActiveTimeSlotName);
+
+        var template = modelBuilder.Entity<DoctorSlotTemplate>();
+        template.ToTable("doctor_slot_templates", t =>
+            t.HasCheckConstraint("ck_doctor_slot_templates_weekday", "weekday BETWEEN 1 AND 7"));
+        ConfigureScopedId(template, s => s.RowNumber, s => s.Id);
+        // A null weekday (every day) counts as one value: one template per doctor, time slot and weekday.
+        template.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Weekday }).IsUnique().AreNullsDistinct(false)
+            .HasDatabaseName(UniqueTemplate);
+
+        var slot = modelBuilder.Entity<DoctorBookingSlot>();
+        slot.ToTable("doctor_booking_slots", t =>
+            t.HasCheckConstraint("ck_doctor_booking_slots_end_after_start", "ends_at > starts_at"));
+        ConfigureScopedId(slot, s => s.RowNumber, s => s.Id);
+        slot.Property(s => s.Version).IsRowVersion();
+        slot.HasOne<Doctor>().WithMany().HasForeignKey(s => new { s.ClinicId, s.DoctorId })
+            .HasPrincipalKey(d => new { d.ClinicId, d.Id }).OnDelete(DeleteBehavior.Restrict);
+        slot.HasOne<TimeSlot>().WithMany().HasForeignKey(s => new { s.ClinicId, s.TimeSlotId })
+            .HasPrincipalKey(t => new { t.ClinicId, t.Id }).OnDelete(DeleteBehavior.Restrict);
+        slot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date }).IsUnique().HasDatabaseName(UniqueBookingSlot);
+        slot.HasIndex(s => new { s.ClinicId, s.StartsAt });
+    }
+
+    /// <summary>The SQL of a clinic-scoped id: the clinic id in the high bits, the row number in the low 30.</summary>
+    public const string ScopedIdSql = "(clinic_id << 30) | row_no";
+
+    private static void ConfigureScopedId<T>(EntityTypeBuilder<T> entity,
+        System.Linq.Expressions.Expression<Func<T, long>> rowNumber,
+        System.Linq.Expressions.Expression<Func<T, long>> id) where T : class
+    {
+        entity.Property(rowNumber).HasColumnName("row_no")
+            .UseIdentityAlwaysColumn()
+            .HasIdentityOptions(maxValue: (1L << ClinicIds.RowBits) - 1);
+        entity.Property(id).HasComputedColumnSql(ScopedIdSql, stored: true).ValueGeneratedOnAdd();
+        entity.HasKey("ClinicId", "Id");
+    }
+}

@@ -1,0 +1,108 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql;
+
+namespace ClinicBooking.ClinicService.Infrastructure;
+
+/// <summary>Which shards this cell serves: <c>Cell:Shards</c>, each with connection string <c>shard-N</c>.</summary>
+public sealed class CellOptions
+{
+    public const string Section = "Cell";
+
+    public List<int> Shards { get; set; } = [];
+}
+
+/// <summary>
+/// The shard databases this cell owns, one pooled DbContext factory each. A request finds its shard from
+/// the id it carries (<see cref="ClinicIds"/>); an id whose shard this cell does not own is simply unknown.
+/// </summary>
+public sealed class ShardDatabases : IAsyncDisposable
+{
+    private readonly Dictionary<int, (NpgsqlDataSource DataSource, PooledDbContextFactory<ClinicDbContext> Factory)> _shards = [];
+
+    public ShardDatabases(IConfiguration configuration, ILoggerFactory loggerFactory)
+    {
+        var options = configuration.GetSection(CellOptions.Section).Get<CellOptions>() ?? new CellOptions();
+        if (options.Shards.Count == 0)
+        {
+            throw new InvalidOperationException($"{CellOptions.Section}:Shards names no shard; a cell must own at least one.");
+        }
+        foreach (var shard in options.Shards.Distinct())
+        {
+            var name = ResourceNames.ShardDatabase(shard);
+            var connectionString = configuration.GetConnectionString(name)
+                ?? throw new InvalidOperationException($"Shard {shard} has no connection string '{name}'.");
+            var dataSource = new NpgsqlDataSourceBuilder(connectionString)
+                .UseLoggerFactory(loggerFactory)
+                .Build();
+            var contextOptions = new DbContextOptionsBuilder<ClinicDbContext>()
+                .UseNpgsql(dataSource)
+                .UseSnakeCaseNamingConvention()
+                .UseLoggerFactory(loggerFactory)
+                .Options;
+            _shards[shard] = (dataSource, new PooledDbContextFactory<ClinicDbContext>(contextOptions));
+        }
+    }
+
+    public IReadOnlyCollection<int> Shards => _shards.Keys;
+
+    public bool Owns(int shard) => _shards.ContainsKey(shard);
+
+    public ClinicDbContext CreateContext(int shard) => _shards[shard].Factory.CreateDbContext();
+
+    public NpgsqlDataSource DataSource(int shard) => _shards[shard].DataSource;
+
+    /// <summary>A context for the shard that owns <paramref name="clinicId"/>, or null when this cell does not.</summary>
+    public ClinicDbContext? ForClinic(long clinicId) =>
+        ClinicIds.ShardOf(clinicId, scoped: false) is { } shard && Owns(shard) ? CreateContext(shard) : null;
+
+    /// <summary>A context for the shard that owns the clinic-scoped id, or null when this cell does not.</summary>
+    public ClinicDbContext? ForScopedId(long id) =>
+        ClinicIds.ShardOf(id, scoped: true) is { } shard && Owns(shard) ? CreateContext(shard) : null;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (dataSource, _) in _shards.Values)
+        {
+            await dataSource.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// Migrates every shard the cell owns before it serves requests, and stamps each with its shard number;
+/// a database already stamped with another number is refused, so a mis-wired cell fails at start instead
+/// of handing out ids that route elsewhere.
+/// </summary>
+public sealed class ShardMigrator(ShardDatabases shards, ILogger<ShardMigrator> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var shard in shards.Shards)
+        {
+            await using var db = shards.CreateContext(shard);
+            await db.Database.MigrateAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO shard_identity (shard) VALUES ({shard}) ON CONFLICT (singleton) DO NOTHING", cancellationToken);
+            var stamped = await db.Database.SqlQuery<int>($"SELECT shard AS \"Value\" FROM shard_identity").SingleAsync(cancellationToken);
+            if (stamped != shard)
+            {
+                throw new InvalidOperationException(
+                    $"The database configured as shard {shard} is stamped as shard {stamped}; fix Cell:Shards or the connection string.");
+            }
+            logger.LogInformation("Shard {Shard} is migrated and ready", shard);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Lets `dotnet ef migrations add` build the model without a running database.</summary>
+public sealed class DesignTimeClinicDbContextFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<ClinicDbContext>
+{
+    public ClinicDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<ClinicDbContext>()
+            .UseNpgsql("Host=localhost;Database=clinics")
+            .UseSnakeCaseNamingConvention()
+            .Options);
+}
