@@ -32,8 +32,10 @@ public static class AppHostConfiguration
 
     /// <summary>
     /// An HTTP endpoint on a port Aspire picks. Only the gateway has a fixed, well-known port; services behind
-    /// it are found by service discovery, and several cells of one project must not share a port.
+    /// it are found by service discovery, and several cells of one project must not share a port. Not
+    /// proxied: the gateway talks straight to the service, and a stopped service refuses connections at
+    /// once instead of leaving a proxy to hold them until they time out.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithInternalHttpEndpoint(this IResourceBuilder<ProjectResource> builder) =>
-        builder.WithHttpEndpoint(name: "http");
+        builder.WithHttpEndpoint(name: "http", isProxied: false);
 }

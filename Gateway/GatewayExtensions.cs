@@ -12,7 +12,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton(shardMap);
 
         builder.Services.AddReverseProxy()
-            .LoadFromMemory(Routes.All, [Clusters.CustomerServiceCluster, ShardRouting.CellsClusterConfig(shardMap)])
+            .LoadFromMemory(Routes.Build(shardMap), [Clusters.CustomerServiceCluster, .. ShardRouting.CellClusters(shardMap)])
             // Destinations are Aspire resource names ("http://customerservice"), resolved by service discovery.
             .AddServiceDiscoveryDestinationResolver();
 
@@ -42,7 +42,7 @@ public static class GatewayExtensions
 /// <summary>The routes the gateway proxies. Requests that span clinics are endpoints of their own (Apis/).</summary>
 public static class Routes
 {
-    public static IReadOnlyList<RouteConfig> All { get; } =
+    public static IReadOnlyList<RouteConfig> Build(ShardMap shards) =>
     [
         new RouteConfig
         {
@@ -59,11 +59,11 @@ public static class Routes
             Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
         },
         // Clinic-scoped paths, each routed by the id it carries.
-        ShardRouting.ByClinicId("clinic", "/clinics/{clinicId}/{**rest}", "clinicId"),
-        ShardRouting.ByScopedId("doctor-slot", "/doctors/slots/{id}/{**rest}", "id"),
-        ShardRouting.ByScopedId("doctor", "/doctors/{id}/{**rest}", "id"),
-        ShardRouting.ByScopedId("time-slot", "/timeslots/{id}/{**rest}", "id"),
-        ShardRouting.ByScopedId("booking-slot", "/bookingSlots/{id}/{**rest}", "id"),
+        ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId"),
+        ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id"),
+        ShardRouting.ByScopedId(shards, "doctor", "/doctors/{id}/{**rest}", "id"),
+        ShardRouting.ByScopedId(shards, "time-slot", "/timeslots/{id}/{**rest}", "id"),
+        ShardRouting.ByScopedId(shards, "booking-slot", "/bookingSlots/{id}/{**rest}", "id"),
     ];
 }
 

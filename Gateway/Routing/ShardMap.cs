@@ -18,6 +18,10 @@ public sealed class ShardMap
                     ? shard
                     : throw new InvalidOperationException($"{Section}:{s.Key} is not a shard number (0-{ClinicIds.MaxShards - 1})."),
                 s => s.Value ?? throw new InvalidOperationException($"{Section}:{s.Key} names no cell."));
+        if (_owners.Count == 0)
+        {
+            throw new InvalidOperationException($"{Section} names no shard: the gateway needs at least one ClinicService cell.");
+        }
     }
 
     public IReadOnlyDictionary<int, string> Owners => _owners;

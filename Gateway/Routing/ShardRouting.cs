@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
 
 namespace ClinicBooking.Gateway.Routing;
@@ -12,36 +13,41 @@ namespace ClinicBooking.Gateway.Routing;
 /// </summary>
 public static class ShardRouting
 {
-    public const string CellsCluster = "clinic-cells";
     private const string IdParameterKey = "ShardRouting.IdParameter";
     private const string IdKindKey = "ShardRouting.IdKind";
     private const string ClinicIdKind = "clinic";
     private const string ScopedIdKind = "scoped";
 
     /// <summary>A route whose <paramref name="idParameter"/> is a clinic id.</summary>
-    public static RouteConfig ByClinicId(string routeId, string path, string idParameter) =>
-        Route(routeId, path, idParameter, ClinicIdKind);
+    public static RouteConfig ByClinicId(ShardMap map, string routeId, string path, string idParameter) =>
+        Route(map, routeId, path, idParameter, ClinicIdKind);
 
     /// <summary>A route whose <paramref name="idParameter"/> is a clinic-scoped id (doctor, time slot, ...).</summary>
-    public static RouteConfig ByScopedId(string routeId, string path, string idParameter) =>
-        Route(routeId, path, idParameter, ScopedIdKind);
+    public static RouteConfig ByScopedId(ShardMap map, string routeId, string path, string idParameter) =>
+        Route(map, routeId, path, idParameter, ScopedIdKind);
 
-    private static RouteConfig Route(string routeId, string path, string idParameter, string kind) => new()
+    // Each route names some cell's cluster because YARP requires one; SelectOwningCell replaces it per request.
+    private static RouteConfig Route(ShardMap map, string routeId, string path, string idParameter, string kind) => new()
     {
         RouteId = routeId,
-        ClusterId = CellsCluster,
+        ClusterId = map.Cells[0],
         Match = new RouteMatch { Path = path },
         Metadata = new Dictionary<string, string> { [IdParameterKey] = idParameter, [IdKindKey] = kind },
     };
 
-    /// <summary>One destination per cell, addressed by its Aspire resource name through service discovery.</summary>
-    public static ClusterConfig CellsClusterConfig(ShardMap map) => new()
+    /// <summary>
+    /// One cluster per cell, named after it and addressed by its Aspire resource name through service
+    /// discovery (which may expand it into several destinations: the cell's replicas).
+    /// </summary>
+    public static IEnumerable<ClusterConfig> CellClusters(ShardMap map) => map.Cells.Select(cell => new ClusterConfig
     {
-        ClusterId = CellsCluster,
-        Destinations = map.Cells.ToDictionary(cell => cell, cell => new DestinationConfig { Address = $"http://{cell}" }),
-    };
+        ClusterId = cell,
+        Destinations = new Dictionary<string, DestinationConfig> { [cell] = new() { Address = $"http://{cell}" } },
+        // A cell that accepts a request and then says nothing must not hold the client for YARP's 100 s default.
+        HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(30) },
+    });
 
-    /// <summary>The proxy pipeline step that narrows the cells cluster to the one owning cell.</summary>
+    /// <summary>The proxy pipeline step that sends the request to the cluster of the owning cell.</summary>
     public static async Task SelectOwningCell(HttpContext context, Func<Task> next)
     {
         var proxy = context.GetReverseProxyFeature();
@@ -59,14 +65,14 @@ public static class ShardRouting
             : null;
         // An id of the wrong shape, or of a shard no cell owns, names nothing that exists.
         var cell = shard is { } s ? map.CellOf(s) : null;
-        var destination = cell is null ? null : proxy.AvailableDestinations.FirstOrDefault(d => d.DestinationId == cell);
-        if (destination is null)
+        var lookup = context.RequestServices.GetRequiredService<IProxyStateLookup>();
+        if (cell is null || !lookup.TryGetCluster(cell, out var cluster))
         {
             await WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not found", $"Nothing exists at {context.Request.Path}.");
             return;
         }
 
-        proxy.AvailableDestinations = [destination];
+        context.ReassignProxyRequest(cluster);
         await next();
 
         if (context.GetForwarderErrorFeature() is { } error && !context.Response.HasStarted)

@@ -188,7 +188,7 @@ public static class ClinicsApi
             return ClinicNotFound(id);
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var clinic = await db.Clinics.FromSql($"SELECT * FROM clinics WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var clinic = await db.Clinics.FromSql($"SELECT *, xmin FROM clinics WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
         if (clinic is null)
         {
             return ClinicNotFound(id);

@@ -163,7 +163,7 @@ public static class DoctorsApi
         }
         var clinicId = ClinicIds.ClinicOf(id);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var doctor = await db.Doctors.FromSql($"SELECT * FROM doctors WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var doctor = await db.Doctors.FromSql($"SELECT *, xmin FROM doctors WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
         if (doctor is null)
         {
             return DoctorNotFound(id);

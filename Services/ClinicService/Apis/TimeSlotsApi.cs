@@ -129,7 +129,7 @@ public static class TimeSlotsApi
         }
         var clinicId = ClinicIds.ClinicOf(id);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var slot = await db.TimeSlots.FromSql($"SELECT * FROM time_slots WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var slot = await db.TimeSlots.FromSql($"SELECT *, xmin FROM time_slots WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
         if (slot is null)
         {
             return TimeSlotNotFound(id);

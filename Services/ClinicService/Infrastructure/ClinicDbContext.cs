@@ -12,6 +12,7 @@ namespace ClinicBooking.ClinicService.Infrastructure;
 /// </summary>
 public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) : DbContext(options)
 {
+    public const string ScopedRowSequence = "scoped_row_seq";
     public const string UniqueActiveTimeSlotName = "ux_time_slots_active_name";
     public const string UniqueTemplate = "ux_doctor_slot_templates_doctor_time_slot_weekday";
     public const string UniqueBookingSlot = "ux_doctor_booking_slots_doctor_time_slot_date";
@@ -25,6 +26,9 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasPostgresExtension("btree_gist");
+        // One sequence for every clinic-scoped table, so an id is unique across kinds in a shard and an id
+        // of the wrong kind (a doctor id used as a time slot id) finds nothing.
+        modelBuilder.HasSequence<long>(ScopedRowSequence).HasMin(1).HasMax((1L << ClinicIds.RowBits) - 1);
 
         var clinic = modelBuilder.Entity<Clinic>();
         clinic.ToTable("clinics", t =>
@@ -100,9 +104,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         System.Linq.Expressions.Expression<Func<T, long>> rowNumber,
         System.Linq.Expressions.Expression<Func<T, long>> id) where T : class
     {
-        entity.Property(rowNumber).HasColumnName("row_no")
-            .UseIdentityAlwaysColumn()
-            .HasIdentityOptions(maxValue: (1L << ClinicIds.RowBits) - 1);
+        entity.Property(rowNumber).HasColumnName("row_no").UseSequence(ScopedRowSequence);
         entity.Property(id).HasComputedColumnSql(ScopedIdSql, stored: true).ValueGeneratedOnAdd();
         entity.HasKey("ClinicId", "Id");
     }

@@ -23,6 +23,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "btree_gist");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("scoped_row_seq")
+                .HasMin(1L)
+                .HasMax(1073741823L);
+
             modelBuilder.Entity("ClinicBooking.ClinicService.Model.Clinic", b =>
                 {
                     b.Property<long>("Id")
@@ -130,10 +134,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("row_no");
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("RowNumber"));
-                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<long>("RowNumber"), null, null, null, 1073741823L, null, null);
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
 
                     b.Property<string>("Specialization")
                         .IsRequired()
@@ -204,10 +208,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("row_no");
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("RowNumber"));
-                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<long>("RowNumber"), null, null, null, 1073741823L, null, null);
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
 
                     b.Property<DateTimeOffset>("StartsAt")
                         .HasColumnType("timestamp with time zone")
@@ -265,10 +269,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("row_no");
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("RowNumber"));
-                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<long>("RowNumber"), null, null, null, 1073741823L, null, null);
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
 
                     b.Property<long>("TimeSlotId")
                         .HasColumnType("bigint")
@@ -342,10 +346,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("row_no");
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("RowNumber"));
-                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<long>("RowNumber"), null, null, null, 1073741823L, null, null);
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
 
                     b.Property<TimeOnly>("StartTime")
                         .HasColumnType("time without time zone")

@@ -1,7 +1,6 @@
 ﻿using System;
 using ClinicBooking.ClinicService.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -15,6 +14,11 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
         {
             migrationBuilder.AlterDatabase()
                 .Annotation("Npgsql:PostgresExtension:btree_gist", ",,");
+
+            migrationBuilder.CreateSequence(
+                name: "scoped_row_seq",
+                minValue: 1L,
+                maxValue: 1073741823L);
 
             migrationBuilder.Sql(ShardSchema.BeforeTables);
 
@@ -46,9 +50,7 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                 {
                     clinic_id = table.Column<long>(type: "bigint", nullable: false),
                     id = table.Column<long>(type: "bigint", nullable: false, computedColumnSql: "(clinic_id << 30) | row_no", stored: true),
-                    row_no = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:IdentitySequenceOptions", "'', '1', '', '1073741823', 'False', '1'")
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    row_no = table.Column<long>(type: "bigint", nullable: false, defaultValueSql: "nextval('scoped_row_seq')"),
                     doctor_id = table.Column<long>(type: "bigint", nullable: false),
                     time_slot_id = table.Column<long>(type: "bigint", nullable: false),
                     weekday = table.Column<int>(type: "integer", nullable: true),
@@ -67,9 +69,7 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                 {
                     clinic_id = table.Column<long>(type: "bigint", nullable: false),
                     id = table.Column<long>(type: "bigint", nullable: false, computedColumnSql: "(clinic_id << 30) | row_no", stored: true),
-                    row_no = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:IdentitySequenceOptions", "'', '1', '', '1073741823', 'False', '1'")
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    row_no = table.Column<long>(type: "bigint", nullable: false, defaultValueSql: "nextval('scoped_row_seq')"),
                     name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     specialization = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     is_active = table.Column<bool>(type: "boolean", nullable: false),
@@ -98,9 +98,7 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                 {
                     clinic_id = table.Column<long>(type: "bigint", nullable: false),
                     id = table.Column<long>(type: "bigint", nullable: false, computedColumnSql: "(clinic_id << 30) | row_no", stored: true),
-                    row_no = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:IdentitySequenceOptions", "'', '1', '', '1073741823', 'False', '1'")
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    row_no = table.Column<long>(type: "bigint", nullable: false, defaultValueSql: "nextval('scoped_row_seq')"),
                     name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     start_time = table.Column<TimeOnly>(type: "time without time zone", nullable: false),
                     end_time = table.Column<TimeOnly>(type: "time without time zone", nullable: false),
@@ -130,9 +128,7 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                 {
                     clinic_id = table.Column<long>(type: "bigint", nullable: false),
                     id = table.Column<long>(type: "bigint", nullable: false, computedColumnSql: "(clinic_id << 30) | row_no", stored: true),
-                    row_no = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:IdentitySequenceOptions", "'', '1', '', '1073741823', 'False', '1'")
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    row_no = table.Column<long>(type: "bigint", nullable: false, defaultValueSql: "nextval('scoped_row_seq')"),
                     doctor_id = table.Column<long>(type: "bigint", nullable: false),
                     time_slot_id = table.Column<long>(type: "bigint", nullable: false),
                     date = table.Column<DateOnly>(type: "date", nullable: false),
@@ -233,6 +229,9 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
 
             migrationBuilder.DropTable(
                 name: "clinics");
+
+            migrationBuilder.DropSequence(
+                name: "scoped_row_seq");
 
             migrationBuilder.Sql(ShardSchema.Down);
         }

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ClinicBooking.ClinicService.Infrastructure.Migrations
 {
     [DbContext(typeof(ClinicDbContext))]
-    [Migration("20261125020003_InitialShard")]
+    [Migration("20261125020539_InitialShard")]
     partial class InitialShard
     {
         /// <inheritdoc />
@@ -25,6 +25,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
 
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "btree_gist");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.HasSequence("scoped_row_seq")
+                .HasMin(1L)
+                .HasMax(1073741823L);
 
             modelBuilder.Entity("ClinicBooking.ClinicService.Model.Clinic", b =>
                 {
@@ -133,10 +137,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("row_no");
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("RowNumber"));
-                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<long>("RowNumber"), null, null, null, 1073741823L, null, null);
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
 
                     b.Property<string>("Specialization")
                         .IsRequired()
@@ -207,10 +211,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("row_no");
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("RowNumber"));
-                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<long>("RowNumber"), null, null, null, 1073741823L, null, null);
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
 
                     b.Property<DateTimeOffset>("StartsAt")
                         .HasColumnType("timestamp with time zone")
@@ -268,10 +272,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("row_no");
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("RowNumber"));
-                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<long>("RowNumber"), null, null, null, 1073741823L, null, null);
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
 
                     b.Property<long>("TimeSlotId")
                         .HasColumnType("bigint")
@@ -345,10 +349,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("row_no");
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("RowNumber"));
-                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<long>("RowNumber"), null, null, null, 1073741823L, null, null);
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
 
                     b.Property<TimeOnly>("StartTime")
                         .HasColumnType("time without time zone")
