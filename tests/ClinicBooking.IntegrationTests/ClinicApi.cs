@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using Npgsql;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>Builds clinic data through the gateway, and reads or writes a shard database directly.</summary>
+public sealed class ClinicApi(ClinicBookingApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public HttpClient Gateway => app.Gateway;
+
+    public async Task<JsonElement> CreateClinicAsync(int? shard = null, string? name = null, string timeZone = "Europe/Berlin")
+    {
+        var url = shard is null ? "/clinics" : $"/clinics?shard={shard}";
+        var response = await Gateway.PostAsJsonAsync(url, new { name = name ?? $"Clinic {Guid.NewGuid():N}", timeZone }, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.ReadJsonAsync();
+    }
+
+    public async Task<long> CreateClinicIdAsync(int? shard = null) => (await CreateClinicAsync(shard)).GetProperty("id").GetInt64();
+
+    public async Task<long> CreateDoctorAsync(long clinicId, string specialization = "Cardiology", string? name = null)
+    {
+        var response = await Gateway.PostAsJsonAsync($"/clinics/{clinicId}/doctors",
+            new { name = name ?? $"Dr {Guid.NewGuid():N}"[..12], specialization }, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ReadJsonAsync()).GetProperty("id").GetInt64();
+    }
+
+    public async Task<long> CreateTimeSlotAsync(long clinicId, string start = "09:00", string end = "13:00", string? name = null)
+    {
+        var response = await Gateway.PostAsJsonAsync($"/clinics/{clinicId}/timeslots",
+            new { name = name ?? $"Shift {Guid.NewGuid():N}"[..14], startTime = start, endTime = end }, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ReadJsonAsync()).GetProperty("id").GetInt64();
+    }
+
+    public async Task<long> CreateTemplateAsync(long doctorId, long timeSlotId, int? weekday = null)
+    {
+        var response = await Gateway.PostAsJsonAsync($"/doctors/{doctorId}/slots", new { timeSlotId, weekday }, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ReadJsonAsync()).GetProperty("id").GetInt64();
+    }
+
+    public async Task<NpgsqlConnection> OpenShardAsync(int shard)
+    {
+        var connectionString = await app.App.GetConnectionStringAsync(ResourceNames.ShardDatabase(shard), Ct);
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Ct);
+        return connection;
+    }
+
+    public async Task<T?> ScalarAsync<T>(int shard, string sql, params object[] parameters)
+    {
+        await using var connection = await OpenShardAsync(shard);
+        await using var command = Command(connection, sql, parameters);
+        var result = await command.ExecuteScalarAsync(Ct);
+        return result is null or DBNull
+            ? default
+            : (T)Convert.ChangeType(result, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<int> ExecuteAsync(int shard, string sql, params object[] parameters)
+    {
+        await using var connection = await OpenShardAsync(shard);
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    /// <summary>Runs SQL that the database must refuse, and returns the refusal.</summary>
+    public async Task<PostgresException> RefusedAsync(int shard, string sql, params object[] parameters) =>
+        await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(shard, sql, parameters));
+
+    /// <summary>Inserts a booking slot with plain SQL (slot generation and booking have their own APIs later).</summary>
+    public Task<long?> InsertBookingSlotAsync(int shard, long clinicId, long doctorId, long timeSlotId,
+        DateTimeOffset startsAt, TimeSpan length, long? customerId = null) =>
+        ScalarAsync<long?>(shard, """
+            INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, customer_id, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING id
+            """, clinicId, doctorId, timeSlotId, DateOnly.FromDateTime(startsAt.UtcDateTime), startsAt, startsAt + length,
+            customerId is null ? DBNull.Value : customerId);
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+        return command;
+    }
+}
