@@ -31,11 +31,21 @@ public static class AppHostConfiguration
     }
 
     /// <summary>
-    /// An HTTP endpoint on a port Aspire picks. Only the gateway has a fixed, well-known port; services behind
-    /// it are found by service discovery, and several cells of one project must not share a port. Not
-    /// proxied: the gateway talks straight to the service, and a stopped service refuses connections at
-    /// once instead of leaving a proxy to hold them until they time out.
+    /// An HTTP endpoint for a service behind the gateway. Only the gateway has a well-known port; services
+    /// are found by service discovery, and several cells of one project must not share a port. Not proxied:
+    /// the gateway talks straight to the service, and a stopped service refuses connections at once instead
+    /// of leaving a proxy to hold them until they time out. The port is picked free once per AppHost run, so
+    /// a restarted service comes back where service discovery already points.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithInternalHttpEndpoint(this IResourceBuilder<ProjectResource> builder) =>
-        builder.WithHttpEndpoint(name: "http", isProxied: false);
+        builder.WithHttpEndpoint(name: "http", port: FreeLoopbackPort(), isProxied: false);
+
+    private static int FreeLoopbackPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 }

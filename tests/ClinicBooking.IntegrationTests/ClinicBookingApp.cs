@@ -47,6 +47,14 @@ public sealed class ClinicBookingApp : IAsyncLifetime
             // Servers are probed until they answer; the failed probes before that are expected.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
 
+        // Without the dashboard nothing receives telemetry: a service exporting to nobody retries in memory
+        // and then takes longer to stop than the orchestrator waits when a test stops or restarts it.
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
+
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await Notifications.WaitForResourceHealthyAsync(ResourceNames.Gateway, timeout.Token);
