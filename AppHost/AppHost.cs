@@ -23,6 +23,7 @@ var customerService = builder.AddProject<Projects.CustomerService>(ResourceNames
     .WithHttpHealthCheck("/health");
 
 var gateway = builder.AddProject<Projects.Gateway>(ResourceNames.Gateway)
+    .WithReference(redis)
     .WithReference(customerService)
     .WaitFor(customerService)
     .WithHttpHealthCheck("/health")

@@ -23,11 +23,14 @@ public static class GatewayExtensions
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<CellFanOut>();
+        builder.AddHybridCaching(ResourceNames.Redis);
     }
 
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.MapClinicsFanOutApi();
+        app.MapAvailabilityFanOutApi();
+        app.MapBodyRoutedApi();
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(ShardRouting.SelectOwningCell);

@@ -13,8 +13,12 @@ public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, 
     public sealed record Answer(string Cell, HttpResponseMessage? Response, JsonElement Body);
 
     /// <summary>GETs <paramref name="pathAndQuery"/> from every cell; a cell that fails has a null response.</summary>
-    public async Task<IReadOnlyList<Answer>> GetAllAsync(string pathAndQuery, CancellationToken ct) =>
-        await Task.WhenAll(shards.Cells.Select(cell => GetAsync(cell, pathAndQuery, ct)));
+    public Task<IReadOnlyList<Answer>> GetAllAsync(string pathAndQuery, CancellationToken ct) =>
+        GetAllAsync(shards.Cells, pathAndQuery, ct);
+
+    /// <summary>GETs <paramref name="pathAndQuery"/> from the given cells in parallel.</summary>
+    public async Task<IReadOnlyList<Answer>> GetAllAsync(IEnumerable<string> cells, string pathAndQuery, CancellationToken ct) =>
+        await Task.WhenAll(cells.Select(cell => GetAsync(cell, pathAndQuery, ct)));
 
     private async Task<Answer> GetAsync(string cell, string pathAndQuery, CancellationToken ct)
     {

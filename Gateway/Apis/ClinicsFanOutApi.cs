@@ -92,7 +92,7 @@ public static class ClinicsFanOutApi
         {
             response = await cells.Client.PostAsync($"http://{shards.CellOf(chosen)}/shards/{chosen}/clinics", content, ct);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
         {
             return Problems.ServiceUnavailable($"The cell for shard {chosen} did not answer; retry later.");
         }
@@ -109,26 +109,5 @@ public static class ClinicsFanOutApi
             .OrderBy(s => s.Clinics).ThenBy(s => s.Shard)
             .Select(s => (int?)s.Shard)
             .FirstOrDefault();
-    }
-
-    /// <summary>Relays a cell's answer (status, Location, body) to the client unchanged.</summary>
-    private sealed class ForwardedResponse(HttpResponseMessage response) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext context)
-        {
-            using (response)
-            {
-                context.Response.StatusCode = (int)response.StatusCode;
-                if (response.Headers.Location is { } location)
-                {
-                    context.Response.Headers.Location = location.OriginalString;
-                }
-                if (response.Content.Headers.ContentType is { } type)
-                {
-                    context.Response.ContentType = type.ToString();
-                }
-                await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
-            }
-        }
     }
 }

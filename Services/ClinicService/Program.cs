@@ -13,9 +13,12 @@ var app = builder.Build();
 app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
+app.UseSlotGeneration();
 app.MapClinicsApi();
 app.MapDoctorsApi();
 app.MapTimeSlotsApi();
 app.MapDoctorSlotsApi();
+app.MapBookingSlotsApi();
+app.MapAvailabilityApi();
 
 app.Run();

@@ -5,6 +5,7 @@ using ClinicBooking.ClinicService.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 
 namespace ClinicBooking.ClinicService.Apis;
@@ -66,11 +67,20 @@ public static class ClinicsApi
         return TypedResults.Ok(new ClinicPage(page, next));
     }
 
-    public static async Task<Results<Ok<ClinicResponse>, ProblemHttpResult>> GetClinic(long id, ShardDatabases shards, CancellationToken ct)
+    public static async Task<Results<Ok<ClinicResponse>, ProblemHttpResult>> GetClinic(
+        long id, ShardDatabases shards, HybridCache cache, CancellationToken ct)
     {
-        await using var db = shards.ForClinic(id);
-        var clinic = db is null ? null : await db.Clinics.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        return clinic is null ? ClinicNotFound(id) : TypedResults.Ok(ClinicResponse.From(clinic));
+        if (ClinicIds.ShardOf(id, scoped: false) is not { } shard || !shards.Owns(shard))
+        {
+            return ClinicNotFound(id);
+        }
+        var clinic = await cache.GetOrCreateAsync($"clinic:{id}", async token =>
+        {
+            await using var db = shards.CreateContext(shard);
+            var found = await db.Clinics.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, token);
+            return found is null ? null : ClinicResponse.From(found);
+        }, tags: [CacheTags.Clinic(id)], cancellationToken: ct);
+        return clinic is null ? ClinicNotFound(id) : TypedResults.Ok(clinic);
     }
 
     public static async Task<Ok<ShardInfo[]>> ListShards(ShardDatabases shards, CancellationToken ct) =>

@@ -48,3 +48,25 @@ public sealed record DoctorSlotRequest(long? TimeSlotId, int? Weekday);
 
 /// <summary>A future booked slot that stops a clinic, doctor or time slot from being deactivated.</summary>
 public sealed record Blocker(long BookingSlotId, long DoctorId, long TimeSlotId, DateTimeOffset StartsAt);
+
+/// <summary>A bookable slot: instants with the clinic's offset, and the clinic-local date.</summary>
+public sealed record BookingSlotResponse(
+    long Id, long ClinicId, long DoctorId, long TimeSlotId, DateOnly Date,
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, bool IsBooked);
+
+public sealed record CreateBookingSlotRequest(long? DoctorId, long? TimeSlotId, DateOnly? Date);
+
+public sealed record UpdateBookingSlotRequest(long? TimeSlotId, DateOnly? Date);
+
+/// <summary>Generate a clinic's slots from its templates for a date range, optionally for one doctor.</summary>
+public sealed record CreateBookingSlotsRequest(long? ClinicId, DateOnly? From, DateOnly? To, long? DoctorId);
+
+public sealed record CreateBookingSlotsResponse(long ClinicId, DateOnly From, DateOnly To, long? DoctorId, int Created);
+
+/// <summary>A free slot, with what a customer choosing between clinics needs to see.</summary>
+public sealed record AvailableSlot(
+    long Id, long ClinicId, string ClinicName, long DoctorId, string DoctorName, string Specialization,
+    long TimeSlotId, DateOnly Date, DateTimeOffset StartsAt, DateTimeOffset EndsAt);
+
+/// <summary>Free slots by start time; pass <see cref="NextCursor"/> as <c>after</c> for the next page.</summary>
+public sealed record AvailabilityPage(IReadOnlyList<AvailableSlot> Items, string? NextCursor);

@@ -114,13 +114,19 @@ public static class DoctorSlotsApi
     }
 
     /// <summary>Removes a template. Slots already generated from it stay; they are managed on their own.</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteDoctorSlot(long id, ShardDatabases shards, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteDoctorSlot(
+        long id, ShardDatabases shards, Microsoft.Extensions.Caching.Hybrid.HybridCache cache, CancellationToken ct)
     {
         await using var db = shards.ForScopedId(id);
         var deleted = db is null ? 0 : await db.DoctorSlotTemplates
             .Where(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id)
             .ExecuteDeleteAsync(ct);
-        return deleted == 0 ? DoctorSlotNotFound(id) : TypedResults.NoContent();
+        if (deleted == 0)
+        {
+            return DoctorSlotNotFound(id);
+        }
+        await cache.InvalidateClinicAsync(ClinicIds.ClinicOf(id), ct);
+        return TypedResults.NoContent();
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using ClinicBooking.ClinicService.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 
 namespace ClinicBooking.ClinicService.Apis;
@@ -56,11 +57,21 @@ public static class DoctorsApi
         return TypedResults.Ok(new PagedResult<DoctorResponse>(pageIndex, pageSize, total, items.Select(DoctorResponse.From).ToList()));
     }
 
-    public static async Task<Results<Ok<DoctorResponse>, ProblemHttpResult>> GetDoctor(long id, ShardDatabases shards, CancellationToken ct)
+    public static async Task<Results<Ok<DoctorResponse>, ProblemHttpResult>> GetDoctor(
+        long id, ShardDatabases shards, HybridCache cache, CancellationToken ct)
     {
-        await using var db = shards.ForScopedId(id);
-        var doctor = db is null ? null : await db.Doctors.AsNoTracking().FirstOrDefaultAsync(d => d.ClinicId == ClinicIds.ClinicOf(id) && d.Id == id, ct);
-        return doctor is null ? DoctorNotFound(id) : TypedResults.Ok(DoctorResponse.From(doctor));
+        if (ClinicIds.ShardOf(id, scoped: true) is not { } shard || !shards.Owns(shard))
+        {
+            return DoctorNotFound(id);
+        }
+        var clinicId = ClinicIds.ClinicOf(id);
+        var doctor = await cache.GetOrCreateAsync($"doctor:{id}", async token =>
+        {
+            await using var db = shards.CreateContext(shard);
+            var found = await db.Doctors.AsNoTracking().FirstOrDefaultAsync(d => d.ClinicId == clinicId && d.Id == id, token);
+            return found is null ? null : DoctorResponse.From(found);
+        }, tags: [CacheTags.Clinic(clinicId)], cancellationToken: ct);
+        return doctor is null ? DoctorNotFound(id) : TypedResults.Ok(doctor);
     }
 
     public static async Task<Results<Created<DoctorResponse>, ValidationProblem, ProblemHttpResult>> CreateDoctor(

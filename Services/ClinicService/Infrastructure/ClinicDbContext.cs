@@ -95,6 +95,8 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
             .HasPrincipalKey(t => new { t.ClinicId, t.Id }).OnDelete(DeleteBehavior.Restrict);
         slot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date }).IsUnique().HasDatabaseName(UniqueBookingSlot);
         slot.HasIndex(s => new { s.ClinicId, s.StartsAt });
+        // The availability search: free slots in start order, across the shard's clinics.
+        slot.HasIndex(s => new { s.StartsAt, s.Id }).HasFilter("customer_id IS NULL").HasDatabaseName("ix_doctor_booking_slots_free_by_start");
     }
 
     /// <summary>The SQL of a clinic-scoped id: the clinic id in the high bits, the row number in the low 30.</summary>

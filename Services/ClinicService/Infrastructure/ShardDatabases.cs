@@ -20,13 +20,14 @@ public sealed class ShardDatabases : IAsyncDisposable
 {
     private readonly Dictionary<int, (NpgsqlDataSource DataSource, PooledDbContextFactory<ClinicDbContext> Factory)> _shards = [];
 
-    public ShardDatabases(IConfiguration configuration, ILoggerFactory loggerFactory)
+    public ShardDatabases(IConfiguration configuration, ILoggerFactory loggerFactory, Microsoft.Extensions.Caching.Hybrid.HybridCache cache)
     {
         var options = configuration.GetSection(CellOptions.Section).Get<CellOptions>() ?? new CellOptions();
         if (options.Shards.Count == 0)
         {
             throw new InvalidOperationException($"{CellOptions.Section}:Shards names no shard; a cell must own at least one.");
         }
+        var invalidation = new CacheInvalidationInterceptor(cache);
         foreach (var shard in options.Shards.Distinct())
         {
             var name = ResourceNames.ShardDatabase(shard);
@@ -39,6 +40,7 @@ public sealed class ShardDatabases : IAsyncDisposable
                 .UseNpgsql(dataSource)
                 .UseSnakeCaseNamingConvention()
                 .UseLoggerFactory(loggerFactory)
+                .AddInterceptors(invalidation)
                 .Options;
             _shards[shard] = (dataSource, new PooledDbContextFactory<ClinicDbContext>(contextOptions));
         }

@@ -236,6 +236,10 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                     b.HasIndex("ClinicId", "TimeSlotId")
                         .HasDatabaseName("ix_doctor_booking_slots_clinic_id_time_slot_id");
 
+                    b.HasIndex("StartsAt", "Id")
+                        .HasDatabaseName("ix_doctor_booking_slots_free_by_start")
+                        .HasFilter("customer_id IS NULL");
+
                     b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Date")
                         .IsUnique()
                         .HasDatabaseName("ux_doctor_booking_slots_doctor_time_slot_date");

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using ClinicBooking.Gateway.Routing;
+
+namespace ClinicBooking.Gateway.Apis;
+
+/// <summary>
+/// Clinic-scoped writes whose path carries no id: the id is in the JSON body, so the gateway reads the
+/// (small) body, routes by the id in it, and forwards the same bytes to the owning cell.
+/// </summary>
+public static class BodyRoutedApi
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapBodyRoutedApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/bookingSlots", (HttpRequest request, CellFanOut cells, ShardMap shards, CancellationToken ct) =>
+            ForwardByBodyIdAsync(request, cells, shards, "doctorId", scoped: true, ct)).WithTags("Booking slots");
+        app.MapPost("/availability/createBookingSlots", (HttpRequest request, CellFanOut cells, ShardMap shards, CancellationToken ct) =>
+            ForwardByBodyIdAsync(request, cells, shards, "clinicId", scoped: false, ct)).WithTags("Availability");
+        return app;
+    }
+
+    private static async Task<IResult> ForwardByBodyIdAsync(
+        HttpRequest request, CellFanOut cells, ShardMap shards, string idProperty, bool scoped, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return TypedResults.Problem($"The body may be at most {MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        var body = buffer.ToArray();
+
+        // A body without a usable id goes to any cell: it validates the body and explains what is wrong.
+        var cell = shards.Cells[0];
+        if (ReadId(body, idProperty) is { } id)
+        {
+            if (ClinicIds.ShardOf(id, scoped) is not { } shard || shards.CellOf(shard) is not { } owner)
+            {
+                return Problems.NotFound($"{idProperty} {id} names nothing that exists.");
+            }
+            cell = owner;
+        }
+
+        using var content = new ByteArrayContent(body);
+        if (request.ContentType is { } contentType)
+        {
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+        try
+        {
+            var response = await cells.Client.PostAsync($"http://{cell}{request.Path}{request.QueryString}", content, ct);
+            return new ForwardedResponse(response);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            return Problems.ServiceUnavailable($"The cell that serves this clinic ({cell}) is not answering; retry later.");
+        }
+    }
+
+    private static long? ReadId(byte[] body, string property)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                   && document.RootElement.TryGetProperty(property, out var value)
+                   && value.ValueKind == JsonValueKind.Number
+                   && value.TryGetInt64(out var id)
+                ? id
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
