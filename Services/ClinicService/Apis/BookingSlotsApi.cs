@@ -153,7 +153,8 @@ public static class BookingSlotsApi
 
     /// <summary>Generates a clinic's slots from its templates for a date range (clinic-local dates).</summary>
     public static async Task<Results<Ok<CreateBookingSlotsResponse>, ValidationProblem, ProblemHttpResult>> CreateBookingSlots(
-        CreateBookingSlotsRequest request, ShardDatabases shards, SlotGenerator generator, TimeProvider clock, CancellationToken ct)
+        CreateBookingSlotsRequest request, ShardDatabases shards, SlotGenerator generator,
+        Microsoft.Extensions.Options.IOptions<SlotGenerationOptions> options, TimeProvider clock, CancellationToken ct)
     {
         if (request.ClinicId is not { } clinicId)
         {
@@ -165,7 +166,9 @@ public static class BookingSlotsApi
         {
             return ClinicsApi.ClinicNotFound(clinicId);
         }
-        var (from, to, errors) = DateRange.Resolve(request.From, request.To, SlotTimes.Today(clinic.TimeZone, clock), defaultDays: 14, MaxRangeDays);
+        // Without dates: the same horizon as the recurring job, from today in the clinic's time zone.
+        var (from, to, errors) = DateRange.Resolve(request.From, request.To, SlotTimes.Today(clinic.TimeZone, clock),
+            defaultDays: options.Value.HorizonDays, MaxRangeDays);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);

@@ -15,6 +15,19 @@ public static class CacheTags
     /// <summary>Everything read about one clinic: the clinic, its doctors, its availability.</summary>
     public static string Clinic(long clinicId) => $"clinic:{clinicId}";
 
-    public static ValueTask InvalidateClinicAsync(this HybridCache cache, long clinicId, CancellationToken ct = default) =>
-        cache.RemoveByTagAsync([Clinic(clinicId), Availability], ct);
+    /// <summary>
+    /// Drops what was cached about a clinic. Never fails the write that calls it: when Redis is away the
+    /// local entries are dropped all the same, and Redis's copies expire within the stated bound.
+    /// </summary>
+    public static async ValueTask InvalidateClinicAsync(this HybridCache cache, long clinicId, CancellationToken ct = default)
+    {
+        try
+        {
+            await cache.RemoveByTagAsync([Clinic(clinicId), Availability], ct);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // The write itself committed; a cache that is away must not turn it into an error.
+        }
+    }
 }

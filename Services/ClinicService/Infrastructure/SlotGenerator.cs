@@ -97,7 +97,14 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
         await tx.CommitAsync(ct);
         if (created > 0)
         {
-            await cache.RemoveByTagAsync(ClinicBooking.ClinicService.Apis.CacheTags.Availability, ct);
+            try
+            {
+                await cache.RemoveByTagAsync(ClinicBooking.ClinicService.Apis.CacheTags.Availability, ct);
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                logger.LogWarning(ex, "Could not drop cached availability; it expires within {Bound}", Caching.DistributedExpiration);
+            }
         }
         return created;
     }
