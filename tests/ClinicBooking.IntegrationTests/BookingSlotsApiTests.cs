@@ -55,12 +55,17 @@ public class BookingSlotsApiTests(ClinicBookingApp app)
     }
 
     [Theory]
-    [InlineData("""{"timeSlotId": 1, "date": "2030-01-01"}""", "doctorId")]
-    [InlineData("""{"doctorId": 1, "date": "2030-01-01"}""", "timeSlotId")]
-    [InlineData("""{"doctorId": 1, "timeSlotId": 1}""", "date")]
-    public async Task Missing_fields_are_validation_problems(string body, string field)
+    [InlineData("timeSlotId", "date")]
+    [InlineData("doctorId", "date")]
+    [InlineData("doctorId", "timeSlotId")]
+    public async Task Missing_fields_are_validation_problems(string given1, string given2)
     {
-        var response = await Gateway.PostAsync("/bookingSlots", Http.Json(body), Ct);
+        var c = await SlotFixtures.CreateAsync(_api);
+        var values = new Dictionary<string, object> { ["doctorId"] = c.Doctor, ["timeSlotId"] = c.Shift, ["date"] = "2031-01-01" };
+        var body = values.Where(v => v.Key == given1 || v.Key == given2).ToDictionary();
+        var field = values.Keys.Single(k => k != given1 && k != given2);
+
+        var response = await Gateway.PostAsJsonAsync("/bookingSlots", body, Ct);
 
         var problem = await response.AssertProblemAsync(400);
         Assert.Equal([field], problem.FieldErrors());

@@ -29,7 +29,12 @@ public static class BookingSlotsApi
         long id, ShardDatabases shards, CancellationToken ct)
     {
         await using var db = shards.ForScopedId(id);
-        var found = db is null ? null : await WithZone(db).FirstOrDefaultAsync(x => x.Slot.ClinicId == ClinicIds.ClinicOf(id) && x.Slot.Id == id, ct);
+        var clinicId = ClinicIds.ClinicOf(id);
+        var found = db is null ? null : await (
+            from s in db.DoctorBookingSlots.AsNoTracking()
+            join c in db.Clinics on s.ClinicId equals c.Id
+            where s.ClinicId == clinicId && s.Id == id
+            select new { Slot = s, c.TimeZone }).FirstOrDefaultAsync(ct);
         return found is null ? BookingSlotNotFound(id) : TypedResults.Ok(ToResponse(found.Slot, found.TimeZone));
     }
 
@@ -218,13 +223,6 @@ public static class BookingSlotsApi
         slot.EndsAt = end;
         return null;
     }
-
-    private sealed record SlotWithZone(DoctorBookingSlot Slot, string TimeZone);
-
-    private static IQueryable<SlotWithZone> WithZone(ClinicDbContext db) =>
-        from s in db.DoctorBookingSlots.AsNoTracking()
-        join c in db.Clinics on s.ClinicId equals c.Id
-        select new SlotWithZone(s, c.TimeZone);
 
     public static BookingSlotResponse ToResponse(DoctorBookingSlot s, string timeZone) =>
         new(s.Id, s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date,
