@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Cached GET /availability/search through the gateway over 2 shards, against the gateway's own /health, at
+# the same concurrency in the same run. Starts the whole system on a throw-away data directory, seeds it
+# through the API, runs `hey` against 127.0.0.1 for a fixed time, stops everything.
+# Targets: search reaches >= 30% of /health's requests/s, with p99 under 50 ms.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONCURRENCY=${CONCURRENCY:-16}
+DURATION=${DURATION:-15s}
+GW=http://127.0.0.1:5080
+
+scripts/setup.sh
+command -v hey >/dev/null || { apt-get install -y -qq hey >/dev/null 2>&1 || sudo apt-get install -y -qq hey >/dev/null; }
+dotnet build AppHost/AppHost.csproj -nologo -v quiet -clp:ErrorsOnly >/dev/null
+
+data=$(mktemp -d /tmp/clinicbooking-bench-XXXXXX)
+chmod 755 "$data"
+setsid dotnet run --project AppHost --no-build --launch-profile http -- \
+  "--Infrastructure:DataDirectory=$data" >"$data/apphost.log" 2>&1 &
+apphost=$!
+cleanup() {
+  kill -INT -- "-$apphost" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$apphost" 2>/dev/null || break; sleep 1; done
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 180); do curl -fs "$GW/health" >/dev/null 2>&1 && curl -fs "$GW/clinics" >/dev/null 2>&1 && break; sleep 1; done
+
+# 10 clinics (the placement policy puts 5 on each shard), 5 doctors each, 2 shifts a day, 7 days of slots.
+json() { curl -fs -X POST "$1" -H 'content-type: application/json' -d "$2"; }
+id() { python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])'; }
+from=$(date -u -d tomorrow +%F); to=$(date -u -d '+7 days' +%F)
+for c in $(seq 1 10); do
+  clinic=$(json "$GW/clinics" "{\"name\":\"Bench $c\",\"timeZone\":\"Europe/Berlin\"}" | id)
+  am=$(json "$GW/clinics/$clinic/timeslots" '{"name":"Morning","startTime":"09:00","endTime":"12:00"}' | id)
+  pm=$(json "$GW/clinics/$clinic/timeslots" '{"name":"Afternoon","startTime":"13:00","endTime":"17:00"}' | id)
+  for d in $(seq 1 5); do
+    doctor=$(json "$GW/clinics/$clinic/doctors" "{\"name\":\"Dr $c-$d\",\"specialization\":\"Spec$((d % 3))\"}" | id)
+    json "$GW/doctors/$doctor/slots" "{\"timeSlotId\":$am}" >/dev/null
+    json "$GW/doctors/$doctor/slots" "{\"timeSlotId\":$pm}" >/dev/null
+  done
+  json "$GW/availability/createBookingSlots" "{\"clinicId\":$clinic,\"from\":\"$from\",\"to\":\"$to\"}" >/dev/null
+done
+
+search="$GW/availability/search?from=$from&to=$to&specialization=Spec1&limit=20"
+items=$(curl -fs "$search" | python3 -c 'import sys, json; r = json.load(sys.stdin); print(len(r["items"]), "items, partial:", r["partial"])')
+echo "search answers: $items"
+
+measure() { # url -> "rps p99ms"
+  hey -z "$DURATION" -c "$CONCURRENCY" "$1" | awk '
+    /Requests\/sec/ { rps = $2 }
+    /99% in/ { p99 = $3 * 1000 }
+    /\[[0-9]+\]/ { gsub(/[\[\]]/, "", $1); status[$1] += $2 }
+    END { bad = 0; for (s in status) if (s != 200) bad += status[s]; printf "%.0f %.1f %d\n", rps, p99, bad }'
+}
+hey -n 500 -c "$CONCURRENCY" "$GW/health" >/dev/null
+hey -n 500 -c "$CONCURRENCY" "$search" >/dev/null
+read -r health_rps health_p99 health_bad < <(measure "$GW/health")
+read -r search_rps search_p99 search_bad < <(measure "$search")
+
+echo "concurrency $CONCURRENCY, $DURATION each, on $(nproc) cores"
+echo "GET /health:              $health_rps req/s, p99 $health_p99 ms, non-200: $health_bad"
+echo "GET /availability/search: $search_rps req/s, p99 $search_p99 ms, non-200: $search_bad"
+python3 - "$health_rps" "$search_rps" "$search_p99" <<'PY'
+import sys
+health, search, p99 = map(float, sys.argv[1:])
+ratio = search / health
+print(f"search / health = {ratio:.2f} (target >= 0.30); search p99 {p99:.1f} ms (target < 50 ms)")
+sys.exit(0 if ratio >= 0.30 and p99 < 50 else 1)
+PY
