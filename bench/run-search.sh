@@ -19,7 +19,8 @@ setsid dotnet run --project AppHost --no-build --launch-profile http -- \
   "--Infrastructure:DataDirectory=$data" >"$data/apphost.log" 2>&1 &
 apphost=$!
 cleanup() {
-  kill -INT -- "-$apphost" 2>/dev/null || true
+  # SIGTERM, not SIGINT: a background job ignores SIGINT, and .NET keeps it ignored.
+  kill -TERM -- "-$apphost" 2>/dev/null || true
   for _ in $(seq 1 60); do kill -0 "$apphost" 2>/dev/null || break; sleep 1; done
   rm -rf "$data"
 }
