@@ -22,6 +22,8 @@ cleanup() {
   # SIGTERM, not SIGINT: a background job ignores SIGINT, and .NET keeps it ignored.
   kill -TERM -- "-$apphost" 2>/dev/null || true
   for _ in $(seq 1 60); do kill -0 "$apphost" 2>/dev/null || break; sleep 1; done
+  # The orchestrator stops the servers just after the AppHost exits; wait for those of this run.
+  for _ in $(seq 1 30); do pgrep -f "$data" >/dev/null || break; sleep 1; done
   rm -rf "$data"
 }
 trap cleanup EXIT
