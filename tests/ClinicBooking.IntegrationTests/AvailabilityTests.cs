@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting.ApplicationModel;
 
 namespace ClinicBooking.IntegrationTests;
 
@@ -150,8 +149,7 @@ public class AvailabilityTests(ClinicBookingApp app)
         var day = SlotFixtures.NextYear(12, 20);
         await _api.GenerateAsync(c.Id, day, day);
 
-        var stopped = await app.Commands.ExecuteCommandAsync(ResourceNames.Redis, KnownResourceCommands.StopCommand, Ct);
-        Assert.True(stopped.Success, stopped.Message);
+        await app.StopAsync(ResourceNames.Redis);
         try
         {
             Assert.Equal(HttpStatusCode.OK, (await Gateway.GetAsync($"/clinics/{c.Id}", Ct)).StatusCode);
@@ -167,11 +165,7 @@ public class AvailabilityTests(ClinicBookingApp app)
         }
         finally
         {
-            var started = await app.Commands.ExecuteCommandAsync(ResourceNames.Redis, KnownResourceCommands.StartCommand, Ct);
-            Assert.True(started.Success, started.Message);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            timeout.CancelAfter(TimeSpan.FromMinutes(1));
-            await app.Notifications.WaitForResourceHealthyAsync(ResourceNames.Redis, timeout.Token);
+            await app.StartAsync(ResourceNames.Redis);
         }
     }
 
@@ -183,8 +177,7 @@ public class AvailabilityTests(ClinicBookingApp app)
         await _api.GenerateAsync(c.Id, day, day);
         var cell1 = ResourceNames.ClinicCell(1);
 
-        var stopped = await app.Commands.ExecuteCommandAsync(cell1, KnownResourceCommands.StopCommand, Ct);
-        Assert.True(stopped.Success, stopped.Message);
+        await app.StopAsync(cell1);
         try
         {
             var search = await Gateway.GetFromJsonAsync<JsonElement>($"/availability/search?date={day:yyyy-MM-dd}&specialization={c.Specialization}", Ct);
@@ -194,10 +187,7 @@ public class AvailabilityTests(ClinicBookingApp app)
         }
         finally
         {
-            Assert.True((await app.Commands.ExecuteCommandAsync(cell1, KnownResourceCommands.StartCommand, Ct)).Success);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            timeout.CancelAfter(TimeSpan.FromMinutes(2));
-            await app.Notifications.WaitForResourceHealthyAsync(cell1, timeout.Token);
+            await app.StartAsync(cell1);
         }
     }
 }

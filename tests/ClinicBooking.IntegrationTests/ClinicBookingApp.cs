@@ -61,6 +61,37 @@ public sealed class ClinicBookingApp : IAsyncLifetime
         Gateway = _app.CreateHttpClient(ResourceNames.Gateway);
     }
 
+    /// <summary>Stops a resource through the AppHost, as an operator would from the dashboard.</summary>
+    public async Task StopAsync(string resource)
+    {
+        var result = await Commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, TestContext.Current.CancellationToken);
+        Assert.True(result.Success, result.Message);
+    }
+
+    /// <summary>Starts a stopped resource and waits until it runs again and is healthy.</summary>
+    public Task StartAsync(string resource) => RunCommandAndWaitAsync(resource, KnownResourceCommands.StartCommand);
+
+    /// <summary>
+    /// Restarts a resource and waits until it runs again and is healthy. Stop, then start: after a one-step
+    /// restart the snapshot can still show the old run as running and healthy.
+    /// </summary>
+    public async Task RestartAsync(string resource)
+    {
+        await StopAsync(resource);
+        await StartAsync(resource);
+    }
+
+    private async Task RunCommandAndWaitAsync(string resource, string command)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        var result = await Commands.ExecuteCommandAsync(resource, command, timeout.Token);
+        Assert.True(result.Success, result.Message);
+        // The snapshot may still show the stopped run for a moment; wait for the new one.
+        await Notifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == KnownResourceStates.Running, timeout.Token);
+        await Notifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Gateway?.Dispose();

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting.ApplicationModel;
 
 namespace ClinicBooking.IntegrationTests;
 
@@ -17,11 +16,7 @@ public class RestartTests(ClinicBookingApp app)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.ReadJsonAsync()).GetProperty("id").GetInt64();
 
-        var result = await app.Commands.ExecuteCommandAsync(ResourceNames.CustomerService, KnownResourceCommands.RestartCommand, Ct);
-        Assert.True(result.Success, result.Message);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        await app.Notifications.WaitForResourceHealthyAsync(ResourceNames.CustomerService, timeout.Token);
+        await app.RestartAsync(ResourceNames.CustomerService);
 
         var read = await app.Gateway.GetAsync($"/customers/{id}", Ct);
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting.ApplicationModel;
 
 namespace ClinicBooking.IntegrationTests;
 
@@ -136,8 +135,7 @@ public class ShardRoutingTests(ClinicBookingApp app)
         var onShard1 = await _api.CreateClinicIdAsync(1);
         var cell1 = ResourceNames.ClinicCell(1);
 
-        var stopped = await app.Commands.ExecuteCommandAsync(cell1, KnownResourceCommands.StopCommand, Ct);
-        Assert.True(stopped.Success, stopped.Message);
+        await app.StopAsync(cell1);
         try
         {
             var down = await _api.Gateway.GetAsync($"/clinics/{onShard1}", Ct);
@@ -158,11 +156,7 @@ public class ShardRoutingTests(ClinicBookingApp app)
         }
         finally
         {
-            var started = await app.Commands.ExecuteCommandAsync(cell1, KnownResourceCommands.StartCommand, Ct);
-            Assert.True(started.Success, started.Message);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            timeout.CancelAfter(TimeSpan.FromMinutes(2));
-            await app.Notifications.WaitForResourceHealthyAsync(cell1, timeout.Token);
+            await app.StartAsync(cell1);
         }
 
         Assert.Equal(HttpStatusCode.OK, (await _api.Gateway.GetAsync($"/clinics/{onShard1}", Ct)).StatusCode);

@@ -197,43 +197,19 @@ public static class ClinicsApi
         {
             return ClinicNotFound(id);
         }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var clinic = await db.Clinics.FromSql($"SELECT *, xmin FROM clinics WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
-        if (clinic is null)
-        {
-            return ClinicNotFound(id);
-        }
-        if (!clinic.IsActive)
-        {
-            return TypedResults.NoContent();
-        }
-
-        var blocked = await Deactivation.RemoveFutureSlotsAsync(db, s => s.ClinicId == id, clock, ct);
-        if (blocked is not null)
-        {
-            return blocked;
-        }
-        var now = clock.UtcNowMicroseconds();
-        try
-        {
-            await db.DoctorSlotTemplates.Where(t => t.ClinicId == id).ExecuteDeleteAsync(ct);
-            await db.Doctors.Where(d => d.ClinicId == id && d.IsActive)
-                .ExecuteUpdateAsync(u => u.SetProperty(d => d.IsActive, false).SetProperty(d => d.UpdatedAt, now), ct);
-            await db.TimeSlots.Where(t => t.ClinicId == id && t.IsActive)
-                .ExecuteUpdateAsync(u => u.SetProperty(t => t.IsActive, false).SetProperty(t => t.UpdatedAt, now), ct);
-        }
-        catch (Npgsql.PostgresException ex) when (ShardErrors.ToProblem(ex) is { } problem)
-        {
-            return problem; // a slot was booked meanwhile; the transaction rolls back
-        }
-        clinic.IsActive = false;
-        clinic.UpdatedAt = now;
-        if (await db.TrySaveAsync(ct) is { } conflict)
-        {
-            return conflict;
-        }
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
+        return await Deactivation.DeactivateAsync(db,
+            db.Clinics.FromSql($"SELECT *, xmin FROM clinics WHERE id = {id} FOR UPDATE"),
+            ClinicNotFound(id),
+            s => s.ClinicId == id,
+            t => t.ClinicId == id,
+            clock, ct,
+            deactivateDependants: async now =>
+            {
+                await db.Doctors.Where(d => d.ClinicId == id && d.IsActive)
+                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.IsActive, false).SetProperty(d => d.UpdatedAt, now), ct);
+                await db.TimeSlots.Where(t => t.ClinicId == id && t.IsActive)
+                    .ExecuteUpdateAsync(u => u.SetProperty(t => t.IsActive, false).SetProperty(t => t.UpdatedAt, now), ct);
+            });
     }
 
     public static ProblemHttpResult ClinicNotFound(long id) => Problems.NotFound($"Clinic {id} does not exist.");

@@ -173,29 +173,12 @@ public static class DoctorsApi
             return DoctorNotFound(id);
         }
         var clinicId = ClinicIds.ClinicOf(id);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var doctor = await db.Doctors.FromSql($"SELECT *, xmin FROM doctors WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
-        if (doctor is null)
-        {
-            return DoctorNotFound(id);
-        }
-        if (!doctor.IsActive)
-        {
-            return TypedResults.NoContent();
-        }
-        if (await Deactivation.RemoveFutureSlotsAsync(db, s => s.ClinicId == clinicId && s.DoctorId == id, clock, ct) is { } blocked)
-        {
-            return blocked;
-        }
-        await db.DoctorSlotTemplates.Where(t => t.ClinicId == clinicId && t.DoctorId == id).ExecuteDeleteAsync(ct);
-        doctor.IsActive = false;
-        doctor.UpdatedAt = clock.UtcNowMicroseconds();
-        if (await db.TrySaveAsync(ct) is { } conflict)
-        {
-            return conflict;
-        }
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
+        return await Deactivation.DeactivateAsync(db,
+            db.Doctors.FromSql($"SELECT *, xmin FROM doctors WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE"),
+            DoctorNotFound(id),
+            s => s.ClinicId == clinicId && s.DoctorId == id,
+            t => t.ClinicId == clinicId && t.DoctorId == id,
+            clock, ct);
     }
 
     public static ProblemHttpResult DoctorNotFound(long id) => Problems.NotFound($"Doctor {id} does not exist.");

@@ -128,29 +128,12 @@ public static class TimeSlotsApi
             return TimeSlotNotFound(id);
         }
         var clinicId = ClinicIds.ClinicOf(id);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var slot = await db.TimeSlots.FromSql($"SELECT *, xmin FROM time_slots WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE").FirstOrDefaultAsync(ct);
-        if (slot is null)
-        {
-            return TimeSlotNotFound(id);
-        }
-        if (!slot.IsActive)
-        {
-            return TypedResults.NoContent();
-        }
-        if (await Deactivation.RemoveFutureSlotsAsync(db, s => s.ClinicId == clinicId && s.TimeSlotId == id, clock, ct) is { } blocked)
-        {
-            return blocked;
-        }
-        await db.DoctorSlotTemplates.Where(t => t.ClinicId == clinicId && t.TimeSlotId == id).ExecuteDeleteAsync(ct);
-        slot.IsActive = false;
-        slot.UpdatedAt = clock.UtcNowMicroseconds();
-        if (await db.TrySaveAsync(ct) is { } conflict)
-        {
-            return conflict;
-        }
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
+        return await Deactivation.DeactivateAsync(db,
+            db.TimeSlots.FromSql($"SELECT *, xmin FROM time_slots WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE"),
+            TimeSlotNotFound(id),
+            s => s.ClinicId == clinicId && s.TimeSlotId == id,
+            t => t.ClinicId == clinicId && t.TimeSlotId == id,
+            clock, ct);
     }
 
     public static ProblemHttpResult TimeSlotNotFound(long id) => Problems.NotFound($"Time slot {id} does not exist.");

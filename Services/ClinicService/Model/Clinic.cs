@@ -6,7 +6,7 @@ namespace ClinicBooking.ClinicService.Model;
 /// the id while active and NULL when not, and active doctors and time slots reference it, so the database
 /// itself refuses an active dependant of an inactive clinic.
 /// </summary>
-public sealed class Clinic
+public sealed class Clinic : IDeactivatable
 {
     public const int NameMaxLength = 200;
     public const int AddressMaxLength = 500;

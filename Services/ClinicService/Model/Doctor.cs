@@ -1,7 +1,7 @@
 namespace ClinicBooking.ClinicService.Model;
 
 /// <summary>A doctor of one clinic. Deactivated, never deleted: past booking slots keep pointing at it.</summary>
-public sealed class Doctor
+public sealed class Doctor : IDeactivatable
 {
     public const int NameMaxLength = 200;
     public const int SpecializationMaxLength = 100;
