@@ -40,6 +40,8 @@ for (var shard = 0; shard < builder.GetShardCount(); shard++)
         .WithReference(rabbitMq)
         .WithEnvironment("Cell__Shards__0", shard.ToString(CultureInfo.InvariantCulture))
         .WithHttpHealthCheck("/health");
+    // Operators reach each cell's Hangfire dashboard (slot generation) from the Aspire dashboard.
+    cell.WithUrl($"{cell.GetEndpoint("http")}/hangfire", "Hangfire");
     gateway.WithReference(cell)
         .WaitFor(cell)
         .WithEnvironment($"ClinicShards__Owners__{shard}", cell.Resource.Name);
