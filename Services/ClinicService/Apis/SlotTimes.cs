@@ -1,4 +1,5 @@
 using NodaTime;
+using NodaTime.TimeZones;
 
 namespace ClinicBooking.ClinicService.Apis;
 
@@ -11,17 +12,19 @@ public static class SlotTimes
     public static DateTimeOffset ToClinicTime(DateTimeOffset instant, string timeZone) =>
         Instant.FromDateTimeOffset(instant).InZone(Zone(timeZone)).ToDateTimeOffset();
 
-    /// <summary>
-    /// A shift on a clinic-local date as instants. A wall-clock time that a daylight-saving change skips or
-    /// repeats is resolved leniently (later in a gap, the earlier in an overlap), as PostgreSQL's
-    /// <c>AT TIME ZONE</c> does for generated slots.
-    /// </summary>
+    // Resolves wall-clock times that a daylight-saving change skips or repeats the way PostgreSQL's
+    // AT TIME ZONE does for generated slots: a skipped time moves forward by the gap, a repeated time takes
+    // the offset in force after the change (the later instant). Hand-made and generated slots then agree.
+    private static readonly ZoneLocalMappingResolver LikePostgres =
+        Resolvers.CreateMappingResolver(Resolvers.ReturnLater, Resolvers.ReturnForwardShifted);
+
+    /// <summary>A shift on a clinic-local date as instants.</summary>
     public static (DateTimeOffset Start, DateTimeOffset End) Resolve(DateOnly date, TimeOnly start, TimeOnly end, string timeZone)
     {
         var zone = Zone(timeZone);
         var day = LocalDate.FromDateOnly(date);
-        return (zone.AtLeniently(day.At(LocalTime.FromTimeOnly(start))).ToDateTimeOffset().ToUniversalTime(),
-                zone.AtLeniently(day.At(LocalTime.FromTimeOnly(end))).ToDateTimeOffset().ToUniversalTime());
+        return (zone.ResolveLocal(day.At(LocalTime.FromTimeOnly(start)), LikePostgres).ToDateTimeOffset().ToUniversalTime(),
+                zone.ResolveLocal(day.At(LocalTime.FromTimeOnly(end)), LikePostgres).ToDateTimeOffset().ToUniversalTime());
     }
 
     /// <summary>Today in the clinic's time zone.</summary>
