@@ -128,7 +128,7 @@ public static class AvailabilityApi
         ShardDatabases shards, HybridCache cache, TimeProvider clock, Query query, CancellationToken ct)
     {
         var key = FormattableString.Invariant(
-            $"availability:{query.From:yyyyMMdd}:{query.To:yyyyMMdd}:{query.Specialization}:{query.ClinicId}:{query.DoctorId}:{query.After?.StartsAt.UtcTicks}:{query.After?.Id}:{query.Limit}");
+            $"availability:v{CacheTags.Version}:{query.From:yyyyMMdd}:{query.To:yyyyMMdd}:{query.Specialization}:{query.ClinicId}:{query.DoctorId}:{query.After?.StartsAt.UtcTicks}:{query.After?.Id}:{query.Limit}");
         string[] tags = query.ClinicId is { } clinic ? [CacheTags.Availability, CacheTags.Clinic(clinic)] : [CacheTags.Availability];
         return await cache.GetOrCreateAsync(key, async token => await PageAsync(shards, clock, query, token), tags: tags, cancellationToken: ct);
     }

@@ -9,6 +9,29 @@ namespace ClinicBooking.ClinicService.Apis;
 /// </summary>
 public static class CacheTags
 {
+    /// <summary>
+    /// This process's change counters, part of every cache key: a write bumps them before it drops the
+    /// tags, so a reader in this process can never be served an entry built before the write, whatever the
+    /// timing of the tag invalidation. Tags still reach Redis and the cell's other instances.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, long> ClinicVersions = new();
+    private static long _version;
+
+    /// <summary>Changes whenever anything in this cell changes.</summary>
+    public static long Version => Interlocked.Read(ref _version);
+
+    /// <summary>Changes whenever something of the clinic changes.</summary>
+    public static long ClinicVersion(long clinicId) => ClinicVersions.GetValueOrDefault(clinicId);
+
+    private static void Bump(long? clinicId)
+    {
+        Interlocked.Increment(ref _version);
+        if (clinicId is { } id)
+        {
+            ClinicVersions.AddOrUpdate(id, 1, (_, v) => v + 1);
+        }
+    }
+
     /// <summary>Every answer about slots being free.</summary>
     public const string Availability = "availability";
 
@@ -21,6 +44,7 @@ public static class CacheTags
     /// </summary>
     public static async ValueTask InvalidateClinicAsync(this HybridCache cache, long clinicId, CancellationToken ct = default)
     {
+        Bump(clinicId);
         try
         {
             await cache.RemoveByTagAsync([Clinic(clinicId), Availability], ct);
@@ -29,5 +53,12 @@ public static class CacheTags
         {
             // The write itself committed; a cache that is away must not turn it into an error.
         }
+    }
+
+    /// <summary>Drops every cached availability answer of this cell (after slot generation).</summary>
+    public static async ValueTask InvalidateAvailabilityAsync(this HybridCache cache, CancellationToken ct = default)
+    {
+        Bump(null);
+        await cache.RemoveByTagAsync(Availability, ct);
     }
 }

@@ -74,7 +74,7 @@ public static class ClinicsApi
         {
             return ClinicNotFound(id);
         }
-        var clinic = await cache.GetOrCreateAsync($"clinic:{id}", async token =>
+        var clinic = await cache.GetOrCreateAsync($"clinic:{id}:v{CacheTags.ClinicVersion(id)}", async token =>
         {
             await using var db = shards.CreateContext(shard);
             var found = await db.Clinics.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, token);

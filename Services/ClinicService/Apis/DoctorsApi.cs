@@ -65,7 +65,7 @@ public static class DoctorsApi
             return DoctorNotFound(id);
         }
         var clinicId = ClinicIds.ClinicOf(id);
-        var doctor = await cache.GetOrCreateAsync($"doctor:{id}", async token =>
+        var doctor = await cache.GetOrCreateAsync($"doctor:{id}:v{CacheTags.ClinicVersion(clinicId)}", async token =>
         {
             await using var db = shards.CreateContext(shard);
             var found = await db.Doctors.AsNoTracking().FirstOrDefaultAsync(d => d.ClinicId == clinicId && d.Id == id, token);

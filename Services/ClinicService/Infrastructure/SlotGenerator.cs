@@ -99,7 +99,7 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
         {
             try
             {
-                await cache.RemoveByTagAsync(ClinicBooking.ClinicService.Apis.CacheTags.Availability, ct);
+                await ClinicBooking.ClinicService.Apis.CacheTags.InvalidateAvailabilityAsync(cache, ct);
             }
             catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
             {
