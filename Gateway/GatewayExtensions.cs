@@ -61,6 +61,14 @@ public static class Routes
             Match = new RouteMatch { Path = "/openapi/customers.json" },
             Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
         },
+        new RouteConfig
+        {
+            RouteId = "clinics-openapi",
+            // Every cell serves the same API; any one of them can describe it.
+            ClusterId = shards.Cells[0],
+            Match = new RouteMatch { Path = "/openapi/clinics.json" },
+            Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
+        },
         // Clinic-scoped paths, each routed by the id it carries.
         ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId"),
         ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id"),

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 
 namespace ClinicBooking.IntegrationTests;
 
@@ -21,5 +22,18 @@ public class GatewayTests(ClinicBookingApp app)
         var response = await app.Gateway.GetAsync("/no-such-resource", Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_clinic_openapi_document_describes_the_clinic_endpoints()
+    {
+        var document = await app.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/openapi/clinics.json", Ct);
+
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
+        foreach (var path in new[] { "/clinics/{id}", "/clinics/{clinicId}/doctors", "/doctors/{id}", "/timeslots/{id}",
+                     "/doctors/{doctorId}/slots", "/bookingSlots/{id}", "/clinics/{clinicId}/availability", "/availability/search" })
+        {
+            Assert.Contains(path, paths);
+        }
     }
 }
