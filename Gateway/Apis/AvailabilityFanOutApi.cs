@@ -48,11 +48,11 @@ public static class AvailabilityFanOutApi
                 return new Answer(404, null, new SearchResponse([], null, false, []), null);
             }
             var answers = await cells.GetAllAsync(targets, "/availability/search" + request.QueryString, token);
-            if (answers.FirstOrDefault(a => a.Response?.StatusCode == HttpStatusCode.BadRequest) is { } refused)
+            if (answers.FirstOrDefault(a => a.Status == HttpStatusCode.BadRequest) is { } refused)
             {
                 return new Answer(400, refused.Body, null, null);
             }
-            var answered = answers.Where(a => a.Response?.IsSuccessStatusCode == true).ToList();
+            var answered = answers.Where(a => a.Succeeded).ToList();
             var merged = answered
                 .SelectMany(a => a.Body.GetProperty("items").EnumerateArray())
                 .OrderBy(StartsAt).ThenBy(s => s.GetProperty("id").GetInt64())
@@ -83,13 +83,13 @@ public static class AvailabilityFanOutApi
                 return new Answer(404, null, null, null);
             }
             var answers = await cells.GetAllAsync(targets, "/availability/next" + request.QueryString, token);
-            if (answers.FirstOrDefault(a => a.Response?.StatusCode == HttpStatusCode.BadRequest) is { } refused)
+            if (answers.FirstOrDefault(a => a.Status == HttpStatusCode.BadRequest) is { } refused)
             {
                 return new Answer(400, refused.Body, null, null);
             }
-            var answered = answers.Where(a => a.Response?.IsSuccessStatusCode == true).ToList();
+            var answered = answers.Where(a => a.Succeeded).ToList();
             var earliest = answered
-                .Where(a => a.Response!.StatusCode == HttpStatusCode.OK)
+                .Where(a => a.Status == HttpStatusCode.OK)
                 .Select(a => a.Body)
                 .OrderBy(StartsAt).ThenBy(s => s.GetProperty("id").GetInt64())
                 .Cast<JsonElement?>()

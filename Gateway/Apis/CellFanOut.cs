@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ClinicBooking.Gateway.Routing;
@@ -10,7 +11,11 @@ public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, 
     public const string HttpClientName = "cells";
     public static readonly TimeSpan CellTimeout = TimeSpan.FromSeconds(5);
 
-    public sealed record Answer(string Cell, HttpResponseMessage? Response, JsonElement Body);
+    /// <summary>A cell's answer: its status (null when it did not answer) and its JSON body.</summary>
+    public sealed record Answer(string Cell, HttpStatusCode? Status, JsonElement Body)
+    {
+        public bool Succeeded => Status is { } status && (int)status is >= 200 and < 300;
+    }
 
     /// <summary>GETs <paramref name="pathAndQuery"/> from every cell; a cell that fails has a null response.</summary>
     public Task<IReadOnlyList<Answer>> GetAllAsync(string pathAndQuery, CancellationToken ct) =>
@@ -24,11 +29,11 @@ public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, 
     {
         try
         {
-            var response = await Client.GetAsync($"http://{cell}{pathAndQuery}", ct);
+            using var response = await Client.GetAsync($"http://{cell}{pathAndQuery}", ct);
             var body = response.Content.Headers.ContentLength == 0
                 ? default
                 : await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-            return new Answer(cell, response, body);
+            return new Answer(cell, response.StatusCode, body);
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException
                                    || (ex is TaskCanceledException && !ct.IsCancellationRequested))

@@ -35,12 +35,12 @@ public static class ClinicsFanOutApi
         var answers = await cells.GetAllAsync("/clinics" + request.QueryString, ct);
 
         // The cells validate the query the same way: pass a refusal on as it is.
-        if (answers.FirstOrDefault(a => a.Response?.StatusCode == HttpStatusCode.BadRequest) is { } refused)
+        if (answers.FirstOrDefault(a => a.Status == HttpStatusCode.BadRequest) is { } refused)
         {
             return TypedResults.Json(refused.Body, statusCode: 400, contentType: "application/problem+json");
         }
 
-        var answered = answers.Where(a => a.Response?.IsSuccessStatusCode == true).ToList();
+        var answered = answers.Where(a => a.Succeeded).ToList();
         var unavailable = answers.Except(answered).Select(a => a.Cell).ToList();
         if (answered.Count == 0)
         {
@@ -103,7 +103,7 @@ public static class ClinicsFanOutApi
     {
         var answers = await cells.GetAllAsync("/shards", ct);
         return answers
-            .Where(a => a.Response?.IsSuccessStatusCode == true)
+            .Where(a => a.Succeeded)
             .SelectMany(a => a.Body.EnumerateArray())
             .Select(s => (Shard: s.GetProperty("shard").GetInt32(), Clinics: s.GetProperty("activeClinics").GetInt32()))
             .OrderBy(s => s.Clinics).ThenBy(s => s.Shard)
