@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -11,16 +12,21 @@ public static class MigrateDbContextExtensions
     /// requests. EF Core creates the database if it is missing and takes a lock, so several instances
     /// starting together migrate once.
     /// </summary>
-    public static IServiceCollection AddMigration<TContext>(this IServiceCollection services) where TContext : DbContext =>
-        services.AddHostedService<DatabaseMigrator<TContext>>();
+    public static IServiceCollection AddMigration<TContext>(this IServiceCollection services, string connectionName) where TContext : DbContext =>
+        services.AddHostedService(sp => new DatabaseMigrator<TContext>(
+            sp, sp.GetRequiredService<IConfiguration>().GetConnectionString(connectionName)
+                ?? throw new InvalidOperationException($"There is no connection string '{connectionName}'."),
+            sp.GetRequiredService<ILogger<DatabaseMigrator<TContext>>>()));
 
-    private sealed class DatabaseMigrator<TContext>(IServiceProvider services, ILogger<DatabaseMigrator<TContext>> logger)
+    private sealed class DatabaseMigrator<TContext>(IServiceProvider services, string connectionString, ILogger<DatabaseMigrator<TContext>> logger)
         : IHostedService where TContext : DbContext
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await using var scope = services.CreateAsyncScope();
             var context = scope.ServiceProvider.GetRequiredService<TContext>();
+            await PostgresDatabase.EnsureExistsAsync(connectionString, cancellationToken);
+            await context.Database.CreateMigrationsHistoryAsync(cancellationToken);
             var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             logger.LogInformation("Applying {Count} migration(s) to {Context}: {Migrations}",
                 pending.Count, typeof(TContext).Name, string.Join(", ", pending));
@@ -29,4 +35,49 @@ public static class MigrateDbContextExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+}
+
+public static class PostgresDatabase
+{
+    /// <summary>
+    /// Creates the connection string's database if it is missing. EF Core would create it too, but only
+    /// after a failed connection that it logs as an error, which would flag a healthy first start as failing
+    /// in the dashboard.
+    /// </summary>
+    public static async Task EnsureExistsAsync(string connectionString, CancellationToken ct)
+    {
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var database = target.Database ?? throw new InvalidOperationException("The connection string names no database.");
+        var maintenance = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new Npgsql.NpgsqlConnection(maintenance.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var exists = new Npgsql.NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
+        exists.Parameters.Add(new Npgsql.NpgsqlParameter { Value = database });
+        if (await exists.ExecuteScalarAsync(ct) is not null)
+        {
+            return;
+        }
+        try
+        {
+            // Identifiers cannot be parameters; quote it as one.
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{database.Replace("\"", "\"\"")}\"", connection);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        catch (Npgsql.PostgresException ex) when (ex.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Another instance created it meanwhile.
+        }
+    }
+}
+
+public static class MigrationHistoryExtensions
+{
+    /// <summary>
+    /// Creates EF Core's migrations history table if it is missing. Migrating a new database would otherwise
+    /// first query the absent table and log that as a failed command: an error on every first start.
+    /// </summary>
+    public static Task CreateMigrationsHistoryAsync(this Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade database, CancellationToken ct) =>
+        Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions
+            .GetService<Microsoft.EntityFrameworkCore.Migrations.IHistoryRepository>(database)
+            .CreateIfNotExistsAsync(ct);
 }

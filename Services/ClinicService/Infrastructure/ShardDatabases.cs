@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
@@ -18,7 +19,7 @@ public sealed class CellOptions
 /// </summary>
 public sealed class ShardDatabases : IAsyncDisposable
 {
-    private readonly Dictionary<int, (NpgsqlDataSource DataSource, PooledDbContextFactory<ClinicDbContext> Factory)> _shards = [];
+    private readonly Dictionary<int, (string ConnectionString, NpgsqlDataSource DataSource, PooledDbContextFactory<ClinicDbContext> Factory)> _shards = [];
 
     public ShardDatabases(IConfiguration configuration, ILoggerFactory loggerFactory, Microsoft.Extensions.Caching.Hybrid.HybridCache cache)
     {
@@ -42,7 +43,7 @@ public sealed class ShardDatabases : IAsyncDisposable
                 .UseLoggerFactory(loggerFactory)
                 .AddInterceptors(invalidation)
                 .Options;
-            _shards[shard] = (dataSource, new PooledDbContextFactory<ClinicDbContext>(contextOptions));
+            _shards[shard] = (connectionString, dataSource, new PooledDbContextFactory<ClinicDbContext>(contextOptions));
         }
     }
 
@@ -54,6 +55,8 @@ public sealed class ShardDatabases : IAsyncDisposable
 
     public NpgsqlDataSource DataSource(int shard) => _shards[shard].DataSource;
 
+    public string ConnectionString(int shard) => _shards[shard].ConnectionString;
+
     /// <summary>A context for the shard that owns <paramref name="clinicId"/>, or null when this cell does not.</summary>
     public ClinicDbContext? ForClinic(long clinicId) =>
         ClinicIds.ShardOf(clinicId, scoped: false) is { } shard && Owns(shard) ? CreateContext(shard) : null;
@@ -64,7 +67,7 @@ public sealed class ShardDatabases : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (dataSource, _) in _shards.Values)
+        foreach (var (_, dataSource, _) in _shards.Values)
         {
             await dataSource.DisposeAsync();
         }
@@ -83,6 +86,8 @@ public sealed class ShardMigrator(ShardDatabases shards, ILogger<ShardMigrator> 
         foreach (var shard in shards.Shards)
         {
             await using var db = shards.CreateContext(shard);
+            await PostgresDatabase.EnsureExistsAsync(shards.ConnectionString(shard), cancellationToken);
+            await db.Database.CreateMigrationsHistoryAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
             await db.Database.ExecuteSqlAsync(
                 $"INSERT INTO shard_identity (shard) VALUES ({shard}) ON CONFLICT (singleton) DO NOTHING", cancellationToken);

@@ -8,7 +8,7 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase);
-        builder.Services.AddMigration<CustomerDbContext>();
+        builder.Services.AddMigration<CustomerDbContext>(ResourceNames.CustomersDatabase);
 
         builder.Services.AddSingleton(TimeProvider.System);
         // Clients reach the API through the gateway, so the document names no server of its own.
