@@ -43,19 +43,7 @@ public static class BodyRoutedApi
         }
 
         using var content = new ByteArrayContent(body);
-        if (request.ContentType is { } contentType)
-        {
-            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        }
-        try
-        {
-            var response = await cells.Client.PostAsync($"http://{cell}{request.Path}{request.QueryString}", content, ct);
-            return new ForwardedResponse(response);
-        }
-        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
-        {
-            return Problems.ServiceUnavailable($"The cell that serves this clinic ({cell}) is not answering; retry later.");
-        }
+        return await cells.ForwardPostAsync(cell, $"{request.Path}{request.QueryString}", content, request.ContentType, ct);
     }
 
     private static long? ReadId(byte[] body, string property)

@@ -44,4 +44,24 @@ public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, 
     }
 
     public HttpClient Client => httpClients.CreateClient(HttpClientName);
+
+    /// <summary>
+    /// POSTs a client's body (with its content type) to one cell and relays the answer; a cell that does
+    /// not answer is a 503 problem naming it.
+    /// </summary>
+    public async Task<IResult> ForwardPostAsync(string cell, string pathAndQuery, HttpContent body, string? contentType, CancellationToken ct)
+    {
+        if (contentType is not null)
+        {
+            body.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+        try
+        {
+            return new ForwardedResponse(await Client.PostAsync($"http://{cell}{pathAndQuery}", body, ct));
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            return Problems.ServiceUnavailable($"The cell {cell} is not answering; other clinics are not affected. Retry later.");
+        }
+    }
 }

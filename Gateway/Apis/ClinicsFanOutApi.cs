@@ -83,20 +83,7 @@ public static class ClinicsFanOutApi
         }
 
         using var content = new StreamContent(request.Body);
-        if (request.ContentType is { } contentType)
-        {
-            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        }
-        HttpResponseMessage response;
-        try
-        {
-            response = await cells.Client.PostAsync($"http://{shards.CellOf(chosen)}/shards/{chosen}/clinics", content, ct);
-        }
-        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
-        {
-            return Problems.ServiceUnavailable($"The cell for shard {chosen} did not answer; retry later.");
-        }
-        return new ForwardedResponse(response);
+        return await cells.ForwardPostAsync(shards.CellOf(chosen)!, $"/shards/{chosen}/clinics", content, request.ContentType, ct);
     }
 
     private static async Task<int?> LeastLoadedShardAsync(CellFanOut cells, CancellationToken ct)
