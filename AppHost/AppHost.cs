@@ -39,6 +39,7 @@ for (var shard = 0; shard < builder.GetShardCount(); shard++)
         .WithReference(redis)
         .WithReference(rabbitMq)
         .WithEnvironment("Cell__Shards__0", shard.ToString(CultureInfo.InvariantCulture))
+        .WithEnvironment("Cell__Name", ResourceNames.ClinicCell(shard))
         .WithHttpHealthCheck("/health");
     // Operators reach each cell's Hangfire dashboard (slot generation) from the Aspire dashboard.
     cell.WithUrl($"{cell.GetEndpoint("http")}/hangfire", "Hangfire");

@@ -75,6 +75,7 @@ public static class Routes
         ShardRouting.ByScopedId(shards, "doctor", "/doctors/{id}/{**rest}", "id"),
         ShardRouting.ByScopedId(shards, "time-slot", "/timeslots/{id}/{**rest}", "id"),
         ShardRouting.ByScopedId(shards, "booking-slot", "/bookingSlots/{id}/{**rest}", "id"),
+        ShardRouting.ByScopedId(shards, "booking", "/bookings/{id}/{**rest}", "id"),
     ];
 }
 

@@ -19,7 +19,7 @@ public static class Extensions
     private const string AlivenessEndpointPath = "/alive";
 
     // Activity sources and meters of libraries that do not register themselves with OpenTelemetry.
-    private static readonly string[] TracingSources = ["Npgsql", "MassTransit"];
+    private static readonly string[] TracingSources = ["Npgsql", "MassTransit", "ClinicBooking.*"];
     private static readonly string[] Meters = ["Npgsql", "MassTransit"];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder

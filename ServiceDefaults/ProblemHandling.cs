@@ -71,6 +71,10 @@ public static class Problems
     public static ProblemHttpResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict", extensions: extensions);
 
+    public static ProblemHttpResult Unprocessable(string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable request",
+            extensions: extensions);
+
     public static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
 

@@ -19,6 +19,7 @@ app.MapDoctorsApi();
 app.MapTimeSlotsApi();
 app.MapDoctorSlotsApi();
 app.MapBookingSlotsApi();
+app.MapBookingsApi();
 app.MapAvailabilityApi();
 
 app.Run();

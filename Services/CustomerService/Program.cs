@@ -12,5 +12,6 @@ app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapCustomersApi();
+app.MapCustomerBookingsApi();
 
 app.Run();

@@ -1,4 +1,5 @@
 using ClinicBooking.ClinicService.Model;
+using ClinicBooking.Messages;
 
 namespace ClinicBooking.ClinicService.Apis;
 
@@ -70,3 +71,31 @@ public sealed record AvailableSlot(
 
 /// <summary>Free slots by start time; pass <see cref="NextCursor"/> as <c>after</c> for the next page.</summary>
 public sealed record AvailabilityPage(IReadOnlyList<AvailableSlot> Items, string? NextCursor);
+
+/// <summary>Book a slot for a customer (body of <c>PUT /bookingSlots/{id}/booking</c>).</summary>
+public sealed record BookSlotRequest(long? CustomerId);
+
+/// <summary>One step of a booking's history.</summary>
+public sealed record BookingHistoryEntry(BookingStatus Status, DateTimeOffset At);
+
+/// <summary>
+/// A booking and where it stands. <see cref="HoldExpiresAt"/> is set while it is pending: if CustomerService
+/// has not answered by then, the booking expires and the slot is free again.
+/// </summary>
+public sealed record BookingResponse(
+    long Id, long? BookingSlotId, long ClinicId, long DoctorId, long CustomerId,
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, string? Reason,
+    DateTimeOffset? HoldExpiresAt, IReadOnlyList<BookingHistoryEntry> History)
+{
+    public static BookingResponse From(Booking b, string timeZone)
+    {
+        var history = new List<BookingHistoryEntry> { new(BookingStatus.Pending, b.CreatedAt) };
+        if (b.ConfirmedAt is { } confirmed) history.Add(new(BookingStatus.Confirmed, confirmed));
+        if (b.RejectedAt is { } rejected) history.Add(new(BookingStatus.Rejected, rejected));
+        if (b.ExpiredAt is { } expired) history.Add(new(BookingStatus.Expired, expired));
+        if (b.CancelledAt is { } cancelled) history.Add(new(BookingStatus.Cancelled, cancelled));
+        return new(b.Id, b.BookingSlotId, b.ClinicId, b.DoctorId, b.CustomerId,
+            SlotTimes.ToClinicTime(b.StartsAt, timeZone), SlotTimes.ToClinicTime(b.EndsAt, timeZone), b.Status, b.Reason,
+            b.Status == BookingStatus.Pending ? b.ExpiresAt : null, history);
+    }
+}

@@ -88,3 +88,24 @@ public static class Validation
         return errors;
     }
 }
+
+/// <summary>Checks of a booking request.</summary>
+public static class BookingValidation
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static Dictionary<string, string[]> Check(BookSlotRequest request, string? idempotencyKey)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.CustomerId is not > 0)
+        {
+            errors["customerId"] = ["customerId is required: the id of the customer the slot is booked for."];
+        }
+        if (idempotencyKey is not null
+            && (idempotencyKey.Length is 0 or > Model.Booking.IdempotencyKeyMaxLength || idempotencyKey.Any(c => c is < '!' or > '~')))
+        {
+            errors[IdempotencyKeyHeader] = [$"The {IdempotencyKeyHeader} header must be 1 to {Model.Booking.IdempotencyKeyMaxLength} visible ASCII characters."];
+        }
+        return errors;
+    }
+}

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using ClinicBooking.ClinicService.Infrastructure;
+using ClinicBooking.ClinicService.Saga;
 using Hangfire;
+using MassTransit;
 using Hangfire.PostgreSql;
 
 namespace ClinicBooking.ClinicService.Extensions;
@@ -16,6 +18,7 @@ public static class Extensions
 
         builder.AddHybridCaching(ResourceNames.Redis);
         builder.AddSlotGeneration();
+        builder.AddBookingSaga();
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
@@ -24,7 +27,34 @@ public static class Extensions
             return Task.CompletedTask;
         }));
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+    }
+
+    /// <summary>
+    /// The booking saga: its state and outbox live in the shards; MassTransit carries its messages over
+    /// RabbitMQ to CustomerService, and CustomerService's answers come back on this cell's own queue.
+    /// </summary>
+    private static void AddBookingSaga(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<BookingOptions>(builder.Configuration.GetSection(BookingOptions.Section));
+        var cell = builder.Configuration.GetSection(CellOptions.Section).Get<CellOptions>() ?? new CellOptions();
+        var replyQueue = new ReplyQueue(builder.Configuration[$"{BookingOptions.Section}:{nameof(BookingOptions.ReplyQueue)}"]
+            ?? $"{cell.Name}-booking-replies");
+        builder.Services.AddSingleton(replyQueue);
+        builder.Services.AddSingleton<BookingOutcomes>();
+        builder.Services.AddSingleton<BookingSaga>();
+        builder.Services.AddSingleton<OutboxDispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<OutboxDispatcher>());
+        builder.Services.AddHostedService<BookingExpirer>();
+
+        builder.AddRabbitMqMessaging(
+            bus => bus.AddConsumer<BookingDecisionConsumer>(),
+            (context, rabbit) => rabbit.ReceiveEndpoint(replyQueue.Name, endpoint =>
+            {
+                // Answers are sent to this queue by address, never published: no exchange bindings needed.
+                endpoint.ConfigureConsumeTopology = false;
+                endpoint.UseConsumer<BookingDecisionConsumer>(context);
+            }));
     }
 
     /// <summary>

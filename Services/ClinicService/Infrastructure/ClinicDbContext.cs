@@ -1,4 +1,6 @@
+using ClinicBooking.ClinicService.Saga;
 using ClinicBooking.ClinicService.Model;
+using ClinicBooking.Messages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -16,12 +18,16 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
     public const string UniqueActiveTimeSlotName = "ux_time_slots_active_name";
     public const string UniqueTemplate = "ux_doctor_slot_templates_doctor_time_slot_weekday";
     public const string UniqueBookingSlot = "ux_doctor_booking_slots_doctor_time_slot_date";
+    public const string UniqueActiveBooking = "ux_bookings_active_slot";
+    public const string UniqueIdempotencyKey = "ux_bookings_slot_idempotency_key";
 
     public DbSet<Clinic> Clinics => Set<Clinic>();
     public DbSet<Doctor> Doctors => Set<Doctor>();
     public DbSet<TimeSlot> TimeSlots => Set<TimeSlot>();
     public DbSet<DoctorSlotTemplate> DoctorSlotTemplates => Set<DoctorSlotTemplate>();
     public DbSet<DoctorBookingSlot> DoctorBookingSlots => Set<DoctorBookingSlot>();
+    public DbSet<Booking> Bookings => Set<Booking>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -97,6 +103,61 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         slot.HasIndex(s => new { s.ClinicId, s.StartsAt });
         // The availability search: free slots in start order, across the shard's clinics.
         slot.HasIndex(s => new { s.StartsAt, s.Id }).HasFilter("customer_id IS NULL").HasDatabaseName("ix_doctor_booking_slots_free_by_start");
+
+        ConfigureBookings(modelBuilder);
+    }
+
+    private static void ConfigureBookings(ModelBuilder modelBuilder)
+    {
+        var booking = modelBuilder.Entity<Booking>();
+        booking.ToTable("bookings", t =>
+        {
+            t.HasCheckConstraint("ck_bookings_status", $"status IN ({string.Join(", ", Enum.GetNames<BookingStatus>().Select(n => $"'{n.ToLowerInvariant()}'"))})");
+            t.HasCheckConstraint("ck_bookings_ends_after_starts", "ends_at > starts_at");
+            t.HasCheckConstraint("ck_bookings_hold_after_request", "expires_at > created_at");
+            t.HasCheckConstraint("ck_bookings_revision_positive", "revision >= 1");
+            t.HasCheckConstraint("ck_bookings_customer_id_positive", "customer_id > 0");
+            // Each status has exactly the timestamps of the path that leads to it: pending → confirmed →
+            // cancelled, or pending → rejected | expired | cancelled.
+            t.HasCheckConstraint("ck_bookings_status_history", """
+                CASE status
+                    WHEN 'pending' THEN confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
+                    WHEN 'confirmed' THEN confirmed_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
+                    WHEN 'rejected' THEN rejected_at IS NOT NULL AND confirmed_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
+                    WHEN 'expired' THEN expired_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND cancelled_at IS NULL
+                    WHEN 'cancelled' THEN cancelled_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL
+                END
+                """);
+            t.HasCheckConstraint("ck_bookings_active_has_slot", "status NOT IN ('pending', 'confirmed') OR booking_slot_id IS NOT NULL");
+            t.HasCheckConstraint("ck_bookings_idempotency_key_not_blank", "idempotency_key IS NULL OR length(idempotency_key) > 0");
+        });
+        ConfigureScopedId(booking, b => b.RowNumber, b => b.Id);
+        booking.Property(b => b.Status).HasMaxLength(16)
+            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<BookingStatus>(s, true));
+        booking.Property(b => b.IdempotencyKey).HasMaxLength(Booking.IdempotencyKeyMaxLength);
+        booking.Property(b => b.Reason).HasMaxLength(Booking.ReasonMaxLength);
+        booking.Ignore(b => b.IsActive);
+        booking.HasOne<Clinic>().WithMany().HasForeignKey(b => b.ClinicId).OnDelete(DeleteBehavior.Restrict);
+        // The slot reference is a composite foreign key whose delete rule (SET NULL of booking_slot_id only)
+        // EF cannot express; it is created in ShardSchema.Bookings.
+        // The last line of defence against double booking: one active booking per slot, whatever the code does.
+        booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId }).IsUnique()
+            .HasFilter("status IN ('pending', 'confirmed')").HasDatabaseName(UniqueActiveBooking);
+        booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId, b.IdempotencyKey }).IsUnique()
+            .HasFilter("idempotency_key IS NOT NULL").HasDatabaseName(UniqueIdempotencyKey);
+        booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId, b.CreatedAt });
+        // The expiry sweep reads only the pending bookings, by deadline.
+        booking.HasIndex(b => b.ExpiresAt).HasFilter("status = 'pending'").HasDatabaseName("ix_bookings_pending_expires_at");
+
+        var outbox = modelBuilder.Entity<OutboxMessage>();
+        outbox.ToTable("outbox_messages");
+        outbox.Property(m => m.Id).UseIdentityAlwaysColumn();
+        outbox.Property(m => m.MessageType).HasMaxLength(100);
+        outbox.Property(m => m.Payload).HasColumnType("jsonb");
+        outbox.Property(m => m.TraceParent).HasMaxLength(100);
+        outbox.HasIndex(m => m.MessageId).IsUnique();
+        outbox.HasIndex(m => m.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_messages_unsent");
+        outbox.HasIndex(m => m.SentAt).HasFilter("sent_at IS NOT NULL").HasDatabaseName("ix_outbox_messages_sent_at");
     }
 
     /// <summary>The SQL of a clinic-scoped id: the clinic id in the high bits, the row number in the low 30.</summary>

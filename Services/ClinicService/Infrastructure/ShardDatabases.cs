@@ -11,6 +11,9 @@ public sealed class CellOptions
     public const string Section = "Cell";
 
     public List<int> Shards { get; set; } = [];
+
+    /// <summary>The cell's name (its resource name in the AppHost); names its message queues.</summary>
+    public string Name { get; set; } = "clinicservice";
 }
 
 /// <summary>

@@ -99,6 +99,49 @@ public static class ShardSchema
             FOR EACH ROW EXECUTE FUNCTION refuse_deactivation_with_future_slots('time_slot_id', '{{ActiveTimeSlotConstraint}}');
         """;
 
+    /// <summary>
+    /// Applied by the Bookings migration. A booking keeps its history when its slot is removed (only a slot
+    /// without an active booking can be), so the reference clears the slot id and keeps the clinic id.
+    /// </summary>
+    public const string Bookings = """
+        ALTER TABLE bookings ADD CONSTRAINT fk_bookings_booking_slot
+            FOREIGN KEY (clinic_id, booking_slot_id) REFERENCES doctor_booking_slots (clinic_id, id)
+            ON DELETE SET NULL (booking_slot_id);
+
+        -- A booking only moves forward: pending -> confirmed | rejected | expired | cancelled, and
+        -- confirmed -> cancelled. A late or repeated message can never revive or rewrite a decision.
+        CREATE FUNCTION bookings_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.status <> OLD.status AND NOT (
+                   (OLD.status = 'pending' AND NEW.status IN ('confirmed', 'rejected', 'expired', 'cancelled'))
+                OR (OLD.status = 'confirmed' AND NEW.status = 'cancelled')) THEN
+                RAISE EXCEPTION 'booking % cannot go from % to %', OLD.id, OLD.status, NEW.status
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_bookings_forward_only';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER bookings_forward_only BEFORE UPDATE OF status ON bookings
+            FOR EACH ROW EXECUTE FUNCTION bookings_forward_only();
+
+        -- A booking that stops being active gives its slot back, in the same transaction, so no code path
+        -- can leave a slot held by a rejected, expired or cancelled booking.
+        CREATE FUNCTION bookings_release_slot() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF OLD.status IN ('pending', 'confirmed') AND NEW.status NOT IN ('pending', 'confirmed') THEN
+                UPDATE doctor_booking_slots SET customer_id = NULL
+                 WHERE clinic_id = NEW.clinic_id AND id = NEW.booking_slot_id AND customer_id = NEW.customer_id;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER bookings_release_slot AFTER UPDATE OF status ON bookings
+            FOR EACH ROW EXECUTE FUNCTION bookings_release_slot();
+        """;
+
+    public const string BookingsDown = """
+        DROP FUNCTION IF EXISTS bookings_forward_only();
+        DROP FUNCTION IF EXISTS bookings_release_slot();
+        """;
+
     /// <summary>Undoes <see cref="BeforeTables"/> after the tables are dropped (the triggers go with them).</summary>
     public const string Down = """
         DROP FUNCTION IF EXISTS doctor_booking_slots_require_active_parents();

@@ -210,5 +210,5 @@ public static class CustomersApi
         }
     }
 
-    private static ProblemHttpResult CustomerNotFound(long id) => Problems.NotFound($"Customer {id} does not exist.");
+    public static ProblemHttpResult CustomerNotFound(long id) => Problems.NotFound($"Customer {id} does not exist.");
 }

@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
+using ClinicBooking.CustomerService.Bookings;
 using ClinicBooking.CustomerService.Infrastructure;
+using MassTransit;
 
 namespace ClinicBooking.CustomerService.Extensions;
 
@@ -10,6 +12,18 @@ public static class Extensions
         builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase);
         builder.Services.AddMigration<CustomerDbContext>(ResourceNames.CustomersDatabase);
 
+        builder.AddRabbitMqMessaging(
+            bus =>
+            {
+                bus.AddConsumer<VerifyCustomerConsumer>();
+                bus.AddConsumer<BookingStatusChangedConsumer>();
+            },
+            (context, rabbit) =>
+            {
+                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-verify-customer", endpoint => endpoint.UseConsumer<VerifyCustomerConsumer>(context));
+                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-customer-bookings", endpoint => endpoint.UseConsumer<BookingStatusChangedConsumer>(context));
+            });
+
         builder.Services.AddSingleton(TimeProvider.System);
         // Clients reach the API through the gateway, so the document names no server of its own.
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
@@ -18,6 +32,6 @@ public static class Extensions
             return Task.CompletedTask;
         }));
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
     }
 }

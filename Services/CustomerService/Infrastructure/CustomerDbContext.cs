@@ -1,4 +1,5 @@
 using ClinicBooking.CustomerService.Model;
+using ClinicBooking.Messages;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicBooking.CustomerService.Infrastructure;
@@ -8,6 +9,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
     public const string UniqueEmailIndex = "ux_customers_normalized_email";
 
     public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<CustomerBooking> CustomerBookings => Set<CustomerBooking>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -37,5 +39,28 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         // bookings), so signing up again means reactivating, not creating a twin.
         customer.HasIndex(c => c.NormalizedEmail).IsUnique().HasDatabaseName(UniqueEmailIndex);
         customer.HasIndex(c => new { c.IsActive, c.Id }).HasDatabaseName("ix_customers_is_active_id");
+
+        var booking = modelBuilder.Entity<CustomerBooking>();
+        booking.ToTable("customer_bookings", t =>
+        {
+            t.HasCheckConstraint("ck_customer_bookings_status",
+                $"status IN ({string.Join(", ", Enum.GetNames<BookingStatus>().Select(n => $"'{n.ToLowerInvariant()}'"))})");
+            t.HasCheckConstraint("ck_customer_bookings_revision_positive", "revision >= 1");
+        });
+        booking.HasKey(b => b.BookingId);
+        // Booking ids are made by the shards (clinic-scoped), never here.
+        booking.Property(b => b.BookingId).HasColumnName("booking_id").ValueGeneratedNever();
+        booking.Property(b => b.CustomerId).HasColumnName("customer_id");
+        booking.Property(b => b.ClinicId).HasColumnName("clinic_id");
+        booking.Property(b => b.BookingSlotId).HasColumnName("booking_slot_id");
+        booking.Property(b => b.DoctorId).HasColumnName("doctor_id");
+        booking.Property(b => b.StartsAt).HasColumnName("starts_at");
+        booking.Property(b => b.EndsAt).HasColumnName("ends_at");
+        booking.Property(b => b.Status).HasColumnName("status").HasMaxLength(16)
+            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<BookingStatus>(s, true));
+        booking.Property(b => b.Revision).HasColumnName("revision");
+        booking.Property(b => b.UpdatedAt).HasColumnName("updated_at");
+        booking.HasOne<Customer>().WithMany().HasForeignKey(b => b.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        booking.HasIndex(b => new { b.CustomerId, b.StartsAt }).HasDatabaseName("ix_customer_bookings_customer_starts_at");
     }
 }

@@ -27,6 +27,130 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                 .HasMin(1L)
                 .HasMax(1073741823L);
 
+            modelBuilder.Entity("ClinicBooking.ClinicService.Model.Booking", b =>
+                {
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id")
+                        .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
+
+                    b.Property<long?>("BookingSlotId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("booking_slot_id");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("DoctorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("doctor_id");
+
+                    b.Property<DateTimeOffset>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
+                    b.Property<DateTimeOffset?>("ExpiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expired_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset?>("RejectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rejected_at");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<long>("RowNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
+
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
+
+                    b.Property<DateTimeOffset>("StartsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("starts_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("ClinicId", "Id")
+                        .HasName("pk_bookings");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_bookings_pending_expires_at")
+                        .HasFilter("status = 'pending'");
+
+                    b.HasIndex("ClinicId", "BookingSlotId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_bookings_active_slot")
+                        .HasFilter("status IN ('pending', 'confirmed')");
+
+                    b.HasIndex("ClinicId", "BookingSlotId", "CreatedAt")
+                        .HasDatabaseName("ix_bookings_clinic_id_booking_slot_id_created_at");
+
+                    b.HasIndex("ClinicId", "BookingSlotId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_bookings_slot_idempotency_key")
+                        .HasFilter("idempotency_key IS NOT NULL");
+
+                    b.ToTable("bookings", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_bookings_active_has_slot", "status NOT IN ('pending', 'confirmed') OR booking_slot_id IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_bookings_customer_id_positive", "customer_id > 0");
+
+                            t.HasCheckConstraint("ck_bookings_ends_after_starts", "ends_at > starts_at");
+
+                            t.HasCheckConstraint("ck_bookings_hold_after_request", "expires_at > created_at");
+
+                            t.HasCheckConstraint("ck_bookings_idempotency_key_not_blank", "idempotency_key IS NULL OR length(idempotency_key) > 0");
+
+                            t.HasCheckConstraint("ck_bookings_revision_positive", "revision >= 1");
+
+                            t.HasCheckConstraint("ck_bookings_status", "status IN ('pending', 'confirmed', 'rejected', 'cancelled', 'expired')");
+
+                            t.HasCheckConstraint("ck_bookings_status_history", "CASE status\n    WHEN 'pending' THEN confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'confirmed' THEN confirmed_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'rejected' THEN rejected_at IS NOT NULL AND confirmed_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'expired' THEN expired_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND cancelled_at IS NULL\n    WHEN 'cancelled' THEN cancelled_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL\nEND");
+                        });
+                });
+
             modelBuilder.Entity("ClinicBooking.ClinicService.Model.Clinic", b =>
                 {
                     b.Property<long>("Id")
@@ -387,6 +511,71 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
 
                             t.HasCheckConstraint("ck_time_slots_name_not_blank", "length(btrim(name)) > 0");
                         });
+                });
+
+            modelBuilder.Entity("ClinicBooking.ClinicService.Saga.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("message_type");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("trace_parent");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_outbox_messages_unsent")
+                        .HasFilter("sent_at IS NULL");
+
+                    b.HasIndex("MessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_outbox_messages_message_id");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_outbox_messages_sent_at")
+                        .HasFilter("sent_at IS NOT NULL");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicBooking.ClinicService.Model.Booking", b =>
+                {
+                    b.HasOne("ClinicBooking.ClinicService.Model.Clinic", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_bookings_clinics_clinic_id");
                 });
 
             modelBuilder.Entity("ClinicBooking.ClinicService.Model.Doctor", b =>

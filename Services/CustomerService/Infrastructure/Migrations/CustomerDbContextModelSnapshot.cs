@@ -96,6 +96,72 @@ namespace ClinicBooking.CustomerService.Infrastructure.Migrations
                             t.HasCheckConstraint("ck_customers_name_not_blank", "length(btrim(name)) > 0");
                         });
                 });
+
+            modelBuilder.Entity("ClinicBooking.CustomerService.Model.CustomerBooking", b =>
+                {
+                    b.Property<long>("BookingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("booking_id");
+
+                    b.Property<long?>("BookingSlotId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("booking_slot_id");
+
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("DoctorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("doctor_id");
+
+                    b.Property<DateTimeOffset>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<DateTimeOffset>("StartsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("starts_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("BookingId");
+
+                    b.HasIndex("CustomerId", "StartsAt")
+                        .HasDatabaseName("ix_customer_bookings_customer_starts_at");
+
+                    b.ToTable("customer_bookings", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_customer_bookings_revision_positive", "revision >= 1");
+
+                            t.HasCheckConstraint("ck_customer_bookings_status", "status IN ('pending', 'confirmed', 'rejected', 'cancelled', 'expired')");
+                        });
+                });
+
+            modelBuilder.Entity("ClinicBooking.CustomerService.Model.CustomerBooking", b =>
+                {
+                    b.HasOne("ClinicBooking.CustomerService.Model.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
 #pragma warning restore 612, 618
         }
     }

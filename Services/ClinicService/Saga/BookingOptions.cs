@@ -1,0 +1,25 @@
+namespace ClinicBooking.ClinicService.Saga;
+
+/// <summary>Timing of the booking saga (section <c>Booking</c>).</summary>
+public sealed class BookingOptions
+{
+    public const string Section = "Booking";
+
+    /// <summary>
+    /// How long a pending booking holds its slot. Long enough to ride out a short CustomerService or broker
+    /// outage; a booking still pending then expires and the slot is free again.
+    /// </summary>
+    public TimeSpan HoldTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a booking request waits for the saga before answering 202 with a Location to poll.</summary>
+    public TimeSpan ResponseWait { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often the expiry sweep and the outbox re-driver look at the shards without being woken.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long sent outbox messages are kept (to look into, or to resend by clearing sent_at).</summary>
+    public TimeSpan SentRetention { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The queue this cell's saga replies arrive on; defaults to the cell's name.</summary>
+    public string? ReplyQueue { get; set; }
+}
