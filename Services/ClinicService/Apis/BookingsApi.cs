@@ -204,7 +204,7 @@ public static class BookingsApi
     private static Dictionary<string, object?> Extensions(Booking booking) => new()
     {
         ["bookingId"] = booking.Id,
-        ["status"] = booking.Status.ToString().ToLowerInvariant(),
+        ["bookingStatus"] = booking.Status.ToString().ToLowerInvariant(),
         ["reason"] = booking.Reason,
     };
 

@@ -20,9 +20,21 @@ public static class CustomerBookingsApi
     /// <summary>Newest appointment first; <paramref name="status"/> narrows to one status.</summary>
     public static async Task<Results<Ok<PagedResult<CustomerBookingResponse>>, ValidationProblem, ProblemHttpResult>> ListCustomerBookings(
         long id, CustomerDbContext db, CancellationToken ct,
-        BookingStatus? status = null, int pageIndex = 0, int pageSize = Paging.DefaultPageSize)
+        string? status = null, int pageIndex = 0, int pageSize = Paging.DefaultPageSize)
     {
         var errors = Paging.Validate(pageIndex, pageSize);
+        BookingStatus? wanted = null;
+        if (status is not null)
+        {
+            if (Enum.TryParse<BookingStatus>(status, ignoreCase: true, out var parsed) && !int.TryParse(status, out _))
+            {
+                wanted = parsed;
+            }
+            else
+            {
+                errors["status"] = [$"status must be one of {string.Join(", ", Enum.GetNames<BookingStatus>().Select(n => n.ToLowerInvariant()))}."];
+            }
+        }
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -32,9 +44,9 @@ public static class CustomerBookingsApi
             return CustomersApi.CustomerNotFound(id);
         }
         var query = db.CustomerBookings.AsNoTracking().Where(b => b.CustomerId == id);
-        if (status is { } wanted)
+        if (wanted is { } only)
         {
-            query = query.Where(b => b.Status == wanted);
+            query = query.Where(b => b.Status == only);
         }
         var total = await query.LongCountAsync(ct);
         var page = await query.OrderByDescending(b => b.StartsAt).ThenByDescending(b => b.BookingId)

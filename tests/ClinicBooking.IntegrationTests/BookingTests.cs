@@ -1,0 +1,325 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>Booking a slot through the gateway: the saga runs over the real RabbitMQ to CustomerService and back.</summary>
+public class BookingTests(ClinicBookingApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private readonly BookingApi _api = new(app);
+
+    [Fact]
+    public async Task Booking_a_free_slot_confirms_it_and_lists_it_for_the_customer()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var slot = await _api.CreateSlotAsync();
+
+        var response = await _api.BookAsync(slot, customer);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var booking = await response.ReadJsonAsync();
+        Assert.Equal("confirmed", BookingApi.Status(booking));
+        Assert.Equal(customer, booking.GetProperty("customerId").GetInt64());
+        Assert.Equal(slot, booking.GetProperty("bookingSlotId").GetInt64());
+        Assert.Equal($"/bookings/{BookingApi.Id(booking)}", response.Headers.Location?.OriginalString);
+        Assert.Equal(["pending", "confirmed"], booking.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+        Assert.True(await _api.IsBookedAsync(slot));
+
+        var current = await _api.Gateway.GetFromJsonAsync<JsonElement>($"/bookingSlots/{slot}/booking", Ct);
+        Assert.Equal(BookingApi.Id(booking), BookingApi.Id(current));
+        Assert.Equal("confirmed", BookingApi.Status(current));
+
+        var listed = await _api.WaitForCustomerBookingsAsync(customer, items => items.Any(b => b.GetProperty("status").GetString() == "confirmed"));
+        var entry = Assert.Single(listed);
+        Assert.Equal(BookingApi.Id(booking), entry.GetProperty("bookingId").GetInt64());
+        Assert.Equal("confirmed", entry.GetProperty("status").GetString());
+        Assert.Equal(slot, entry.GetProperty("bookingSlotId").GetInt64());
+    }
+
+    [Fact]
+    public async Task Two_hundred_customers_racing_for_one_slot_leave_exactly_one_booking()
+    {
+        var (clinic, slots) = await _api.CreateSlotsAsync(1);
+        var slot = slots[0];
+        var customers = await _api.CreateCustomersAsync(200);
+
+        var responses = await Task.WhenAll(customers.Select(c => _api.BookAsync(slot, c)));
+
+        var statuses = responses.Select(r => (int)r.StatusCode).ToList();
+        Assert.DoesNotContain(statuses, s => s >= 500);
+        var winners = responses.Where(r => r.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted).ToList();
+        var winner = Assert.Single(winners);
+        Assert.Equal(199, statuses.Count(s => s == StatusCodes.Conflict));
+        foreach (var loser in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
+        {
+            await loser.AssertProblemAsync(StatusCodes.Conflict);
+        }
+        var booking = await _api.WaitForDecisionAsync(BookingApi.Id(await winner.ReadJsonAsync()));
+        Assert.Equal("confirmed", BookingApi.Status(booking));
+        // Losers never got as far as a booking row: one booking, and it is the active one.
+        Assert.Equal((1, 1), await _api.CountBookingsAsync(clinic.Shard, slot));
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_bookings_of_different_slots_are_all_confirmed()
+    {
+        var (clinic, slots) = await _api.CreateSlotsAsync(200);
+        var customers = await _api.CreateCustomersAsync(200);
+
+        var responses = await Task.WhenAll(slots.Select((slot, i) => _api.BookAsync(slot, customers[i])));
+
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted, $"Got {(int)r.StatusCode}"));
+        foreach (var response in responses)
+        {
+            var booking = await _api.WaitForDecisionAsync(BookingApi.Id(await response.ReadJsonAsync()));
+            Assert.Equal("confirmed", BookingApi.Status(booking));
+        }
+        Assert.Equal(200L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+            "SELECT count(*) FROM doctor_booking_slots WHERE clinic_id = $1 AND customer_id IS NOT NULL", clinic.Id));
+        Assert.Equal(200L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+            "SELECT count(*) FROM bookings WHERE clinic_id = $1 AND status = 'confirmed'", clinic.Id));
+    }
+
+    [Fact]
+    public async Task An_unknown_customer_is_refused_with_422_and_the_slot_is_free_again()
+    {
+        var slot = await _api.CreateSlotAsync();
+
+        var response = await _api.BookAsync(slot, customerId: 987_654_321);
+
+        var problem = await response.AssertProblemAsync(StatusCodes.Unprocessable);
+        Assert.Contains("does not exist", problem.GetProperty("detail").GetString());
+        Assert.Equal("unknown-customer", problem.GetProperty("reason").GetString());
+        var rejected = await _api.GetBookingAsync(problem.GetProperty("bookingId").GetInt64());
+        Assert.Equal("rejected", BookingApi.Status(rejected));
+        Assert.Equal(["pending", "rejected"], rejected.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+        Assert.False(await _api.IsBookedAsync(slot));
+
+        // Free for real: a known customer books it next.
+        var next = await _api.BookAsync(slot, await _api.CreateCustomerAsync());
+        Assert.Equal(HttpStatusCode.Created, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_deactivated_customer_is_refused_with_422()
+    {
+        var customer = await _api.CreateCustomerAsync(active: false);
+        var slot = await _api.CreateSlotAsync();
+
+        var response = await _api.BookAsync(slot, customer);
+
+        var problem = await response.AssertProblemAsync(StatusCodes.Unprocessable);
+        Assert.Equal("inactive-customer", problem.GetProperty("reason").GetString());
+        Assert.False(await _api.IsBookedAsync(slot));
+        var listed = await _api.WaitForCustomerBookingsAsync(customer, items => items.Any(b => b.GetProperty("status").GetString() == "rejected"));
+        Assert.Equal("rejected", Assert.Single(listed).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Repeating_a_request_returns_the_same_booking_and_never_books_twice()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var (clinic, slots) = await _api.CreateSlotsAsync(2);
+
+        // The same key, sent five times at once and then once more.
+        var keyed = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => _api.BookAsync(slots[0], customer, "key-1")));
+        var again = await _api.BookAsync(slots[0], customer, "key-1");
+        var ids = new List<long>();
+        foreach (var response in keyed.Append(again))
+        {
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            ids.Add(BookingApi.Id(await response.ReadJsonAsync()));
+        }
+        Assert.Single(ids.Distinct());
+        Assert.Equal((1, 1), await _api.CountBookingsAsync(clinic.Shard, slots[0]));
+
+        // Without a key, the same slot and customer is the same request too.
+        var first = await _api.BookAsync(slots[1], customer);
+        var second = await _api.BookAsync(slots[1], customer);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal(BookingApi.Id(await first.ReadJsonAsync()), BookingApi.Id(await second.ReadJsonAsync()));
+        Assert.Equal((1, 1), await _api.CountBookingsAsync(clinic.Shard, slots[1]));
+    }
+
+    [Fact]
+    public async Task The_same_key_with_a_different_body_is_refused_with_422()
+    {
+        var slot = await _api.CreateSlotAsync();
+        var first = await _api.BookAsync(slot, await _api.CreateCustomerAsync(), "shared-key");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        var reused = await _api.BookAsync(slot, await _api.CreateCustomerAsync(), "shared-key");
+
+        var problem = await reused.AssertProblemAsync(StatusCodes.Unprocessable);
+        Assert.Contains("Idempotency-Key", problem.GetProperty("detail").GetString());
+        Assert.Equal(BookingApi.Id(await first.ReadJsonAsync()), problem.GetProperty("bookingId").GetInt64());
+    }
+
+    [Fact]
+    public async Task Cancelling_frees_the_slot_and_keeps_the_history()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var slot = await _api.CreateSlotAsync();
+        var booked = await (await _api.BookAsync(slot, customer)).ReadJsonAsync();
+
+        var cancel = await _api.Gateway.DeleteAsync($"/bookingSlots/{slot}/booking", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        var cancelled = await cancel.ReadJsonAsync();
+        Assert.Equal(BookingApi.Id(booked), BookingApi.Id(cancelled));
+        Assert.Equal(["pending", "confirmed", "cancelled"],
+            cancelled.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+        Assert.False(await _api.IsBookedAsync(slot));
+        await (await _api.Gateway.DeleteAsync($"/bookingSlots/{slot}/booking", Ct)).AssertProblemAsync(StatusCodes.NotFound);
+        var listed = await _api.WaitForCustomerBookingsAsync(customer, items => items.Any(b => b.GetProperty("status").GetString() == "cancelled"));
+        Assert.Equal("cancelled", Assert.Single(listed).GetProperty("status").GetString());
+
+        // The slot can be booked again, and then shows the new booking as current.
+        var rebooked = await _api.BookAsync(slot, await _api.CreateCustomerAsync());
+        Assert.Equal(HttpStatusCode.Created, rebooked.StatusCode);
+        var current = await _api.Gateway.GetFromJsonAsync<JsonElement>($"/bookingSlots/{slot}/booking", Ct);
+        Assert.Equal(BookingApi.Id(await rebooked.ReadJsonAsync()), BookingApi.Id(current));
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_4xx_problems()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var slot = await _api.CreateSlotAsync();
+
+        var noCustomer = await _api.Gateway.PutAsync($"/bookingSlots/{slot}/booking", Http.Json("{}"), Ct);
+        Assert.Equal(["customerId"], (await noCustomer.AssertProblemAsync(StatusCodes.BadRequest)).FieldErrors());
+        var badJson = await _api.Gateway.PutAsync($"/bookingSlots/{slot}/booking", Http.Json("{\"customerId\":"), Ct);
+        await badJson.AssertProblemAsync(StatusCodes.BadRequest);
+        var badKey = await _api.BookAsync(slot, customer, new string('k', 201));
+        Assert.Equal(["Idempotency-Key"], (await badKey.AssertProblemAsync(StatusCodes.BadRequest)).FieldErrors());
+        var badStatus = await _api.Gateway.GetAsync($"/customers/{customer}/bookings?status=booked", Ct);
+        Assert.Equal(["status"], (await badStatus.AssertProblemAsync(StatusCodes.BadRequest)).FieldErrors());
+        Assert.False(await _api.IsBookedAsync(slot));
+
+        // A slot that was removed, or has started, is not bookable: 409.
+        var (clinic, slots) = await _api.CreateSlotsAsync(2);
+        Assert.Equal(HttpStatusCode.NoContent, (await _api.Gateway.DeleteAsync($"/bookingSlots/{slots[0]}", Ct)).StatusCode);
+        var removed = await _api.BookAsync(slots[0], customer);
+        Assert.Contains("removed", (await removed.AssertProblemAsync(StatusCodes.Conflict)).GetProperty("detail").GetString());
+        var past = await _api.Clinics.InsertBookingSlotAsync(clinic.Shard, clinic.Id, clinic.Doctor, clinic.Shift,
+            DateTimeOffset.UtcNow.AddDays(-3), TimeSpan.FromMinutes(30));
+        var started = await _api.BookAsync(past!.Value, customer);
+        Assert.Contains("started", (await started.AssertProblemAsync(StatusCodes.Conflict)).GetProperty("detail").GetString());
+
+        var unknownBooking = await _api.Gateway.GetAsync($"/bookingSlots/{slots[1]}/booking", Ct);
+        await unknownBooking.AssertProblemAsync(StatusCodes.NotFound);
+        var unknownCustomer = await _api.Gateway.GetAsync("/customers/987654321/bookings", Ct);
+        await unknownCustomer.AssertProblemAsync(StatusCodes.NotFound);
+    }
+
+    [Fact]
+    public async Task The_database_refuses_a_second_active_booking_of_a_slot()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var (clinic, slots) = await _api.CreateSlotsAsync(1);
+        var booking = await (await _api.BookAsync(slots[0], customer)).ReadJsonAsync();
+
+        var refused = await _api.Clinics.RefusedAsync(clinic.Shard, """
+            INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status, revision, created_at, expires_at)
+            SELECT clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id + 1, 'pending', 1, now(), now() + interval '1 minute'
+              FROM bookings WHERE id = $1
+            """, BookingApi.Id(booking));
+        Assert.Equal("ux_bookings_active_slot", refused.ConstraintName);
+
+        // Nor may a decided booking go back: a confirmed booking never becomes pending or rejected.
+        var backwards = await _api.Clinics.RefusedAsync(clinic.Shard,
+            "UPDATE bookings SET status = 'rejected', confirmed_at = NULL, rejected_at = now() WHERE id = $1", BookingApi.Id(booking));
+        Assert.Equal("ck_bookings_forward_only", backwards.ConstraintName);
+    }
+
+    [Fact]
+    public async Task Duplicate_deliveries_change_nothing()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var (clinic, slots) = await _api.CreateSlotsAsync(1);
+        var booking = await (await _api.BookAsync(slots[0], customer)).ReadJsonAsync();
+        var id = BookingApi.Id(booking);
+        Assert.Equal(HttpStatusCode.OK, (await _api.Gateway.DeleteAsync($"/bookingSlots/{slots[0]}/booking", Ct)).StatusCode);
+        await _api.WaitForCustomerBookingsAsync(customer, items => items.Any(b => b.GetProperty("status").GetString() == "cancelled"));
+        var before = await _api.GetBookingAsync(id);
+
+        // Send every message of this booking again, as a re-driver would after a crash between publish and
+        // stamp: the verification (whose answer comes back again), "confirmed" after "cancelled", and "cancelled".
+        var resent = await _api.Clinics.ExecuteAsync(clinic.Shard,
+            "UPDATE outbox_messages SET sent_at = NULL WHERE (payload->>'bookingId')::bigint = $1", id);
+        Assert.Equal(3, resent);
+        await WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+            "SELECT count(*) FROM outbox_messages WHERE (payload->>'bookingId')::bigint = $1 AND sent_at IS NULL", id) == 0);
+        // Give the consumers time to take the duplicates; whatever they do must not show.
+        await Task.Delay(TimeSpan.FromSeconds(3), Ct);
+
+        var after = await _api.GetBookingAsync(id);
+        Assert.Equal(before.GetRawText(), after.GetRawText());
+        Assert.Equal((1, 0), await _api.CountBookingsAsync(clinic.Shard, slots[0]));
+        Assert.False(await _api.IsBookedAsync(slots[0]));
+        // No new message either: the repeated "verified" answer found nothing pending to confirm.
+        Assert.Equal(3L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+            "SELECT count(*) FROM outbox_messages WHERE (payload->>'bookingId')::bigint = $1", id));
+        var listed = await _api.WaitForCustomerBookingsAsync(customer, _ => false);
+        Assert.Equal("cancelled", Assert.Single(listed).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_booking_is_one_trace_from_the_gateway_through_CustomerService_and_back()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var (clinic, slots) = await _api.CreateSlotsAsync(1);
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking")
+        {
+            Content = JsonContent.Create(new { customerId = customer }),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+
+        var response = await _api.Gateway.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = BookingApi.Id(await response.ReadJsonAsync());
+        // The question to CustomerService was written by the request; the "confirmed" event by the consumer
+        // of CustomerService's answer. Both carry the client's trace, so the trace crossed RabbitMQ both ways.
+        var traces = new List<string>();
+        await using (var connection = await _api.Clinics.OpenShardAsync(clinic.Shard))
+        await using (var command = new Npgsql.NpgsqlCommand(
+            "SELECT message_type || ' ' || trace_parent FROM outbox_messages WHERE (payload->>'bookingId')::bigint = $1 ORDER BY id", connection))
+        {
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
+            await using var reader = await command.ExecuteReaderAsync(Ct);
+            while (await reader.ReadAsync(Ct))
+            {
+                traces.Add(reader.GetString(0));
+            }
+        }
+        Assert.Equal(2, traces.Count);
+        Assert.StartsWith("VerifyCustomer ", traces[0]);
+        Assert.StartsWith("BookingStatusChanged ", traces[1]);
+        Assert.All(traces, t => Assert.Contains($"-{traceId}-", t));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
+            await Task.Delay(200, Ct);
+        }
+    }
+}
+
+/// <summary>The HTTP statuses the tests compare against, as ints.</summary>
+internal static class StatusCodes
+{
+    public const int BadRequest = 400;
+    public const int NotFound = 404;
+    public const int Conflict = 409;
+    public const int Unprocessable = 422;
+}
