@@ -15,11 +15,13 @@ var customersDb = infrastructure.AddPostgres(ResourceNames.GlobalPostgres, Resou
 var redis = infrastructure.AddRedis(ResourceNames.Redis);
 var rabbitMq = infrastructure.AddRabbitMq(ResourceNames.RabbitMq);
 
+// Services do not wait for RabbitMQ: a cell must start, and take bookings into its outbox, while the
+// broker is down; MassTransit connects once it is up.
 var customerService = builder.AddProject<Projects.CustomerService>(ResourceNames.CustomerService)
     .WithInternalHttpEndpoint()
     .WithReference(customersDb)
     .WithReference(redis)
-    .WithReference(rabbitMq)
+    .WithReference(rabbitMq, waitFor: false)
     .WithHttpHealthCheck("/health");
 
 var gateway = builder.AddProject<Projects.Gateway>(ResourceNames.Gateway)
@@ -37,7 +39,7 @@ for (var shard = 0; shard < builder.GetShardCount(); shard++)
         .WithInternalHttpEndpoint()
         .WithReference(shardDb)
         .WithReference(redis)
-        .WithReference(rabbitMq)
+        .WithReference(rabbitMq, waitFor: false)
         .WithEnvironment("Cell__Shards__0", shard.ToString(CultureInfo.InvariantCulture))
         .WithEnvironment("Cell__Name", ResourceNames.ClinicCell(shard))
         .WithHttpHealthCheck("/health");

@@ -21,7 +21,14 @@ public interface IInfrastructure
 
 public static class InfrastructureExtensions
 {
-    public static IResourceBuilder<T> WithReference<T>(this IResourceBuilder<T> builder, InfrastructureResource resource)
-        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
-        builder.WithReference(resource.Connection).WaitFor(resource.WaitTarget);
+    /// <summary>
+    /// References the resource and, unless <paramref name="waitFor"/> is false, starts only once it is healthy.
+    /// Without the wait, a service also (re)starts while the resource is down, and connects when it is back.
+    /// </summary>
+    public static IResourceBuilder<T> WithReference<T>(this IResourceBuilder<T> builder, InfrastructureResource resource, bool waitFor = true)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport
+    {
+        builder.WithReference(resource.Connection);
+        return waitFor ? builder.WaitFor(resource.WaitTarget) : builder;
+    }
 }
