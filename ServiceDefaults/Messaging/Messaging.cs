@@ -43,6 +43,7 @@ public static class MessagingExtensions
     {
         // Bookings arrive in bursts; a larger prefetch keeps the consumer busy while answers travel back.
         endpoint.PrefetchCount = 64;
+        endpoint.SetQuorumQueue();
         // A database hiccup is retried here before the message goes to the _error queue.
         endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2_000, 5_000, 10_000));
         endpoint.ConfigureConsumer<TConsumer>(context);

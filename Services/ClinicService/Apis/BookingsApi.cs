@@ -41,52 +41,51 @@ public static class BookingsApi
             return Problems.Validation(errors);
         }
         var customerId = request.CustomerId!.Value;
-        await using var db = shards.ForScopedId(slotId);
-        if (db is null)
+        if (ClinicIds.ShardOf(slotId, scoped: true) is not { } shard || !shards.Owns(shard))
         {
             return BookingSlotsApi.BookingSlotNotFound(slotId);
         }
 
+        // Optimistic: most requests find the slot free, and that takes one statement.
         Booking booking;
-        Task? decided = null;
-        if (await FindEarlierAsync(db, slotId, customerId, idempotencyKey, ct) is { } earlier)
+        string? timeZone = null;
+        Task<Booking>? decided = null;
+        await using var db = shards.CreateContext(shard);
+        if (await saga.TryHoldAsync(slotId, customerId, idempotencyKey, ct) is { } hold)
         {
+            (booking, timeZone, decided) = (hold.Booking, hold.TimeZone, hold.Decided);
+        }
+        // Not free. It may be this request's own earlier booking (a repeat, or a concurrent twin).
+        else if (await FindEarlierAsync(db, slotId, customerId, idempotencyKey, ct) is { } earlier)
+        {
+            if (earlier.CustomerId != customerId)
+            {
+                return KeyReused(earlier);
+            }
             booking = earlier;
-        }
-        else if (await saga.TryHoldAsync(db, slotId, customerId, idempotencyKey, ct) is { } held)
-        {
-            (booking, decided) = held;
-        }
-        // Not free. A concurrent twin of this request may be the one that took it.
-        else if (await FindEarlierAsync(db, slotId, customerId, idempotencyKey, ct) is { } twin)
-        {
-            booking = twin;
+            if (booking.Status == BookingStatus.Pending)
+            {
+                // Watch first, then look again, so a decision in between is not missed.
+                decided = outcomes.Watch(booking.Id);
+                booking = await ReadAsync(db, booking, ct);
+            }
         }
         else
         {
             return await SlotNotFreeAsync(db, slotId, clock, ct);
         }
-        if (booking.CustomerId != customerId)
-        {
-            return KeyReused(booking);
-        }
 
-        if (booking.Status == BookingStatus.Pending && decided is null)
-        {
-            // An earlier request's booking: watch first, then look again, so a decision in between is not missed.
-            decided = outcomes.Watch(booking.Id);
-            booking = await ReadAsync(db, booking, ct);
-        }
         if (booking.Status == BookingStatus.Pending)
         {
-            await outcomes.WaitAsync(booking.Id, decided!, options.Value.ResponseWait, ct);
-            booking = await ReadAsync(db, booking, ct);
+            booking = await outcomes.WaitAsync(booking.Id, decided!, options.Value.ResponseWait, ct)
+                ?? await ReadAsync(db, booking, ct);
         }
         else if (decided is not null)
         {
             outcomes.Unwatch(booking.Id, decided);
         }
-        var response = BookingResponse.From(booking, await TimeZoneAsync(db, booking.ClinicId, ct));
+        timeZone ??= await TimeZoneAsync(db, booking.ClinicId, ct);
+        var response = BookingResponse.From(booking, timeZone);
         return booking.Status switch
         {
             BookingStatus.Confirmed => TypedResults.Created($"/bookings/{booking.Id}", response),
@@ -138,7 +137,7 @@ public static class BookingsApi
         {
             return BookingSlotsApi.BookingSlotNotFound(slotId);
         }
-        if (await saga.CancelAsync(db, slotId, ct) is { } cancelled)
+        if (await saga.CancelAsync(slotId, ct) is { } cancelled)
         {
             return TypedResults.Ok(BookingResponse.From(cancelled, await TimeZoneAsync(db, cancelled.ClinicId, ct)));
         }

@@ -15,9 +15,9 @@ public sealed class Booking
 
     public long ClinicId { get; set; }
 
-    public long RowNumber { get; private set; }
+    public long RowNumber { get; init; }
 
-    public long Id { get; private set; }
+    public long Id { get; init; }
 
     /// <summary>Null only once the slot has been removed, which an active booking prevents.</summary>
     public long? BookingSlotId { get; set; }

@@ -14,8 +14,14 @@ public sealed class BookingOptions
     /// <summary>How long a booking request waits for the saga before answering 202 with a Location to poll.</summary>
     public TimeSpan ResponseWait { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How often the expiry sweep and the outbox re-driver look at the shards without being woken.</summary>
+    /// <summary>How often the expiry sweep and the outbox re-driver look at the shards.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How old an unsent outbox message must be before the re-driver sends it: longer than a first publish
+    /// normally takes, so the re-driver does not race the publish made right after the commit.
+    /// </summary>
+    public TimeSpan RedeliveryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long sent outbox messages are kept (to look into, or to resend by clearing sent_at).</summary>
     public TimeSpan SentRetention { get; set; } = TimeSpan.FromHours(1);

@@ -9,11 +9,13 @@ using Microsoft.Extensions.Options;
 namespace ClinicBooking.ClinicService.Saga;
 
 /// <summary>
-/// The outbox's re-driver: publishes what the shards' outboxes hold and stamps it sent. Woken right after
-/// a commit that wrote a message (so a booking does not wait for a timer), and every sweep interval in any
-/// case, which is what sends the messages a broker outage or a crash left behind. Rows are locked with SKIP
-/// LOCKED, so several instances of a cell share the work; a crash between publish and stamp sends a message
-/// twice, which the consumers are built to ignore.
+/// Sends what the shards' outboxes hold. A change that wrote messages hands them over right after its
+/// commit (<see cref="PublishCommitted"/>), so a booking never waits for a timer; each is published on its
+/// own, and stamped sent in batches once the broker has confirmed it. The re-driver sends whatever is still
+/// unstamped after <see cref="BookingOptions.RedeliveryDelay"/>: messages a broker outage, a failed publish or
+/// a crash left behind. Re-driven rows are locked with SKIP LOCKED, so several instances of a cell share the
+/// work. A message can be sent twice (a crash between confirm and stamp, a slow first attempt), which the
+/// consumers are built to ignore; it cannot be lost, nor sent for a change that rolled back.
 /// </summary>
 public sealed class OutboxDispatcher(
     ShardDatabases shards, IBus bus, IOptions<BookingOptions> options, ReplyQueue replyQueue, TimeProvider clock,
@@ -22,59 +24,98 @@ public sealed class OutboxDispatcher(
     public static readonly ActivitySource ActivitySource = new("ClinicBooking.Outbox");
 
     private const int BatchSize = 100;
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
 
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<(int Shard, long Id)> _confirmed = Channel.CreateUnbounded<(int, long)>();
+    private readonly CancellationTokenSource _stopping = new();
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
 
-    /// <summary>Asks for a dispatch round now; cheap, and coalesced with any round already asked for.</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
+    /// <summary>Publishes messages whose transaction has just committed, without waiting for them.</summary>
+    public void PublishCommitted(int shard, IEnumerable<OutboxMessage> messages)
+    {
+        foreach (var message in messages)
+        {
+            _ = PublishAndStampAsync(shard, message);
+        }
+    }
+
+    private async Task PublishAndStampAsync(int shard, OutboxMessage message)
+    {
+        if (await TryPublishAsync(message, _stopping.Token))
+        {
+            _confirmed.Writer.TryWrite((shard, message.Id));
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        await using var _ = stoppingToken.Register(_stopping.Cancel);
+        await Task.WhenAll(StampConfirmedAsync(stoppingToken), RedriveAsync(stoppingToken));
+    }
+
+    /// <summary>Stamps confirmed messages sent, many per statement: one commit per message would double the writes.</summary>
+    private async Task StampConfirmedAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<(int Shard, long Id)>();
+        while (await _confirmed.Reader.WaitToReadAsync(stoppingToken))
+        {
+            while (batch.Count < 1_000 && _confirmed.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+            foreach (var group in batch.GroupBy(m => m.Shard))
+            {
+                var ids = group.Select(m => m.Id).ToList();
+                try
+                {
+                    await using var db = shards.CreateContext(group.Key);
+                    var now = clock.GetUtcNow();
+                    await db.OutboxMessages.Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(u => u.SetProperty(m => m.SentAt, now), stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Left unstamped, they are sent once more by the re-driver; the consumers shrug that off.
+                    logger.LogWarning(ex, "Could not stamp {Count} outbox messages of shard {Shard} sent", ids.Count, group.Key);
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task RedriveAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             foreach (var shard in shards.Shards)
             {
                 try
                 {
-                    while (await DispatchBatchAsync(shard, stoppingToken) == BatchSize)
+                    while (await RedriveBatchAsync(shard, stoppingToken) == BatchSize)
                     {
                     }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogWarning(ex, "Outbox dispatch for shard {Shard} failed; retrying on the next round", shard);
+                    logger.LogWarning(ex, "Re-driving the outbox of shard {Shard} failed; retrying on the next round", shard);
                 }
             }
             await PurgeSentAsync(stoppingToken);
-            await WaitForWorkAsync(stoppingToken);
         }
     }
 
-    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(options.Value.SweepInterval);
-        try
-        {
-            await _wake.Reader.WaitToReadAsync(timeout.Token);
-            _wake.Reader.TryRead(out _);
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-            // The sweep interval passed without a wake-up: look anyway.
-        }
-    }
-
-    /// <summary>Publishes one batch of a shard's unsent messages; returns how many were sent.</summary>
-    private async Task<int> DispatchBatchAsync(int shard, CancellationToken ct)
+    /// <summary>Publishes one batch of a shard's overdue unsent messages; returns how many were sent.</summary>
+    private async Task<int> RedriveBatchAsync(int shard, CancellationToken ct)
     {
         await using var db = shards.CreateContext(shard);
+        var overdue = clock.GetUtcNow() - options.Value.RedeliveryDelay;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var batch = await db.OutboxMessages
-            .FromSql($"SELECT * FROM outbox_messages WHERE sent_at IS NULL ORDER BY id LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
+            .FromSql($"""
+                SELECT * FROM outbox_messages WHERE sent_at IS NULL AND created_at < {overdue}
+                 ORDER BY id LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
+                """)
             .AsNoTracking()
             .ToListAsync(ct);
         if (batch.Count == 0)
@@ -87,6 +128,10 @@ public sealed class OutboxDispatcher(
         var now = clock.GetUtcNow();
         await db.OutboxMessages.Where(m => sent.Contains(m.Id)).ExecuteUpdateAsync(u => u.SetProperty(m => m.SentAt, now), ct);
         await transaction.CommitAsync(ct);
+        if (sent.Count > 0)
+        {
+            logger.LogInformation("Re-drove {Count} outbox messages of shard {Shard}", sent.Count, shard);
+        }
         return sent.Count;
     }
 
@@ -111,8 +156,12 @@ public sealed class OutboxDispatcher(
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            logger.LogWarning(ex, "Could not publish outbox message {MessageId} ({MessageType}); it stays queued", message.MessageId, message.MessageType);
+            logger.LogWarning(ex, "Could not publish outbox message {MessageId} ({MessageType}); the re-driver will", message.MessageId, message.MessageType);
             return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false; // shutting down: the re-driver of the next run sends it
         }
     }
 
@@ -138,10 +187,20 @@ public sealed class OutboxDispatcher(
             }
         }
     }
+
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        base.Dispose();
+    }
 }
 
 /// <summary>The queue this cell's saga replies arrive on (<see cref="BookingOptions.ReplyQueue"/>).</summary>
 public sealed record ReplyQueue(string Name)
 {
-    public Uri Address { get; } = new($"queue:{Name}");
+    /// <summary>
+    /// Replies go to the exchange MassTransit binds to the queue, not to the queue itself: a sender that
+    /// names a queue declares it, and its default (classic) declaration would clash with the quorum queue.
+    /// </summary>
+    public Uri Address { get; } = new($"exchange:{Name}");
 }

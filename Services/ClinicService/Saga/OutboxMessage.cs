@@ -19,7 +19,16 @@ public sealed class OutboxMessage
         [nameof(BookingStatusChanged)] = typeof(BookingStatusChanged),
     };
 
-    public long Id { get; private set; }
+    /// <summary>
+    /// The payload's JSON: web defaults, statuses as lowercase names. The saga's SQL builds some payloads
+    /// itself (jsonb_build_object in <see cref="BookingSaga"/>), in this same shape.
+    /// </summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public long Id { get; init; }
 
     /// <summary>MassTransit's MessageId, so a resent message is recognisably the same one.</summary>
     public Guid MessageId { get; set; }
@@ -45,13 +54,13 @@ public sealed class OutboxMessage
         {
             MessageId = Guid.CreateVersion7(now),
             MessageType = typeof(T).Name,
-            Payload = JsonSerializer.Serialize(message, JsonSerializerOptions.Web),
+            Payload = JsonSerializer.Serialize(message, Json),
             TraceParent = Activity.Current?.Id,
             CreatedAt = now,
         };
     }
 
     public object Deserialize() =>
-        JsonSerializer.Deserialize(Payload, Types[MessageType], JsonSerializerOptions.Web)
+        JsonSerializer.Deserialize(Payload, Types[MessageType], Json)
         ?? throw new InvalidOperationException($"Outbox message {Id} has an empty payload.");
 }

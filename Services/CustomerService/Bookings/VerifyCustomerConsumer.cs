@@ -28,11 +28,13 @@ public sealed class VerifyCustomerConsumer(CustomerDbContext db, TimeProvider cl
             await context.RespondAsync(new CustomerRejected(request.BookingId, request.CustomerId, CustomerRejected.InactiveCustomer));
             return;
         }
+        // The answer first: the booking waits for it, while the read model's "pending" entry does not.
+        // If the entry fails, the message is retried and answered again, which the cell ignores.
+        await context.RespondAsync(new CustomerVerified(request.BookingId, request.CustomerId));
         await CustomerBookings.ApplyAsync(db, new BookingStatusChanged(
             request.BookingId, request.CustomerId, request.ClinicId, request.BookingSlotId, request.DoctorId,
             request.StartsAt, request.EndsAt, BookingStatus.Pending, Revision: 1, clock.GetUtcNow(), Reason: null),
             context.CancellationToken);
-        await context.RespondAsync(new CustomerVerified(request.BookingId, request.CustomerId));
     }
 }
 

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+// Books distinct free slots through the gateway at each concurrency level for a fixed time and prints
+// confirmed bookings/s with p50/p99 latency. Seeds its own clinics, slots and customers through the API.
+// Usage: BookingBench <gateway-url> <seconds-per-level> <levels, e.g. 1,16,64>
+var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5080");
+var seconds = args.Length > 1 ? int.Parse(args[1]) : 10;
+var levels = (args.Length > 2 ? args[2] : "1,16,64").Split(',').Select(int.Parse).ToArray();
+
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+{
+    BaseAddress = gateway,
+    Timeout = TimeSpan.FromSeconds(30),
+};
+
+var (slots, customers) = await SeedAsync(http);
+Console.WriteLine($"seeded {slots.Count} free slots in {slots.Select(s => s >> 30).Distinct().Count()} clinics, {customers.Count} customers");
+var queue = new ConcurrentQueue<long>(slots.OrderBy(_ => Random.Shared.Next()));
+
+// Warm-up (JIT, connection pools, queues), not measured.
+await RunAsync(http, queue, customers, clients: 16, TimeSpan.FromSeconds(3));
+foreach (var clients in levels)
+{
+    var result = await RunAsync(http, queue, customers, clients, TimeSpan.FromSeconds(seconds));
+    Console.WriteLine($"clients {clients,3}: {result.Confirmed / result.Elapsed.TotalSeconds,7:F0} confirmed bookings/s, " +
+        $"p50 {result.Percentile(0.50),6:F1} ms, p99 {result.Percentile(0.99),6:F1} ms, " +
+        $"requests {result.Latencies.Count}, statuses {string.Join(" ", result.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}:{s.Value}"))}");
+    Console.WriteLine($"RESULT {clients} {result.Confirmed / result.Elapsed.TotalSeconds:F1} {result.Percentile(0.50):F1} {result.Percentile(0.99):F1} {result.Statuses.Where(s => s.Key >= 500).Sum(s => s.Value)}");
+}
+return 0;
+
+static async Task<Result> RunAsync(HttpClient http, ConcurrentQueue<long> queue, List<long> customers, int clients, TimeSpan duration)
+{
+    var latencies = new ConcurrentBag<double>();
+    var statuses = new ConcurrentDictionary<int, int>();
+    var confirmed = 0;
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+    {
+        while (clock.Elapsed < duration && queue.TryDequeue(out var slot))
+        {
+            var customer = customers[Random.Shared.Next(customers.Count)];
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.PutAsJsonAsync($"/bookingSlots/{slot}/booking", new { customerId = customer });
+            await response.Content.LoadIntoBufferAsync();
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                Interlocked.Increment(ref confirmed);
+            }
+        }
+    }));
+    if (queue.IsEmpty)
+    {
+        Console.WriteLine("warning: ran out of free slots before the time was up; seed more");
+    }
+    return new Result(confirmed, clock.Elapsed, latencies.Order().ToList(), new(statuses));
+}
+
+static async Task<(List<long> Slots, List<long> Customers)> SeedAsync(HttpClient http)
+{
+    const int clinics = 8, doctorsPerClinic = 15, days = 60;
+    var from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1);
+    var to = from.AddDays(days - 1);
+    var slots = new ConcurrentBag<long>();
+    await Parallel.ForEachAsync(Enumerable.Range(1, clinics), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (c, ct) =>
+    {
+        var clinic = await PostAsync(http, "/clinics", new { name = $"Bench clinic {c}", timeZone = "Europe/Berlin" });
+        var am = await PostAsync(http, $"/clinics/{clinic}/timeslots", new { name = "Morning", startTime = "09:00", endTime = "12:00" });
+        var pm = await PostAsync(http, $"/clinics/{clinic}/timeslots", new { name = "Afternoon", startTime = "13:00", endTime = "17:00" });
+        var doctors = new List<long>();
+        for (var d = 1; d <= doctorsPerClinic; d++)
+        {
+            var doctor = await PostAsync(http, $"/clinics/{clinic}/doctors", new { name = $"Dr {c}-{d}", specialization = "General" });
+            await PostAsync(http, $"/doctors/{doctor}/slots", new { timeSlotId = am });
+            await PostAsync(http, $"/doctors/{doctor}/slots", new { timeSlotId = pm });
+            doctors.Add(doctor);
+        }
+        // One generation per shard at a time: a 409 means another clinic of the shard is being generated.
+        HttpResponseMessage generated;
+        while ((generated = await http.PostAsJsonAsync("/availability/createBookingSlots", new { clinicId = clinic, from, to }, ct)).StatusCode == HttpStatusCode.Conflict)
+        {
+            await Task.Delay(200, ct);
+        }
+        generated.EnsureSuccessStatusCode();
+        foreach (var doctor in doctors)
+        {
+            var list = await http.GetFromJsonAsync<JsonElement>($"/doctors/{doctor}/bookingSlots?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}", ct);
+            foreach (var slot in list.EnumerateArray().Where(s => !s.GetProperty("isBooked").GetBoolean()))
+            {
+                slots.Add(slot.GetProperty("id").GetInt64());
+            }
+        }
+    });
+    var customers = new ConcurrentBag<long>();
+    await Parallel.ForEachAsync(Enumerable.Range(1, 500), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        customers.Add(await PostAsync(http, "/customers", new { name = $"Bench customer {i}", email = $"bench-{Guid.NewGuid():N}@example.com" })));
+    return (slots.ToList(), customers.ToList());
+}
+
+static async Task<long> PostAsync(HttpClient http, string path, object body)
+{
+    using var response = await http.PostAsJsonAsync(path, body);
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+    return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+}
+
+internal sealed record Result(int Confirmed, TimeSpan Elapsed, List<double> Latencies, Dictionary<int, int> Statuses)
+{
+    public double Percentile(double p) => Latencies.Count == 0 ? 0 : Latencies[Math.Min(Latencies.Count - 1, (int)Math.Ceiling(p * Latencies.Count) - 1)];
+}

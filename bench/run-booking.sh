@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Bookings of distinct free slots through the gateway (the whole saga: cell, RabbitMQ, CustomerService and
+# back) at 1, 16 and 64 concurrent clients, beside the raw PostgreSQL rate of the same conditional update
+# (pgbench, `UPDATE ... WHERE customer_id IS NULL`) on a shard's server, in the same run. Starts the whole
+# system on a throw-away data directory, seeds it through the API, stops everything afterwards.
+# Target: at 16 clients, confirmed bookings/s >= 10% of the raw rate, with p99 under 100 ms.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_LEVEL=${SECONDS_PER_LEVEL:-10}
+LEVELS=${LEVELS:-1,16,64}
+GW=http://127.0.0.1:5080
+
+scripts/setup.sh
+command -v pgbench >/dev/null || apt-get install -y -qq postgresql-contrib >/dev/null 2>&1 || true
+dotnet build AppHost/AppHost.csproj -nologo -v quiet -clp:ErrorsOnly >/dev/null
+dotnet build bench/BookingBench -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+
+data=$(mktemp -d /tmp/clinicbooking-bench-XXXXXX)
+chmod 755 "$data"
+setsid dotnet run --project AppHost --no-build --launch-profile http -- \
+  "--Infrastructure:DataDirectory=$data" >"$data/apphost.log" 2>&1 &
+apphost=$!
+cleanup() {
+  # SIGTERM, not SIGINT: a background job ignores SIGINT, and .NET keeps it ignored.
+  kill -TERM -- "-$apphost" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$apphost" 2>/dev/null || break; sleep 1; done
+  for _ in $(seq 1 30); do pgrep -f "$data" >/dev/null || break; sleep 1; done
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 180); do curl -fs "$GW/health" >/dev/null 2>&1 && curl -fs "$GW/clinics" >/dev/null 2>&1 && break; sleep 1; done
+
+echo "== bookings through the gateway ($SECONDS_PER_LEVEL s per level, $(nproc) cores)"
+dotnet bench/BookingBench/bin/Release/net10.0/BookingBench.dll "$GW" "$SECONDS_PER_LEVEL" "$LEVELS" | tee "$data/booking.txt"
+
+# The raw rate: the same conditional update on shard 0's server, on a scratch table of the same shape
+# (2 million free slots, random ids, so almost every update finds its row free).
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+server="$data/postgres-shard-0"
+export PGHOST=127.0.0.1 PGPORT=$(sed -n 4p "$server/postmaster.pid") PGUSER=postgres PGDATABASE=clinics
+export PGPASSWORD=$(cat "$data/secrets/postgres-shard-0")
+psql -q -v ON_ERROR_STOP=1 <<'SQL'
+DROP TABLE IF EXISTS bench_raw_slots;
+CREATE TABLE bench_raw_slots (clinic_id bigint NOT NULL, id bigint NOT NULL, customer_id bigint, PRIMARY KEY (clinic_id, id));
+INSERT INTO bench_raw_slots (clinic_id, id) SELECT 1, g FROM generate_series(1, 2000000) g;
+VACUUM ANALYZE bench_raw_slots;
+SQL
+cat > "$data/raw.sql" <<'SQL'
+\set id random(1, 2000000)
+\set customer random(1, 500)
+UPDATE bench_raw_slots SET customer_id = :customer WHERE clinic_id = 1 AND id = :id AND customer_id IS NULL;
+SQL
+echo "== raw conditional UPDATE (pgbench, $SECONDS_PER_LEVEL s per level)"
+: > "$data/raw.txt"
+for clients in ${LEVELS//,/ }; do
+  tps=$("$pgbin/pgbench" -n -M prepared -c "$clients" -j "$(( clients < 2 ? 1 : 2 ))" -T "$SECONDS_PER_LEVEL" -f "$data/raw.sql" 2>/dev/null \
+    | awk '/^tps/ { print $3; exit }')
+  printf 'clients %3d: %7.0f updates/s\n' "$clients" "$tps"
+  echo "RAW $clients $tps" >> "$data/raw.txt"
+done
+psql -q -c 'DROP TABLE bench_raw_slots'
+
+python3 - "$data/booking.txt" "$data/raw.txt" <<'PY'
+import sys
+booked = {int(p[1]): (float(p[2]), float(p[3]), float(p[4]), int(p[5])) for p in (l.split() for l in open(sys.argv[1]) if l.startswith("RESULT"))}
+raw = {int(p[1]): float(p[2]) for p in (l.split() for l in open(sys.argv[2]) if l.startswith("RAW"))}
+for clients in sorted(booked):
+    rate, p50, p99, errors = booked[clients]
+    print(f"clients {clients:3d}: {rate:7.0f} bookings/s vs {raw[clients]:7.0f} raw updates/s = {rate / raw[clients]:6.1%}; "
+          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, 5xx {errors}")
+rate, _, p99, errors = booked[16]
+ok = rate >= 0.10 * raw[16] and p99 < 100 and errors == 0
+print(f"target at 16 clients: >= 10% of raw and p99 < 100 ms: {'met' if ok else 'NOT met'}")
+sys.exit(0 if ok else 1)
+PY
