@@ -12,12 +12,13 @@ GW=http://127.0.0.1:5080
 
 scripts/setup.sh
 command -v pgbench >/dev/null || apt-get install -y -qq postgresql-contrib >/dev/null 2>&1 || true
-dotnet build AppHost/AppHost.csproj -nologo -v quiet -clp:ErrorsOnly >/dev/null
+# Release builds: the services run as they would be deployed (the AppHost passes its configuration on).
+dotnet build AppHost/AppHost.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 dotnet build bench/BookingBench -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 
 data=$(mktemp -d /tmp/clinicbooking-bench-XXXXXX)
 chmod 755 "$data"
-setsid dotnet run --project AppHost --no-build --launch-profile http -- \
+setsid dotnet run -c Release --project AppHost --no-build --launch-profile http -- \
   "--Infrastructure:DataDirectory=$data" >"$data/apphost.log" 2>&1 &
 apphost=$!
 cleanup() {
