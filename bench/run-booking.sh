@@ -16,21 +16,8 @@ command -v pgbench >/dev/null || apt-get install -y -qq postgresql-contrib >/dev
 dotnet build AppHost/AppHost.csproj -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 dotnet build bench/BookingBench -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 
-data=$(mktemp -d /tmp/clinicbooking-bench-XXXXXX)
-chmod 755 "$data"
-setsid dotnet run -c Release --project AppHost --no-build --launch-profile http -- \
-  "--Infrastructure:DataDirectory=$data" >"$data/apphost.log" 2>&1 &
-apphost=$!
-cleanup() {
-  # SIGTERM, not SIGINT: a background job ignores SIGINT, and .NET keeps it ignored.
-  kill -TERM -- "-$apphost" 2>/dev/null || true
-  for _ in $(seq 1 60); do kill -0 "$apphost" 2>/dev/null || break; sleep 1; done
-  for _ in $(seq 1 30); do pgrep -f "$data" >/dev/null || break; sleep 1; done
-  rm -rf "$data"
-}
-trap cleanup EXIT
-
-for _ in $(seq 1 180); do curl -fs "$GW/health" >/dev/null 2>&1 && curl -fs "$GW/clinics" >/dev/null 2>&1 && break; sleep 1; done
+CONFIGURATION=Release
+. bench/start-app.sh
 
 echo "== bookings through the gateway ($SECONDS_PER_LEVEL s per level, $(nproc) cores)"
 dotnet bench/BookingBench/bin/Release/net10.0/BookingBench.dll "$GW" "$SECONDS_PER_LEVEL" "$LEVELS" | tee "$data/booking.txt"

@@ -13,22 +13,7 @@ scripts/setup.sh
 command -v hey >/dev/null || { apt-get install -y -qq hey >/dev/null 2>&1 || sudo apt-get install -y -qq hey >/dev/null; }
 dotnet build AppHost/AppHost.csproj -nologo -v quiet -clp:ErrorsOnly >/dev/null
 
-data=$(mktemp -d /tmp/clinicbooking-bench-XXXXXX)
-chmod 755 "$data"
-setsid dotnet run --project AppHost --no-build --launch-profile http -- \
-  "--Infrastructure:DataDirectory=$data" >"$data/apphost.log" 2>&1 &
-apphost=$!
-cleanup() {
-  # SIGTERM, not SIGINT: a background job ignores SIGINT, and .NET keeps it ignored.
-  kill -TERM -- "-$apphost" 2>/dev/null || true
-  for _ in $(seq 1 60); do kill -0 "$apphost" 2>/dev/null || break; sleep 1; done
-  # The orchestrator stops the servers just after the AppHost exits; wait for those of this run.
-  for _ in $(seq 1 30); do pgrep -f "$data" >/dev/null || break; sleep 1; done
-  rm -rf "$data"
-}
-trap cleanup EXIT
-
-for _ in $(seq 1 180); do curl -fs "$GW/health" >/dev/null 2>&1 && curl -fs "$GW/clinics" >/dev/null 2>&1 && break; sleep 1; done
+. bench/start-app.sh
 
 # 10 clinics (the placement policy puts 5 on each shard), 5 doctors each, 2 shifts a day, 7 days of slots.
 json() { curl -fs -X POST "$1" -H 'content-type: application/json' -d "$2"; }

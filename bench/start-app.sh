@@ -1,0 +1,19 @@
+# Sourced by the bench scripts: starts the AppHost (built beforehand, configuration $CONFIGURATION,
+# default Debug) on a throw-away data directory in $data, waits for the gateway at $GW, and stops
+# everything and removes the directory when the script exits.
+data=$(mktemp -d /tmp/clinicbooking-bench-XXXXXX)
+chmod 755 "$data"
+setsid dotnet run -c "${CONFIGURATION:-Debug}" --project AppHost --no-build --launch-profile http -- \
+  "--Infrastructure:DataDirectory=$data" >"$data/apphost.log" 2>&1 &
+apphost=$!
+cleanup() {
+  # SIGTERM, not SIGINT: a background job ignores SIGINT, and .NET keeps it ignored.
+  kill -TERM -- "-$apphost" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$apphost" 2>/dev/null || break; sleep 1; done
+  # The orchestrator stops the servers just after the AppHost exits; wait for those of this run.
+  for _ in $(seq 1 30); do pgrep -f "$data" >/dev/null || break; sleep 1; done
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 180); do curl -fs "$GW/health" >/dev/null 2>&1 && curl -fs "$GW/clinics" >/dev/null 2>&1 && break; sleep 1; done
