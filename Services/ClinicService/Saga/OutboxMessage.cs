@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ClinicBooking.Messages;
 
@@ -20,8 +19,8 @@ public sealed class OutboxMessage
     };
 
     /// <summary>
-    /// The payload's JSON: web defaults, statuses as lowercase names. The saga's SQL builds some payloads
-    /// itself (jsonb_build_object in <see cref="BookingSaga"/>), in this same shape.
+    /// The payload's JSON: web defaults, statuses as lowercase names, the shape the saga's SQL writes
+    /// (jsonb_build_object in <see cref="BookingSaga"/>).
     /// </summary>
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
     {
@@ -43,22 +42,6 @@ public sealed class OutboxMessage
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? SentAt { get; set; }
-
-    public static OutboxMessage Create<T>(T message, DateTimeOffset now) where T : class
-    {
-        if (!Types.ContainsKey(typeof(T).Name))
-        {
-            throw new ArgumentException($"{typeof(T).Name} is not a message the outbox knows.", nameof(message));
-        }
-        return new OutboxMessage
-        {
-            MessageId = Guid.CreateVersion7(now),
-            MessageType = typeof(T).Name,
-            Payload = JsonSerializer.Serialize(message, Json),
-            TraceParent = Activity.Current?.Id,
-            CreatedAt = now,
-        };
-    }
 
     public object Deserialize() =>
         JsonSerializer.Deserialize(Payload, Types[MessageType], Json)

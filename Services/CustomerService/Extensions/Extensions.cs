@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using ClinicBooking.CustomerService.Bookings;
 using ClinicBooking.CustomerService.Infrastructure;
-using MassTransit;
 
 namespace ClinicBooking.CustomerService.Extensions;
 
