@@ -43,10 +43,33 @@ public static class MessagingExtensions
     {
         // Bookings arrive in bursts; a larger prefetch keeps the consumer busy while answers travel back.
         endpoint.PrefetchCount = 64;
+        endpoint.UseSagaDefaults();
+        endpoint.ConfigureConsumer<TConsumer>(context);
+    }
+
+    /// <summary>
+    /// The settings every saga consumer endpoint shares, for a consumer that takes its messages in batches
+    /// of up to <paramref name="messageLimit"/>, waiting at most <paramref name="timeLimit"/> to fill one.
+    /// </summary>
+    public static void UseBatchConsumer<TConsumer>(this IRabbitMqReceiveEndpointConfigurator endpoint, IBusRegistrationContext context,
+        int messageLimit, TimeSpan timeLimit)
+        where TConsumer : class, IConsumer
+    {
+        const int concurrentBatches = 2;
+        // A batch can only fill from messages the broker has already handed over.
+        endpoint.PrefetchCount = messageLimit * concurrentBatches;
+        endpoint.UseSagaDefaults();
+        endpoint.ConfigureConsumer<TConsumer>(context, consumer => consumer.Options<BatchOptions>(batch => batch
+            .SetMessageLimit(messageLimit)
+            .SetTimeLimit(timeLimit)
+            .SetConcurrencyLimit(concurrentBatches)));
+    }
+
+    private static void UseSagaDefaults(this IRabbitMqReceiveEndpointConfigurator endpoint)
+    {
         endpoint.SetQuorumQueue();
         // A database hiccup is retried here before the message goes to the _error queue.
         endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2_000, 5_000, 10_000));
-        endpoint.ConfigureConsumer<TConsumer>(context);
     }
 
     private static string VirtualHost(Uri broker) =>

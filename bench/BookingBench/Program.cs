@@ -6,10 +6,11 @@ using System.Text.Json;
 
 // Books distinct free slots through the gateway at each concurrency level for a fixed time and prints
 // confirmed bookings/s with p50/p99 latency. Seeds its own clinics, slots and customers through the API.
-// Usage: BookingBench <gateway-url> <seconds-per-level> <levels, e.g. 1,16,64>
+// Usage: BookingBench <gateway-url> <seconds-per-level> <levels, e.g. 1,16,64> [warm-up seconds]
 var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5080");
 var seconds = args.Length > 1 ? int.Parse(args[1]) : 10;
 var levels = (args.Length > 2 ? args[2] : "1,16,64").Split(',').Select(int.Parse).ToArray();
+var warmUp = args.Length > 3 ? int.Parse(args[3]) : 30;
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {
@@ -21,8 +22,10 @@ var (slots, customers) = await SeedAsync(http);
 Console.WriteLine($"seeded {slots.Count} free slots in {slots.Select(s => s >> 30).Distinct().Count()} clinics, {customers.Count} customers");
 var queue = new ConcurrentQueue<long>(slots.OrderBy(_ => Random.Shared.Next()));
 
-// Warm-up (JIT, connection pools, queues), not measured.
-await RunAsync(http, queue, customers, clients: 16, TimeSpan.FromSeconds(3));
+// Warm-up, not measured: connection pools, queues, and the JIT, which on 2 busy cores needs most of a
+// minute of traffic before the hot paths run as optimized code.
+var warm = await RunAsync(http, queue, customers, clients: 16, TimeSpan.FromSeconds(warmUp));
+Console.WriteLine($"warm-up {warmUp} s at 16 clients: {warm.Confirmed / warm.Elapsed.TotalSeconds:F0} confirmed bookings/s");
 foreach (var clients in levels)
 {
     var result = await RunAsync(http, queue, customers, clients, TimeSpan.FromSeconds(seconds));
@@ -64,7 +67,7 @@ static async Task<Result> RunAsync(HttpClient http, ConcurrentQueue<long> queue,
 
 static async Task<(List<long> Slots, List<long> Customers)> SeedAsync(HttpClient http)
 {
-    const int clinics = 8, doctorsPerClinic = 15, days = 60;
+    const int clinics = 8, doctorsPerClinic = 15, days = 90;
     var from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1);
     var to = from.AddDays(days - 1);
     var slots = new ConcurrentBag<long>();

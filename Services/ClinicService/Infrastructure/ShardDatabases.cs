@@ -37,9 +37,12 @@ public sealed class ShardDatabases : IAsyncDisposable
             var name = ResourceNames.ShardDatabase(shard);
             var connectionString = configuration.GetConnectionString(name)
                 ?? throw new InvalidOperationException($"Shard {shard} has no connection string '{name}'.");
-            var dataSource = new NpgsqlDataSourceBuilder(connectionString)
-                .UseLoggerFactory(loggerFactory)
-                .Build();
+            var dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(loggerFactory);
+            // The saga's and the API's statements repeat thousands of times a minute: prepared once per
+            // connection, PostgreSQL stops parsing and planning them on every call.
+            dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            dataSourceBuilder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            var dataSource = dataSourceBuilder.Build();
             var contextOptions = new DbContextOptionsBuilder<ClinicDbContext>()
                 .UseNpgsql(dataSource)
                 .UseSnakeCaseNamingConvention()
