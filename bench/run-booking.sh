@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_LEVEL=${SECONDS_PER_LEVEL:-10}
 LEVELS=${LEVELS:-1,16,64}
+WARMUP_SECONDS=${WARMUP_SECONDS:-30}
+# TELEMETRY=off runs the services without OpenTelemetry (OTEL_SDK_DISABLED, which they inherit from the
+# AppHost): how much of the two cores the traces, metrics and logs, and the dashboard ingesting them, take.
+if [ "${TELEMETRY:-on}" = off ]; then export OTEL_SDK_DISABLED=true; fi
 GW=http://127.0.0.1:5080
 
 scripts/setup.sh
@@ -19,8 +23,8 @@ dotnet build bench/BookingBench -c Release -nologo -v quiet -clp:ErrorsOnly >/de
 CONFIGURATION=Release
 . bench/start-app.sh
 
-echo "== bookings through the gateway ($SECONDS_PER_LEVEL s per level, $(nproc) cores)"
-dotnet bench/BookingBench/bin/Release/net10.0/BookingBench.dll "$GW" "$SECONDS_PER_LEVEL" "$LEVELS" | tee "$data/booking.txt"
+echo "== bookings through the gateway ($SECONDS_PER_LEVEL s per level, $(nproc) cores, telemetry ${TELEMETRY:-on})"
+dotnet bench/BookingBench/bin/Release/net10.0/BookingBench.dll "$GW" "$SECONDS_PER_LEVEL" "$LEVELS" "$WARMUP_SECONDS" | tee "$data/booking.txt"
 
 # The raw rate: the same conditional update on shard 0's server, on a scratch table of the same shape
 # (2 million free slots, random ids, so almost every update finds its row free).
