@@ -15,6 +15,23 @@ public enum BookingStatus
 }
 
 /// <summary>
+/// How a status is written outside messages, in both services' databases and in problem details: its
+/// lowercase name. One place, so the column, its check constraint and the readers cannot drift apart.
+/// </summary>
+public static class BookingStatusNames
+{
+    public static string ToName(this BookingStatus status) => status.ToString().ToLowerInvariant();
+
+    public static BookingStatus Parse(string name) => Enum.Parse<BookingStatus>(name, ignoreCase: true);
+
+    /// <summary>Every status's name, e.g. for a check constraint or an error message.</summary>
+    public static IEnumerable<string> All => Enum.GetValues<BookingStatus>().Select(ToName);
+
+    /// <summary>A check constraint's condition: <paramref name="column"/> holds one of the names.</summary>
+    public static string CheckSql(string column) => $"{column} IN ({string.Join(", ", All.Select(n => $"'{n}'"))})";
+}
+
+/// <summary>
 /// Cell → CustomerService: may this customer book? Answered with <see cref="CustomerVerified"/> or
 /// <see cref="CustomerRejected"/> to the response address of the cell that asked. Carries the slot's
 /// details so that CustomerService can list the pending booking without asking the shard.

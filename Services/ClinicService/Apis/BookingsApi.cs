@@ -203,7 +203,7 @@ public static class BookingsApi
     private static Dictionary<string, object?> Extensions(Booking booking) => new()
     {
         ["bookingId"] = booking.Id,
-        ["bookingStatus"] = booking.Status.ToString().ToLowerInvariant(),
+        ["bookingStatus"] = booking.Status.ToName(),
         ["reason"] = booking.Reason,
     };
 

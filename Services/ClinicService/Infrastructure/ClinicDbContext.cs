@@ -112,7 +112,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         var booking = modelBuilder.Entity<Booking>();
         booking.ToTable("bookings", t =>
         {
-            t.HasCheckConstraint("ck_bookings_status", $"status IN ({string.Join(", ", Enum.GetNames<BookingStatus>().Select(n => $"'{n.ToLowerInvariant()}'"))})");
+            t.HasCheckConstraint("ck_bookings_status", BookingStatusNames.CheckSql("status"));
             t.HasCheckConstraint("ck_bookings_ends_after_starts", "ends_at > starts_at");
             t.HasCheckConstraint("ck_bookings_hold_after_request", "expires_at > created_at");
             t.HasCheckConstraint("ck_bookings_revision_positive", "revision >= 1");
@@ -133,7 +133,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         });
         ConfigureScopedId(booking, b => b.RowNumber, b => b.Id);
         booking.Property(b => b.Status).HasMaxLength(16)
-            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<BookingStatus>(s, true));
+            .HasConversion(s => s.ToName(), s => BookingStatusNames.Parse(s));
         booking.Property(b => b.IdempotencyKey).HasMaxLength(Booking.IdempotencyKeyMaxLength);
         booking.Property(b => b.Reason).HasMaxLength(Booking.ReasonMaxLength);
         booking.Ignore(b => b.IsActive);

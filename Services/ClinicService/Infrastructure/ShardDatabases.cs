@@ -38,10 +38,7 @@ public sealed class ShardDatabases : IAsyncDisposable
             var connectionString = configuration.GetConnectionString(name)
                 ?? throw new InvalidOperationException($"Shard {shard} has no connection string '{name}'.");
             var dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(loggerFactory);
-            // The saga's and the API's statements repeat thousands of times a minute: prepared once per
-            // connection, PostgreSQL stops parsing and planning them on every call.
-            dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = 64;
-            dataSourceBuilder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            dataSourceBuilder.ConnectionStringBuilder.WithAutoPrepare();
             var dataSource = dataSourceBuilder.Build();
             var contextOptions = new DbContextOptionsBuilder<ClinicDbContext>()
                 .UseNpgsql(dataSource)

@@ -224,7 +224,7 @@ public sealed class BookingSaga(
             StartsAt = Instant("starts_at")!.Value,
             EndsAt = Instant("ends_at")!.Value,
             CustomerId = r.GetInt64(r.GetOrdinal("customer_id")),
-            Status = Enum.Parse<BookingStatus>(r.GetString(r.GetOrdinal("status")), ignoreCase: true),
+            Status = BookingStatusNames.Parse(r.GetString(r.GetOrdinal("status"))),
             IdempotencyKey = Text("idempotency_key"),
             Revision = r.GetInt32(r.GetOrdinal("revision")),
             CreatedAt = Instant("created_at")!.Value,

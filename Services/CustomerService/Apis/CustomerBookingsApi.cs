@@ -32,7 +32,7 @@ public static class CustomerBookingsApi
             }
             else
             {
-                errors["status"] = [$"status must be one of {string.Join(", ", Enum.GetNames<BookingStatus>().Select(n => n.ToLowerInvariant()))}."];
+                errors["status"] = [$"status must be one of {string.Join(", ", BookingStatusNames.All)}."];
             }
         }
         if (errors.Count > 0)

@@ -65,7 +65,7 @@ public static class CustomerBookings
         var doctorIds = newest.Select(c => c.DoctorId).ToArray();
         var startsAt = newest.Select(c => c.StartsAt.ToUniversalTime()).ToArray();
         var endsAt = newest.Select(c => c.EndsAt.ToUniversalTime()).ToArray();
-        var statuses = newest.Select(c => c.Status.ToString().ToLowerInvariant()).ToArray();
+        var statuses = newest.Select(c => c.Status.ToName()).ToArray();
         var revisions = newest.Select(c => c.Revision).ToArray();
         var changedAt = newest.Select(c => c.ChangedAt.ToUniversalTime()).ToArray();
         return db.Database.ExecuteSqlAsync($"""

@@ -9,16 +9,7 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase, settings =>
-        {
-            // Every booking runs the same few statements here: prepared once per connection, PostgreSQL
-            // stops parsing and planning them on every call.
-            var connection = new Npgsql.NpgsqlConnectionStringBuilder(settings.ConnectionString)
-            {
-                MaxAutoPrepare = 64,
-                AutoPrepareMinUsages = 2,
-            };
-            settings.ConnectionString = connection.ConnectionString;
-        });
+            settings.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(settings.ConnectionString).WithAutoPrepare().ConnectionString);
         builder.Services.AddMigration<CustomerDbContext>(ResourceNames.CustomersDatabase);
 
         builder.AddRabbitMqMessaging(

@@ -43,8 +43,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         var booking = modelBuilder.Entity<CustomerBooking>();
         booking.ToTable("customer_bookings", t =>
         {
-            t.HasCheckConstraint("ck_customer_bookings_status",
-                $"status IN ({string.Join(", ", Enum.GetNames<BookingStatus>().Select(n => $"'{n.ToLowerInvariant()}'"))})");
+            t.HasCheckConstraint("ck_customer_bookings_status", BookingStatusNames.CheckSql("status"));
             t.HasCheckConstraint("ck_customer_bookings_revision_positive", "revision >= 1");
         });
         booking.HasKey(b => b.BookingId);
@@ -57,7 +56,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         booking.Property(b => b.StartsAt).HasColumnName("starts_at");
         booking.Property(b => b.EndsAt).HasColumnName("ends_at");
         booking.Property(b => b.Status).HasColumnName("status").HasMaxLength(16)
-            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<BookingStatus>(s, true));
+            .HasConversion(s => s.ToName(), s => BookingStatusNames.Parse(s));
         booking.Property(b => b.Revision).HasColumnName("revision");
         booking.Property(b => b.UpdatedAt).HasColumnName("updated_at");
         booking.HasOne<Customer>().WithMany().HasForeignKey(b => b.CustomerId).OnDelete(DeleteBehavior.Restrict);
