@@ -18,6 +18,8 @@ loopback_users = none
 CONF
 echo '[].' > "$RMQ_DATA/enabled_plugins"
 
+# +sbwt none (and for the dirty schedulers): Erlang's schedulers busy-wait for work before they sleep, which
+# on a small machine takes CPU from the services and databases sharing it.
 # Everything the node needs lives in RMQ_DATA (HOME holds the Erlang cookie), so it never meets the
 # machine's own RabbitMQ, nor another run of this script.
 export HOME="$RMQ_DATA" \
@@ -30,7 +32,7 @@ export HOME="$RMQ_DATA" \
   RABBITMQ_MNESIA_BASE="$RMQ_DATA/mnesia" \
   RABBITMQ_LOG_BASE="$RMQ_DATA/log" \
   RABBITMQ_LOGS=- \
-  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-start_epmd false"
+  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-start_epmd false +sbwt none +sbwtdcpu none +sbwtdio none"
 touch "$RABBITMQ_CONF_ENV_FILE"
 
 # The broker would otherwise start epmd as a daemon that outlives it; running our own in the foreground

@@ -38,7 +38,7 @@ public sealed class ShardDatabases : IAsyncDisposable
             var connectionString = configuration.GetConnectionString(name)
                 ?? throw new InvalidOperationException($"Shard {shard} has no connection string '{name}'.");
             var dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(loggerFactory);
-            dataSourceBuilder.ConnectionStringBuilder.WithAutoPrepare();
+            dataSourceBuilder.ConnectionStringBuilder.WithReusedSessions();
             var dataSource = dataSourceBuilder.Build();
             var contextOptions = new DbContextOptionsBuilder<ClinicDbContext>()
                 .UseNpgsql(dataSource)

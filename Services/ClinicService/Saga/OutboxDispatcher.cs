@@ -165,7 +165,11 @@ public sealed class OutboxDispatcher(
     private async Task<bool> TryPublishAsync(OutboxMessage message, CancellationToken ct)
     {
         // The publish joins the trace of the request or message that wrote it, however much later it runs.
-        using var activity = ActivitySource.StartActivity($"outbox publish {message.MessageType}", ActivityKind.Internal, message.TraceParent);
+        // Right after the commit, that trace is still the current one and MassTransit's send span joins it
+        // by itself; a re-driven message gets a span of its own under the parent stored with it.
+        using var activity = Activity.Current?.Id is { } current && current == message.TraceParent
+            ? null
+            : ActivitySource.StartActivity($"outbox publish {message.MessageType}", ActivityKind.Internal, message.TraceParent);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -9,7 +9,7 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase, settings =>
-            settings.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(settings.ConnectionString).WithAutoPrepare().ConnectionString);
+            settings.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(settings.ConnectionString).WithReusedSessions().ConnectionString);
         builder.Services.AddMigration<CustomerDbContext>(ResourceNames.CustomersDatabase);
 
         builder.AddRabbitMqMessaging(

@@ -361,8 +361,7 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                         .HasDatabaseName("ix_doctor_booking_slots_clinic_id_time_slot_id");
 
                     b.HasIndex("StartsAt", "Id")
-                        .HasDatabaseName("ix_doctor_booking_slots_free_by_start")
-                        .HasFilter("customer_id IS NULL");
+                        .HasDatabaseName("ix_doctor_booking_slots_starts_at_id");
 
                     b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Date")
                         .IsUnique()
@@ -372,6 +371,8 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                         {
                             t.HasCheckConstraint("ck_doctor_booking_slots_end_after_start", "ends_at > starts_at");
                         });
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 90);
                 });
 
             modelBuilder.Entity("ClinicBooking.ClinicService.Model.DoctorSlotTemplate", b =>
@@ -556,10 +557,6 @@ namespace ClinicBooking.ClinicService.Infrastructure.Migrations
                     b.HasIndex("Id")
                         .HasDatabaseName("ix_outbox_messages_unsent")
                         .HasFilter("sent_at IS NULL");
-
-                    b.HasIndex("MessageId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_outbox_messages_message_id");
 
                     b.HasIndex("SentAt")
                         .HasDatabaseName("ix_outbox_messages_sent_at")
