@@ -23,7 +23,7 @@ public static class CacheTags
     /// <summary>Changes whenever something of the clinic changes.</summary>
     public static long ClinicVersion(long clinicId) => ClinicVersions.GetValueOrDefault(clinicId);
 
-    private static void Bump(long? clinicId)
+    internal static void Bump(long? clinicId)
     {
         Interlocked.Increment(ref _version);
         if (clinicId is { } id)
@@ -54,6 +54,13 @@ public static class CacheTags
             // The write itself committed; a cache that is away must not turn it into an error.
         }
     }
+
+    /// <summary>
+    /// Drops the tags of several clinics (and every availability answer) in one call, for
+    /// <see cref="Infrastructure.CacheInvalidationQueue"/>, which has already bumped the change counters.
+    /// </summary>
+    public static ValueTask RemoveClinicTagsAsync(this HybridCache cache, IEnumerable<long> clinicIds, CancellationToken ct) =>
+        cache.RemoveByTagAsync([.. clinicIds.Select(Clinic), Availability], ct);
 
     /// <summary>Drops every cached availability answer of this cell (after slot generation).</summary>
     public static async ValueTask InvalidateAvailabilityAsync(this HybridCache cache, CancellationToken ct = default)

@@ -17,6 +17,8 @@ public static class Extensions
         builder.Services.AddHealthChecks().AddCheck<ShardsHealthCheck>("shards");
 
         builder.AddHybridCaching(ResourceNames.Redis);
+        builder.Services.AddSingleton<CacheInvalidationQueue>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CacheInvalidationQueue>());
         builder.AddSlotGeneration();
         builder.AddBookingSaga();
 

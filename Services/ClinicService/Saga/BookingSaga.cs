@@ -3,7 +3,6 @@ using ClinicBooking.ClinicService.Apis;
 using ClinicBooking.ClinicService.Infrastructure;
 using ClinicBooking.ClinicService.Model;
 using ClinicBooking.Messages;
-using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -21,7 +20,7 @@ namespace ClinicBooking.ClinicService.Saga;
 /// outbox payloads built here in SQL have the shape of the records in <see cref="Messages"/>.
 /// </summary>
 public sealed class BookingSaga(
-    ShardDatabases shards, OutboxDispatcher outbox, BookingOutcomes outcomes, HybridCache cache,
+    ShardDatabases shards, OutboxDispatcher outbox, BookingOutcomes outcomes, CacheInvalidationQueue cache,
     IOptions<BookingOptions> options, TimeProvider clock, ILogger<BookingSaga> logger)
 {
     /// <summary>The result of a hold: the pending booking, its clinic's time zone, and its decision to come.</summary>
@@ -90,7 +89,7 @@ public sealed class BookingSaga(
             // Watched before the question is sent, so the answer cannot come first.
             var decided = outcomes.Watch(booking.Id);
             outbox.PublishCommitted(shard, [question]);
-            await cache.InvalidateClinicAsync(clinicId, ct); // the slot left the availability lists
+            cache.InvalidateClinic(clinicId); // the slot left the availability lists
             return new Hold(booking, timeZone, decided);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -191,7 +190,7 @@ public sealed class BookingSaga(
         }
         foreach (var clinicId in changed.Where(b => !b.IsActive).Select(b => b.ClinicId).Distinct())
         {
-            await cache.InvalidateClinicAsync(clinicId, ct); // the slot is free again
+            cache.InvalidateClinic(clinicId); // the slot is free again
         }
         return changed;
     }
