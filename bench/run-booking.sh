@@ -29,12 +29,13 @@ CONFIGURATION=Release
 # slots, random ids, so almost every update finds its row free).
 # Right after start the services are still compiling and settling: wait until the machine is quiet (80% idle
 # for 3 s in a row, at most 2 min) so neither figure is measured against that.
+cpu_idle_and_total() { awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 wait_for_quiet() {
   local quiet=0 idle0 total0 idle1 total1
   for _ in $(seq 1 120); do
-    read -r idle0 total0 < <(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    read -r idle0 total0 < <(cpu_idle_and_total)
     sleep 1
-    read -r idle1 total1 < <(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    read -r idle1 total1 < <(cpu_idle_and_total)
     if (( (idle1 - idle0) * 10 >= (total1 - total0) * 8 )); then quiet=$((quiet + 1)); else quiet=0; fi
     if (( quiet >= 3 )); then return 0; fi
   done

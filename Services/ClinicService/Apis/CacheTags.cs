@@ -47,7 +47,7 @@ public static class CacheTags
         Bump(clinicId);
         try
         {
-            await cache.RemoveByTagAsync([Clinic(clinicId), Availability], ct);
+            await cache.RemoveClinicTagsAsync([clinicId], ct);
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
@@ -56,8 +56,8 @@ public static class CacheTags
     }
 
     /// <summary>
-    /// Drops the tags of several clinics (and every availability answer) in one call, for
-    /// <see cref="Infrastructure.CacheInvalidationQueue"/>, which has already bumped the change counters.
+    /// Drops the tags of several clinics (and every availability answer) in one call, without bumping the
+    /// change counters: <see cref="Infrastructure.CacheInvalidationQueue"/> has bumped them already.
     /// </summary>
     public static ValueTask RemoveClinicTagsAsync(this HybridCache cache, IEnumerable<long> clinicIds, CancellationToken ct) =>
         cache.RemoveByTagAsync([.. clinicIds.Select(Clinic), Availability], ct);
