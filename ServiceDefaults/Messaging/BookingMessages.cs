@@ -32,18 +32,20 @@ public static class BookingStatusNames
 }
 
 /// <summary>
-/// Cell → CustomerService: may this customer book? Answered with <see cref="CustomerVerified"/> or
-/// <see cref="CustomerRejected"/> to the response address of the cell that asked. Carries the slot's
-/// details so that CustomerService can list the pending booking without asking the shard.
+/// Cell → CustomerService: may this customer book? Travels inside <see cref="VerifyCustomers"/> and is
+/// answered with a <see cref="CustomerVerdict"/>. Carries the slot's details so that CustomerService could
+/// list the pending booking without asking the shard.
 /// </summary>
 public sealed record VerifyCustomer(
     long BookingId, long CustomerId, long ClinicId, long BookingSlotId, long DoctorId,
     DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset HoldExpiresAt);
 
-public sealed record CustomerVerified(long BookingId, long CustomerId);
-
-/// <summary>Why a customer may not book: <see cref="UnknownCustomer"/> or <see cref="InactiveCustomer"/>.</summary>
-public sealed record CustomerRejected(long BookingId, long CustomerId, string Reason)
+/// <summary>
+/// CustomerService's answer to one <see cref="VerifyCustomer"/>: the customer may book when
+/// <see cref="RejectionReason"/> is null; otherwise it says why not (<see cref="UnknownCustomer"/>,
+/// <see cref="InactiveCustomer"/>).
+/// </summary>
+public sealed record CustomerVerdict(long BookingId, long CustomerId, string? RejectionReason)
 {
     public const string UnknownCustomer = "unknown-customer";
     public const string InactiveCustomer = "inactive-customer";
@@ -57,3 +59,23 @@ public sealed record BookingStatusChanged(
     long BookingId, long CustomerId, long ClinicId, long? BookingSlotId, long DoctorId,
     DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, int Revision, DateTimeOffset ChangedAt,
     string? Reason);
+
+// What travels over RabbitMQ: batches. A cell sends whatever its outbox has ready as one message per kind
+// while the previous one is on its way, so at one booking at a time a batch holds one item, and under load
+// the broker, MassTransit's pipelines and the consumers' statements cost once per batch, not once per
+// booking. Each item keeps its own trace, so a booking is still one trace end to end.
+
+/// <summary>
+/// One item of a batch: the message, the W3C traceparent of the change that wrote it (its booking's trace),
+/// and the outbox row's id for it, which stays the same however often the item is resent.
+/// </summary>
+public sealed record Traced<T>(Guid MessageId, T Message, string? TraceParent);
+
+/// <summary>Cell → CustomerService: questions, answered with one <see cref="CustomerVerdicts"/> to the cell's response address.</summary>
+public sealed record VerifyCustomers(IReadOnlyList<Traced<VerifyCustomer>> Requests);
+
+/// <summary>CustomerService → the cell that asked: a verdict per question.</summary>
+public sealed record CustomerVerdicts(IReadOnlyList<Traced<CustomerVerdict>> Verdicts);
+
+/// <summary>Cell → CustomerService: status changes, for the customers' bookings read model.</summary>
+public sealed record BookingStatusChanges(IReadOnlyList<Traced<BookingStatusChanged>> Changes);

@@ -41,28 +41,11 @@ public static class MessagingExtensions
     public static void UseConsumer<TConsumer>(this IRabbitMqReceiveEndpointConfigurator endpoint, IBusRegistrationContext context)
         where TConsumer : class, IConsumer
     {
-        // Bookings arrive in bursts; a larger prefetch keeps the consumer busy while answers travel back.
-        endpoint.PrefetchCount = 64;
+        // Messages are batches already (see BookingMessages.cs); a few in hand keep the consumer busy while
+        // its answers travel back, and each is handled on its own.
+        endpoint.PrefetchCount = 16;
         endpoint.UseSagaDefaults();
         endpoint.ConfigureConsumer<TConsumer>(context);
-    }
-
-    /// <summary>
-    /// The settings every saga consumer endpoint shares, for a consumer that takes its messages in batches
-    /// of up to <paramref name="messageLimit"/>, waiting at most <paramref name="timeLimit"/> to fill one.
-    /// </summary>
-    public static void UseBatchConsumer<TConsumer>(this IRabbitMqReceiveEndpointConfigurator endpoint, IBusRegistrationContext context,
-        int messageLimit, TimeSpan timeLimit)
-        where TConsumer : class, IConsumer
-    {
-        const int concurrentBatches = 2;
-        // A batch can only fill from messages the broker has already handed over.
-        endpoint.PrefetchCount = messageLimit * concurrentBatches;
-        endpoint.UseSagaDefaults();
-        endpoint.ConfigureConsumer<TConsumer>(context, consumer => consumer.Options<BatchOptions>(batch => batch
-            .SetMessageLimit(messageLimit)
-            .SetTimeLimit(timeLimit)
-            .SetConcurrencyLimit(concurrentBatches)));
     }
 
     private static void UseSagaDefaults(this IRabbitMqReceiveEndpointConfigurator endpoint)

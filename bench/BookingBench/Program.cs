@@ -67,7 +67,7 @@ static async Task<Result> RunAsync(HttpClient http, ConcurrentQueue<long> queue,
 
 static async Task<(List<long> Slots, List<long> Customers)> SeedAsync(HttpClient http)
 {
-    const int clinics = 12, doctorsPerClinic = 15, days = 60;
+    const int clinics = 12, doctorsPerClinic = 60, days = 60;
     var from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1);
     var to = from.AddDays(days - 1);
     var slots = new ConcurrentBag<long>();

@@ -195,8 +195,8 @@ public static class BookingsApi
 
     private static string RejectionMessage(Booking booking) => booking.Reason switch
     {
-        CustomerRejected.UnknownCustomer => $"Customer {booking.CustomerId} does not exist; the slot was released.",
-        CustomerRejected.InactiveCustomer => $"Customer {booking.CustomerId} is not active; the slot was released.",
+        CustomerVerdict.UnknownCustomer => $"Customer {booking.CustomerId} does not exist; the slot was released.",
+        CustomerVerdict.InactiveCustomer => $"Customer {booking.CustomerId} is not active; the slot was released.",
         var other => $"Customer {booking.CustomerId} may not book ({other}); the slot was released.",
     };
 

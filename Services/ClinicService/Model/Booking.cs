@@ -52,7 +52,7 @@ public sealed class Booking
 
     public DateTimeOffset? CancelledAt { get; set; }
 
-    /// <summary>Why the booking was rejected (see <see cref="CustomerRejected"/>).</summary>
+    /// <summary>Why the booking was rejected (see <see cref="CustomerVerdict"/>).</summary>
     public string? Reason { get; set; }
 
     public bool IsActive => Status is BookingStatus.Pending or BookingStatus.Confirmed;

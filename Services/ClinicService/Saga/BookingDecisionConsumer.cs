@@ -4,14 +4,11 @@ using MassTransit;
 namespace ClinicBooking.ClinicService.Saga;
 
 /// <summary>
-/// CustomerService's answers, on this cell's reply queue. Idempotent by construction: the decision only
+/// CustomerService's answers, on this cell's reply queue. Idempotent by construction: a decision only
 /// applies to a booking that is still pending, so a repeated or late answer changes nothing.
 /// </summary>
-public sealed class BookingDecisionConsumer(BookingSaga saga) : IConsumer<CustomerVerified>, IConsumer<CustomerRejected>
+public sealed class BookingDecisionConsumer(BookingSaga saga) : IConsumer<CustomerVerdicts>
 {
-    public Task Consume(ConsumeContext<CustomerVerified> context) =>
-        saga.DecideAsync(context.Message.BookingId, rejectionReason: null, context.CancellationToken);
-
-    public Task Consume(ConsumeContext<CustomerRejected> context) =>
-        saga.DecideAsync(context.Message.BookingId, context.Message.Reason, context.CancellationToken);
+    public Task Consume(ConsumeContext<CustomerVerdicts> context) =>
+        saga.DecideAsync(context.Message.Verdicts, context.CancellationToken);
 }

@@ -23,6 +23,19 @@ public sealed class BookingOptions
     /// </summary>
     public TimeSpan RedeliveryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// At most one <see cref="Messages.VerifyCustomers"/> batch per this long: questions that come within it
+    /// share one RabbitMQ message. Short, as every booking request waits for its answer; a lone question
+    /// (the last batch went longer ago) is sent at once.
+    /// </summary>
+    public TimeSpan QuestionBatchWindow { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
+    /// At most one <see cref="Messages.BookingStatusChanges"/> batch per this long. Nobody waits for these
+    /// (they feed CustomerService's read model), so the window is long and the batches large.
+    /// </summary>
+    public TimeSpan EventBatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How long sent outbox messages are kept (to look into, or to resend by clearing sent_at).</summary>
     public TimeSpan SentRetention { get; set; } = TimeSpan.FromHours(1);
 

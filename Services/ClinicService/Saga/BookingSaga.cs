@@ -26,6 +26,8 @@ public sealed class BookingSaga(
     /// <summary>The result of a hold: the pending booking, its clinic's time zone, and its decision to come.</summary>
     public sealed record Hold(Booking Booking, string TimeZone, Task<Booking> Decided);
 
+    public static readonly ActivitySource ActivitySource = new("ClinicBooking.Saga");
+
     private const string OutboxColumns = "message_id, message_type, payload, trace_parent, created_at";
 
     /// <summary>A <see cref="BookingStatusChanged"/> payload for the booking row <c>b</c>.</summary>
@@ -64,8 +66,9 @@ public sealed class BookingSaga(
                            'endsAt', b.ends_at, 'holdExpiresAt', b.expires_at),
                        @trace, @now
                   FROM b
-             RETURNING id, message_id, payload::text AS payload)
+             RETURNING id, message_id, payload::text AS payload, trace_parent)
             SELECT b.*, question.id AS outbox_id, question.message_id AS outbox_message_id, question.payload AS outbox_payload,
+                   question.trace_parent AS outbox_trace_parent,
                    (SELECT time_zone FROM clinics WHERE id = b.clinic_id) AS time_zone
               FROM b, question
             """);
@@ -99,29 +102,62 @@ public sealed class BookingSaga(
         }
     }
 
-    /// <summary>CustomerService's answer: confirms or rejects a pending booking; anything else is a late or repeated answer.</summary>
-    public async Task DecideAsync(long bookingId, string? rejectionReason, CancellationToken ct)
+    /// <summary>
+    /// CustomerService's verdicts: confirms or rejects the pending bookings they are about, one statement per
+    /// shard; a verdict about a booking that is no longer pending is a late or repeated answer and changes
+    /// nothing. A hold past its deadline is not confirmed even if the answer is yes: it is the expiry sweep's.
+    /// </summary>
+    public async Task DecideAsync(IReadOnlyList<Traced<CustomerVerdict>> verdicts, CancellationToken ct)
     {
-        if (ClinicIds.ShardOf(bookingId, scoped: true) is not { } shard || !shards.Owns(shard))
+        var spans = BatchTracing.StartItems(ActivitySource, "decide booking", verdicts);
+        try
         {
-            logger.LogWarning("Booking {BookingId} belongs to no shard of this cell; its answer is dropped", bookingId);
-            return;
+            var byShard = verdicts.Select((verdict, i) => (Verdict: verdict.Message, Trace: BatchTracing.TraceParentOf(spans, verdicts, i)))
+                .GroupBy(v => ClinicIds.ShardOf(v.Verdict.BookingId, scoped: true));
+            foreach (var shardVerdicts in byShard)
+            {
+                if (shardVerdicts.Key is not { } shard || !shards.Owns(shard))
+                {
+                    logger.LogWarning("Bookings {BookingIds} belong to no shard of this cell; their verdicts are dropped",
+                        shardVerdicts.Select(v => v.Verdict.BookingId));
+                    continue;
+                }
+                // In booking order, so that concurrent batches lock their rows in the same order.
+                var ordered = shardVerdicts.OrderBy(v => v.Verdict.BookingId).ToList();
+                await using var command = Transition(shard, """
+                    status = CASE WHEN d.reason IS NULL THEN 'confirmed' ELSE 'rejected' END,
+                    confirmed_at = CASE WHEN d.reason IS NULL THEN @now END,
+                    rejected_at = CASE WHEN d.reason IS NULL THEN NULL ELSE @now END,
+                    reason = d.reason
+                    """, """
+                    bookings.clinic_id = d.clinic_id AND bookings.id = d.id AND bookings.status = 'pending'
+                    AND (d.reason IS NOT NULL OR bookings.expires_at > @now)
+                    """,
+                    from: "unnest(@clinics, @ids, @reasons, @traces) AS d (clinic_id, id, reason, trace)",
+                    trace: "d.trace");
+                command.Parameters.AddWithValue("clinics", ordered.Select(v => ClinicIds.ClinicOf(v.Verdict.BookingId)).ToArray());
+                command.Parameters.AddWithValue("ids", ordered.Select(v => v.Verdict.BookingId).ToArray());
+                command.Parameters.Add(new NpgsqlParameter("reasons", NpgsqlDbType.Array | NpgsqlDbType.Varchar)
+                {
+                    Value = ordered.Select(v => Truncate(v.Verdict.RejectionReason)).ToArray(),
+                });
+                command.Parameters.Add(new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Varchar)
+                {
+                    Value = ordered.Select(v => v.Trace).ToArray(),
+                });
+                await RunTransitionAsync(shard, command, ct);
+            }
+            BatchTracing.Stop(spans);
         }
-        if (rejectionReason?.Length > Booking.ReasonMaxLength)
+        catch (Exception ex)
         {
-            rejectionReason = rejectionReason[..Booking.ReasonMaxLength];
+            BatchTracing.Stop(spans, ex);
+            throw;
         }
-        // A hold past its deadline is not confirmed even if the answer is yes: it is the expiry sweep's.
-        await using var command = rejectionReason is null
-            ? Transition(shard, "status = 'confirmed', confirmed_at = @now",
-                "clinic_id = @clinic AND id = @id AND status = 'pending' AND expires_at > @now")
-            : Transition(shard, "status = 'rejected', rejected_at = @now, reason = @reason",
-                "clinic_id = @clinic AND id = @id AND status = 'pending'");
-        command.Parameters.AddWithValue("clinic", ClinicIds.ClinicOf(bookingId));
-        command.Parameters.AddWithValue("id", bookingId);
-        command.Parameters.AddWithValue("reason", (object?)rejectionReason ?? DBNull.Value);
-        await RunTransitionAsync(shard, command, ct);
     }
+
+    private static string? Truncate(string? reason) =>
+        reason?.Length > Booking.ReasonMaxLength ? reason[..Booking.ReasonMaxLength] : reason;
 
     /// <summary>Expires the pending bookings of a shard whose hold has run out; returns how many.</summary>
     public async Task<int> ExpireDueAsync(int shard, int limit, CancellationToken ct)
@@ -149,23 +185,32 @@ public sealed class BookingSaga(
         return (await RunTransitionAsync(shard, command, ct)).FirstOrDefault();
     }
 
-    /// <summary>One statement: move the matching bookings on, and queue a status event for each.</summary>
-    private NpgsqlCommand Transition(int shard, string set, string where)
+    /// <summary>
+    /// One statement: move the matching bookings on, and queue a status event for each. The event joins the
+    /// current trace, or with <paramref name="from"/> (rows to update from) the trace that <paramref name="trace"/>
+    /// names per row.
+    /// </summary>
+    private NpgsqlCommand Transition(int shard, string set, string where, string? from = null, string trace = "@trace")
     {
         var command = shards.DataSource(shard).CreateCommand($"""
             WITH b AS (
                 UPDATE bookings SET {set}, revision = revision + 1
+                  {(from is null ? "" : $"FROM {from}")}
                  WHERE {where}
-             RETURNING *),
+             RETURNING bookings.*, {trace} AS trace),
             event AS (
                 INSERT INTO outbox_messages ({OutboxColumns})
-                SELECT gen_random_uuid(), '{nameof(BookingStatusChanged)}', {StatusChangedJson}, @trace, @now FROM b
-             RETURNING id, message_id, payload::text AS payload, (payload->>'bookingId')::bigint AS booking_id)
-            SELECT b.*, event.id AS outbox_id, event.message_id AS outbox_message_id, event.payload AS outbox_payload
+                SELECT gen_random_uuid(), '{nameof(BookingStatusChanged)}', {StatusChangedJson}, b.trace, @now FROM b
+             RETURNING id, message_id, payload::text AS payload, trace_parent, (payload->>'bookingId')::bigint AS booking_id)
+            SELECT b.*, event.id AS outbox_id, event.message_id AS outbox_message_id, event.payload AS outbox_payload,
+                   event.trace_parent AS outbox_trace_parent
               FROM b JOIN event ON event.booking_id = b.id
             """);
         command.Parameters.AddWithValue("now", clock.UtcNowMicroseconds());
-        AddTrace(command);
+        if (from is null)
+        {
+            AddTrace(command);
+        }
         return command;
     }
 
@@ -204,7 +249,7 @@ public sealed class BookingSaga(
         MessageId = r.GetGuid(r.GetOrdinal("outbox_message_id")),
         MessageType = messageType,
         Payload = r.GetString(r.GetOrdinal("outbox_payload")),
-        TraceParent = Activity.Current?.Id,
+        TraceParent = r.IsDBNull(r.GetOrdinal("outbox_trace_parent")) ? null : r.GetString(r.GetOrdinal("outbox_trace_parent")),
         CreatedAt = now,
     };
 

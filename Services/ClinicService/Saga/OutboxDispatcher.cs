@@ -11,8 +11,11 @@ namespace ClinicBooking.ClinicService.Saga;
 
 /// <summary>
 /// Sends what the shards' outboxes hold. A change that wrote messages hands them over right after its
-/// commit (<see cref="PublishCommitted"/>), so a booking never waits for a timer; each is published on its
-/// own, and stamped sent in batches once the broker has confirmed it. The re-driver sends whatever is still
+/// commit (<see cref="PublishCommitted"/>), so a booking never waits for a timer. They go out in batches, one
+/// RabbitMQ message per kind (<see cref="VerifyCustomers"/>, <see cref="BookingStatusChanges"/>): whatever
+/// was handed over while the previous batch waited for the broker's confirm goes in the next one, so one
+/// booking at a time is sent at once, and a busy cell pays the broker and the consumers once per batch, not
+/// once per booking. Confirmed messages are stamped sent in batches too. The re-driver sends whatever is still
 /// unstamped after <see cref="BookingOptions.RedeliveryDelay"/>: messages a broker outage, a failed publish or
 /// a crash left behind. Re-driven rows are locked with SKIP LOCKED, so several instances of a cell share the
 /// work. A message can be sent twice (a crash between confirm and stamp, a slow first attempt), which the
@@ -29,31 +32,62 @@ public sealed class OutboxDispatcher(
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan StampInterval = TimeSpan.FromMilliseconds(50);
 
+    // One queue per kind: questions are on the booking's critical path, status events are not.
+    private readonly Channel<(int Shard, OutboxMessage Message)> _questions = Committed();
+    private readonly Channel<(int Shard, OutboxMessage Message)> _events = Committed();
     private readonly Channel<(int Shard, long Id)> _confirmed = Channel.CreateUnbounded<(int, long)>();
-    private readonly CancellationTokenSource _stopping = new();
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
 
-    /// <summary>Publishes messages whose transaction has just committed, without waiting for them.</summary>
+    /// <summary>Queues messages whose transaction has just committed for the next batch, without waiting for it.</summary>
     public void PublishCommitted(int shard, IEnumerable<OutboxMessage> messages)
     {
         foreach (var message in messages)
         {
-            _ = PublishAndStampAsync(shard, message);
+            (message.MessageType == nameof(VerifyCustomer) ? _questions : _events).Writer.TryWrite((shard, message));
         }
     }
 
-    private async Task PublishAndStampAsync(int shard, OutboxMessage message)
-    {
-        if (await TryPublishAsync(message, _stopping.Token))
-        {
-            _confirmed.Writer.TryWrite((shard, message.Id));
-        }
-    }
+    private static Channel<(int, OutboxMessage)> Committed() =>
+        Channel.CreateUnbounded<(int, OutboxMessage)>(new UnboundedChannelOptions { SingleReader = true });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using var _ = stoppingToken.Register(_stopping.Cancel);
-        await Task.WhenAll(StampConfirmedAsync(stoppingToken), RedriveAsync(stoppingToken));
+        await Task.WhenAll(
+            SendCommittedAsync(_questions, options.Value.QuestionBatchWindow, stoppingToken),
+            SendCommittedAsync(_events, options.Value.EventBatchWindow, stoppingToken),
+            StampConfirmedAsync(stoppingToken),
+            RedriveAsync(stoppingToken));
+    }
+
+    /// <summary>
+    /// Sends the committed messages of one kind: all that are waiting, as one batch, at most one batch per
+    /// <paramref name="window"/>. A message that finds the last batch gone longer ago than that goes at once,
+    /// so a lone booking never waits; under load, what arrives within the window (or while the last batch
+    /// waits for the broker's confirm) rides along. A batch the broker did not take stays unstamped for the
+    /// re-driver.
+    /// </summary>
+    private async Task SendCommittedAsync(Channel<(int Shard, OutboxMessage Message)> committed, TimeSpan window, CancellationToken stoppingToken)
+    {
+        var batch = new List<(int Shard, OutboxMessage Message)>();
+        var lastSent = 0L;
+        while (await committed.Reader.WaitToReadAsync(stoppingToken))
+        {
+            if (window - clock.GetElapsedTime(lastSent) is { Ticks: > 0 } wait)
+            {
+                await Task.Delay(wait, clock, stoppingToken);
+            }
+            lastSent = clock.GetTimestamp();
+            while (batch.Count < BatchSize * 10 && committed.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+            var sent = await PublishAsync(batch.Select(m => m.Message).ToList(), stoppingToken);
+            foreach (var (shard, message) in batch.Where(m => sent.Contains(m.Message.Id)))
+            {
+                _confirmed.Writer.TryWrite((shard, message.Id));
+            }
+            batch.Clear();
+        }
     }
 
     /// <summary>
@@ -149,9 +183,7 @@ public sealed class OutboxDispatcher(
         {
             return 0;
         }
-        // Published side by side: each waits for the broker's confirm, and they need not wait for each other.
-        var published = await Task.WhenAll(batch.Select(message => TryPublishAsync(message, ct)));
-        var sent = batch.Where((_, i) => published[i]).Select(m => m.Id).ToList();
+        var sent = (await PublishAsync(batch, ct)).ToList();
         var now = clock.GetUtcNow();
         await db.OutboxMessages.Where(m => sent.Contains(m.Id)).ExecuteUpdateAsync(u => u.SetProperty(m => m.SentAt, now), ct);
         await transaction.CommitAsync(ct);
@@ -162,39 +194,60 @@ public sealed class OutboxDispatcher(
         return sent.Count;
     }
 
-    private async Task<bool> TryPublishAsync(OutboxMessage message, CancellationToken ct)
+    /// <summary>
+    /// Publishes the messages as one batch message per kind, side by side; returns the ids of those the broker
+    /// confirmed. The batch's span links to the trace of every change whose messages it carries.
+    /// </summary>
+    private async Task<HashSet<long>> PublishAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
-        // The publish joins the trace of the request or message that wrote it, however much later it runs.
-        // Right after the commit, that trace is still the current one and MassTransit's send span joins it
-        // by itself; a re-driven message gets a span of its own under the parent stored with it.
-        using var activity = Activity.Current?.Id is { } current && current == message.TraceParent
-            ? null
-            : ActivitySource.StartActivity($"outbox publish {message.MessageType}", ActivityKind.Internal, message.TraceParent);
+        var sent = new HashSet<long>();
+        var published = await Task.WhenAll(messages.GroupBy(m => m.MessageType).Select(async kind =>
+            (Messages: kind.ToList(), Ok: await TryPublishAsync(kind.Key, kind.ToList(), ct))));
+        foreach (var (batch, ok) in published.Where(p => p.Ok))
+        {
+            sent.UnionWith(batch.Select(m => m.Id));
+        }
+        return sent;
+    }
+
+    private async Task<bool> TryPublishAsync(string messageType, List<OutboxMessage> messages, CancellationToken ct)
+    {
+        var links = messages
+            .Select(m => ActivityContext.TryParse(m.TraceParent, null, isRemote: true, out var linked) ? new ActivityLink(linked) : default)
+            .Where(link => link.Context != default)
+            .ToList();
+        using var activity = ActivitySource.StartActivity(ActivityKind.Producer, parentContext: default, links: links,
+            name: $"outbox publish {messageType}");
+        activity?.SetTag("messaging.batch.message_count", messages.Count);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(PublishTimeout);
-            await bus.Publish(message.Deserialize(), OutboxMessage.Types[message.MessageType], context =>
+            if (messageType == nameof(VerifyCustomer))
             {
-                context.MessageId = message.MessageId;
-                if (message.MessageType == nameof(VerifyCustomer))
-                {
-                    context.ResponseAddress = replyQueue.Address;
-                }
-            }, timeout.Token);
+                await bus.Publish(new VerifyCustomers(Items<VerifyCustomer>(messages)),
+                    context => context.ResponseAddress = replyQueue.Address, timeout.Token);
+            }
+            else
+            {
+                await bus.Publish(new BookingStatusChanges(Items<BookingStatusChanged>(messages)), timeout.Token);
+            }
             return true;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            logger.LogWarning(ex, "Could not publish outbox message {MessageId} ({MessageType}); the re-driver will", message.MessageId, message.MessageType);
+            logger.LogWarning(ex, "Could not publish {Count} outbox messages ({MessageType}); the re-driver will", messages.Count, messageType);
             return false;
         }
         catch (OperationCanceledException)
         {
-            return false; // shutting down: the re-driver of the next run sends it
+            return false; // shutting down: the re-driver of the next run sends them
         }
     }
+
+    private static List<Traced<T>> Items<T>(List<OutboxMessage> messages) =>
+        messages.Select(m => new Traced<T>(m.MessageId, (T)m.Deserialize(), m.TraceParent)).ToList();
 
     private async Task PurgeSentAsync(CancellationToken ct)
     {
@@ -217,12 +270,6 @@ public sealed class OutboxDispatcher(
                 logger.LogWarning(ex, "Purging sent outbox messages of shard {Shard} failed", shard);
             }
         }
-    }
-
-    public override void Dispose()
-    {
-        _stopping.Dispose();
-        base.Dispose();
     }
 }
 

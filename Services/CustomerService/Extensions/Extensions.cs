@@ -15,15 +15,13 @@ public static class Extensions
         builder.AddRabbitMqMessaging(
             bus =>
             {
-                bus.AddConsumer<VerifyCustomerConsumer>();
-                bus.AddConsumer<BookingStatusChangedConsumer>();
+                bus.AddConsumer<VerifyCustomersConsumer>();
+                bus.AddConsumer<BookingStatusChangesConsumer>();
             },
             (context, rabbit) =>
             {
-                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-verify-customer", endpoint => endpoint.UseConsumer<VerifyCustomerConsumer>(context));
-                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-customer-bookings", endpoint =>
-                    // The read model may lag a few milliseconds; in return a busy minute costs a few statements, not thousands.
-                    endpoint.UseBatchConsumer<BookingStatusChangedConsumer>(context, messageLimit: 100, timeLimit: TimeSpan.FromMilliseconds(20)));
+                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-verify-customer", endpoint => endpoint.UseConsumer<VerifyCustomersConsumer>(context));
+                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-customer-bookings", endpoint => endpoint.UseConsumer<BookingStatusChangesConsumer>(context));
             });
 
         builder.Services.AddSingleton(TimeProvider.System);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClinicBooking.CustomerService.Infrastructure;
 using ClinicBooking.Messages;
 using MassTransit;
@@ -6,42 +7,53 @@ using Microsoft.EntityFrameworkCore;
 namespace ClinicBooking.CustomerService.Bookings;
 
 /// <summary>
-/// The saga's question from a cell: may this customer book? Answers to the cell that asked. It only reads,
-/// so a repeated question gets the same answer. The booking enters the read model with the cell's status
-/// events, not here: the question is on the booking's critical path and writes nothing.
+/// The saga's questions from a cell: may these customers book? One read for the whole batch, and one answer
+/// to the cell that asked. It only reads, so a repeated question gets the same answer. The booking enters the
+/// read model with the cell's status events, not here: the question is on the booking's critical path.
 /// </summary>
-public sealed class VerifyCustomerConsumer(CustomerDbContext db) : IConsumer<VerifyCustomer>
+public sealed class VerifyCustomersConsumer(CustomerDbContext db) : IConsumer<VerifyCustomers>
 {
-    public async Task Consume(ConsumeContext<VerifyCustomer> context)
+    public static readonly ActivitySource ActivitySource = new("ClinicBooking.CustomerService.Bookings");
+
+    public async Task Consume(ConsumeContext<VerifyCustomers> context)
     {
-        var request = context.Message;
-        var customer = await db.Customers.AsNoTracking()
-            .Where(c => c.Id == request.CustomerId)
-            .Select(c => new { c.IsActive })
-            .FirstOrDefaultAsync(context.CancellationToken);
-        if (customer is null)
+        var requests = context.Message.Requests;
+        var spans = BatchTracing.StartItems(ActivitySource, "verify customer", requests);
+        try
         {
-            await context.RespondAsync(new CustomerRejected(request.BookingId, request.CustomerId, CustomerRejected.UnknownCustomer));
+            var customerIds = requests.Select(r => r.Message.CustomerId).Distinct().ToList();
+            var active = await db.Customers.AsNoTracking()
+                .Where(c => customerIds.Contains(c.Id))
+                .ToDictionaryAsync(c => c.Id, c => c.IsActive, context.CancellationToken);
+            var verdicts = requests.Select((request, i) =>
+            {
+                var (bookingId, customerId) = (request.Message.BookingId, request.Message.CustomerId);
+                var reason = !active.TryGetValue(customerId, out var isActive) ? CustomerVerdict.UnknownCustomer
+                    : !isActive ? CustomerVerdict.InactiveCustomer
+                    : null;
+                spans[i]?.SetTag("booking.id", bookingId);
+                spans[i]?.SetTag("customer.verdict", reason ?? "verified");
+                return new Traced<CustomerVerdict>(request.MessageId, new CustomerVerdict(bookingId, customerId, reason),
+                    BatchTracing.TraceParentOf(spans, requests, i));
+            }).ToList();
+            await context.RespondAsync(new CustomerVerdicts(verdicts));
+            BatchTracing.Stop(spans);
         }
-        else if (!customer.IsActive)
+        catch (Exception ex)
         {
-            await context.RespondAsync(new CustomerRejected(request.BookingId, request.CustomerId, CustomerRejected.InactiveCustomer));
-        }
-        else
-        {
-            await context.RespondAsync(new CustomerVerified(request.BookingId, request.CustomerId));
+            BatchTracing.Stop(spans, ex);
+            throw;
         }
     }
 }
 
 /// <summary>
-/// Keeps the read model of a customer's bookings from the cells' status events, many per statement: the
-/// events of a busy minute arrive by the thousand, and one commit each would cost more than the booking.
+/// Keeps the read model of a customer's bookings from the cells' status events, a batch per statement.
 /// </summary>
-public sealed class BookingStatusChangedConsumer(CustomerDbContext db) : IConsumer<Batch<BookingStatusChanged>>
+public sealed class BookingStatusChangesConsumer(CustomerDbContext db) : IConsumer<BookingStatusChanges>
 {
-    public Task Consume(ConsumeContext<Batch<BookingStatusChanged>> context) =>
-        CustomerBookings.ApplyAsync(db, context.Message.Select(m => m.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<BookingStatusChanges> context) =>
+        CustomerBookings.ApplyAsync(db, context.Message.Changes.Select(c => c.Message), context.CancellationToken);
 }
 
 public static class CustomerBookings
@@ -53,7 +65,8 @@ public static class CustomerBookings
     public static Task ApplyAsync(CustomerDbContext db, IEnumerable<BookingStatusChanged> changes, CancellationToken ct)
     {
         // One row per booking: a statement may not upsert the same row twice, and only the newest counts.
-        var newest = changes.GroupBy(c => c.BookingId).Select(g => g.MaxBy(c => c.Revision)!).ToList();
+        // In booking order, so two batches upserting the same bookings lock them in the same order.
+        var newest = changes.GroupBy(c => c.BookingId).Select(g => g.MaxBy(c => c.Revision)!).OrderBy(c => c.BookingId).ToList();
         if (newest.Count == 0)
         {
             return Task.CompletedTask;
