@@ -19,12 +19,14 @@ var rabbitMq = infrastructure.AddRabbitMq(ResourceNames.RabbitMq);
 // broker is down; MassTransit connects once it is up.
 var customerService = builder.AddProject<Projects.CustomerService>(ResourceNames.CustomerService)
     .WithInternalHttpEndpoint()
+    .WithTraceSampling()
     .WithReference(customersDb)
     .WithReference(redis)
     .WithReference(rabbitMq, waitFor: false)
     .WithHttpHealthCheck("/health");
 
 var gateway = builder.AddProject<Projects.Gateway>(ResourceNames.Gateway)
+    .WithTraceSampling()
     .WithReference(redis)
     .WithReference(customerService)
     .WaitFor(customerService)
@@ -37,6 +39,7 @@ for (var shard = 0; shard < builder.GetShardCount(); shard++)
     var shardDb = infrastructure.AddPostgres(ResourceNames.ShardPostgres(shard), ResourceNames.ShardDatabase(shard), "clinics");
     var cell = builder.AddProject<Projects.ClinicService>(ResourceNames.ClinicCell(shard))
         .WithInternalHttpEndpoint()
+        .WithTraceSampling()
         .WithReference(shardDb)
         .WithReference(redis)
         .WithReference(rabbitMq, waitFor: false)

@@ -6,6 +6,7 @@ public static class AppHostConfiguration
 {
     public const string DataDirectoryKey = "Infrastructure:DataDirectory";
     public const string ShardCountKey = "Clinics:ShardCount";
+    public const string TraceSampleRatioKey = "Telemetry:TraceSampleRatio";
 
     /// <summary>
     /// Where `processes` mode keeps its databases: configured, or the git-ignored `.data` folder at the
@@ -39,6 +40,29 @@ public static class AppHostConfiguration
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithInternalHttpEndpoint(this IResourceBuilder<ProjectResource> builder) =>
         builder.WithHttpEndpoint(name: "http", port: FreeLoopbackPort(), isProxied: false);
+
+    /// <summary>
+    /// Traces every request unless <see cref="TraceSampleRatioKey"/> is set: Aspire has the services record
+    /// every trace for the dashboard, which a benchmark (or a long-running shared environment) may want to
+    /// thin out the way production does, keeping that share of the traces that start at the service and every
+    /// trace a caller marks sampled (parent-based).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTraceSampling(this IResourceBuilder<ProjectResource> builder)
+    {
+        var ratio = builder.ApplicationBuilder.Configuration.GetValue<double?>(TraceSampleRatioKey);
+        if (ratio is null)
+        {
+            return builder;
+        }
+        if (ratio is not (>= 0 and <= 1))
+        {
+            throw new InvalidOperationException($"{TraceSampleRatioKey} must be between 0 and 1, not {ratio}.");
+        }
+        // Set after Aspire's own telemetry settings for the project, so these win.
+        return builder
+            .WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+            .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     private static int FreeLoopbackPort()
     {

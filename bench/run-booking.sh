@@ -9,9 +9,17 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_LEVEL=${SECONDS_PER_LEVEL:-10}
 LEVELS=${LEVELS:-1,16,64}
 WARMUP_SECONDS=${WARMUP_SECONDS:-60}
-# TELEMETRY=off runs the services without OpenTelemetry (OTEL_SDK_DISABLED, which they inherit from the
-# AppHost): how much of the two cores the traces, metrics and logs, and the dashboard ingesting them, take.
-if [ "${TELEMETRY:-on}" = off ]; then export OTEL_SDK_DISABLED=true; fi
+# TELEMETRY=on (default) runs the services as the AppHost does for development: every trace recorded and
+# sent to the dashboard. TELEMETRY=sampled keeps 10% of the traces (parent-based, as production would;
+# metrics and logs unchanged). TELEMETRY=off runs them without OpenTelemetry (OTEL_SDK_DISABLED, which they
+# inherit from the AppHost): how much of the two cores the telemetry, and the dashboard ingesting it, take.
+TELEMETRY=${TELEMETRY:-on}
+case "$TELEMETRY" in
+  on) ;;
+  sampled) export APPHOST_ARGS="--Telemetry:TraceSampleRatio=0.1" ;;
+  off) export OTEL_SDK_DISABLED=true ;;
+  *) echo "TELEMETRY must be on, sampled or off" >&2; exit 2 ;;
+esac
 GW=http://127.0.0.1:5080
 
 scripts/setup.sh
@@ -70,8 +78,38 @@ done
 psql -q -c 'DROP TABLE bench_raw_slots' -c 'CHECKPOINT'
 
 wait_for_quiet
-echo "== bookings through the gateway ($SECONDS_PER_LEVEL s per level, $(nproc) cores, telemetry ${TELEMETRY:-on})"
-dotnet bench/BookingBench/bin/Release/net10.0/BookingBench.dll "$GW" "$SECONDS_PER_LEVEL" "$LEVELS" "$WARMUP_SECONDS" | tee "$data/booking.txt"
+echo "== bookings through the gateway ($SECONDS_PER_LEVEL s per level, $(nproc) cores, telemetry $TELEMETRY)"
+# While the 16-client level runs, the CPU each program takes (in cores, from /proc/<pid>/stat): where the
+# two cores go.
+cpu_by_program() {
+  local snap=$1 p line stat
+  for p in /proc/[0-9]*; do
+    read -r line < "$p/stat" 2>/dev/null || continue
+    stat=(${line##*) })
+    printf '%s %s %s\n' "${p#/proc/}" "$(( stat[11] + stat[12] ))" "$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null | awk '{ print $1 }')"
+  done > "$snap"
+}
+sample_cpu() {
+  sleep 1
+  cpu_by_program "$data/cpu0"
+  sleep "$1"
+  cpu_by_program "$data/cpu1"
+  join <(sort "$data/cpu0") <(sort "$data/cpu1") | awk -v hz="$(getconf CLK_TCK)" -v s="$1" '
+    { d = ($4 - $2) / hz / s; name = $5; sub(".*/", "", name); if (name ~ /^postgres/) name = "postgres"
+      if (name == "") name = "(kernel threads)"; if (d > 0) { t[name] += d; all += d } }
+    END { for (n in t) if (t[n] >= 0.01) printf "  %-26s %5.2f\n", n, t[n]; printf "  %-26s %5.2f\n", "all", all }' \
+    | sort -k2 -rn > "$data/cpu.txt"
+}
+dotnet bench/BookingBench/bin/Release/net10.0/BookingBench.dll "$GW" "$SECONDS_PER_LEVEL" "$LEVELS" "$WARMUP_SECONDS" \
+  | { while IFS= read -r line; do
+        echo "$line"
+        if [ "$line" = "level 16 starts" ] && [ "$SECONDS_PER_LEVEL" -gt 3 ]; then sample_cpu $(( SECONDS_PER_LEVEL - 2 )) & fi
+      done
+      wait; } | tee "$data/booking.txt"
+if [ -s "$data/cpu.txt" ]; then
+  echo "== CPU by program at 16 clients (cores)"
+  cat "$data/cpu.txt"
+fi
 
 python3 - "$data/booking.txt" "$data/raw.txt" <<'PY'
 import sys

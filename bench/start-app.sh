@@ -1,10 +1,10 @@
 # Sourced by the bench scripts: starts the AppHost (built beforehand, configuration $CONFIGURATION,
 # default Debug) on a throw-away data directory in $data, waits for the gateway at $GW, and stops
-# everything and removes the directory when the script exits.
+# everything and removes the directory when the script exits. $APPHOST_ARGS, if set, are passed on to the AppHost.
 data=$(mktemp -d /tmp/clinicbooking-bench-XXXXXX)
 chmod 755 "$data"
 setsid dotnet run -c "${CONFIGURATION:-Debug}" --project AppHost --no-build --launch-profile http -- \
-  "--Infrastructure:DataDirectory=$data" >"$data/apphost.log" 2>&1 &
+  "--Infrastructure:DataDirectory=$data" ${APPHOST_ARGS:-} >"$data/apphost.log" 2>&1 &
 apphost=$!
 cleanup() {
   # SIGTERM, not SIGINT: a background job ignores SIGINT, and .NET keeps it ignored.

@@ -28,6 +28,7 @@ var warm = await RunAsync(http, queue, customers, clients: 16, TimeSpan.FromSeco
 Console.WriteLine($"warm-up {warmUp} s at 16 clients: {warm.Confirmed / warm.Elapsed.TotalSeconds:F0} confirmed bookings/s");
 foreach (var clients in levels)
 {
+    Console.WriteLine($"level {clients} starts"); // run-booking.sh samples the processes' CPU from here
     var result = await RunAsync(http, queue, customers, clients, TimeSpan.FromSeconds(seconds));
     Console.WriteLine($"clients {clients,3}: {result.Confirmed / result.Elapsed.TotalSeconds,7:F0} confirmed bookings/s, " +
         $"p50 {result.Percentile(0.50),6:F1} ms, p99 {result.Percentile(0.99),6:F1} ms, " +

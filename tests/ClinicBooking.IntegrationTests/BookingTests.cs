@@ -103,6 +103,39 @@ public class BookingTests(ClinicBookingApp app)
     }
 
     [Fact]
+    public async Task Concurrent_bookings_of_known_unknown_and_inactive_customers_each_get_their_own_verdict()
+    {
+        // Sent side by side, so the cell asks CustomerService about many of them in one batch message: every
+        // booking must still get the verdict about its own customer.
+        var (clinic, slots) = await _api.CreateSlotsAsync(60);
+        var active = await _api.CreateCustomersAsync(20);
+        var inactive = new List<long>();
+        for (var i = 0; i < 20; i++)
+        {
+            inactive.Add(await _api.CreateCustomerAsync(active: false));
+        }
+        var unknown = Enumerable.Range(0, 20).Select(i => 900_000_000L + i).ToList();
+        var customers = active.Concat(inactive).Concat(unknown).ToList();
+
+        var responses = await Task.WhenAll(slots.Select((slot, i) => _api.BookAsync(slot, customers[i])));
+
+        for (var i = 0; i < slots.Count; i++)
+        {
+            var (expectedStatus, expectedReason) = i < 20 ? ("confirmed", null) : i < 40 ? ("rejected", "inactive-customer") : ("rejected", "unknown-customer");
+            Assert.True(responses[i].StatusCode == (i < 20 ? HttpStatusCode.Created : HttpStatusCode.UnprocessableEntity)
+                || responses[i].StatusCode == HttpStatusCode.Accepted, $"Got {(int)responses[i].StatusCode} for customer {customers[i]}");
+            var body = await responses[i].ReadJsonAsync();
+            // Decided by now (201 or 422), or soon (202): either way the booking must end as its customer's verdict says.
+            var booking = await _api.WaitForDecisionAsync(body.GetProperty(i < 20 || responses[i].StatusCode == HttpStatusCode.Accepted ? "id" : "bookingId").GetInt64());
+            Assert.Equal(customers[i], booking.GetProperty("customerId").GetInt64());
+            Assert.Equal(expectedStatus, BookingApi.Status(booking));
+            Assert.Equal(expectedReason, booking.GetProperty("reason").GetString());
+        }
+        Assert.Equal(20L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+            "SELECT count(*) FROM doctor_booking_slots WHERE clinic_id = $1 AND customer_id IS NOT NULL", clinic.Id));
+    }
+
+    [Fact]
     public async Task A_deactivated_customer_is_refused_with_422()
     {
         var customer = await _api.CreateCustomerAsync(active: false);

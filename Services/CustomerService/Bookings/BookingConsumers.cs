@@ -24,6 +24,7 @@ public sealed class VerifyCustomersConsumer(CustomerDbContext db) : IConsumer<Ve
             var customerIds = requests.Select(r => r.Message.CustomerId).Distinct().ToList();
             var active = await db.Customers.AsNoTracking()
                 .Where(c => customerIds.Contains(c.Id))
+                .Select(c => new { c.Id, c.IsActive })
                 .ToDictionaryAsync(c => c.Id, c => c.IsActive, context.CancellationToken);
             var verdicts = requests.Select((request, i) =>
             {
