@@ -119,6 +119,9 @@ for clients in sorted(booked):
     rate, p50, p99, errors = booked[clients]
     print(f"clients {clients:3d}: {rate:7.0f} bookings/s vs {raw[clients]:7.0f} raw updates/s = {rate / raw[clients]:6.1%}; "
           f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, 5xx {errors}")
+reads = [(float(p[2]), float(p[4])) for p in (l.split() for l in open(sys.argv[1]) if l.startswith("READS"))]
+if reads and 16 in raw:
+    print(f"for scale, reads of one booking through gateway and cell at 16 clients: {reads[0][0]:7.0f}/s = {reads[0][0] / raw[16]:6.1%} of raw; p99 {reads[0][1]:.1f} ms")
 rate, _, p99, errors = booked[16]
 ok = rate >= 0.10 * raw[16] and p99 < 100 and errors == 0
 print(f"target at 16 clients: >= 10% of raw and p99 < 100 ms: {'met' if ok else 'NOT met'}")
