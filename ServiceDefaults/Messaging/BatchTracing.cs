@@ -20,6 +20,8 @@ public static class BatchTracing
         var spans = new Activity?[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
+            // An item without a trace of its own goes under the batch span, not under the item before it.
+            Activity.Current = batch;
             ActivityContext.TryParse(items[i].TraceParent, null, isRemote: true, out var parent);
             spans[i] = source.StartActivity(name, ActivityKind.Consumer, parent, links: links);
             spans[i]?.SetTag("messaging.system", "rabbitmq");
