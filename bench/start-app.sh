@@ -3,6 +3,9 @@
 # everything and removes the directory when the script exits. $APPHOST_ARGS, if set, are passed on to the AppHost.
 data=$(mktemp -d /tmp/clinicbooking-bench-XXXXXX)
 chmod 755 "$data"
+# The dashboard keeps each AppHost run's telemetry in a SQLite database under ~/.aspire (a bench run
+# writes hundreds of MB); a throw-away run needs only a temporary one, deleted when the dashboard stops.
+export ASPIRE_DASHBOARD_PERSISTENCE_MODE=None
 setsid dotnet run -c "${CONFIGURATION:-Debug}" --project AppHost --no-build --launch-profile http -- \
   "--Infrastructure:DataDirectory=$data" ${APPHOST_ARGS:-} >"$data/apphost.log" 2>&1 &
 apphost=$!

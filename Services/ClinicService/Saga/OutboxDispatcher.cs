@@ -25,8 +25,6 @@ public sealed class OutboxDispatcher(
     ShardDatabases shards, IBus bus, IOptions<BookingOptions> options, ReplyQueue replyQueue, TimeProvider clock,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
-    public static readonly ActivitySource ActivitySource = new("ClinicBooking.Outbox");
-
     private const int BatchSize = 100;
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
@@ -196,7 +194,8 @@ public sealed class OutboxDispatcher(
 
     /// <summary>
     /// Publishes the messages as one batch message per kind, side by side; returns the ids of those the broker
-    /// confirmed. The batch's span links to the trace of every change whose messages it carries.
+    /// confirmed. MassTransit traces each batch on its own; every item carries its own trace to the consumer,
+    /// whose span for the item links back to the batch (<see cref="BatchTracing"/>).
     /// </summary>
     private async Task<HashSet<long>> PublishAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
@@ -212,13 +211,6 @@ public sealed class OutboxDispatcher(
 
     private async Task<bool> TryPublishAsync(string messageType, List<OutboxMessage> messages, CancellationToken ct)
     {
-        var links = messages
-            .Select(m => ActivityContext.TryParse(m.TraceParent, null, isRemote: true, out var linked) ? new ActivityLink(linked) : default)
-            .Where(link => link.Context != default)
-            .ToList();
-        using var activity = ActivitySource.StartActivity(ActivityKind.Producer, parentContext: default, links: links,
-            name: $"outbox publish {messageType}");
-        activity?.SetTag("messaging.batch.message_count", messages.Count);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -236,7 +228,6 @@ public sealed class OutboxDispatcher(
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             logger.LogWarning(ex, "Could not publish {Count} outbox messages ({MessageType}); the re-driver will", messages.Count, messageType);
             return false;
         }
