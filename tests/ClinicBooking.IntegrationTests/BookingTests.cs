@@ -302,6 +302,36 @@ public class BookingTests(ClinicBookingApp app)
     }
 
     [Fact]
+    public async Task An_unreadable_outbox_row_does_not_hold_back_the_batch_it_is_resent_with()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var (clinic, slots) = await _api.CreateSlotsAsync(1);
+        var id = BookingApi.Id(await (await _api.BookAsync(slots[0], customer)).ReadJsonAsync());
+        // A row no message can be read from, overdue, beside this booking's messages marked unsent again: the
+        // re-driver takes them in one batch.
+        var bogus = await _api.Clinics.ScalarAsync<long>(clinic.Shard, """
+            INSERT INTO outbox_messages (message_id, message_type, payload, created_at)
+            VALUES (gen_random_uuid(), 'VerifyCustomer', '[]', now() - interval '1 minute') RETURNING id
+            """);
+        try
+        {
+            Assert.Equal(2, await _api.Clinics.ExecuteAsync(clinic.Shard,
+                "UPDATE outbox_messages SET sent_at = NULL WHERE (payload->>'bookingId')::bigint = $1", id));
+
+            await WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+                "SELECT count(*) FROM outbox_messages WHERE (payload->>'bookingId')::bigint = $1 AND sent_at IS NULL", id) == 0);
+
+            Assert.Equal(1L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+                "SELECT count(*) FROM outbox_messages WHERE id = $1 AND sent_at IS NULL", bogus));
+            Assert.Equal("confirmed", BookingApi.Status(await _api.GetBookingAsync(id)));
+        }
+        finally
+        {
+            await _api.Clinics.ExecuteAsync(clinic.Shard, "DELETE FROM outbox_messages WHERE id = $1", bogus);
+        }
+    }
+
+    [Fact]
     public async Task A_booking_is_one_trace_from_the_gateway_through_CustomerService_and_back()
     {
         var customer = await _api.CreateCustomerAsync();

@@ -39,8 +39,8 @@ public sealed class ShardDatabases : IAsyncDisposable
                 ?? throw new InvalidOperationException($"Shard {shard} has no connection string '{name}'.");
             var dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(loggerFactory);
             dataSourceBuilder.ConnectionStringBuilder.WithReusedSessions();
-            // A command's span already shows its duration; the "first response" event on every one of them
-            // is a third of the rows the dashboard stores for a booking, and says little more.
+            // A command's span already shows its duration; a "first response" event on every one of them says
+            // little more, and the dashboard stored one for every third span of a booking.
             dataSourceBuilder.ConfigureTracing(tracing => tracing.EnableFirstResponseEvent(false));
             var dataSource = dataSourceBuilder.Build();
             var contextOptions = new DbContextOptionsBuilder<ClinicDbContext>()

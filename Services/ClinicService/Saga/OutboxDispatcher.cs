@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using ClinicBooking.ClinicService.Infrastructure;
 using ClinicBooking.Messages;
@@ -199,17 +198,30 @@ public sealed class OutboxDispatcher(
     /// </summary>
     private async Task<HashSet<long>> PublishAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
+        var readable = new List<(OutboxMessage Row, object Message)>();
+        foreach (var row in messages)
+        {
+            try
+            {
+                readable.Add((row, row.Deserialize()));
+            }
+            catch (Exception ex)
+            {
+                // One unreadable row must not hold back the batch it came in; it stays unsent, and says so.
+                logger.LogError(ex, "Outbox message {Id} ({MessageType}) cannot be read; it is not sent", row.Id, row.MessageType);
+            }
+        }
         var sent = new HashSet<long>();
-        var published = await Task.WhenAll(messages.GroupBy(m => m.MessageType).Select(async kind =>
+        var published = await Task.WhenAll(readable.GroupBy(m => m.Row.MessageType).Select(async kind =>
             (Messages: kind.ToList(), Ok: await TryPublishAsync(kind.Key, kind.ToList(), ct))));
         foreach (var (batch, ok) in published.Where(p => p.Ok))
         {
-            sent.UnionWith(batch.Select(m => m.Id));
+            sent.UnionWith(batch.Select(m => m.Row.Id));
         }
         return sent;
     }
 
-    private async Task<bool> TryPublishAsync(string messageType, List<OutboxMessage> messages, CancellationToken ct)
+    private async Task<bool> TryPublishAsync(string messageType, List<(OutboxMessage Row, object Message)> messages, CancellationToken ct)
     {
         try
         {
@@ -237,8 +249,8 @@ public sealed class OutboxDispatcher(
         }
     }
 
-    private static List<Traced<T>> Items<T>(List<OutboxMessage> messages) =>
-        messages.Select(m => new Traced<T>(m.MessageId, (T)m.Deserialize(), m.TraceParent)).ToList();
+    private static List<Traced<T>> Items<T>(List<(OutboxMessage Row, object Message)> messages) =>
+        messages.Select(m => new Traced<T>(m.Row.MessageId, (T)m.Message, m.Row.TraceParent)).ToList();
 
     private async Task PurgeSentAsync(CancellationToken ct)
     {
