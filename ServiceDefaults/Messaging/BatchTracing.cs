@@ -10,10 +10,30 @@ namespace ClinicBooking.Messages;
 public static class BatchTracing
 {
     /// <summary>
+    /// Handles a batch with a span per item (see <see cref="StartItems{T}"/>), ended when
+    /// <paramref name="handle"/> is done, and marked failed when it throws.
+    /// </summary>
+    public static async Task HandleItemsAsync<T>(ActivitySource source, string name, IReadOnlyList<Traced<T>> items,
+        Func<Activity?[], Task> handle)
+    {
+        var spans = StartItems(source, name, items);
+        try
+        {
+            await handle(spans);
+        }
+        catch (Exception ex)
+        {
+            Stop(spans, ex);
+            throw;
+        }
+        Stop(spans);
+    }
+
+    /// <summary>
     /// Starts a span per item, each under the item's traceparent and linked to the current (batch) span,
     /// which stays the current one. Null entries where nobody listens.
     /// </summary>
-    public static Activity?[] StartItems<T>(ActivitySource source, string name, IReadOnlyList<Traced<T>> items)
+    private static Activity?[] StartItems<T>(ActivitySource source, string name, IReadOnlyList<Traced<T>> items)
     {
         var batch = Activity.Current;
         var links = batch is null ? null : new[] { new ActivityLink(batch.Context) };
@@ -38,7 +58,7 @@ public static class BatchTracing
         spans[index]?.Id ?? items[index].TraceParent;
 
     /// <summary>Ends the item spans (marking them failed when <paramref name="error"/> is given), keeping the current span.</summary>
-    public static void Stop(Activity?[] spans, Exception? error = null)
+    private static void Stop(Activity?[] spans, Exception? error = null)
     {
         var current = Activity.Current;
         foreach (var span in spans)

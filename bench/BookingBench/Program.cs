@@ -45,56 +45,69 @@ Console.WriteLine($"reads  16: {reads.Latencies.Count / reads.Elapsed.TotalSecon
 Console.WriteLine($"READS 16 {reads.Latencies.Count / reads.Elapsed.TotalSeconds:F1} {reads.Percentile(0.50):F1} {reads.Percentile(0.99):F1}");
 return 0;
 
-static async Task<Result> ReadAsync(HttpClient http, long[] slots, int clients, TimeSpan duration)
-{
-    var latencies = new ConcurrentBag<double>();
-    var statuses = new ConcurrentDictionary<int, int>();
-    var clock = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
-    {
-        while (clock.Elapsed < duration && slots.Length > 0)
-        {
-            var started = Stopwatch.GetTimestamp();
-            using var response = await http.GetAsync($"/bookingSlots/{slots[Random.Shared.Next(slots.Length)]}/booking");
-            await response.Content.LoadIntoBufferAsync();
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
-        }
-    }));
-    return new Result(0, clock.Elapsed, latencies.Order().ToList(), new(statuses));
-}
+static Task<Result> ReadAsync(HttpClient http, long[] slots, int clients, TimeSpan duration) =>
+    LoadAsync(clients, duration, () => slots.Length == 0 ? null : SendAsync(
+        () => http.GetAsync($"/bookingSlots/{slots[Random.Shared.Next(slots.Length)]}/booking")));
 
 static async Task<Result> RunAsync(HttpClient http, ConcurrentQueue<long> queue, List<long> customers, ConcurrentBag<long> booked,
     int clients, TimeSpan duration)
 {
-    var latencies = new ConcurrentBag<double>();
-    var statuses = new ConcurrentDictionary<int, int>();
-    var confirmed = 0;
-    var clock = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+    var result = await LoadAsync(clients, duration, () =>
     {
-        while (clock.Elapsed < duration && queue.TryDequeue(out var slot))
+        if (!queue.TryDequeue(out var slot))
         {
-            var customer = customers[Random.Shared.Next(customers.Count)];
+            return null;
+        }
+        var customer = customers[Random.Shared.Next(customers.Count)];
+        return SendAsync(async () =>
+        {
             // The body is written by hand: the client shares the two cores with what it measures.
             using var body = new StringContent($$"""{"customerId":{{customer}}}""", System.Text.Encoding.UTF8, "application/json");
-            var started = Stopwatch.GetTimestamp();
-            using var response = await http.PutAsync($"/bookingSlots/{slot}/booking", body);
-            await response.Content.LoadIntoBufferAsync();
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+            var response = await http.PutAsync($"/bookingSlots/{slot}/booking", body);
             if (response.StatusCode == HttpStatusCode.Created)
             {
-                Interlocked.Increment(ref confirmed);
                 booked.Add(slot);
             }
-        }
-    }));
+            return response;
+        });
+    });
     if (queue.IsEmpty)
     {
         Console.WriteLine("warning: ran out of free slots before the time was up; seed more");
     }
-    return new Result(confirmed, clock.Elapsed, latencies.Order().ToList(), new(statuses));
+    return result;
+}
+
+// Sends one request and reads its whole answer; the status is all the bench keeps.
+static async Task<HttpStatusCode> SendAsync(Func<Task<HttpResponseMessage>> send)
+{
+    using var response = await send();
+    await response.Content.LoadIntoBufferAsync();
+    return response.StatusCode;
+}
+
+// Runs `clients` loops side by side for `duration`, each timing one request after another as `next` makes
+// them, until it makes none.
+static async Task<Result> LoadAsync(int clients, TimeSpan duration, Func<Task<HttpStatusCode>?> next)
+{
+    var latencies = new ConcurrentBag<double>();
+    var statuses = new ConcurrentDictionary<int, int>();
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+    {
+        while (clock.Elapsed < duration)
+        {
+            var started = Stopwatch.GetTimestamp();
+            if (next() is not { } request)
+            {
+                return;
+            }
+            var status = await request;
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            statuses.AddOrUpdate((int)status, 1, (_, n) => n + 1);
+        }
+    }));
+    return new Result(statuses.GetValueOrDefault((int)HttpStatusCode.Created), clock.Elapsed, latencies.Order().ToList(), new(statuses));
 }
 
 static async Task<(List<long> Slots, List<long> Customers)> SeedAsync(HttpClient http)

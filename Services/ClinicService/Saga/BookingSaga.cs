@@ -107,10 +107,8 @@ public sealed class BookingSaga(
     /// shard; a verdict about a booking that is no longer pending is a late or repeated answer and changes
     /// nothing. A hold past its deadline is not confirmed even if the answer is yes: it is the expiry sweep's.
     /// </summary>
-    public async Task DecideAsync(IReadOnlyList<Traced<CustomerVerdict>> verdicts, CancellationToken ct)
-    {
-        var spans = BatchTracing.StartItems(ActivitySource, "decide booking", verdicts);
-        try
+    public Task DecideAsync(IReadOnlyList<Traced<CustomerVerdict>> verdicts, CancellationToken ct) =>
+        BatchTracing.HandleItemsAsync(ActivitySource, "decide booking", verdicts, async spans =>
         {
             var byShard = verdicts.Select((verdict, i) => (Verdict: verdict.Message, Trace: BatchTracing.TraceParentOf(spans, verdicts, i)))
                 .GroupBy(v => ClinicIds.ShardOf(v.Verdict.BookingId, scoped: true));
@@ -147,14 +145,7 @@ public sealed class BookingSaga(
                 });
                 await RunTransitionAsync(shard, command, ct);
             }
-            BatchTracing.Stop(spans);
-        }
-        catch (Exception ex)
-        {
-            BatchTracing.Stop(spans, ex);
-            throw;
-        }
-    }
+        });
 
     private static string? Truncate(string? reason) =>
         reason?.Length > Booking.ReasonMaxLength ? reason[..Booking.ReasonMaxLength] : reason;

@@ -213,7 +213,10 @@ public sealed class OutboxDispatcher(
         }
         var sent = new HashSet<long>();
         var published = await Task.WhenAll(readable.GroupBy(m => m.Row.MessageType).Select(async kind =>
-            (Messages: kind.ToList(), Ok: await TryPublishAsync(kind.Key, kind.ToList(), ct))));
+        {
+            var batch = kind.ToList();
+            return (Messages: batch, Ok: await TryPublishAsync(kind.Key, batch, ct));
+        }));
         foreach (var (batch, ok) in published.Where(p => p.Ok))
         {
             sent.UnionWith(batch.Select(m => m.Row.Id));

@@ -15,12 +15,10 @@ public sealed class VerifyCustomersConsumer(CustomerDbContext db) : IConsumer<Ve
 {
     public static readonly ActivitySource ActivitySource = new("ClinicBooking.CustomerService.Bookings");
 
-    public async Task Consume(ConsumeContext<VerifyCustomers> context)
-    {
-        var requests = context.Message.Requests;
-        var spans = BatchTracing.StartItems(ActivitySource, "verify customer", requests);
-        try
+    public Task Consume(ConsumeContext<VerifyCustomers> context) =>
+        BatchTracing.HandleItemsAsync(ActivitySource, "verify customer", context.Message.Requests, async spans =>
         {
+            var requests = context.Message.Requests;
             var customerIds = requests.Select(r => r.Message.CustomerId).Distinct().ToList();
             var active = await db.Customers.AsNoTracking()
                 .Where(c => customerIds.Contains(c.Id))
@@ -38,14 +36,7 @@ public sealed class VerifyCustomersConsumer(CustomerDbContext db) : IConsumer<Ve
                     BatchTracing.TraceParentOf(spans, requests, i));
             }).ToList();
             await context.RespondAsync(new CustomerVerdicts(verdicts));
-            BatchTracing.Stop(spans);
-        }
-        catch (Exception ex)
-        {
-            BatchTracing.Stop(spans, ex);
-            throw;
-        }
-    }
+        });
 }
 
 /// <summary>
