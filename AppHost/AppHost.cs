@@ -1,5 +1,5 @@
 using System.Globalization;
-using ClinicBooking;
+using ClinicBooking.Contracts;
 using ClinicBooking.AppHost;
 using ClinicBooking.AppHost.Infrastructure;
 

@@ -23,7 +23,8 @@ public static class GatewayExtensions
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<CellFanOut>();
-        builder.AddHybridCaching(ResourceNames.Redis);
+        // The merged search answers are cached here; each names its own (short) lifetime.
+        builder.AddRedisHybridCache(new Microsoft.Extensions.Caching.Hybrid.HybridCacheEntryOptions());
     }
 
     public static WebApplication MapGateway(this WebApplication app)

@@ -1,3 +1,4 @@
+using ClinicBooking.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,9 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every ClinicBooking service shares: telemetry, health endpoints, service discovery and resilient
-/// HTTP clients. Shaped after the Aspire/eShop service defaults.
+/// What every ClinicBooking service shares: telemetry, health endpoints, service discovery, resilient HTTP
+/// clients and problem details for every error. Shaped after the Aspire/eShop service defaults; the
+/// services' shared API set-up (OpenAPI, JSON, validation) is <see cref="ApiDefaults"/>.
 /// </summary>
 public static class Extensions
 {

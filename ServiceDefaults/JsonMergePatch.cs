@@ -1,6 +1,10 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
-namespace ClinicBooking;
+namespace ClinicBooking.ServiceDefaults;
 
 /// <summary>JSON Merge Patch (RFC 7396).</summary>
 public static class JsonMergePatch
@@ -39,33 +43,44 @@ public static class MergePatch
 {
     /// <summary>
     /// Merges <paramref name="patch"/> into <paramref name="current"/> (serialized with the API's JSON
-    /// options) and reads the result back as <typeparamref name="TRequest"/>. Returns a 400 problem when
+    /// options) and reads the result back as <typeparamref name="TRequest"/>. Refused with a 400 problem when
     /// the patch is not an object, names a member outside <paramref name="patchable"/> (refused rather than
     /// ignored, so a typo never looks like success), or gives a member a value of the wrong type.
     /// </summary>
-    public static (TRequest? Value, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Problem) Apply<TRequest>(
-        TRequest current, System.Text.Json.Nodes.JsonNode? patch, System.Text.Json.JsonSerializerOptions options,
-        IReadOnlyCollection<string> patchable)
+    public static TRequest Apply<TRequest>(TRequest current, JsonNode? patch, JsonSerializerOptions options, IReadOnlyCollection<string> patchable)
     {
-        if (patch is not System.Text.Json.Nodes.JsonObject patchObject)
+        if (patch is not JsonObject patchObject)
         {
-            return (default, Microsoft.Extensions.Hosting.Problems.BadRequest(
-                "A merge patch must be a JSON object naming the fields to change."));
+            throw ProblemException.BadRequest("A merge patch must be a JSON object naming the fields to change.");
         }
         var unknown = patchObject.Select(p => p.Key).Where(k => !patchable.Contains(k)).ToList();
         if (unknown.Count > 0)
         {
-            return (default, Microsoft.Extensions.Hosting.Problems.BadRequest(
-                $"Only {string.Join(", ", patchable)} can be patched; not {string.Join(", ", unknown)}."));
+            throw ProblemException.BadRequest($"Only {string.Join(", ", patchable)} can be patched; not {string.Join(", ", unknown)}.");
         }
         try
         {
-            var merged = JsonMergePatch.Apply(System.Text.Json.JsonSerializer.SerializeToNode(current, options), patchObject);
-            return (System.Text.Json.JsonSerializer.Deserialize<TRequest>(merged, options), null);
+            var merged = JsonMergePatch.Apply(JsonSerializer.SerializeToNode(current, options), patchObject);
+            return JsonSerializer.Deserialize<TRequest>(merged, options)
+                ?? throw ProblemException.BadRequest("A merge patch must leave a JSON object.");
         }
-        catch (System.Text.Json.JsonException ex)
+        catch (JsonException ex)
         {
-            return (default, Microsoft.Extensions.Hosting.Problems.BadRequest($"The patch has a value of the wrong type: {ex.Message}"));
+            throw ProblemException.BadRequest($"The patch has a value of the wrong type: {ex.Message}");
         }
+    }
+}
+
+/// <summary>
+/// The PATCH of a resource: its editable fields as <typeparamref name="TRequest"/> (its PUT body), the merge
+/// patch applied to them, and the result validated as a PUT body is, so both go through the same rules.
+/// </summary>
+public sealed class MergePatcher<TRequest>(IOptions<JsonOptions> json, IValidator<TRequest> validator)
+{
+    public async Task<TRequest> ApplyAsync(TRequest current, JsonNode? patch, IReadOnlyCollection<string> patchable, CancellationToken ct)
+    {
+        var merged = MergePatch.Apply(current, patch, json.Value.SerializerOptions, patchable);
+        await validator.ValidateOrThrowAsync(merged, ct);
+        return merged;
     }
 }

@@ -7,18 +7,20 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Microsoft.Extensions.Hosting;
+namespace ClinicBooking.ServiceDefaults;
 
 /// <summary>
 /// Every error leaves a service as an RFC 9457 problem details document. Requests the framework cannot
 /// bind (malformed JSON, a missing body, a non-numeric id) are the client's fault and answer 4xx with
-/// the reason, never a bare 400 or a 500.
+/// the reason, never a bare 400 or a 500. What a handler refuses for a domain reason (something does not
+/// exist, conflicts with the current state) it throws as a <see cref="ProblemException"/>, written here.
 /// </summary>
 public static class ProblemHandling
 {
     public static IServiceCollection AddProblemHandling(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Binding failures throw in every environment so the handler below can explain them.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -30,6 +32,24 @@ public static class ProblemHandling
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;
+    }
+
+    private sealed class ProblemExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not ProblemException problem)
+            {
+                return false;
+            }
+            context.Response.StatusCode = problem.Status;
+            var details = new ProblemDetails { Status = problem.Status, Title = problem.Title, Detail = problem.Message };
+            foreach (var (name, value) in problem.Extensions)
+            {
+                details.Extensions[name] = value;
+            }
+            return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details });
+        }
     }
 
     private sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
@@ -60,6 +80,35 @@ public static class ProblemHandling
             });
         }
     }
+}
+
+/// <summary>
+/// A request refused for a domain reason, as the problem details it becomes: thrown wherever the reason is
+/// found (a handler, a domain component), written in one place (<see cref="ProblemHandling"/>).
+/// </summary>
+public sealed class ProblemException(int status, string title, string detail, IReadOnlyDictionary<string, object?>? extensions = null)
+    : Exception(detail)
+{
+    public int Status { get; } = status;
+
+    public string Title { get; } = title;
+
+    public IReadOnlyDictionary<string, object?> Extensions { get; } = extensions ?? new Dictionary<string, object?>();
+
+    public static ProblemException NotFound(string detail) => new(StatusCodes.Status404NotFound, "Not found", detail);
+
+    public static ProblemException Conflict(string detail, IReadOnlyDictionary<string, object?>? extensions = null) =>
+        new(StatusCodes.Status409Conflict, "Conflict", detail, extensions);
+
+    public static ProblemException Unprocessable(string detail, IReadOnlyDictionary<string, object?>? extensions = null) =>
+        new(StatusCodes.Status422UnprocessableEntity, "Unprocessable request", detail, extensions);
+
+    public static ProblemException BadRequest(string detail) => new(StatusCodes.Status400BadRequest, "Bad request", detail);
+
+    /// <summary>Field errors, as <see cref="Problems.Validation"/> writes them.</summary>
+    public static ProblemException Validation(IDictionary<string, string[]> errors) =>
+        new(StatusCodes.Status400BadRequest, "Validation failed", "One or more fields are invalid.",
+            new Dictionary<string, object?> { ["errors"] = errors });
 }
 
 /// <summary>Typed problem results with the titles used across the services.</summary>

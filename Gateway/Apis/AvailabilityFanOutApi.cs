@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using ClinicBooking.Gateway.Routing;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace ClinicBooking.Gateway.Apis;
@@ -18,11 +15,12 @@ public static class AvailabilityFanOutApi
     private const int DefaultLimit = 50;
 
     public sealed record SearchResponse(
-        IReadOnlyList<JsonElement> Items, string? NextCursor, bool Partial, IReadOnlyList<string> UnavailableCells);
+        IReadOnlyList<AvailableSlot> Items, string? NextCursor, bool Partial, IReadOnlyList<string> UnavailableCells);
 
-    public sealed record NextAvailableResponse(JsonElement? Slot, bool Partial, IReadOnlyList<string> UnavailableCells);
+    public sealed record NextAvailableResponse(AvailableSlot? Slot, bool Partial, IReadOnlyList<string> UnavailableCells);
 
-    private sealed record Answer(int Status, JsonElement? Body, SearchResponse? Search, NextAvailableResponse? Next);
+    /// <summary>What a fan-out found: a response (200), the cells' refusal (400), or no such clinic (404).</summary>
+    private sealed record Answer<T>(int Status, T? Response, JsonElement? Refusal, bool Partial);
 
     private static readonly HybridCacheEntryOptions CacheOptions = new()
     {
@@ -38,70 +36,59 @@ public static class AvailabilityFanOutApi
         return app;
     }
 
-    public static async Task<IResult> Search(HttpRequest request, CellFanOut cells, ShardMap shards, HybridCache cache,
-        CancellationToken ct, long? clinicId = null, int limit = DefaultLimit)
-    {
-        var answer = await CachedAsync(cache, "search" + request.QueryString, async token =>
-        {
-            if (Targets(shards, clinicId) is not { } targets)
-            {
-                return new Answer(404, null, new SearchResponse([], null, false, []), null);
-            }
-            var answers = await cells.GetAllAsync(targets, "/availability/search" + request.QueryString, token);
-            if (answers.FirstOrDefault(a => a.Status == HttpStatusCode.BadRequest) is { } refused)
-            {
-                return new Answer(400, refused.Body, null, null);
-            }
-            var answered = answers.Where(a => a.Succeeded).ToList();
-            var merged = answered
-                .SelectMany(a => a.Body.GetProperty("items").EnumerateArray())
-                .OrderBy(StartsAt).ThenBy(s => s.GetProperty("id").GetInt64())
-                .ToList();
-            var page = merged.Take(limit).ToList();
-            var more = merged.Count > limit || answered.Any(a => a.Body.GetProperty("nextCursor").ValueKind == JsonValueKind.String);
-            var next = more && page.Count > 0 ? AvailabilityCursor.Format(StartsAt(page[^1]), page[^1].GetProperty("id").GetInt64()) : null;
-            var unavailable = answers.Except(answered).Select(a => a.Cell).ToList();
-            return new Answer(200, null, new SearchResponse(page, next, unavailable.Count > 0, unavailable), null);
-        }, ct);
+    /// <summary>What a fan-out takes: the request (its query goes to the cells as it is), the cells, the cache.</summary>
+    public sealed record FanOut(HttpRequest Request, CellFanOut Cells, ShardMap Shards, HybridCache Cache);
 
-        return answer.Status switch
-        {
-            200 => TypedResults.Ok(answer.Search),
-            400 => TypedResults.Json(answer.Body, statusCode: 400, contentType: "application/problem+json"),
-            _ => Problems.NotFound($"Clinic {clinicId} does not exist."),
-        };
-    }
+    public static Task<IResult> Search([AsParameters] FanOut fanOut, CancellationToken ct, long? clinicId = null, int limit = DefaultLimit) =>
+        FanOutAsync<AvailabilityPage, SearchResponse>(fanOut, clinicId, "/availability/search",
+            (pages, unavailable) =>
+            {
+                var merged = AvailabilityPage.From(Keyset.Merge(pages.Select(p => p.AsKeyset()).ToList(), AvailabilityPage.Key, limit));
+                return new SearchResponse(merged.Items, merged.NextCursor, unavailable.Count > 0, unavailable);
+            }, ct);
 
     /// <summary>The earliest free slot matching the filter over all clinics (slot is null when none matches).</summary>
-    public static async Task<IResult> Next(HttpRequest request, CellFanOut cells, ShardMap shards, HybridCache cache,
-        CancellationToken ct, long? clinicId = null)
+    public static Task<IResult> Next([AsParameters] FanOut fanOut, CancellationToken ct, long? clinicId = null) =>
+        FanOutAsync<AvailableSlot, NextAvailableResponse>(fanOut, clinicId, "/availability/next",
+            (slots, unavailable) =>
+            {
+                var earliest = Keyset.Merge(slots.Select(s => new KeysetPage<AvailableSlot>([s], false)).ToList(), AvailabilityPage.Key, 1);
+                return new NextAvailableResponse(earliest.Items.FirstOrDefault(), unavailable.Count > 0, unavailable);
+            }, ct);
+
+    /// <summary>
+    /// Asks the target cells, merges what they answered, and caches a complete answer for
+    /// <see cref="SearchCacheDuration"/>: a partial one, or a refusal, is never served to the next reader.
+    /// </summary>
+    private static async Task<IResult> FanOutAsync<TCell, TResponse>(FanOut fanOut, long? clinicId, string path,
+        Func<List<TCell>, List<string>, TResponse> merge, CancellationToken ct)
     {
-        var answer = await CachedAsync(cache, "next" + request.QueryString, async token =>
+        var pathAndQuery = path + fanOut.Request.QueryString;
+        var key = $"gateway:{pathAndQuery}";
+        var answer = await fanOut.Cache.GetOrCreateAsync(key, async token =>
         {
-            if (Targets(shards, clinicId) is not { } targets)
+            if (Targets(fanOut.Shards, clinicId) is not { } targets)
             {
-                return new Answer(404, null, null, null);
+                return new Answer<TResponse>(StatusCodes.Status404NotFound, default, null, false);
             }
-            var answers = await cells.GetAllAsync(targets, "/availability/next" + request.QueryString, token);
-            if (answers.FirstOrDefault(a => a.Status == HttpStatusCode.BadRequest) is { } refused)
+            var answers = await fanOut.Cells.GetAllAsync<TCell>(targets, pathAndQuery, token);
+            if (answers.Refusal() is { } refusal)
             {
-                return new Answer(400, refused.Body, null, null);
+                return new Answer<TResponse>(StatusCodes.Status400BadRequest, default, refusal, false);
             }
-            var answered = answers.Where(a => a.Succeeded).ToList();
-            var earliest = answered
-                .Where(a => a.Status == HttpStatusCode.OK)
-                .Select(a => a.Body)
-                .OrderBy(StartsAt).ThenBy(s => s.GetProperty("id").GetInt64())
-                .Cast<JsonElement?>()
-                .FirstOrDefault();
-            var unavailable = answers.Except(answered).Select(a => a.Cell).ToList();
-            return new Answer(200, null, null, new NextAvailableResponse(earliest, unavailable.Count > 0, unavailable));
-        }, ct);
+            var unavailable = answers.Unavailable();
+            return new Answer<TResponse>(StatusCodes.Status200OK, merge(answers.Values(), unavailable), null, unavailable.Count > 0);
+        }, CacheOptions, cancellationToken: ct);
+        if (answer.Partial || answer.Status != StatusCodes.Status200OK)
+        {
+            await fanOut.Cache.RemoveAsync(key, ct);
+        }
 
         return answer.Status switch
         {
-            200 => TypedResults.Ok(answer.Next),
-            400 => TypedResults.Json(answer.Body, statusCode: 400, contentType: "application/problem+json"),
+            StatusCodes.Status200OK => TypedResults.Ok(answer.Response),
+            StatusCodes.Status400BadRequest => TypedResults.Json(answer.Refusal, statusCode: StatusCodes.Status400BadRequest,
+                contentType: "application/problem+json"),
             _ => Problems.NotFound($"Clinic {clinicId} does not exist."),
         };
     }
@@ -111,17 +98,4 @@ public static class AvailabilityFanOutApi
         clinicId is not { } id ? shards.Cells
         : ClinicIds.ShardOf(id, scoped: false) is { } shard && shards.CellOf(shard) is { } cell ? [cell]
         : null;
-
-    private static DateTimeOffset StartsAt(JsonElement slot) =>
-        DateTimeOffset.Parse(slot.GetProperty("startsAt").GetString()!, CultureInfo.InvariantCulture);
-
-    private static async Task<Answer> CachedAsync(HybridCache cache, string key, Func<CancellationToken, Task<Answer>> factory, CancellationToken ct)
-    {
-        var answer = await cache.GetOrCreateAsync($"gateway:{key}", async token => await factory(token), CacheOptions, cancellationToken: ct);
-        if (answer.Search?.Partial == true || answer.Next?.Partial == true || answer.Status != 200)
-        {
-            await cache.RemoveAsync($"gateway:{key}", ct); // never serve a partial answer to the next reader
-        }
-        return answer;
-    }
 }

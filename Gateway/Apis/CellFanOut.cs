@@ -11,35 +11,41 @@ public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, 
     public const string HttpClientName = "cells";
     public static readonly TimeSpan CellTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>A cell's answer: its status (null when it did not answer) and its JSON body.</summary>
-    public sealed record Answer(string Cell, HttpStatusCode? Status, JsonElement Body)
+    /// <summary>
+    /// A cell's answer: its status (null when it did not answer), its body read as <typeparamref name="T"/>
+    /// when it succeeded, or else its problem details as they came.
+    /// </summary>
+    public sealed record Answer<T>(string Cell, HttpStatusCode? Status, T? Value, JsonElement? Problem)
     {
         public bool Succeeded => Status is { } status && (int)status is >= 200 and < 300;
     }
 
-    /// <summary>GETs <paramref name="pathAndQuery"/> from every cell; a cell that fails has a null response.</summary>
-    public Task<IReadOnlyList<Answer>> GetAllAsync(string pathAndQuery, CancellationToken ct) =>
-        GetAllAsync(shards.Cells, pathAndQuery, ct);
+    /// <summary>GETs <paramref name="pathAndQuery"/> from every cell.</summary>
+    public Task<IReadOnlyList<Answer<T>>> GetAllAsync<T>(string pathAndQuery, CancellationToken ct) =>
+        GetAllAsync<T>(shards.Cells, pathAndQuery, ct);
 
     /// <summary>GETs <paramref name="pathAndQuery"/> from the given cells in parallel.</summary>
-    public async Task<IReadOnlyList<Answer>> GetAllAsync(IEnumerable<string> cells, string pathAndQuery, CancellationToken ct) =>
-        await Task.WhenAll(cells.Select(cell => GetAsync(cell, pathAndQuery, ct)));
+    public async Task<IReadOnlyList<Answer<T>>> GetAllAsync<T>(IEnumerable<string> cells, string pathAndQuery, CancellationToken ct) =>
+        await Task.WhenAll(cells.Select(cell => GetAsync<T>(cell, pathAndQuery, ct)));
 
-    private async Task<Answer> GetAsync(string cell, string pathAndQuery, CancellationToken ct)
+    private async Task<Answer<T>> GetAsync<T>(string cell, string pathAndQuery, CancellationToken ct)
     {
         try
         {
             using var response = await Client.GetAsync($"http://{cell}{pathAndQuery}", ct);
-            var body = response.Content.Headers.ContentLength == 0
-                ? default
-                : await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-            return new Answer(cell, response.StatusCode, body);
+            if (response.StatusCode == HttpStatusCode.NoContent)
+            {
+                return new Answer<T>(cell, response.StatusCode, default, null);
+            }
+            return response.IsSuccessStatusCode
+                ? new Answer<T>(cell, response.StatusCode, await response.Content.ReadFromJsonAsync<T>(ct), null)
+                : new Answer<T>(cell, response.StatusCode, default, await response.Content.ReadFromJsonAsync<JsonElement>(ct));
         }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or NotSupportedException
                                    || (ex is TaskCanceledException && !ct.IsCancellationRequested))
         {
             logger.LogWarning(ex, "Cell {Cell} did not answer {Path}", cell, pathAndQuery);
-            return new Answer(cell, null, default);
+            return new Answer<T>(cell, null, default, null);
         }
     }
 
@@ -64,4 +70,18 @@ public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, 
             return Problems.ServiceUnavailable($"The cell {cell} is not answering; other clinics are not affected. Retry later.");
         }
     }
+}
+
+/// <summary>What a fan-out gathered: the cells' answers that succeeded, and the cells that did not answer.</summary>
+public static class FanOutAnswers
+{
+    /// <summary>The first refusal of the request (400) by a cell: they validate it alike, so it stands for all.</summary>
+    public static JsonElement? Refusal<T>(this IReadOnlyList<CellFanOut.Answer<T>> answers) =>
+        answers.FirstOrDefault(a => a.Status == HttpStatusCode.BadRequest)?.Problem;
+
+    public static List<T> Values<T>(this IReadOnlyList<CellFanOut.Answer<T>> answers) =>
+        answers.Where(a => a.Succeeded && a.Value is not null).Select(a => a.Value!).ToList();
+
+    public static List<string> Unavailable<T>(this IReadOnlyList<CellFanOut.Answer<T>> answers) =>
+        answers.Where(a => !a.Succeeded).Select(a => a.Cell).ToList();
 }

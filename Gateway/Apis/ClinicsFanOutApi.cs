@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using ClinicBooking.Gateway.Routing;
-using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ClinicBooking.Gateway.Apis;
@@ -15,7 +12,7 @@ public static class ClinicsFanOutApi
 {
     /// <summary>The merged page; <see cref="Partial"/> is true when a cell did not answer and its clinics are missing.</summary>
     public sealed record ClinicListResponse(
-        IReadOnlyList<JsonElement> Items, string? NextCursor, bool Partial, IReadOnlyList<string> UnavailableCells);
+        IReadOnlyList<ClinicResponse> Items, string? NextCursor, bool Partial, IReadOnlyList<string> UnavailableCells);
 
     public static IEndpointRouteBuilder MapClinicsFanOutApi(this IEndpointRouteBuilder app)
     {
@@ -30,34 +27,22 @@ public static class ClinicsFanOutApi
     /// repeat across shards, so "the smallest ids first" is one consistent order over all cells.
     /// </summary>
     public static async Task<Results<Ok<ClinicListResponse>, ProblemHttpResult, JsonHttpResult<JsonElement>>> ListClinics(
-        HttpRequest request, CellFanOut cells, CancellationToken ct, int limit = 20)
+        HttpRequest request, CellFanOut cells, CancellationToken ct, int limit = Paging.DefaultPageSize)
     {
-        var answers = await cells.GetAllAsync("/clinics" + request.QueryString, ct);
-
+        var answers = await cells.GetAllAsync<ClinicPage>("/clinics" + request.QueryString, ct);
         // The cells validate the query the same way: pass a refusal on as it is.
-        if (answers.FirstOrDefault(a => a.Status == HttpStatusCode.BadRequest) is { } refused)
+        if (answers.Refusal() is { } refusal)
         {
-            return TypedResults.Json(refused.Body, statusCode: 400, contentType: "application/problem+json");
+            return TypedResults.Json(refusal, statusCode: StatusCodes.Status400BadRequest, contentType: "application/problem+json");
         }
-
-        var answered = answers.Where(a => a.Succeeded).ToList();
-        var unavailable = answers.Except(answered).Select(a => a.Cell).ToList();
-        if (answered.Count == 0)
+        var pages = answers.Values();
+        if (pages.Count == 0)
         {
             return Problems.ServiceUnavailable("No ClinicService cell answered; retry later.");
         }
-
-        var merged = answered
-            .SelectMany(a => a.Body.GetProperty("items").EnumerateArray())
-            .OrderBy(c => c.GetProperty("id").GetInt64())
-            .ToList();
-        var page = merged.Take(limit).ToList();
-        var anyMore = merged.Count > limit
-            || answered.Any(a => a.Body.GetProperty("nextCursor").ValueKind == JsonValueKind.String);
-        var next = anyMore && page.Count > 0
-            ? page[^1].GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture)
-            : null;
-        return TypedResults.Ok(new ClinicListResponse(page, next, unavailable.Count > 0, unavailable));
+        var merged = ClinicPage.From(Keyset.Merge(pages.Select(p => p.AsKeyset()).ToList(), ClinicPage.Key, limit));
+        var unavailable = answers.Unavailable();
+        return TypedResults.Ok(new ClinicListResponse(merged.Items, merged.NextCursor, unavailable.Count > 0, unavailable));
     }
 
     /// <summary>
@@ -82,18 +67,17 @@ public static class ClinicsFanOutApi
             return Problems.ServiceUnavailable("No ClinicService cell answered; a clinic cannot be placed now.");
         }
 
+        // The cell's own POST /clinics, told which of its shards to use.
         using var content = new StreamContent(request.Body);
-        return await cells.ForwardPostAsync(shards.CellOf(chosen)!, $"/shards/{chosen}/clinics", content, request.ContentType, ct);
+        return await cells.ForwardPostAsync(shards.CellOf(chosen)!, $"/clinics?shard={chosen}", content, request.ContentType, ct);
     }
 
     private static async Task<int?> LeastLoadedShardAsync(CellFanOut cells, CancellationToken ct)
     {
-        var answers = await cells.GetAllAsync("/shards", ct);
-        return answers
-            .Where(a => a.Succeeded)
-            .SelectMany(a => a.Body.EnumerateArray())
-            .Select(s => (Shard: s.GetProperty("shard").GetInt32(), Clinics: s.GetProperty("activeClinics").GetInt32()))
-            .OrderBy(s => s.Clinics).ThenBy(s => s.Shard)
+        var answers = await cells.GetAllAsync<ShardInfo[]>(CellRoutes.Shards, ct);
+        return answers.Values()
+            .SelectMany(shards => shards)
+            .OrderBy(s => s.ActiveClinics).ThenBy(s => s.Shard)
             .Select(s => (int?)s.Shard)
             .FirstOrDefault();
     }

@@ -1,5 +1,5 @@
-using ClinicBooking.ClinicService.Apis;
 using ClinicBooking.ClinicService.Extensions;
+using ClinicBooking.ClinicService.Slots;
 
 // A ClinicService cell: serves the clinics of the shard(s) it owns. The gateway sends it only requests
 // whose ids name one of those shards.
@@ -14,12 +14,6 @@ app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.UseSlotGeneration();
-app.MapClinicsApi();
-app.MapDoctorsApi();
-app.MapTimeSlotsApi();
-app.MapDoctorSlotsApi();
-app.MapBookingSlotsApi();
-app.MapBookingsApi();
-app.MapAvailabilityApi();
+app.MapClinicServiceApi();
 
 app.Run();

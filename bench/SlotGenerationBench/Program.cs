@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using ClinicBooking;
-using ClinicBooking.ClinicService.Infrastructure;
-using Microsoft.Extensions.Caching.Hybrid;
+using ClinicBooking.ClinicService.Caching;
+using ClinicBooking.ClinicService.Sharding;
+using ClinicBooking.ClinicService.Slots;
+using ClinicBooking.Contracts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 // Slot generation against an equivalent raw INSERT … SELECT, in the same (empty) database, same run:
@@ -16,16 +16,20 @@ const int Doctors = 1000;
 const string TimeZone = "Europe/Berlin";
 string[][] shifts = [["08:00", "10:00"], ["10:00", "12:00"], ["13:00", "15:00"], ["15:00", "17:00"]];
 
-var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+// The cell's own registrations for its shards and the generator; a cache without Redis (nothing reads it here).
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
     ["Cell:Shards:0"] = "0",
     [$"ConnectionStrings:{ResourceNames.ShardDatabase(0)}"] = connectionString,
-}).Build();
-var cache = new ServiceCollection().AddHybridCache().Services.BuildServiceProvider().GetRequiredService<HybridCache>();
-var shards = new ShardDatabases(configuration, NullLoggerFactory.Instance, cache);
-await new ShardMigrator(shards, NullLogger<ShardMigrator>.Instance).StartAsync(CancellationToken.None);
-var generator = new SlotGenerator(shards, Options.Create(new SlotGenerationOptions()), cache, NullLogger<SlotGenerator>.Instance);
-var dataSource = shards.DataSource(0);
+});
+builder.AddSharding();
+builder.Services.AddLogging().AddHybridCache();
+builder.Services.AddSingleton<ClinicCache>().AddSingleton<SlotGenerator>().AddOptions<SlotGenerationOptions>();
+using var services = builder.Build();
+await ActivatorUtilities.CreateInstance<ShardMigrator>(services.Services).StartAsync(CancellationToken.None);
+var generator = services.Services.GetRequiredService<SlotGenerator>();
+var dataSource = services.Services.GetRequiredService<ShardDatabases>().DataSource(0);
 
 async Task<long> ScalarAsync(string sql, params object[] parameters)
 {

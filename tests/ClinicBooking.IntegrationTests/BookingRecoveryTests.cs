@@ -76,7 +76,7 @@ public class BookingRecoveryTests(ClinicBookingApp app)
         {
             bookings = await BookPendingAsync(slots, customer);
             Assert.Equal(3L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
-                "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL AND message_type = 'VerifyCustomer' AND (payload->>'bookingId')::bigint = ANY($1)",
+                "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL AND message_type = 'VerifyCustomer' AND booking_id = ANY($1)",
                 bookings.ToArray()));
             await app.RestartAsync(ResourceNames.ClinicCell(clinic.Shard));
         }
@@ -101,7 +101,7 @@ public class BookingRecoveryTests(ClinicBookingApp app)
             bookings = await BookPendingAsync(slots, customer);
             // Sent, so now only RabbitMQ holds them; both the broker and the cell go down and come back.
             Assert.Equal(0L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
-                "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL AND (payload->>'bookingId')::bigint = ANY($1)", bookings.ToArray()));
+                "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL AND booking_id = ANY($1)", bookings.ToArray()));
             await app.RestartAsync(ResourceNames.RabbitMq);
             await app.RestartAsync(ResourceNames.ClinicCell(clinic.Shard));
         }

@@ -1,4 +1,4 @@
-using ClinicBooking.ClinicService.Apis;
+using ClinicBooking.ClinicService.Slots;
 
 namespace ClinicBooking.UnitTests;
 
@@ -28,25 +28,75 @@ public class DateRangeTests
     private static readonly DateOnly Today = new(2027, 1, 10);
 
     [Fact]
-    public void Defaults_start_today_and_span_the_default_days()
-    {
-        var (from, to, errors) = DateRange.Resolve(null, null, Today, defaultDays: 7, maxDays: 31);
-
-        Assert.Empty(errors);
-        Assert.Equal(Today, from);
-        Assert.Equal(Today.AddDays(6), to);
-    }
+    public void Defaults_start_today_and_span_the_default_days() =>
+        Assert.Equal((Today, Today.AddDays(6)), new DateRangeQuery(null, null).Resolve(Today, defaultDays: 7, maxDays: 31));
 
     [Fact]
     public void The_maximum_span_is_inclusive()
     {
-        Assert.Empty(DateRange.Resolve(Today, Today.AddDays(30), Today, 7, 31).Errors);
-        Assert.Equal(["to"], DateRange.Resolve(Today, Today.AddDays(31), Today, 7, 31).Errors.Keys);
+        Assert.Null(DateRange.Error(Today, Today.AddDays(30), 31));
+        Assert.NotNull(DateRange.Error(Today, Today.AddDays(31), 31));
     }
 
     [Fact]
     public void An_end_before_the_start_is_refused() =>
-        Assert.Equal(["to"], DateRange.Resolve(Today, Today.AddDays(-1), Today, 7, 31).Errors.Keys);
+        Assert.Equal("to must not be before from.", DateRange.Error(Today, Today.AddDays(-1), 31));
+
+    [Fact]
+    public void A_range_given_without_its_start_is_checked_from_today()
+    {
+        var tooFar = Assert.Throws<ProblemException>(() => new DateRangeQuery(null, Today.AddDays(31)).Resolve(Today, 7, 31));
+
+        Assert.Equal(400, tooFar.Status);
+        Assert.Equal(["to"], ((IDictionary<string, string[]>)tooFar.Extensions["errors"]!).Keys);
+        Assert.Equal((Today, Today.AddDays(30)), new DateRangeQuery(null, Today.AddDays(30)).Resolve(Today, 7, 31));
+    }
+
+    [Fact]
+    public void A_full_range_is_checked_by_the_validator_with_the_same_rule()
+    {
+        var errors = new DateRangeQueryValidator().Validate(new DateRangeQuery(Today, Today.AddDays(SlotLimits.MaxRangeDays))).ToDictionary();
+
+        Assert.Equal([$"The range may span at most {SlotLimits.MaxRangeDays} days."], errors["to"]);
+        Assert.True(new DateRangeQueryValidator().Validate(new DateRangeQuery(Today, null)).IsValid);
+    }
+}
+
+public class KeysetTests
+{
+    [Fact]
+    public void Merging_pages_keeps_the_first_items_of_all_sources_in_order()
+    {
+        var page = Keyset.Merge([new KeysetPage<int>([1, 4, 9], true), new KeysetPage<int>([2, 3], false)], n => n, limit: 3);
+
+        Assert.Equal([1, 2, 3], page.Items);
+        Assert.True(page.HasMore);
+    }
+
+    [Fact]
+    public void More_follow_when_a_source_has_more_even_if_the_merge_left_nothing_out()
+    {
+        Assert.True(Keyset.Merge([new KeysetPage<int>([1], true), new KeysetPage<int>([], false)], n => n, 5).HasMore);
+        Assert.False(Keyset.Merge([new KeysetPage<int>([1], false), new KeysetPage<int>([2], false)], n => n, 5).HasMore);
+    }
+
+    [Fact]
+    public void Rows_read_with_one_extra_say_that_more_follow() =>
+        Assert.Equal(new KeysetPage<int>([1, 2], true).Items, KeysetPage<int>.FromRows([1, 2, 3], 2).Items);
+
+    [Fact]
+    public void A_page_of_free_slots_names_its_last_slot_as_the_cursor_only_when_more_follow()
+    {
+        var start = new DateTimeOffset(2027, 3, 1, 9, 0, 0, TimeSpan.FromHours(1));
+        AvailableSlot Slot(long id, int minutes) => new(id, 64, "C", 1, "D", "S", 2, new DateOnly(2027, 3, 1), start.AddMinutes(minutes), start.AddMinutes(minutes + 30));
+        var pages = new[] { new AvailabilityPage([Slot(5, 30)], null).AsKeyset(), new AvailabilityPage([Slot(7, 0), Slot(3, 30)], "x").AsKeyset() };
+
+        var merged = AvailabilityPage.From(Keyset.Merge(pages, AvailabilityPage.Key, 2));
+
+        Assert.Equal([7L, 3L], merged.Items.Select(s => s.Id));
+        Assert.Equal(AvailabilityCursor.Format(start.AddMinutes(30), 3), merged.NextCursor);
+        Assert.Null(AvailabilityPage.From(Keyset.Merge(pages, AvailabilityPage.Key, 2) with { HasMore = false }).NextCursor);
+    }
 }
 
 public class SlotTimesTests

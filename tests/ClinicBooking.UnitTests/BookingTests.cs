@@ -1,6 +1,6 @@
-using ClinicBooking.ClinicService.Apis;
-using ClinicBooking.ClinicService.Model;
-using ClinicBooking.ClinicService.Saga;
+using ClinicBooking.ClinicService.Bookings;
+using ClinicBooking.ClinicService.Data;
+using ClinicBooking.ClinicService.Outbox;
 using ClinicBooking.Messages;
 
 namespace ClinicBooking.UnitTests;
@@ -9,43 +9,39 @@ public class BookingTests
 {
     private static readonly DateTimeOffset Start = new(2027, 3, 1, 8, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public void A_payload_in_the_shape_the_saga_SQL_writes_reads_as_the_message()
+    private static Booking Booking(BookingStatus status) => new()
     {
-        // What jsonb_build_object(...)::text produces in BookingSaga: camelCase names, lowercase status,
-        // PostgreSQL's ISO timestamps.
-        var row = new OutboxMessage
-        {
-            MessageType = nameof(BookingStatusChanged),
-            Payload = """
-                {"endsAt": "2027-03-01T08:30:00+00:00", "reason": "inactive-customer", "status": "rejected", "clinicId": 64,
-                 "doctorId": 5, "revision": 2, "startsAt": "2027-03-01T08:00:00+00:00", "bookingId": 7, "changedAt": "2027-02-28T08:00:00.123456+00:00",
-                 "customerId": 2, "bookingSlotId": null}
-                """,
-        };
+        ClinicId = 64, Id = 7, BookingSlotId = 9, DoctorId = 5, CustomerId = 2, StartsAt = Start, EndsAt = Start.AddMinutes(30),
+        Status = status, Revision = 1, CreatedAt = Start.AddDays(-1), ExpiresAt = Start.AddDays(-1).AddMinutes(2),
+    };
 
-        var message = Assert.IsType<BookingStatusChanged>(row.Deserialize());
-
-        Assert.Equal(BookingStatus.Rejected, message.Status);
-        Assert.Equal(Start, message.StartsAt);
-        Assert.Null(message.BookingSlotId);
-        Assert.Equal("inactive-customer", message.Reason);
+    [Fact]
+    public void The_question_about_a_booking_carries_its_slot_and_its_hold()
+    {
+        Assert.Equal(new VerifyCustomer(7, 2, 64, 9, 5, Start, Start.AddMinutes(30), Start.AddDays(-1).AddMinutes(2)),
+            SagaMessages.VerifyCustomer(Booking(BookingStatus.Pending)));
     }
 
     [Fact]
-    public void A_question_in_the_shape_the_saga_SQL_writes_reads_as_the_message()
+    public void A_status_event_carries_the_booking_as_it_stands_and_when_it_got_there()
     {
-        var row = new OutboxMessage
-        {
-            MessageType = nameof(VerifyCustomer),
-            Payload = """
-                {"endsAt": "2027-03-01T08:30:00+00:00", "clinicId": 64, "doctorId": 5, "startsAt": "2027-03-01T08:00:00+00:00",
-                 "bookingId": 7, "customerId": 2, "bookingSlotId": 9, "holdExpiresAt": "2027-02-28T08:02:00+00:00"}
-                """,
-        };
+        var rejected = Booking(BookingStatus.Rejected);
+        rejected.Revision = 2;
+        rejected.RejectedAt = Start.AddDays(-1).AddSeconds(1);
+        rejected.Reason = CustomerVerdict.InactiveCustomer;
 
-        Assert.Equal(new VerifyCustomer(7, 2, 64, 9, 5, Start, Start.AddMinutes(30), Start.AddDays(-1).AddMinutes(2)), row.Deserialize());
+        var message = SagaMessages.StatusChanged(rejected);
+
+        Assert.Equal(new BookingStatusChanged(7, 2, 64, 9, 5, Start, Start.AddMinutes(30), BookingStatus.Rejected, 2,
+            Start.AddDays(-1).AddSeconds(1), CustomerVerdict.InactiveCustomer), message);
+        Assert.Equal(Start.AddDays(-1), SagaMessages.StatusChanged(Booking(BookingStatus.Pending)).ChangedAt);
     }
+
+    private static string[] Errors(long? customerId, string? key) =>
+    [
+        .. new BookSlotRequestValidator().Validate(new BookSlotRequest(customerId)).ToDictionary().Keys,
+        .. new IdempotencyKeyValidator().Validate(new IdempotencyKey(key)).ToDictionary().Keys,
+    ];
 
     [Theory]
     [InlineData(1L, null, new string[0])]
@@ -57,11 +53,11 @@ public class BookingTests
     [InlineData(3L, "has space", new[] { "Idempotency-Key" })]
     [InlineData(3L, "ünïcode", new[] { "Idempotency-Key" })]
     public void A_booking_request_needs_a_customer_and_a_sane_key(long? customerId, string? key, string[] expected) =>
-        Assert.Equal(expected, BookingValidation.Check(new BookSlotRequest(customerId), key).Keys.Order().ToArray());
+        Assert.Equal(expected, Errors(customerId, key).Order().ToArray());
 
     [Fact]
     public void A_key_longer_than_200_characters_is_refused() =>
-        Assert.Equal(["Idempotency-Key"], BookingValidation.Check(new BookSlotRequest(1), new string('k', 201)).Keys);
+        Assert.Equal(["Idempotency-Key"], Errors(1, new string('k', 201)));
 
     [Fact]
     public void A_booking_shows_its_history_in_order_and_its_deadline_only_while_pending()

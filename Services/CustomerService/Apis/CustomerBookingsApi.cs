@@ -1,5 +1,6 @@
 using ClinicBooking.CustomerService.Infrastructure;
 using ClinicBooking.Messages;
+using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,46 +14,44 @@ public static class CustomerBookingsApi
 {
     public static IEndpointRouteBuilder MapCustomerBookingsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/customers/{id:long}/bookings", ListCustomerBookings).WithTags("Customers").WithName("ListCustomerBookings");
+        app.MapGet("/customers/{id:long}/bookings", ListCustomerBookings).WithTags("Customers").WithName("ListCustomerBookings")
+            .WithRequestValidation().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    /// <summary>Newest appointment first; <paramref name="status"/> narrows to one status.</summary>
-    public static async Task<Results<Ok<PagedResult<CustomerBookingResponse>>, ValidationProblem, ProblemHttpResult>> ListCustomerBookings(
-        long id, CustomerDbContext db, CancellationToken ct,
-        string? status = null, int pageIndex = 0, int pageSize = Paging.DefaultPageSize)
+    /// <summary>Narrows a customer's bookings to one status (its lowercase name).</summary>
+    public sealed record StatusFilter(string? Status)
     {
-        var errors = Paging.Validate(pageIndex, pageSize);
-        BookingStatus? wanted = null;
-        if (status is not null)
-        {
-            if (Enum.TryParse<BookingStatus>(status, ignoreCase: true, out var parsed) && !int.TryParse(status, out _))
-            {
-                wanted = parsed;
-            }
-            else
-            {
-                errors["status"] = [$"status must be one of {string.Join(", ", BookingStatusNames.All)}."];
-            }
-        }
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
+        public BookingStatus? Value => Status is null ? null : BookingStatusNames.Parse(Status);
+    }
+
+    public sealed class StatusFilterValidator : RequestValidator<StatusFilter>
+    {
+        public StatusFilterValidator() =>
+            RuleFor(f => f.Status)
+                .Must(status => Enum.TryParse<BookingStatus>(status, ignoreCase: true, out _) && !int.TryParse(status, out _))
+                .When(f => f.Status is not null)
+                .WithMessage($"status must be one of {string.Join(", ", BookingStatusNames.All)}.");
+    }
+
+    /// <summary>Newest appointment first.</summary>
+    public static async Task<Ok<PagedResult<CustomerBookingResponse>>> ListCustomerBookings(
+        long id, [AsParameters] StatusFilter filter, [AsParameters] PageRequest page, CustomerDbContext db, CancellationToken ct)
+    {
         if (!await db.Customers.AnyAsync(c => c.Id == id, ct))
         {
-            return CustomersApi.CustomerNotFound(id);
+            throw CustomersApi.CustomerNotFound(id);
         }
         var query = db.CustomerBookings.AsNoTracking().Where(b => b.CustomerId == id);
-        if (wanted is { } only)
+        if (filter.Value is { } only)
         {
             query = query.Where(b => b.Status == only);
         }
         var total = await query.LongCountAsync(ct);
-        var page = await query.OrderByDescending(b => b.StartsAt).ThenByDescending(b => b.BookingId)
-            .Skip(pageIndex * pageSize).Take(pageSize)
+        var items = await query.OrderByDescending(b => b.StartsAt).ThenByDescending(b => b.BookingId)
+            .Skip(page.Skip).Take(page.PageSize)
             .ToListAsync(ct);
-        return TypedResults.Ok(new PagedResult<CustomerBookingResponse>(pageIndex, pageSize, total,
-            page.Select(CustomerBookingResponse.From).ToList()));
+        return TypedResults.Ok(new PagedResult<CustomerBookingResponse>(page.PageIndex, page.PageSize, total,
+            items.Select(CustomerBookingResponse.From).ToList()));
     }
 }

@@ -18,13 +18,13 @@ public sealed record CustomerResponse(
 }
 
 /// <summary>Fields are nullable so a missing field is reported as a validation error, not a JSON error.</summary>
-public sealed record CreateCustomerRequest(string? Name, string? Email, string? Phone);
+public sealed record CreateCustomerRequest(string? Name, string? Email, string? Phone) : ICustomerFields;
 
 /// <summary>
 /// A full replacement (PUT), or the result of a merge patch. <see cref="IsActive"/> is optional: left out,
 /// the customer keeps its state; a deactivated customer is only reactivated by an explicit <c>true</c>.
 /// </summary>
-public sealed record UpdateCustomerRequest(string? Name, string? Email, string? Phone, bool? IsActive = null);
+public sealed record UpdateCustomerRequest(string? Name, string? Email, string? Phone, bool? IsActive = null) : ICustomerFields;
 
 /// <summary>A customer's booking as listed by CustomerService (times in UTC; the clinic's API shows them in its zone).</summary>
 public sealed record CustomerBookingResponse(

@@ -3,8 +3,6 @@ using ClinicBooking.CustomerService.Infrastructure;
 using ClinicBooking.CustomerService.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace ClinicBooking.CustomerService.Apis;
@@ -16,7 +14,8 @@ public static class CustomersApi
 
     public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/customers").WithTags("Customers");
+        var api = app.MapGroup("/customers").WithTags("Customers").WithRequestValidation()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapGet("/", ListCustomers).WithName("ListCustomers");
         api.MapGet("/{id:long}", GetCustomer).WithName("GetCustomer");
@@ -29,21 +28,13 @@ public static class CustomersApi
         return app;
     }
 
-    /// <summary>Lists customers by id; deactivated ones only when <paramref name="includeInactive"/> is set.</summary>
-    public static async Task<Results<Ok<PagedResult<CustomerResponse>>, ValidationProblem>> ListCustomers(
-        CustomerDbContext db,
-        CancellationToken ct,
-        int pageIndex = 0,
-        int pageSize = Paging.DefaultPageSize,
-        bool includeInactive = false,
-        string? email = null)
-    {
-        var errors = Paging.Validate(pageIndex, pageSize);
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
+    /// <summary>The dependencies of the customer handlers.</summary>
+    public sealed record CustomerServices(CustomerDbContext Db, TimeProvider Clock);
 
+    /// <summary>Lists customers by id; deactivated ones only when <paramref name="includeInactive"/> is set.</summary>
+    public static async Task<Ok<PagedResult<CustomerResponse>>> ListCustomers(
+        [AsParameters] PageRequest page, CustomerDbContext db, CancellationToken ct, bool includeInactive = false, string? email = null)
+    {
         var query = db.Customers.AsNoTracking();
         if (!includeInactive)
         {
@@ -56,159 +47,99 @@ public static class CustomersApi
         }
 
         var total = await query.LongCountAsync(ct);
-        var page = await query.OrderBy(c => c.Id)
-            .Skip(pageIndex * pageSize)
-            .Take(pageSize)
+        var items = await query.OrderBy(c => c.Id)
+            .Skip(page.Skip)
+            .Take(page.PageSize)
             .Select(c => CustomerResponse.From(c))
             .ToListAsync(ct);
-        return TypedResults.Ok(new PagedResult<CustomerResponse>(pageIndex, pageSize, total, page));
+        return TypedResults.Ok(new PagedResult<CustomerResponse>(page.PageIndex, page.PageSize, total, items));
     }
 
-    public static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> GetCustomer(
-        long id, CustomerDbContext db, CancellationToken ct)
+    public static async Task<Ok<CustomerResponse>> GetCustomer(long id, CustomerDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(CustomerResponse.From(await FindAsync(db.Customers.AsNoTracking(), id, ct)));
+
+    public static async Task<Created<CustomerResponse>> CreateCustomer(
+        CreateCustomerRequest request, [AsParameters] CustomerServices services, CancellationToken ct)
     {
-        var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        return customer is null ? CustomerNotFound(id) : TypedResults.Ok(CustomerResponse.From(customer));
-    }
-
-    public static async Task<Results<Created<CustomerResponse>, ValidationProblem, ProblemHttpResult>> CreateCustomer(
-        CreateCustomerRequest request, CustomerDbContext db, TimeProvider clock, CancellationToken ct)
-    {
-        var (fields, errors) = CustomerValidator.Validate(request.Name, request.Email, request.Phone);
-        if (fields is null)
-        {
-            return Problems.Validation(errors);
-        }
-
-        var now = clock.UtcNowMicroseconds();
-        var customer = new Customer
-        {
-            Name = fields.Name,
-            Email = fields.Email,
-            Phone = fields.Phone,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.Customers.Add(customer);
-
-        if (await TrySaveAsync(db, ct) is { } conflict)
-        {
-            return conflict;
-        }
+        var now = services.Clock.UtcNowMicroseconds();
+        var customer = new Customer { Name = "", Email = "", CreatedAt = now };
+        customer.SetFields(request.Name!, request.Email!, request.Phone, now);
+        services.Db.Customers.Add(customer);
+        await SaveAsync(services.Db, ct);
         return TypedResults.Created($"/customers/{customer.Id}", CustomerResponse.From(customer));
     }
 
-    public static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> ReplaceCustomer(
-        long id, UpdateCustomerRequest request, CustomerDbContext db, TimeProvider clock, CancellationToken ct)
-    {
-        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (customer is null)
-        {
-            return CustomerNotFound(id);
-        }
-        return await ApplyUpdateAsync(customer, request, db, clock, ct);
-    }
+    public static async Task<Ok<CustomerResponse>> ReplaceCustomer(
+        long id, UpdateCustomerRequest request, [AsParameters] CustomerServices services, CancellationToken ct) =>
+        await UpdateAsync(await FindAsync(services.Db.Customers, id, ct), request, services, ct);
 
     /// <summary>
     /// JSON Merge Patch: the patch is merged into the customer's current editable fields, and the result
     /// goes through the same validation and rules as a PUT.
     /// </summary>
-    public static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> PatchCustomer(
-        long id, JsonNode? patch, CustomerDbContext db, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+    public static async Task<Ok<CustomerResponse>> PatchCustomer(
+        long id, JsonNode? patch, [AsParameters] CustomerServices services, MergePatcher<UpdateCustomerRequest> patcher, CancellationToken ct)
     {
-        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (customer is null)
-        {
-            return CustomerNotFound(id);
-        }
-
+        var customer = await FindAsync(services.Db.Customers, id, ct);
         // isActive is absent from the current state, so leaving it out of the patch keeps the state.
-        var current = new UpdateCustomerRequest(customer.Name, customer.Email, customer.Phone);
-        var (merged, problem) = MergePatch.Apply(current, patch, json.Value.SerializerOptions, PatchableFields);
-        if (problem is not null)
-        {
-            return problem;
-        }
-        return await ApplyUpdateAsync(customer, merged!, db, clock, ct);
+        var merged = await patcher.ApplyAsync(new UpdateCustomerRequest(customer.Name, customer.Email, customer.Phone), patch, PatchableFields, ct);
+        return await UpdateAsync(customer, merged, services, ct);
     }
 
     /// <summary>Deactivates the customer (idempotent). Customers are never removed: bookings refer to them.</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeactivateCustomer(
-        long id, CustomerDbContext db, TimeProvider clock, CancellationToken ct)
+    public static async Task<NoContent> DeactivateCustomer(long id, [AsParameters] CustomerServices services, CancellationToken ct)
     {
-        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (customer is null)
-        {
-            return CustomerNotFound(id);
-        }
-        customer.Deactivate(clock.UtcNowMicroseconds());
-        if (await TrySaveAsync(db, ct) is { } conflict)
-        {
-            return conflict;
-        }
+        var customer = await FindAsync(services.Db.Customers, id, ct);
+        customer.Deactivate(services.Clock.UtcNowMicroseconds());
+        await SaveAsync(services.Db, ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> ApplyUpdateAsync(
-        Customer customer, UpdateCustomerRequest request, CustomerDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Ok<CustomerResponse>> UpdateAsync(
+        Customer customer, UpdateCustomerRequest request, CustomerServices services, CancellationToken ct)
     {
         // An edit must not bring a deactivated customer back as a side effect.
         if (!customer.IsActive && request.IsActive != true)
         {
-            return Problems.Conflict(
+            throw ProblemException.Conflict(
                 $"Customer {customer.Id} is deactivated. Send \"isActive\": true with the update to reactivate it.");
         }
-
-        var (fields, errors) = CustomerValidator.Validate(request.Name, request.Email, request.Phone);
-        if (fields is null)
-        {
-            return Problems.Validation(errors);
-        }
-
-        var now = clock.UtcNowMicroseconds();
-        if (customer.Name != fields.Name || customer.Email != fields.Email || customer.Phone != fields.Phone)
-        {
-            customer.Name = fields.Name;
-            customer.Email = fields.Email;
-            customer.Phone = fields.Phone;
-            customer.UpdatedAt = now;
-        }
+        var now = services.Clock.UtcNowMicroseconds();
+        customer.SetFields(request.Name!, request.Email!, request.Phone, now);
         switch (request.IsActive)
         {
             case true: customer.Reactivate(now); break;
             case false: customer.Deactivate(now); break;
         }
-
-        if (await TrySaveAsync(db, ct) is { } conflict)
-        {
-            return conflict;
-        }
+        await SaveAsync(services.Db, ct);
         return TypedResults.Ok(CustomerResponse.From(customer));
     }
+
+    private static async Task<Customer> FindAsync(IQueryable<Customer> customers, long id, CancellationToken ct) =>
+        await customers.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw CustomerNotFound(id);
 
     /// <summary>
     /// Saves, turning what the database refuses into a 409: the unique email index (checked by the database
     /// alone, so two concurrent sign-ups cannot both win) and a concurrent edit of the same row.
     /// </summary>
-    private static async Task<ProblemHttpResult?> TrySaveAsync(CustomerDbContext db, CancellationToken ct)
+    private static async Task SaveAsync(CustomerDbContext db, CancellationToken ct)
     {
         try
         {
             await db.SaveChangesAsync(ct);
-            return null;
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException
         {
             SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: CustomerDbContext.UniqueEmailIndex
         })
         {
-            return Problems.Conflict("Another customer already uses this email address.");
+            throw ProblemException.Conflict("Another customer already uses this email address.");
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Problems.Conflict("The customer was changed by another request at the same time; read it again and retry.");
+            throw ProblemException.Conflict("The customer was changed by another request at the same time; read it again and retry.");
         }
     }
 
-    public static ProblemHttpResult CustomerNotFound(long id) => Problems.NotFound($"Customer {id} does not exist.");
+    public static ProblemException CustomerNotFound(long id) => ProblemException.NotFound($"Customer {id} does not exist.");
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using ClinicBooking.CustomerService.Bookings;
 using ClinicBooking.CustomerService.Infrastructure;
 
@@ -8,11 +7,13 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase, settings =>
-            settings.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(settings.ConnectionString).WithReusedSessions().ConnectionString);
-        builder.Services.AddMigration<CustomerDbContext>(ResourceNames.CustomersDatabase);
+        builder.AddApiDefaults<CustomerDbContext>();
 
-        builder.AddRabbitMqMessaging(
+        builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase, settings =>
+            settings.ConnectionString = PostgresDatabase.WithReusedSessions(settings.ConnectionString!));
+        builder.Services.AddHostedService<CustomerDatabaseMigrator>();
+
+        builder.AddSagaMessaging(
             bus =>
             {
                 bus.AddConsumer<VerifyCustomersConsumer>();
@@ -20,18 +21,10 @@ public static class Extensions
             },
             (context, rabbit) =>
             {
-                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-verify-customer", endpoint => endpoint.UseConsumer<VerifyCustomersConsumer>(context));
-                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-customer-bookings", endpoint => endpoint.UseConsumer<BookingStatusChangesConsumer>(context));
+                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-verify-customer",
+                    endpoint => endpoint.UseSagaConsumer<VerifyCustomersConsumer>(context));
+                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-customer-bookings",
+                    endpoint => endpoint.UseSagaConsumer<BookingStatusChangesConsumer>(context));
             });
-
-        builder.Services.AddSingleton(TimeProvider.System);
-        // Clients reach the API through the gateway, so the document names no server of its own.
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Servers?.Clear();
-            return Task.CompletedTask;
-        }));
-        builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
     }
 }

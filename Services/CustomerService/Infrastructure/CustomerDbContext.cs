@@ -43,7 +43,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         var booking = modelBuilder.Entity<CustomerBooking>();
         booking.ToTable("customer_bookings", t =>
         {
-            t.HasCheckConstraint("ck_customer_bookings_status", BookingStatusNames.CheckSql("status"));
+            t.HasCheckConstraint("ck_customer_bookings_status", PostgresDatabase.OneOf("status", BookingStatusNames.All));
             t.HasCheckConstraint("ck_customer_bookings_revision_positive", "revision >= 1");
         });
         booking.HasKey(b => b.BookingId);

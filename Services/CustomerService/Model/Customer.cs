@@ -32,6 +32,21 @@ public sealed class Customer
     /// <summary>PostgreSQL's xmin: a concurrent update of the same row fails instead of being lost.</summary>
     public uint Version { get; set; }
 
+    /// <summary>
+    /// Sets the editable fields as they are stored: trimmed, a blank phone as none. Returns whether anything
+    /// changed (and then stamps <see cref="UpdatedAt"/>).
+    /// </summary>
+    public bool SetFields(string name, string email, string? phone, DateTimeOffset now)
+    {
+        (name, email, phone) = (name.Trim(), email.Trim(), string.IsNullOrWhiteSpace(phone) ? null : phone.Trim());
+        if (Name == name && Email == email && Phone == phone)
+        {
+            return false;
+        }
+        (Name, Email, Phone, UpdatedAt) = (name, email, phone, now);
+        return true;
+    }
+
     public void Deactivate(DateTimeOffset now)
     {
         if (!IsActive)

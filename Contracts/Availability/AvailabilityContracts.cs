@@ -1,0 +1,18 @@
+namespace ClinicBooking.Contracts;
+
+/// <summary>A free slot, with what a customer choosing between clinics needs to see.</summary>
+public sealed record AvailableSlot(
+    long Id, long ClinicId, string ClinicName, long DoctorId, string DoctorName, string Specialization,
+    long TimeSlotId, DateOnly Date, DateTimeOffset StartsAt, DateTimeOffset EndsAt);
+
+/// <summary>Free slots by start time; pass <see cref="NextCursor"/> as <c>after</c> for the next page.</summary>
+public sealed record AvailabilityPage(IReadOnlyList<AvailableSlot> Items, string? NextCursor)
+{
+    /// <summary>The order of availability: start instant, then id.</summary>
+    public static (DateTimeOffset StartsAt, long Id) Key(AvailableSlot slot) => (slot.StartsAt, slot.Id);
+
+    public static AvailabilityPage From(KeysetPage<AvailableSlot> page) => new(page.Items,
+        page.HasMore && page.Items.Count > 0 ? AvailabilityCursor.Format(page.Items[^1].StartsAt, page.Items[^1].Id) : null);
+
+    public KeysetPage<AvailableSlot> AsKeyset() => new(Items, NextCursor is not null);
+}

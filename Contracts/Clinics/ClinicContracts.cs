@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace ClinicBooking.Contracts;
+
+// What a cell answers about clinics, and the gateway reads to merge the cells' answers.
+
+public sealed record ClinicResponse(
+    long Id, int Shard, string Name, string TimeZone, string? Address, bool IsActive,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>A page of clinics in id order; pass <see cref="NextCursor"/> as <c>after</c> for the next page.</summary>
+public sealed record ClinicPage(IReadOnlyList<ClinicResponse> Items, string? NextCursor)
+{
+    /// <summary>The order of the list: by id, which never repeats across shards.</summary>
+    public static long Key(ClinicResponse clinic) => clinic.Id;
+
+    public static ClinicPage From(KeysetPage<ClinicResponse> page) => new(page.Items,
+        page.HasMore && page.Items.Count > 0 ? FormatCursor(page.Items[^1].Id) : null);
+
+    public KeysetPage<ClinicResponse> AsKeyset() => new(Items, NextCursor is not null);
+
+    public static string FormatCursor(long clinicId) => clinicId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The id after which the next page starts; null when <paramref name="cursor"/> is not one.</summary>
+    public static long? ParseCursor(string cursor) =>
+        long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+}
+
+/// <summary>A shard a cell owns, and how many active clinics it holds (for the gateway's placement policy).</summary>
+public sealed record ShardInfo(int Shard, int ActiveClinics);
+
+/// <summary>The cells' routes the gateway calls besides the public ones it proxies.</summary>
+public static class CellRoutes
+{
+    /// <summary>GET: the cell's shards as <see cref="ShardInfo"/>; the gateway places new clinics with it.</summary>
+    public const string Shards = "/shards";
+}

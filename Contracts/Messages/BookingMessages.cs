@@ -1,0 +1,78 @@
+namespace ClinicBooking.Messages;
+
+// The booking saga's messages between a clinic cell and CustomerService. MassTransit names a message by
+// namespace and type (urn:message:ClinicBooking.Messages:VerifyCustomer), so both sides share these records
+// and a rename is a breaking change on the wire.
+
+/// <summary>Where a booking stands. The numbers travel in messages, so they never change.</summary>
+public enum BookingStatus
+{
+    Pending = 0,
+    Confirmed = 1,
+    Rejected = 2,
+    Cancelled = 3,
+    Expired = 4,
+}
+
+/// <summary>
+/// How a status is written outside messages, in both services' databases and in problem details: its
+/// lowercase name. One place, so the column, its check constraint and the readers cannot drift apart.
+/// </summary>
+public static class BookingStatusNames
+{
+    public static string ToName(this BookingStatus status) => status.ToString().ToLowerInvariant();
+
+    public static BookingStatus Parse(string name) => Enum.Parse<BookingStatus>(name, ignoreCase: true);
+
+    /// <summary>Every status's name, e.g. for a check constraint or an error message.</summary>
+    public static IEnumerable<string> All => Enum.GetValues<BookingStatus>().Select(ToName);
+}
+
+/// <summary>
+/// Cell → CustomerService: may this customer book? Travels inside <see cref="VerifyCustomers"/> and is
+/// answered with a <see cref="CustomerVerdict"/>. Carries the slot's details so that CustomerService could
+/// list the pending booking without asking the shard.
+/// </summary>
+public sealed record VerifyCustomer(
+    long BookingId, long CustomerId, long ClinicId, long BookingSlotId, long DoctorId,
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset HoldExpiresAt);
+
+/// <summary>
+/// CustomerService's answer to one <see cref="VerifyCustomer"/>: the customer may book when
+/// <see cref="RejectionReason"/> is null; otherwise it says why not (<see cref="UnknownCustomer"/>,
+/// <see cref="InactiveCustomer"/>).
+/// </summary>
+public sealed record CustomerVerdict(long BookingId, long CustomerId, string? RejectionReason)
+{
+    public const string UnknownCustomer = "unknown-customer";
+    public const string InactiveCustomer = "inactive-customer";
+}
+
+/// <summary>
+/// Cell → CustomerService: a booking changed status. <see cref="Revision"/> grows with every change of one
+/// booking, so a consumer that sees messages late or twice keeps the newest and ignores the rest.
+/// </summary>
+public sealed record BookingStatusChanged(
+    long BookingId, long CustomerId, long ClinicId, long? BookingSlotId, long DoctorId,
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, int Revision, DateTimeOffset ChangedAt,
+    string? Reason);
+
+// What travels over RabbitMQ: batches. A cell sends whatever its outbox has ready as one message per kind
+// while the previous one is on its way, so at one booking at a time a batch holds one item, and under load
+// the broker, MassTransit's pipelines and the consumers' statements cost once per batch, not once per
+// booking. Each item keeps its own trace, so a booking is still one trace end to end.
+
+/// <summary>
+/// One item of a batch: the message, the W3C traceparent of the change that wrote it (its booking's trace),
+/// and the outbox row's id for it, which stays the same however often the item is resent.
+/// </summary>
+public sealed record Traced<T>(Guid MessageId, T Message, string? TraceParent);
+
+/// <summary>Cell → CustomerService: questions, answered with one <see cref="CustomerVerdicts"/> to the cell's response address.</summary>
+public sealed record VerifyCustomers(IReadOnlyList<Traced<VerifyCustomer>> Requests);
+
+/// <summary>CustomerService → the cell that asked: a verdict per question.</summary>
+public sealed record CustomerVerdicts(IReadOnlyList<Traced<CustomerVerdict>> Verdicts);
+
+/// <summary>Cell → CustomerService: status changes, for the customers' bookings read model.</summary>
+public sealed record BookingStatusChanges(IReadOnlyList<Traced<BookingStatusChanged>> Changes);

@@ -1,0 +1,26 @@
+namespace ClinicBooking.Contracts;
+
+/// <summary>
+/// Names of the resources in the Aspire app model. The AppHost creates resources under these names and the
+/// services look up their connection strings and peers by the same names, so they live in one place.
+/// </summary>
+public static class ResourceNames
+{
+    public const string Gateway = "gateway";
+    public const string CustomerService = "customerservice";
+
+    public const string GlobalPostgres = "postgres-global";
+    public const string CustomersDatabase = "customersdb";
+
+    public const string Redis = "redis";
+    public const string RabbitMq = "rabbitmq";
+
+    /// <summary>The ClinicService cell that owns shard <paramref name="shard"/>.</summary>
+    public static string ClinicCell(int shard) => $"clinicservice-{shard}";
+
+    /// <summary>The PostgreSQL server that holds shard <paramref name="shard"/>.</summary>
+    public static string ShardPostgres(int shard) => $"postgres-shard-{shard}";
+
+    /// <summary>The connection-string name of shard <paramref name="shard"/>'s database.</summary>
+    public static string ShardDatabase(int shard) => $"shard-{shard}";
+}

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FluentValidation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ClinicBooking.ServiceDefaults;
+
+/// <summary>The set-up every service with an API of its own shares: JSON, OpenAPI, validation and the clock.</summary>
+public static class ApiDefaults
+{
+    /// <summary>
+    /// Enums travel as camelCase names; the OpenAPI document names no server, since clients call through the
+    /// gateway; request validators (<see cref="RequestValidator{T}"/>) are found in <typeparamref name="TProgram"/>'s
+    /// assembly and run by <see cref="ValidationFilter"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddApiDefaults<TProgram>(this IHostApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Servers?.Clear();
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(typeof(MergePatcher<>));
+
+        builder.Services.AddValidatorsFromAssemblyContaining<TProgram>(ServiceLifetime.Singleton, includeInternalTypes: true);
+        builder.Services.AddValidatorsFromAssemblyContaining<PageRequestValidator>(ServiceLifetime.Singleton);
+        return builder;
+    }
+}

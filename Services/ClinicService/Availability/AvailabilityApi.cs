@@ -1,0 +1,156 @@
+using System.Globalization;
+using ClinicBooking.ClinicService.Caching;
+using ClinicBooking.ClinicService.Data;
+using ClinicBooking.ClinicService.Sharding;
+using ClinicBooking.ClinicService.Slots;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.ClinicService.Availability;
+
+/// <summary>
+/// Free booking slots. A slot that does not exist is not available: availability is only ever read from
+/// slots that were generated or created. Answers are cached (tag <see cref="ClinicCache.AvailabilityTag"/>)
+/// and dropped whenever a slot, doctor, time slot or clinic of this cell changes.
+/// </summary>
+public static class AvailabilityApi
+{
+    public static IEndpointRouteBuilder MapAvailabilityApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/clinics/{clinicId:long}/availability", ClinicAvailability).WithTags("Availability")
+            .ForShardOf("clinicId", scoped: false, Missing.Clinic).WithRequestValidation()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapGet("/doctors/{doctorId:long}/availability", DoctorAvailability).WithTags("Availability")
+            .ForShardOf("doctorId", scoped: true, Missing.Doctor).WithRequestValidation()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        // Cell-level halves of the cross-clinic queries; the gateway fans them out and merges.
+        app.MapGet("/availability/search", Search).WithTags("Availability").WithRequestValidation().ProducesValidationProblem();
+        app.MapGet("/availability/next", Next).WithTags("Availability");
+        return app;
+    }
+
+    /// <summary>What one availability answer is made of: its cache key and its query.</summary>
+    public sealed record SlotSearch(
+        DateOnly From, DateOnly To, string? Specialization, long? ClinicId, long? DoctorId,
+        (DateTimeOffset StartsAt, long Id)? After, int Limit)
+    {
+        public string Key => string.Create(CultureInfo.InvariantCulture,
+            $"{From:yyyyMMdd}:{To:yyyyMMdd}:{Specialization}:{ClinicId}:{DoctorId}:{After?.StartsAt.UtcTicks}:{After?.Id}:{Limit}");
+    }
+
+    public static async Task<Ok<AvailabilityPage>> ClinicAvailability(
+        [AsParameters] ClinicAvailabilityQuery query, [AsParameters] ShardServices services, ClinicCache cache, CancellationToken ct)
+    {
+        var today = await ClinicTodayAsync(services, query.ClinicId, ct) ?? throw Missing.Clinic(query.ClinicId);
+        var (from, to) = new DateRangeQuery(query.From, query.To).Resolve(today, AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
+        var search = new SlotSearch(from, to, Normalize(query.Specialization), query.ClinicId, query.DoctorId, Cursor(query.After), query.Limit);
+        return TypedResults.Ok(await CachedPageAsync(services.Shard, cache, services.Clock, search, ct));
+    }
+
+    public static async Task<Ok<AvailabilityPage>> DoctorAvailability(
+        long doctorId, [AsParameters] DoctorAvailabilityQuery query, [AsParameters] ShardServices services, ClinicCache cache, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(doctorId);
+        if (!await services.Db.Doctors.AnyAsync(x => x.ClinicId == clinicId && x.Id == doctorId, ct))
+        {
+            throw Missing.Doctor(doctorId);
+        }
+        var today = await ClinicTodayAsync(services, clinicId, ct) ?? throw Missing.Clinic(clinicId);
+        var (from, to) = new DateRangeQuery(query.From, query.To).Resolve(today, AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
+        var search = new SlotSearch(from, to, null, clinicId, doctorId, Cursor(query.After), query.Limit);
+        return TypedResults.Ok(await CachedPageAsync(services.Shard, cache, services.Clock, search, ct));
+    }
+
+    /// <summary>What the cross-clinic halves read: every shard of the cell, through the cache.</summary>
+    public sealed record CellServices(ShardDatabases Shards, ClinicCache Cache, TimeProvider Clock);
+
+    /// <summary>This cell's free slots across all its clinics, by start time. Dates are clinic-local.</summary>
+    public static async Task<Ok<AvailabilityPage>> Search([AsParameters] SearchQuery query, [AsParameters] CellServices cell, CancellationToken ct)
+    {
+        var (from, to) = new DateRangeQuery(query.Date ?? query.From, query.Date ?? query.To)
+            .Resolve(EarliestClinicDate(cell.Clock), AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
+        var search = new SlotSearch(from, to, Normalize(query.Specialization), query.ClinicId, null, Cursor(query.After), query.Limit);
+        return TypedResults.Ok(await CachedPageAsync(cell, search, ct));
+    }
+
+    /// <summary>This cell's earliest free slot matching the filter, from today on (or from a date).</summary>
+    public static async Task<Results<Ok<AvailableSlot>, NoContent>> Next([AsParameters] NextQuery query, [AsParameters] CellServices cell, CancellationToken ct)
+    {
+        var search = new SlotSearch(query.From ?? EarliestClinicDate(cell.Clock), DateOnly.MaxValue, Normalize(query.Specialization),
+            query.ClinicId, null, null, 1);
+        var page = await CachedPageAsync(cell, search, ct);
+        return page.Items.Count > 0 ? TypedResults.Ok(page.Items[0]) : TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Dates are clinic-local, and clinics behind UTC are still on yesterday's date: a window across clinics
+    /// starts a day early by default (slots that already started are never listed anyway).
+    /// </summary>
+    private static DateOnly EarliestClinicDate(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-1);
+
+    private static (DateTimeOffset StartsAt, long Id)? Cursor(string? after) => after is null ? null : AvailabilityCursor.Parse(after);
+
+    private static string? Normalize(string? specialization) =>
+        string.IsNullOrWhiteSpace(specialization) ? null : specialization.Trim().ToLowerInvariant();
+
+    private static async Task<DateOnly?> ClinicTodayAsync(ShardServices services, long clinicId, CancellationToken ct)
+    {
+        var timeZone = await services.Db.Clinics.Where(c => c.Id == clinicId).Select(c => c.TimeZone).FirstOrDefaultAsync(ct);
+        return timeZone is null ? null : SlotTimes.Today(timeZone, services.Clock);
+    }
+
+    /// <summary>One clinic's (or doctor's) page, from the request's shard.</summary>
+    private static Task<AvailabilityPage> CachedPageAsync(ShardScope shard, ClinicCache cache, TimeProvider clock, SlotSearch search, CancellationToken ct) =>
+        CachedPageAsync(cache, search, async token => [await ReadShardAsync(shard.Db, clock, search, token)], ct);
+
+    /// <summary>A page across every shard this cell owns (or only the one of <see cref="SlotSearch.ClinicId"/>).</summary>
+    private static Task<AvailabilityPage> CachedPageAsync(CellServices cell, SlotSearch search, CancellationToken ct) =>
+        CachedPageAsync(cell.Cache, search, async token =>
+        {
+            int[] owned = search.ClinicId is { } clinicId
+                ? cell.Shards.OwnedShardOf(clinicId, scoped: false) is { } shard ? [shard] : []
+                : [.. cell.Shards.Shards];
+            return await Task.WhenAll(owned.Select(async shard =>
+            {
+                await using var db = cell.Shards.CreateContext(shard);
+                return await ReadShardAsync(db, cell.Clock, search, token);
+            }));
+        }, ct);
+
+    private static async Task<AvailabilityPage> CachedPageAsync(ClinicCache cache, SlotSearch search,
+        Func<CancellationToken, Task<KeysetPage<AvailableSlot>[]>> read, CancellationToken ct) =>
+        await cache.GetOrCreateAvailabilityAsync(search.Key, search.ClinicId, async token =>
+            AvailabilityPage.From(Keyset.Merge(await read(token), AvailabilityPage.Key, search.Limit)), ct);
+
+    private static async Task<KeysetPage<AvailableSlot>> ReadShardAsync(ClinicDbContext db, TimeProvider clock, SlotSearch search, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var rows =
+            from s in db.DoctorBookingSlots.AsNoTracking()
+            join d in db.Doctors on new { s.ClinicId, Id = s.DoctorId } equals new { d.ClinicId, d.Id }
+            join c in db.Clinics on s.ClinicId equals c.Id
+            where s.CustomerId == null && s.StartsAt > now && s.Date >= search.From && s.Date <= search.To
+                  && d.IsActive && c.IsActive
+            select new { s, DoctorName = d.Name, d.Specialization, ClinicName = c.Name, c.TimeZone };
+        if (search.Specialization is { } specialization)
+        {
+            rows = rows.Where(r => r.Specialization.ToLower() == specialization);
+        }
+        if (search.ClinicId is { } clinic)
+        {
+            rows = rows.Where(r => r.s.ClinicId == clinic);
+        }
+        if (search.DoctorId is { } doctor)
+        {
+            rows = rows.Where(r => r.s.DoctorId == doctor);
+        }
+        if (search.After is { } after)
+        {
+            rows = rows.Where(r => r.s.StartsAt > after.StartsAt || (r.s.StartsAt == after.StartsAt && r.s.Id > after.Id));
+        }
+        var page = await rows.OrderBy(r => r.s.StartsAt).ThenBy(r => r.s.Id).Take(search.Limit + 1).ToListAsync(ct);
+        return KeysetPage<AvailableSlot>.FromRows(page.Select(r => new AvailableSlot(
+            r.s.Id, r.s.ClinicId, r.ClinicName, r.s.DoctorId, r.DoctorName, r.Specialization, r.s.TimeSlotId, r.s.Date,
+            SlotTimes.ToClinicTime(r.s.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.s.EndsAt, r.TimeZone))).ToList(), search.Limit);
+    }
+}

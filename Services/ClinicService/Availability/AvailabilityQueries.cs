@@ -1,0 +1,69 @@
+using ClinicBooking.ClinicService.Slots;
+using FluentValidation;
+
+namespace ClinicBooking.ClinicService.Availability;
+
+public static class AvailabilityLimits
+{
+    public const int DefaultDays = 7;
+    public const int MaxDays = 31;
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+}
+
+/// <summary><c>GET /clinics/{clinicId}/availability</c>: a clinic's free slots, optionally of one specialization or doctor.</summary>
+public sealed record ClinicAvailabilityQuery(
+    long ClinicId, DateOnly? From, DateOnly? To, string? Specialization, long? DoctorId, string? After,
+    int Limit = AvailabilityLimits.DefaultLimit);
+
+/// <summary><c>GET /doctors/{doctorId}/availability</c>: a doctor's free slots.</summary>
+public sealed record DoctorAvailabilityQuery(DateOnly? From, DateOnly? To, string? After, int Limit = AvailabilityLimits.DefaultLimit);
+
+/// <summary>
+/// <c>GET /availability/search</c>: this cell's free slots across its clinics, on one <see cref="Date"/> or
+/// from <see cref="From"/> to <see cref="To"/> (clinic-local dates).
+/// </summary>
+public sealed record SearchQuery(
+    DateOnly? Date, DateOnly? From, DateOnly? To, string? Specialization, long? ClinicId, string? After,
+    int Limit = AvailabilityLimits.DefaultLimit);
+
+/// <summary><c>GET /availability/next</c>: this cell's earliest free slot, optionally of one specialization or clinic, from a date.</summary>
+public sealed record NextQuery(string? Specialization, long? ClinicId, DateOnly? From);
+
+public sealed class ClinicAvailabilityQueryValidator : RequestValidator<ClinicAvailabilityQuery>
+{
+    public ClinicAvailabilityQueryValidator()
+    {
+        RuleFor(q => q.DoctorId).Must((q, doctorId) => ClinicIds.ClinicOf(doctorId!.Value) == q.ClinicId).When(q => q.DoctorId is not null)
+            .WithMessage("The doctor does not belong to this clinic.");
+        this.PageOfSlots(q => q.From, q => q.To, q => q.After, q => q.Limit);
+    }
+}
+
+public sealed class DoctorAvailabilityQueryValidator : RequestValidator<DoctorAvailabilityQuery>
+{
+    public DoctorAvailabilityQueryValidator() => this.PageOfSlots(q => q.From, q => q.To, q => q.After, q => q.Limit);
+}
+
+public sealed class SearchQueryValidator : RequestValidator<SearchQuery>
+{
+    public SearchQueryValidator()
+    {
+        RuleFor(q => q.Date).Null().When(q => q.From is not null || q.To is not null).WithMessage("Give either date, or from and to.");
+        this.PageOfSlots(q => q.Date ?? q.From, q => q.Date ?? q.To, q => q.After, q => q.Limit);
+    }
+}
+
+internal static class AvailabilityRules
+{
+    /// <summary>A page of free slots: a date range of at most <see cref="AvailabilityLimits.MaxDays"/>, a cursor, a limit.</summary>
+    public static void PageOfSlots<T>(this AbstractValidator<T> validator,
+        Func<T, DateOnly?> from, Func<T, DateOnly?> to, Func<T, string?> after, Func<T, int> limit)
+    {
+        validator.ValidRange(from, to, AvailabilityLimits.MaxDays);
+        validator.RuleFor(q => limit(q)).InclusiveBetween(1, AvailabilityLimits.MaxLimit).OverridePropertyName("limit")
+            .WithMessage($"limit must be between 1 and {AvailabilityLimits.MaxLimit}.");
+        validator.RuleFor(q => after(q)).Must(cursor => AvailabilityCursor.Parse(cursor!) is not null).When(q => after(q) is not null)
+            .OverridePropertyName("after").WithMessage("after must be a cursor returned as nextCursor.");
+    }
+}

@@ -1,0 +1,14 @@
+using ClinicBooking.Messages;
+using MassTransit;
+
+namespace ClinicBooking.ClinicService.Bookings;
+
+/// <summary>
+/// CustomerService's answers, on this cell's reply queue. Idempotent by construction: a decision only
+/// applies to a booking that is still pending, so a repeated or late answer changes nothing.
+/// </summary>
+public sealed class BookingDecisionConsumer(BookingSaga saga) : IConsumer<CustomerVerdicts>
+{
+    public Task Consume(ConsumeContext<CustomerVerdicts> context) =>
+        saga.DecideAsync(context.Message.Verdicts, context.CancellationToken);
+}

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ClinicBooking.ClinicService.Bookings;
+
+/// <summary>Timing of the booking saga (section <c>Booking</c>).</summary>
+public sealed class BookingOptions
+{
+    public const string Section = "Booking";
+
+    /// <summary>
+    /// How long a pending booking holds its slot. Long enough to ride out a short CustomerService or broker
+    /// outage; a booking still pending then expires and the slot is free again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan HoldTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a booking request waits for the saga before answering 202 with a Location to poll.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan ResponseWait { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often the expiry sweep looks for pending bookings past their deadline.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The queue this cell's saga replies arrive on; defaults to the cell's name.</summary>
+    public string? ReplyQueue { get; set; }
+}

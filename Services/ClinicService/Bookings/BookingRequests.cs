@@ -1,0 +1,88 @@
+using ClinicBooking.ClinicService.Data;
+using ClinicBooking.ClinicService.Slots;
+using ClinicBooking.Messages;
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ClinicBooking.ClinicService.Bookings;
+
+/// <summary>Book a slot for a customer (body of <c>PUT /bookingSlots/{id}/booking</c>).</summary>
+public sealed record BookSlotRequest(long? CustomerId);
+
+/// <summary>The client's key for one booking attempt: a retry with the same key gets the same booking.</summary>
+public sealed record IdempotencyKey([property: FromHeader(Name = IdempotencyKey.Header)] string? Value)
+{
+    public const string Header = "Idempotency-Key";
+}
+
+public sealed class BookSlotRequestValidator : RequestValidator<BookSlotRequest>
+{
+    public BookSlotRequestValidator() =>
+        RuleFor(r => r.CustomerId).Must(id => id is > 0).WithMessage("customerId is required: the id of the customer the slot is booked for.");
+}
+
+public sealed class IdempotencyKeyValidator : RequestValidator<IdempotencyKey>
+{
+    public IdempotencyKeyValidator() =>
+        RuleFor(k => k.Value)
+            .Must(key => key!.Length is > 0 and <= Booking.IdempotencyKeyMaxLength && key.All(c => c is >= '!' and <= '~'))
+            .When(k => k.Value is not null)
+            .OverridePropertyName(IdempotencyKey.Header)
+            .WithMessage($"The {IdempotencyKey.Header} header must be 1 to {Booking.IdempotencyKeyMaxLength} visible ASCII characters.");
+}
+
+/// <summary>One step of a booking's history.</summary>
+public sealed record BookingHistoryEntry(BookingStatus Status, DateTimeOffset At);
+
+/// <summary>
+/// A booking and where it stands. <see cref="HoldExpiresAt"/> is set while it is pending: if CustomerService
+/// has not answered by then, the booking expires and the slot is free again.
+/// </summary>
+public sealed record BookingResponse(
+    long Id, long? BookingSlotId, long ClinicId, long DoctorId, long CustomerId,
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, string? Reason,
+    DateTimeOffset? HoldExpiresAt, IReadOnlyList<BookingHistoryEntry> History)
+{
+    public static BookingResponse From(Booking b, string timeZone)
+    {
+        var history = new List<BookingHistoryEntry> { new(BookingStatus.Pending, b.CreatedAt) };
+        if (b.ConfirmedAt is { } confirmed) history.Add(new(BookingStatus.Confirmed, confirmed));
+        if (b.RejectedAt is { } rejected) history.Add(new(BookingStatus.Rejected, rejected));
+        if (b.ExpiredAt is { } expired) history.Add(new(BookingStatus.Expired, expired));
+        if (b.CancelledAt is { } cancelled) history.Add(new(BookingStatus.Cancelled, cancelled));
+        return new(b.Id, b.BookingSlotId, b.ClinicId, b.DoctorId, b.CustomerId,
+            SlotTimes.ToClinicTime(b.StartsAt, timeZone), SlotTimes.ToClinicTime(b.EndsAt, timeZone), b.Status, b.Reason,
+            b.Status == BookingStatus.Pending ? b.ExpiresAt : null, history);
+    }
+
+    public static BookingResponse From(BookingSaga.Outcome outcome) => From(outcome.Booking, outcome.TimeZone);
+}
+
+/// <summary>The problems of a booking request that did not end in a booking, with the booking they concern.</summary>
+public static class BookingProblems
+{
+    public static ProblemException KeyReused(Booking earlier) => ProblemException.Unprocessable(
+        $"This Idempotency-Key was already used to book slot {earlier.BookingSlotId} for another customer; use a new key for a new request.",
+        Extensions(earlier));
+
+    /// <summary>The booking this request made ended without a booking: rejected, expired or cancelled.</summary>
+    public static ProblemException Ended(Booking booking) => booking.Status switch
+    {
+        BookingStatus.Rejected => ProblemException.Unprocessable(booking.Reason switch
+        {
+            CustomerVerdict.UnknownCustomer => $"Customer {booking.CustomerId} does not exist; the slot was released.",
+            CustomerVerdict.InactiveCustomer => $"Customer {booking.CustomerId} is not active; the slot was released.",
+            var other => $"Customer {booking.CustomerId} may not book ({other}); the slot was released.",
+        }, Extensions(booking)),
+        BookingStatus.Expired => ProblemException.Conflict(
+            $"Booking {booking.Id} expired before the customer could be verified; the slot was released.", Extensions(booking)),
+        _ => ProblemException.Conflict($"Booking {booking.Id} made by this request has been cancelled.", Extensions(booking)),
+    };
+
+    private static Dictionary<string, object?> Extensions(Booking booking) => new()
+    {
+        ["bookingId"] = booking.Id,
+        ["bookingStatus"] = booking.Status.ToName(),
+        ["reason"] = booking.Reason,
+    };
+}

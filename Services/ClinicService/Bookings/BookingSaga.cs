@@ -1,0 +1,354 @@
+using System.Diagnostics;
+using ClinicBooking.ClinicService.Caching;
+using ClinicBooking.ClinicService.Data;
+using ClinicBooking.ClinicService.Outbox;
+using ClinicBooking.ClinicService.Sharding;
+using ClinicBooking.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ClinicBooking.ClinicService.Bookings;
+
+/// <summary>
+/// The customer-verify-then-book saga, whole: a booking's states and transitions, and the wait for its
+/// decision. A booking starts <c>pending</c>, holding its slot, with a question to CustomerService in the
+/// outbox (<see cref="BookAsync"/>); CustomerService's verdict confirms or rejects it (<see cref="DecideAsync"/>);
+/// a hold nobody decided in time expires (<see cref="ExpireDueAsync"/>); an active one can be cancelled
+/// (<see cref="CancelAsync"/>). Every transition is one SQL statement on the shard, so one implicit
+/// transaction and one round trip: a conditional UPDATE that only a booking in the right state passes (so a
+/// late or repeated message changes nothing), and, in the same statement, the outbox row that tells the other
+/// side (<see cref="OutboxWriter"/>), handed to the <see cref="OutboxSender"/> once committed. The partial
+/// unique index <see cref="ClinicDbContext.UniqueActiveBooking"/> and the triggers of
+/// <see cref="ShardSchema.Bookings"/> (forward-only statuses; a booking that stops being active frees its
+/// slot) hold whatever the code does. This is the hot path of booking, so it talks to Npgsql directly.
+/// </summary>
+public sealed class BookingSaga(
+    ShardDatabases shards, OutboxSender outbox, BookingOutcomes outcomes, CacheInvalidationQueue cache,
+    IOptions<BookingOptions> options, TimeProvider clock, ILogger<BookingSaga> logger)
+{
+    /// <summary>Where a booking request ended: its booking, and its clinic's time zone to show its times in.</summary>
+    public sealed record Outcome(Booking Booking, string TimeZone);
+
+    private sealed record Hold(Booking Booking, string TimeZone, Task<Booking> Decided);
+
+    public static readonly ActivitySource ActivitySource = new("ClinicBooking.Saga");
+
+    /// <summary>
+    /// Books the slot for the customer and waits a short while (<see cref="BookingOptions.ResponseWait"/>) for
+    /// the decision; a booking still pending then is returned as it is. A repeat of an earlier request (same
+    /// Idempotency-Key, or the same customer while their booking of this slot is active) gets that request's
+    /// booking, never a second one. Throws the problem that says why not when the slot cannot be booked.
+    /// </summary>
+    public async Task<Outcome> BookAsync(long slotId, long customerId, string? idempotencyKey, CancellationToken ct)
+    {
+        // Optimistic: most requests find the slot free, and that takes one statement.
+        if (await TryHoldAsync(slotId, customerId, idempotencyKey, ct) is { } hold)
+        {
+            return new Outcome(await WaitForDecisionAsync(hold.Booking, hold.Decided, ct), hold.TimeZone);
+        }
+        // Not free. It may be this request's own earlier booking (a repeat, or a concurrent twin).
+        await using var db = shards.CreateContext(ShardOf(slotId));
+        var earlier = await FindEarlierAsync(db, slotId, customerId, idempotencyKey, ct) ?? throw await SlotNotFreeAsync(db, slotId, ct);
+        if (earlier.CustomerId != customerId)
+        {
+            throw BookingProblems.KeyReused(earlier);
+        }
+        var booking = earlier;
+        if (booking.Status == BookingStatus.Pending)
+        {
+            // Watch first, then look again, so a decision in between is not missed.
+            var decided = outcomes.Watch(booking.Id);
+            booking = await WaitForDecisionAsync(await ReadAsync(db, booking, ct), decided, ct);
+        }
+        return new Outcome(booking, await TimeZoneAsync(db, booking.ClinicId, ct));
+    }
+
+    /// <summary>
+    /// Cancels the slot's active booking (pending or confirmed) if its appointment has not started, and frees
+    /// the slot. A 404 problem when there is none to cancel, a 409 when it has started.
+    /// </summary>
+    public async Task<Outcome> CancelAsync(long slotId, CancellationToken ct)
+    {
+        var (clinicId, shard) = (ClinicIds.ClinicOf(slotId), ShardOf(slotId));
+        await using var command = Transition(shard, "status = 'cancelled', cancelled_at = @now", """
+            clinic_id = @clinic AND booking_slot_id = @slot AND status IN ('pending', 'confirmed') AND starts_at > @now
+            """);
+        command.Parameters.AddWithValue("clinic", clinicId);
+        command.Parameters.AddWithValue("slot", slotId);
+        var cancelled = (await RunTransitionAsync(shard, command, ct)).FirstOrDefault();
+        await using var db = shards.CreateContext(shard);
+        if (cancelled is not null)
+        {
+            return new Outcome(cancelled, await TimeZoneAsync(db, clinicId, ct));
+        }
+        var active = await db.Bookings.AsNoTracking()
+            .FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId
+                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed), ct);
+        throw active is not null && active.StartsAt <= clock.GetUtcNow()
+            ? ProblemException.Conflict($"The appointment of booking {active.Id} has already started; it can no longer be cancelled.")
+            : ProblemException.NotFound($"Booking slot {slotId} has no active booking to cancel.");
+    }
+
+    /// <summary>
+    /// Holds a free, future slot for the customer with a new pending booking and, in the same statement,
+    /// queues the question to CustomerService. Null when the slot is not free (taken, held, removed or
+    /// started) or the Idempotency-Key was used before for this slot.
+    /// </summary>
+    private async Task<Hold?> TryHoldAsync(long slotId, long customerId, string? idempotencyKey, CancellationToken ct)
+    {
+        var (clinicId, shard) = (ClinicIds.ClinicOf(slotId), ShardOf(slotId));
+        var now = clock.UtcNowMicroseconds();
+        await using var command = shards.DataSource(shard).CreateCommand($"""
+            WITH slot AS (
+                UPDATE doctor_booking_slots SET customer_id = @customer
+                 WHERE clinic_id = @clinic AND id = @slot AND customer_id IS NULL AND starts_at > @now
+             RETURNING clinic_id, id, doctor_id, starts_at, ends_at),
+            b AS (
+                INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status,
+                                      idempotency_key, revision, created_at, expires_at)
+                SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, 'pending', @key, 1, @now, @expires
+                  FROM slot
+             RETURNING *),
+            outbox AS ({OutboxWriter.Insert(OutboxKind.VerifyCustomer, "b", "@trace")})
+            SELECT b.*, {OutboxWriter.Columns}, (SELECT time_zone FROM clinics WHERE id = b.clinic_id) AS time_zone
+              FROM b JOIN outbox ON outbox.outbox_booking_id = b.id
+            """);
+        command.Parameters.AddWithValue("customer", customerId);
+        command.Parameters.AddWithValue("clinic", clinicId);
+        command.Parameters.AddWithValue("slot", slotId);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("expires", now + options.Value.HoldTimeout);
+        command.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Varchar) { Value = (object?)idempotencyKey ?? DBNull.Value });
+        AddTrace(command);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct))
+            {
+                return null;
+            }
+            var booking = ReadBooking(reader);
+            var question = OutboxWriter.Read(reader);
+            var timeZone = reader.GetString(reader.GetOrdinal("time_zone"));
+            // Watched before the question is sent, so the answer cannot come first.
+            var decided = outcomes.Watch(booking.Id);
+            outbox.Send(new OutboxItem<VerifyCustomer>(shard, question.Id,
+                new Traced<VerifyCustomer>(question.MessageId, SagaMessages.VerifyCustomer(booking), question.TraceParent)));
+            cache.InvalidateClinic(clinicId); // the slot left the availability lists
+            return new Hold(booking, timeZone, decided);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // The key was used before (its booking has since ended), or a booking raced this one: not free.
+            return null;
+        }
+    }
+
+    /// <summary>The pending booking once decided, or as it stands when the wait is over; stops watching a decided one.</summary>
+    private async Task<Booking> WaitForDecisionAsync(Booking booking, Task<Booking> decided, CancellationToken ct)
+    {
+        if (booking.Status != BookingStatus.Pending)
+        {
+            outcomes.Unwatch(booking.Id, decided);
+            return booking;
+        }
+        if (await outcomes.WaitAsync(booking.Id, decided, options.Value.ResponseWait, ct) is { } decision)
+        {
+            return decision;
+        }
+        await using var db = shards.CreateContext(ShardOf(booking.Id));
+        return await ReadAsync(db, booking, ct);
+    }
+
+    /// <summary>
+    /// CustomerService's verdicts: confirms or rejects the pending bookings they are about, one statement per
+    /// shard; a verdict about a booking that is no longer pending is a late or repeated answer and changes
+    /// nothing. A hold past its deadline is not confirmed even if the answer is yes: it is the expiry sweep's.
+    /// </summary>
+    public Task DecideAsync(IReadOnlyList<Traced<CustomerVerdict>> verdicts, CancellationToken ct) =>
+        BatchTracing.HandleItemsAsync(ActivitySource, "decide booking", verdicts, async spans =>
+        {
+            var byShard = verdicts.Select((verdict, i) => (Verdict: verdict.Message, Trace: BatchTracing.TraceParentOf(spans, verdicts, i)))
+                .GroupBy(v => ClinicIds.ShardOf(v.Verdict.BookingId, scoped: true));
+            foreach (var shardVerdicts in byShard)
+            {
+                if (shardVerdicts.Key is not { } shard || !shards.Owns(shard))
+                {
+                    logger.LogWarning("Bookings {BookingIds} belong to no shard of this cell; their verdicts are dropped",
+                        shardVerdicts.Select(v => v.Verdict.BookingId));
+                    continue;
+                }
+                // In booking order, so that concurrent batches lock their rows in the same order.
+                var ordered = shardVerdicts.OrderBy(v => v.Verdict.BookingId).ToList();
+                await using var command = Transition(shard, """
+                    status = CASE WHEN d.reason IS NULL THEN 'confirmed' ELSE 'rejected' END,
+                    confirmed_at = CASE WHEN d.reason IS NULL THEN @now END,
+                    rejected_at = CASE WHEN d.reason IS NULL THEN NULL ELSE @now END,
+                    reason = d.reason
+                    """, """
+                    bookings.clinic_id = d.clinic_id AND bookings.id = d.id AND bookings.status = 'pending'
+                    AND (d.reason IS NOT NULL OR bookings.expires_at > @now)
+                    """,
+                    from: "unnest(@clinics, @ids, @reasons, @traces) AS d (clinic_id, id, reason, trace)",
+                    trace: "d.trace");
+                command.Parameters.AddWithValue("clinics", ordered.Select(v => ClinicIds.ClinicOf(v.Verdict.BookingId)).ToArray());
+                command.Parameters.AddWithValue("ids", ordered.Select(v => v.Verdict.BookingId).ToArray());
+                command.Parameters.Add(new NpgsqlParameter("reasons", NpgsqlDbType.Array | NpgsqlDbType.Varchar)
+                {
+                    Value = ordered.Select(v => Truncate(v.Verdict.RejectionReason)).ToArray(),
+                });
+                command.Parameters.Add(new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Varchar)
+                {
+                    Value = ordered.Select(v => v.Trace).ToArray(),
+                });
+                await RunTransitionAsync(shard, command, ct);
+            }
+        });
+
+    private static string? Truncate(string? reason) =>
+        reason?.Length > Booking.ReasonMaxLength ? reason[..Booking.ReasonMaxLength] : reason;
+
+    /// <summary>Expires the pending bookings of a shard whose hold has run out; returns how many.</summary>
+    public async Task<int> ExpireDueAsync(int shard, int limit, CancellationToken ct)
+    {
+        await using var command = Transition(shard, "status = 'expired', expired_at = @now", """
+            (clinic_id, id) IN (
+                SELECT clinic_id, id FROM bookings
+                 WHERE status = 'pending' AND expires_at <= @now
+                 ORDER BY expires_at LIMIT @limit
+                   FOR UPDATE SKIP LOCKED)
+            """);
+        command.Parameters.AddWithValue("limit", limit);
+        return (await RunTransitionAsync(shard, command, ct)).Count;
+    }
+
+    /// <summary>
+    /// One statement: move the matching bookings on, and queue a status event for each. The event joins the
+    /// current trace, or with <paramref name="from"/> (rows to update from) the trace that <paramref name="trace"/>
+    /// names per row.
+    /// </summary>
+    private NpgsqlCommand Transition(int shard, string set, string where, string? from = null, string trace = "@trace")
+    {
+        var command = shards.DataSource(shard).CreateCommand($"""
+            WITH b AS (
+                UPDATE bookings SET {set}, revision = revision + 1
+                  {(from is null ? "" : $"FROM {from}")}
+                 WHERE {where}
+             RETURNING bookings.*, {trace} AS trace),
+            outbox AS ({OutboxWriter.Insert(OutboxKind.BookingStatusChanged, "b", "b.trace")})
+            SELECT b.*, {OutboxWriter.Columns} FROM b JOIN outbox ON outbox.outbox_booking_id = b.id
+            """);
+        command.Parameters.AddWithValue("now", clock.UtcNowMicroseconds());
+        if (from is null)
+        {
+            AddTrace(command);
+        }
+        return command;
+    }
+
+    /// <summary>Runs a transition (committed on return), then sends its events and wakes any waiting request.</summary>
+    private async Task<List<Booking>> RunTransitionAsync(int shard, NpgsqlCommand command, CancellationToken ct)
+    {
+        var changed = new List<Booking>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var booking = ReadBooking(reader);
+                var row = OutboxWriter.Read(reader);
+                changed.Add(booking);
+                outbox.Send(new OutboxItem<BookingStatusChanged>(shard, row.Id,
+                    new Traced<BookingStatusChanged>(row.MessageId, SagaMessages.StatusChanged(booking), row.TraceParent)));
+            }
+        }
+        foreach (var booking in changed)
+        {
+            outcomes.Decided(booking);
+        }
+        foreach (var clinicId in changed.Where(b => !b.IsActive).Select(b => b.ClinicId).Distinct())
+        {
+            cache.InvalidateClinic(clinicId); // the slot is free again
+        }
+        return changed;
+    }
+
+    /// <summary>
+    /// The booking an earlier request made: the one with this Idempotency-Key, or else this customer's
+    /// active booking of the slot.
+    /// </summary>
+    private static async Task<Booking?> FindEarlierAsync(
+        ClinicDbContext db, long slotId, long customerId, string? idempotencyKey, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(slotId);
+        var ofSlot = db.Bookings.AsNoTracking().Where(b => b.ClinicId == clinicId && b.BookingSlotId == slotId);
+        if (idempotencyKey is not null && await ofSlot.FirstOrDefaultAsync(b => b.IdempotencyKey == idempotencyKey, ct) is { } keyed)
+        {
+            return keyed;
+        }
+        return await ofSlot.FirstOrDefaultAsync(b => b.CustomerId == customerId
+            && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed), ct);
+    }
+
+    /// <summary>Why a slot could not be held: gone, started, held by a pending booking, or booked.</summary>
+    private async Task<ProblemException> SlotNotFreeAsync(ClinicDbContext db, long slotId, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(slotId);
+        var slot = await db.DoctorBookingSlots.AsNoTracking()
+            .Where(s => s.ClinicId == clinicId && s.Id == slotId)
+            .Select(s => new { s.StartsAt, s.CustomerId })
+            .FirstOrDefaultAsync(ct);
+        if (slot is null)
+        {
+            return ProblemException.Conflict($"Booking slot {slotId} does not exist or has been removed.");
+        }
+        if (slot.StartsAt <= clock.GetUtcNow())
+        {
+            return ProblemException.Conflict($"Booking slot {slotId} has already started; only future slots can be booked.");
+        }
+        var pending = await db.Bookings.AnyAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId && b.Status == BookingStatus.Pending, ct);
+        return pending
+            ? ProblemException.Conflict($"Booking slot {slotId} is held by another booking that is being confirmed.")
+            : ProblemException.Conflict($"Booking slot {slotId} is already booked.");
+    }
+
+    private static Task<Booking> ReadAsync(ClinicDbContext db, Booking booking, CancellationToken ct) =>
+        db.Bookings.AsNoTracking().SingleAsync(b => b.ClinicId == booking.ClinicId && b.Id == booking.Id, ct);
+
+    public static Task<string> TimeZoneAsync(ClinicDbContext db, long clinicId, CancellationToken ct) =>
+        db.Clinics.Where(c => c.Id == clinicId).Select(c => c.TimeZone).SingleAsync(ct);
+
+    private static int ShardOf(long scopedId) => ClinicIds.ShardOfClinic(ClinicIds.ClinicOf(scopedId));
+
+    private static void AddTrace(NpgsqlCommand command) =>
+        command.Parameters.Add(new NpgsqlParameter("trace", NpgsqlDbType.Varchar) { Value = (object?)Activity.Current?.Id ?? DBNull.Value });
+
+    private static Booking ReadBooking(NpgsqlDataReader r)
+    {
+        DateTimeOffset? Instant(string column) =>
+            r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetFieldValue<DateTimeOffset>(r.GetOrdinal(column));
+        string? Text(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetString(r.GetOrdinal(column));
+        return new Booking
+        {
+            ClinicId = r.GetInt64(r.GetOrdinal("clinic_id")),
+            RowNumber = r.GetInt64(r.GetOrdinal("row_no")),
+            Id = r.GetInt64(r.GetOrdinal("id")),
+            BookingSlotId = r.IsDBNull(r.GetOrdinal("booking_slot_id")) ? null : r.GetInt64(r.GetOrdinal("booking_slot_id")),
+            DoctorId = r.GetInt64(r.GetOrdinal("doctor_id")),
+            StartsAt = Instant("starts_at")!.Value,
+            EndsAt = Instant("ends_at")!.Value,
+            CustomerId = r.GetInt64(r.GetOrdinal("customer_id")),
+            Status = BookingStatusNames.Parse(r.GetString(r.GetOrdinal("status"))),
+            IdempotencyKey = Text("idempotency_key"),
+            Revision = r.GetInt32(r.GetOrdinal("revision")),
+            CreatedAt = Instant("created_at")!.Value,
+            ExpiresAt = Instant("expires_at")!.Value,
+            ConfirmedAt = Instant("confirmed_at"),
+            RejectedAt = Instant("rejected_at"),
+            ExpiredAt = Instant("expired_at"),
+            CancelledAt = Instant("cancelled_at"),
+            Reason = Text("reason"),
+        };
+    }
+}

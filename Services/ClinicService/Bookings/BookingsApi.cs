@@ -1,0 +1,69 @@
+using ClinicBooking.ClinicService.Data;
+using ClinicBooking.ClinicService.Sharding;
+using ClinicBooking.Messages;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.ClinicService.Bookings;
+
+/// <summary>
+/// Booking a slot: the HTTP side of the booking saga (<see cref="BookingSaga"/>). A request holds the slot
+/// and waits a short while for CustomerService's verdict; a slower saga answers 202 with the booking to poll.
+/// </summary>
+public static class BookingsApi
+{
+    public static IEndpointRouteBuilder MapBookingsApi(this IEndpointRouteBuilder app)
+    {
+        var booking = app.MapGroup("/bookingSlots/{slotId:long}/booking").WithTags("Bookings")
+            .ForShardOf("slotId", scoped: true, Missing.BookingSlot).WithRequestValidation()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        booking.MapPut("/", BookSlot).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        booking.MapGet("/", GetSlotBooking);
+        booking.MapDelete("/", CancelSlotBooking);
+
+        app.MapGet("/bookings/{id:long}", GetBooking).WithTags("Bookings")
+            .ForShardOf("id", scoped: true, Missing.Booking).ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    /// <summary>
+    /// Books the slot for the customer: 201 confirmed, 202 still pending (poll the Location), or the problem
+    /// that says why not. A repeat of an earlier request gets that request's outcome, never a second booking.
+    /// </summary>
+    public static async Task<Results<Created<BookingResponse>, Accepted<BookingResponse>>> BookSlot(
+        long slotId, BookSlotRequest request, [AsParameters] IdempotencyKey key, BookingSaga saga, CancellationToken ct)
+    {
+        var outcome = await saga.BookAsync(slotId, request.CustomerId!.Value, key.Value, ct);
+        var booking = outcome.Booking;
+        return booking.Status switch
+        {
+            BookingStatus.Confirmed => TypedResults.Created($"/bookings/{booking.Id}", BookingResponse.From(outcome)),
+            BookingStatus.Pending => TypedResults.Accepted($"/bookings/{booking.Id}", BookingResponse.From(outcome)),
+            _ => throw BookingProblems.Ended(booking),
+        };
+    }
+
+    /// <summary>The slot's current booking: the active one, or else the latest.</summary>
+    public static async Task<Ok<BookingResponse>> GetSlotBooking(long slotId, ShardScope shard, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(slotId);
+        var booking = await shard.Db.Bookings.AsNoTracking()
+            .Where(b => b.ClinicId == clinicId && b.BookingSlotId == slotId)
+            .OrderByDescending(b => b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed)
+            .ThenByDescending(b => b.CreatedAt)
+            .FirstOrDefaultAsync(ct) ?? throw ProblemException.NotFound($"Booking slot {slotId} has no booking.");
+        return TypedResults.Ok(BookingResponse.From(booking, await BookingSaga.TimeZoneAsync(shard.Db, clinicId, ct)));
+    }
+
+    public static async Task<Ok<BookingResponse>> GetBooking(long id, ShardScope shard, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(id);
+        var booking = await shard.Db.Bookings.AsNoTracking().FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.Id == id, ct)
+            ?? throw Missing.Booking(id);
+        return TypedResults.Ok(BookingResponse.From(booking, await BookingSaga.TimeZoneAsync(shard.Db, clinicId, ct)));
+    }
+
+    /// <summary>Cancels the slot's active booking (pending or confirmed) and frees the slot.</summary>
+    public static async Task<Ok<BookingResponse>> CancelSlotBooking(long slotId, BookingSaga saga, CancellationToken ct) =>
+        TypedResults.Ok(BookingResponse.From(await saga.CancelAsync(slotId, ct)));
+}

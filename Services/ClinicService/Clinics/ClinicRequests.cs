@@ -1,0 +1,45 @@
+using ClinicBooking.ClinicService.Data;
+using FluentValidation;
+using NodaTime;
+
+namespace ClinicBooking.ClinicService.Clinics;
+
+/// <summary>Create, replace or merge-patch a clinic. <see cref="IsActive"/>: only an explicit true reactivates.</summary>
+public sealed record ClinicRequest(string? Name, string? TimeZone, string? Address, bool? IsActive = null);
+
+public sealed class ClinicRequestValidator : RequestValidator<ClinicRequest>
+{
+    public ClinicRequestValidator()
+    {
+        RuleFor(r => r.Name).RequiredText(Clinic.NameMaxLength);
+        RuleFor(r => r.TimeZone)
+            .Must(zone => !string.IsNullOrWhiteSpace(zone)).WithMessage("timeZone is required (an IANA time zone such as Europe/Berlin).")
+            .DependentRules(() => RuleFor(r => r.TimeZone)
+                .Must(zone => DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone!.Trim()) is not null)
+                .WithMessage(r => $"'{r.TimeZone}' is not an IANA time zone such as Europe/Berlin."));
+        RuleFor(r => r.Address).Must(address => address!.Trim().Length <= Clinic.AddressMaxLength).When(r => r.Address is not null)
+            .WithMessage($"address must be at most {Clinic.AddressMaxLength} characters.");
+    }
+}
+
+/// <summary>The list of a cell's clinics: after a cursor, a page of at most <see cref="Limit"/>.</summary>
+public sealed record ClinicListQuery(string? After, int Limit = Paging.DefaultPageSize, bool IncludeInactive = false)
+{
+    public long AfterId => After is null ? 0 : ClinicPage.ParseCursor(After) ?? 0;
+}
+
+public sealed class ClinicListQueryValidator : RequestValidator<ClinicListQuery>
+{
+    public ClinicListQueryValidator()
+    {
+        RuleFor(q => q.After).Must(after => ClinicPage.ParseCursor(after!) is not null).When(q => q.After is not null)
+            .WithMessage("after must be a cursor returned as nextCursor.");
+        RuleFor(q => q.Limit).InclusiveBetween(1, Paging.MaxPageSize).WithMessage($"limit must be between 1 and {Paging.MaxPageSize}.");
+    }
+}
+
+public static class ClinicMapping
+{
+    public static ClinicResponse ToResponse(this Clinic c) =>
+        new(c.Id, ClinicIds.ShardOfClinic(c.Id), c.Name, c.TimeZone, c.Address, c.IsActive, c.CreatedAt, c.UpdatedAt);
+}

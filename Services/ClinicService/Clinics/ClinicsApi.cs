@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using ClinicBooking.ClinicService.Data;
+using ClinicBooking.ClinicService.Caching;
+using ClinicBooking.ClinicService.Sharding;
+using ClinicBooking.ClinicService.Slots;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.ClinicService.Clinics;
+
+public static class ClinicsApi
+{
+    private static readonly string[] PatchableFields = ["name", "timeZone", "address", "isActive"];
+
+    public static IEndpointRouteBuilder MapClinicsApi(this IEndpointRouteBuilder app)
+    {
+        var clinics = app.MapGroup("/clinics").WithTags("Clinics").ProducesValidationProblem();
+        clinics.MapGet("/", ListClinics).WithRequestValidation();
+        // The gateway places a clinic on a shard (?shard=N) and sends the request to the cell that owns it.
+        clinics.MapPost("/", CreateClinic).WithRequestValidation().ProducesProblem(StatusCodes.Status404NotFound);
+
+        var clinic = clinics.MapGroup("/{id:long}").ForShardOf("id", scoped: false, Missing.Clinic).WithRequestValidation()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        clinic.MapGet("/", GetClinic);
+        clinic.MapPut("/", ReplaceClinic);
+        clinic.MapPatch("/", PatchClinic).Accepts<JsonObject>(JsonMergePatch.MediaType);
+        clinic.MapDelete("/", DeactivateClinic);
+
+        // Called by the gateway, which owns the placement policy across cells; not routed to clients.
+        app.MapGet(CellRoutes.Shards, ListShards).WithTags("Shards");
+        return app;
+    }
+
+    /// <summary>
+    /// The clinics of every shard this cell owns, in id order, one page after the cursor. The gateway merges
+    /// the pages of all cells the same way.
+    /// </summary>
+    public static async Task<Ok<ClinicPage>> ListClinics([AsParameters] ClinicListQuery query, ShardDatabases shards, CancellationToken ct)
+    {
+        var pages = await Task.WhenAll(shards.Shards.Select(async shard =>
+        {
+            await using var db = shards.CreateContext(shard);
+            var rows = await db.Clinics.AsNoTracking()
+                .Where(c => c.Id > query.AfterId && (query.IncludeInactive || c.IsActive))
+                .OrderBy(c => c.Id).Take(query.Limit + 1)
+                .Select(c => c.ToResponse())
+                .ToListAsync(ct);
+            return KeysetPage<ClinicResponse>.FromRows(rows, query.Limit);
+        }));
+        return TypedResults.Ok(ClinicPage.From(Keyset.Merge(pages, ClinicPage.Key, query.Limit)));
+    }
+
+    public static async Task<Ok<ClinicResponse>> GetClinic(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
+    {
+        var clinic = await cache.GetOrCreateForClinicAsync("clinic", id, id, async token =>
+            (await shard.Db.Clinics.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, token))?.ToResponse(), ct);
+        return TypedResults.Ok(clinic ?? throw Missing.Clinic(id));
+    }
+
+    public static async Task<Ok<ShardInfo[]>> ListShards(ShardDatabases shards, CancellationToken ct) =>
+        TypedResults.Ok(await Task.WhenAll(shards.Shards.Order().Select(async shard =>
+        {
+            await using var db = shards.CreateContext(shard);
+            return new ShardInfo(shard, await db.Clinics.CountAsync(c => c.IsActive, ct));
+        })));
+
+    public static async Task<Created<ClinicResponse>> CreateClinic(
+        int shard, ClinicRequest request, [AsParameters] ShardServices services, CancellationToken ct)
+    {
+        services.Shard.EnterShard(shard);
+        var now = services.Clock.UtcNowMicroseconds();
+        var clinic = new Clinic { Name = "", TimeZone = "", CreatedAt = now };
+        SetFields(clinic, request, now);
+        services.Db.Clinics.Add(clinic);
+        await services.Db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/clinics/{clinic.Id}", clinic.ToResponse());
+    }
+
+    public static async Task<Ok<ClinicResponse>> ReplaceClinic(
+        long id, ClinicRequest request, [AsParameters] ShardServices services, CancellationToken ct) =>
+        await UpdateAsync(await FindAsync(services.Db, id, ct), request, services, ct);
+
+    public static async Task<Ok<ClinicResponse>> PatchClinic(
+        long id, JsonNode? patch, [AsParameters] ShardServices services, MergePatcher<ClinicRequest> patcher, CancellationToken ct)
+    {
+        var clinic = await FindAsync(services.Db, id, ct);
+        var request = await patcher.ApplyAsync(new ClinicRequest(clinic.Name, clinic.TimeZone, clinic.Address), patch, PatchableFields, ct);
+        return await UpdateAsync(clinic, request, services, ct);
+    }
+
+    private static async Task<Ok<ClinicResponse>> UpdateAsync(Clinic clinic, ClinicRequest request, ShardServices services, CancellationToken ct)
+    {
+        clinic.EnsureUpdatable(request.IsActive, $"Clinic {clinic.Id}", $"/clinics/{clinic.Id}");
+        // Booking slots are stored as instants computed in the old zone; moving the clinic would silently
+        // shift every future appointment.
+        var now = services.Clock.GetUtcNow();
+        if (request.TimeZone!.Trim() != clinic.TimeZone
+            && await services.Db.DoctorBookingSlots.AnyAsync(s => s.ClinicId == clinic.Id && s.EndsAt > now, ct))
+        {
+            throw ProblemException.Conflict("The time zone of a clinic with future booking slots cannot change.");
+        }
+        SetFields(clinic, request, services.Clock.UtcNowMicroseconds());
+        clinic.IsActive = true;
+        await services.Db.SaveChangesAsync(ct);
+        return TypedResults.Ok(clinic.ToResponse());
+    }
+
+    /// <summary>
+    /// Deactivates a clinic in one transaction: refused while future booked slots exist (they are listed);
+    /// otherwise its free future booking slots and its templates are removed, and its doctors and time
+    /// slots deactivated. The database's constraints refuse the change if anything is left behind.
+    /// </summary>
+    public static async Task<NoContent> DeactivateClinic(long id, [AsParameters] ShardServices services, CancellationToken ct)
+    {
+        var db = services.Db;
+        await Deactivation.DeactivateAsync(db,
+            db.Clinics.FromSql($"SELECT *, xmin FROM clinics WHERE id = {id} FOR UPDATE"),
+            () => Missing.Clinic(id),
+            s => s.ClinicId == id,
+            t => t.ClinicId == id,
+            services.Clock, ct,
+            deactivateDependants: async now =>
+            {
+                await db.Doctors.Where(d => d.ClinicId == id && d.IsActive)
+                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.IsActive, false).SetProperty(d => d.UpdatedAt, now), ct);
+                await db.TimeSlots.Where(t => t.ClinicId == id && t.IsActive)
+                    .ExecuteUpdateAsync(u => u.SetProperty(t => t.IsActive, false).SetProperty(t => t.UpdatedAt, now), ct);
+            });
+        return TypedResults.NoContent();
+    }
+
+    private static void SetFields(Clinic clinic, ClinicRequest request, DateTimeOffset now)
+    {
+        clinic.Name = request.Name!.Trim();
+        clinic.TimeZone = request.TimeZone!.Trim();
+        clinic.Address = string.IsNullOrWhiteSpace(request.Address) ? null : request.Address.Trim();
+        clinic.UpdatedAt = now;
+    }
+
+    private static async Task<Clinic> FindAsync(ClinicDbContext db, long id, CancellationToken ct) =>
+        await db.Clinics.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw Missing.Clinic(id);
+}

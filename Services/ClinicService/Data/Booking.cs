@@ -1,0 +1,59 @@
+using ClinicBooking.Messages;
+
+namespace ClinicBooking.ClinicService.Data;
+
+/// <summary>
+/// One attempt by a customer to book a slot, and the state of its saga. It starts <c>pending</c> and holds
+/// the slot until CustomerService answers or <see cref="ExpiresAt"/> passes; then it is confirmed, rejected
+/// or expired, and a confirmed one may later be cancelled. Each status keeps the instant it was reached, so
+/// the row is its own history. The slot's details are copied in: the history outlives a removed slot.
+/// </summary>
+public sealed class Booking
+{
+    public const int IdempotencyKeyMaxLength = 200;
+    public const int ReasonMaxLength = 200;
+
+    public long ClinicId { get; set; }
+
+    public long RowNumber { get; init; }
+
+    public long Id { get; init; }
+
+    /// <summary>Null only once the slot has been removed, which an active booking prevents.</summary>
+    public long? BookingSlotId { get; set; }
+
+    public long DoctorId { get; set; }
+
+    public DateTimeOffset StartsAt { get; set; }
+
+    public DateTimeOffset EndsAt { get; set; }
+
+    public long CustomerId { get; set; }
+
+    public BookingStatus Status { get; set; }
+
+    /// <summary>The client's Idempotency-Key, unique per slot.</summary>
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>Grows by one with every status change; CustomerService keeps the highest it has seen.</summary>
+    public int Revision { get; set; }
+
+    /// <summary>When the booking was requested (it became pending).</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The hold's deadline: a booking still pending then expires and frees the slot.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? ConfirmedAt { get; set; }
+
+    public DateTimeOffset? RejectedAt { get; set; }
+
+    public DateTimeOffset? ExpiredAt { get; set; }
+
+    public DateTimeOffset? CancelledAt { get; set; }
+
+    /// <summary>Why the booking was rejected (see <see cref="CustomerVerdict"/>).</summary>
+    public string? Reason { get; set; }
+
+    public bool IsActive => Status is BookingStatus.Pending or BookingStatus.Confirmed;
+}

@@ -1,0 +1,188 @@
+using ClinicBooking.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ClinicBooking.ClinicService.Data;
+
+/// <summary>
+/// One clinic shard. Every clinic-scoped table carries <c>clinic_id</c> in its primary key and in every
+/// foreign key, so a row can only point at rows of its own clinic. The rules EF Core cannot express
+/// (foreign keys to the "active" columns, the overlap exclusion, the id function and the triggers) are in
+/// <see cref="ShardSchema"/>, applied by the same migration.
+/// </summary>
+public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) : DbContext(options)
+{
+    public const string ScopedRowSequence = "scoped_row_seq";
+    public const string UniqueActiveTimeSlotName = "ux_time_slots_active_name";
+    public const string UniqueTemplate = "ux_doctor_slot_templates_doctor_time_slot_weekday";
+    public const string UniqueBookingSlot = "ux_doctor_booking_slots_doctor_time_slot_date";
+    public const string UniqueActiveBooking = "ux_bookings_active_slot";
+    public const string UniqueIdempotencyKey = "ux_bookings_slot_idempotency_key";
+
+    public DbSet<Clinic> Clinics => Set<Clinic>();
+    public DbSet<Doctor> Doctors => Set<Doctor>();
+    public DbSet<TimeSlot> TimeSlots => Set<TimeSlot>();
+    public DbSet<DoctorSlotTemplate> DoctorSlotTemplates => Set<DoctorSlotTemplate>();
+    public DbSet<DoctorBookingSlot> DoctorBookingSlots => Set<DoctorBookingSlot>();
+    public DbSet<Booking> Bookings => Set<Booking>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasPostgresExtension("btree_gist");
+        // One sequence for every clinic-scoped table, so an id is unique across kinds in a shard and an id
+        // of the wrong kind (a doctor id used as a time slot id) finds nothing.
+        modelBuilder.HasSequence<long>(ScopedRowSequence).HasMin(1).HasMax((1L << ClinicIds.RowBits) - 1);
+
+        var clinic = modelBuilder.Entity<Clinic>();
+        clinic.ToTable("clinics", t =>
+        {
+            t.HasCheckConstraint("ck_clinics_id_shape", $"id BETWEEN {ClinicIds.MaxShards} AND {ClinicIds.MaxClinicId}");
+            t.HasCheckConstraint("ck_clinics_name_not_blank", "length(btrim(name)) > 0");
+            t.HasCheckConstraint("ck_clinics_time_zone_not_blank", "length(btrim(time_zone)) > 0");
+        });
+        clinic.Property(c => c.Id).ValueGeneratedOnAdd().HasDefaultValueSql("next_clinic_id()");
+        clinic.Property(c => c.Name).HasMaxLength(Clinic.NameMaxLength);
+        clinic.Property(c => c.TimeZone).HasMaxLength(Clinic.TimeZoneMaxLength);
+        clinic.Property(c => c.Address).HasMaxLength(Clinic.AddressMaxLength);
+        clinic.Property(c => c.ActiveClinicId).HasComputedColumnSql("CASE WHEN is_active THEN id END", stored: true);
+        clinic.Property(c => c.Version).IsRowVersion();
+        clinic.HasIndex(c => c.ActiveClinicId).IsUnique();
+
+        var doctor = modelBuilder.Entity<Doctor>();
+        doctor.ToTable("doctors", t =>
+        {
+            t.HasCheckConstraint("ck_doctors_name_not_blank", "length(btrim(name)) > 0");
+            t.HasCheckConstraint("ck_doctors_specialization_not_blank", "length(btrim(specialization)) > 0");
+        });
+        ConfigureScopedId(doctor, d => d.RowNumber, d => d.Id);
+        doctor.Property(d => d.Name).HasMaxLength(Doctor.NameMaxLength);
+        doctor.Property(d => d.Specialization).HasMaxLength(Doctor.SpecializationMaxLength);
+        doctor.Property(d => d.ActiveDoctorId).HasComputedColumnSql($"CASE WHEN is_active THEN {ScopedIdSql} END", stored: true);
+        doctor.Property(d => d.ActiveClinicRef).HasComputedColumnSql("CASE WHEN is_active THEN clinic_id END", stored: true);
+        doctor.Property(d => d.Version).IsRowVersion();
+        doctor.HasOne<Clinic>().WithMany().HasForeignKey(d => d.ClinicId).OnDelete(DeleteBehavior.Restrict);
+        doctor.HasIndex(d => new { d.ClinicId, d.ActiveDoctorId }).IsUnique();
+        doctor.HasIndex(d => new { d.ClinicId, d.Specialization });
+
+        var timeSlot = modelBuilder.Entity<TimeSlot>();
+        timeSlot.ToTable("time_slots", t =>
+        {
+            t.HasCheckConstraint("ck_time_slots_name_not_blank", "length(btrim(name)) > 0");
+            t.HasCheckConstraint("ck_time_slots_end_after_start", "end_time > start_time");
+        });
+        ConfigureScopedId(timeSlot, s => s.RowNumber, s => s.Id);
+        timeSlot.Property(s => s.Name).HasMaxLength(TimeSlot.NameMaxLength);
+        timeSlot.Property(s => s.ActiveTimeSlotId).HasComputedColumnSql($"CASE WHEN is_active THEN {ScopedIdSql} END", stored: true);
+        timeSlot.Property(s => s.ActiveClinicRef).HasComputedColumnSql("CASE WHEN is_active THEN clinic_id END", stored: true);
+        timeSlot.Property(s => s.Version).IsRowVersion();
+        timeSlot.HasOne<Clinic>().WithMany().HasForeignKey(s => s.ClinicId).OnDelete(DeleteBehavior.Restrict);
+        timeSlot.HasIndex(s => new { s.ClinicId, s.ActiveTimeSlotId }).IsUnique();
+        timeSlot.HasIndex(s => new { s.ClinicId, s.Name }).IsUnique().HasFilter("is_active").HasDatabaseName(UniqueActiveTimeSlotName);
+
+        var template = modelBuilder.Entity<DoctorSlotTemplate>();
+        template.ToTable("doctor_slot_templates", t =>
+            t.HasCheckConstraint("ck_doctor_slot_templates_weekday", "weekday BETWEEN 1 AND 7"));
+        ConfigureScopedId(template, s => s.RowNumber, s => s.Id);
+        // A null weekday (every day) counts as one value: one template per doctor, time slot and weekday.
+        template.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Weekday }).IsUnique().AreNullsDistinct(false)
+            .HasDatabaseName(UniqueTemplate);
+
+        var slot = modelBuilder.Entity<DoctorBookingSlot>();
+        slot.ToTable("doctor_booking_slots", t =>
+            t.HasCheckConstraint("ck_doctor_booking_slots_end_after_start", "ends_at > starts_at"));
+        ConfigureScopedId(slot, s => s.RowNumber, s => s.Id);
+        slot.Property(s => s.Version).IsRowVersion();
+        slot.HasOne<Doctor>().WithMany().HasForeignKey(s => new { s.ClinicId, s.DoctorId })
+            .HasPrincipalKey(d => new { d.ClinicId, d.Id }).OnDelete(DeleteBehavior.Restrict);
+        slot.HasOne<TimeSlot>().WithMany().HasForeignKey(s => new { s.ClinicId, s.TimeSlotId })
+            .HasPrincipalKey(t => new { t.ClinicId, t.Id }).OnDelete(DeleteBehavior.Restrict);
+        slot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date }).IsUnique().HasDatabaseName(UniqueBookingSlot);
+        slot.HasIndex(s => new { s.ClinicId, s.StartsAt });
+        // The availability search: slots in start order, across the shard's clinics. Not filtered on
+        // customer_id: booking a slot and freeing it again only change customer_id, and with no index on it
+        // PostgreSQL updates the row in place (a HOT update), without touching any of the table's indexes,
+        // the exclusion constraint's GiST index included. Most slots are free, so the filter costs little.
+        slot.HasIndex(s => new { s.StartsAt, s.Id }).HasDatabaseName("ix_doctor_booking_slots_starts_at_id");
+        // Room on each page for the new row versions of those in-place updates.
+        slot.HasStorageParameter("fillfactor", 90);
+
+        ConfigureBookings(modelBuilder);
+    }
+
+    private static void ConfigureBookings(ModelBuilder modelBuilder)
+    {
+        var booking = modelBuilder.Entity<Booking>();
+        booking.ToTable("bookings", t =>
+        {
+            t.HasCheckConstraint("ck_bookings_status", PostgresDatabase.OneOf("status", BookingStatusNames.All));
+            t.HasCheckConstraint("ck_bookings_ends_after_starts", "ends_at > starts_at");
+            t.HasCheckConstraint("ck_bookings_hold_after_request", "expires_at > created_at");
+            t.HasCheckConstraint("ck_bookings_revision_positive", "revision >= 1");
+            t.HasCheckConstraint("ck_bookings_customer_id_positive", "customer_id > 0");
+            // Each status has exactly the timestamps of the path that leads to it: pending → confirmed →
+            // cancelled, or pending → rejected | expired | cancelled.
+            t.HasCheckConstraint("ck_bookings_status_history", """
+                CASE status
+                    WHEN 'pending' THEN confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
+                    WHEN 'confirmed' THEN confirmed_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
+                    WHEN 'rejected' THEN rejected_at IS NOT NULL AND confirmed_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
+                    WHEN 'expired' THEN expired_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND cancelled_at IS NULL
+                    WHEN 'cancelled' THEN cancelled_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL
+                END
+                """);
+            t.HasCheckConstraint("ck_bookings_active_has_slot", "status NOT IN ('pending', 'confirmed') OR booking_slot_id IS NOT NULL");
+            t.HasCheckConstraint("ck_bookings_idempotency_key_not_blank", "idempotency_key IS NULL OR length(idempotency_key) > 0");
+        });
+        ConfigureScopedId(booking, b => b.RowNumber, b => b.Id);
+        booking.Property(b => b.Status).HasMaxLength(16)
+            .HasConversion(s => s.ToName(), s => BookingStatusNames.Parse(s));
+        booking.Property(b => b.IdempotencyKey).HasMaxLength(Booking.IdempotencyKeyMaxLength);
+        booking.Property(b => b.Reason).HasMaxLength(Booking.ReasonMaxLength);
+        booking.Ignore(b => b.IsActive);
+        booking.HasOne<Clinic>().WithMany().HasForeignKey(b => b.ClinicId).OnDelete(DeleteBehavior.Restrict);
+        // The slot reference is a composite foreign key whose delete rule (SET NULL of booking_slot_id only)
+        // EF cannot express; it is created in ShardSchema.Bookings.
+        // The last line of defence against double booking: one active booking per slot, whatever the code does.
+        booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId }).IsUnique()
+            .HasFilter("status IN ('pending', 'confirmed')").HasDatabaseName(UniqueActiveBooking);
+        booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId, b.IdempotencyKey }).IsUnique()
+            .HasFilter("idempotency_key IS NOT NULL").HasDatabaseName(UniqueIdempotencyKey);
+        booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId, b.CreatedAt });
+        // The expiry sweep reads only the pending bookings, by deadline.
+        booking.HasIndex(b => b.ExpiresAt).HasFilter("status = 'pending'").HasDatabaseName("ix_bookings_pending_expires_at");
+
+        var outbox = modelBuilder.Entity<OutboxMessage>();
+        outbox.ToTable("outbox_messages", t =>
+            t.HasCheckConstraint("ck_outbox_messages_message_type", PostgresDatabase.OneOf("message_type", Enum.GetNames<OutboxKind>())));
+        outbox.Property(m => m.Id).UseIdentityAlwaysColumn();
+        outbox.Property(m => m.Kind).HasColumnName("message_type").HasMaxLength(100).HasConversion<string>();
+        outbox.Property(m => m.TraceParent).HasMaxLength(100);
+        outbox.HasOne<Booking>().WithMany().HasForeignKey(m => new { m.ClinicId, m.BookingId })
+            .HasPrincipalKey(b => new { b.ClinicId, b.Id }).OnDelete(DeleteBehavior.Restrict);
+        outbox.HasIndex(m => m.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_messages_unsent");
+        outbox.HasIndex(m => m.SentAt).HasFilter("sent_at IS NOT NULL").HasDatabaseName("ix_outbox_messages_sent_at");
+    }
+
+    /// <summary>The SQL of a clinic-scoped id: the clinic id in the high bits, the row number in the low 30.</summary>
+    public const string ScopedIdSql = "(clinic_id << 30) | row_no";
+
+    private static void ConfigureScopedId<T>(EntityTypeBuilder<T> entity,
+        System.Linq.Expressions.Expression<Func<T, long>> rowNumber,
+        System.Linq.Expressions.Expression<Func<T, long>> id) where T : class
+    {
+        entity.Property(rowNumber).HasColumnName("row_no").UseSequence(ScopedRowSequence);
+        entity.Property(id).HasComputedColumnSql(ScopedIdSql, stored: true).ValueGeneratedOnAdd();
+        entity.HasKey("ClinicId", "Id");
+    }
+}
+
+/// <summary>Lets `dotnet ef migrations add` build the model without a running database.</summary>
+public sealed class DesignTimeClinicDbContextFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<ClinicDbContext>
+{
+    public ClinicDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<ClinicDbContext>()
+            .UseNpgsql("Host=localhost;Database=clinics")
+            .UseSnakeCaseNamingConvention()
+            .Options);
+}

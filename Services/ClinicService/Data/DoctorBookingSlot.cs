@@ -1,0 +1,31 @@
+namespace ClinicBooking.ClinicService.Data;
+
+/// <summary>
+/// A bookable appointment: one doctor, one time slot, one clinic-local date, stored as instants. It exists
+/// only when it was generated or created, and holds at most one customer.
+/// </summary>
+public sealed class DoctorBookingSlot
+{
+    public long ClinicId { get; set; }
+
+    public long RowNumber { get; private set; }
+
+    public long Id { get; private set; }
+
+    public long DoctorId { get; set; }
+
+    public long TimeSlotId { get; set; }
+
+    /// <summary>The date in the clinic's time zone.</summary>
+    public DateOnly Date { get; set; }
+
+    public DateTimeOffset StartsAt { get; set; }
+
+    public DateTimeOffset EndsAt { get; set; }
+
+    public long? CustomerId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public uint Version { get; set; }
+}

@@ -1,0 +1,25 @@
+namespace ClinicBooking.ClinicService.Data;
+
+/// <summary>
+/// A doctor's default availability: the doctor works this time slot on <see cref="Weekday"/>, or every day
+/// when it is null. Bookable slots are generated from templates ahead of time.
+/// </summary>
+public sealed class DoctorSlotTemplate
+{
+    public long ClinicId { get; set; }
+
+    public long RowNumber { get; private set; }
+
+    public long Id { get; private set; }
+
+    public long DoctorId { get; set; }
+
+    public long TimeSlotId { get; set; }
+
+    /// <summary>ISO weekday, 1 = Monday … 7 = Sunday; null = every day.</summary>
+    public int? Weekday { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

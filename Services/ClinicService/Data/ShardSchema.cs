@@ -1,0 +1,153 @@
+namespace ClinicBooking.ClinicService.Data;
+
+/// <summary>
+/// The part of a shard's schema EF Core cannot model, applied by the initial migration. Each rule here is
+/// one the database must enforce whatever the application does.
+/// </summary>
+public static class ShardSchema
+{
+    public const string ActiveDoctorConstraint = "fk_doctor_booking_slots_active_doctor";
+    public const string ActiveTimeSlotConstraint = "fk_doctor_booking_slots_active_time_slot";
+    public const string OverlapConstraint = "ex_doctor_booking_slots_doctor_overlap";
+
+    /// <summary>Runs before the tables are created: <c>clinics.id</c> defaults to <c>next_clinic_id()</c>.</summary>
+    public static readonly string BeforeTables = $$"""
+        -- Which shard this database is: written once by the cell that owns it (see ShardDatabases), read
+        -- by next_clinic_id() so that every clinic id names its home shard.
+        CREATE TABLE shard_identity (
+            singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+            shard integer NOT NULL CHECK (shard BETWEEN 0 AND {{ClinicIds.MaxShards - 1}})
+        );
+
+        CREATE SEQUENCE clinic_number_seq MINVALUE 1 MAXVALUE {{(ClinicIds.MaxClinicId >> ClinicIds.ShardBits)}};
+
+        CREATE FUNCTION next_clinic_id() RETURNS bigint LANGUAGE sql VOLATILE AS $$
+            SELECT (nextval('clinic_number_seq') << {{ClinicIds.ShardBits}}) | shard FROM shard_identity
+        $$;
+        """;
+
+    /// <summary>Runs after the tables are created.</summary>
+    public static readonly string AfterTables = $$"""
+        -- The disabled-entity pattern: active dependants reference the "active" column of their parent,
+        -- which is NULL while the parent is inactive, so no active doctor or time slot can belong to an
+        -- inactive clinic, and no template to an inactive doctor or time slot.
+        ALTER TABLE doctors ADD CONSTRAINT fk_doctors_active_clinic
+            FOREIGN KEY (active_clinic_ref) REFERENCES clinics (active_clinic_id);
+        ALTER TABLE time_slots ADD CONSTRAINT fk_time_slots_active_clinic
+            FOREIGN KEY (active_clinic_ref) REFERENCES clinics (active_clinic_id);
+        ALTER TABLE doctor_slot_templates ADD CONSTRAINT fk_doctor_slot_templates_active_doctor
+            FOREIGN KEY (clinic_id, doctor_id) REFERENCES doctors (clinic_id, active_doctor_id);
+        ALTER TABLE doctor_slot_templates ADD CONSTRAINT fk_doctor_slot_templates_active_time_slot
+            FOREIGN KEY (clinic_id, time_slot_id) REFERENCES time_slots (clinic_id, active_time_slot_id);
+
+        -- No double booking of a doctor's time: booking slots of one doctor never overlap.
+        ALTER TABLE doctor_booking_slots ADD CONSTRAINT {{OverlapConstraint}}
+            EXCLUDE USING gist (clinic_id WITH =, doctor_id WITH =, tstzrange(starts_at, ends_at) WITH &&);
+
+        -- A booking slot that is not yet over must belong to an active doctor and an active time slot (and
+        -- so to an active clinic). "Not yet over" depends on the clock, which no constraint may read, so
+        -- triggers enforce it from both sides. FOR SHARE makes a slot insert and a concurrent deactivation
+        -- wait for each other instead of both succeeding.
+        CREATE FUNCTION doctor_booking_slots_require_active_parents() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.ends_at > now() THEN
+                PERFORM 1 FROM doctors d
+                 WHERE d.clinic_id = NEW.clinic_id AND d.id = NEW.doctor_id AND d.is_active FOR SHARE;
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION 'doctor % of clinic % is not active: a future booking slot cannot point at it',
+                        NEW.doctor_id, NEW.clinic_id
+                        USING ERRCODE = 'foreign_key_violation', CONSTRAINT = '{{ActiveDoctorConstraint}}';
+                END IF;
+                PERFORM 1 FROM time_slots t
+                 WHERE t.clinic_id = NEW.clinic_id AND t.id = NEW.time_slot_id AND t.is_active FOR SHARE;
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION 'time slot % of clinic % is not active: a future booking slot cannot point at it',
+                        NEW.time_slot_id, NEW.clinic_id
+                        USING ERRCODE = 'foreign_key_violation', CONSTRAINT = '{{ActiveTimeSlotConstraint}}';
+                END IF;
+            END IF;
+            RETURN NEW;
+        END $$;
+
+        CREATE TRIGGER doctor_booking_slots_require_active_parents
+            BEFORE INSERT OR UPDATE OF clinic_id, doctor_id, time_slot_id, starts_at, ends_at ON doctor_booking_slots
+            FOR EACH ROW EXECUTE FUNCTION doctor_booking_slots_require_active_parents();
+
+        CREATE FUNCTION refuse_deactivation_with_future_slots() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            column_name text := TG_ARGV[0];
+            constraint_name text := TG_ARGV[1];
+        BEGIN
+            IF OLD.is_active AND NOT NEW.is_active THEN
+                PERFORM 1 FROM doctor_booking_slots s
+                 WHERE s.clinic_id = OLD.clinic_id AND s.ends_at > now()
+                   AND CASE column_name WHEN 'doctor_id' THEN s.doctor_id ELSE s.time_slot_id END = OLD.id
+                 LIMIT 1;
+                IF FOUND THEN
+                    RAISE EXCEPTION '% % of clinic % still has future booking slots', TG_TABLE_NAME, OLD.id, OLD.clinic_id
+                        USING ERRCODE = 'foreign_key_violation', CONSTRAINT = constraint_name;
+                END IF;
+            END IF;
+            RETURN NEW;
+        END $$;
+
+        CREATE TRIGGER doctors_refuse_deactivation_with_future_slots
+            BEFORE UPDATE OF is_active ON doctors
+            FOR EACH ROW EXECUTE FUNCTION refuse_deactivation_with_future_slots('doctor_id', '{{ActiveDoctorConstraint}}');
+        CREATE TRIGGER time_slots_refuse_deactivation_with_future_slots
+            BEFORE UPDATE OF is_active ON time_slots
+            FOR EACH ROW EXECUTE FUNCTION refuse_deactivation_with_future_slots('time_slot_id', '{{ActiveTimeSlotConstraint}}');
+        """;
+
+    /// <summary>
+    /// Applied by the Bookings migration. A booking keeps its history when its slot is removed (only a slot
+    /// without an active booking can be), so the reference clears the slot id and keeps the clinic id.
+    /// </summary>
+    public const string Bookings = """
+        ALTER TABLE bookings ADD CONSTRAINT fk_bookings_booking_slot
+            FOREIGN KEY (clinic_id, booking_slot_id) REFERENCES doctor_booking_slots (clinic_id, id)
+            ON DELETE SET NULL (booking_slot_id);
+
+        -- A booking only moves forward: pending -> confirmed | rejected | expired | cancelled, and
+        -- confirmed -> cancelled. A late or repeated message can never revive or rewrite a decision.
+        CREATE FUNCTION bookings_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.status <> OLD.status AND NOT (
+                   (OLD.status = 'pending' AND NEW.status IN ('confirmed', 'rejected', 'expired', 'cancelled'))
+                OR (OLD.status = 'confirmed' AND NEW.status = 'cancelled')) THEN
+                RAISE EXCEPTION 'booking % cannot go from % to %', OLD.id, OLD.status, NEW.status
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_bookings_forward_only';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER bookings_forward_only BEFORE UPDATE OF status ON bookings
+            FOR EACH ROW EXECUTE FUNCTION bookings_forward_only();
+
+        -- A booking that stops being active gives its slot back, in the same transaction, so no code path
+        -- can leave a slot held by a rejected, expired or cancelled booking.
+        CREATE FUNCTION bookings_release_slot() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF OLD.status IN ('pending', 'confirmed') AND NEW.status NOT IN ('pending', 'confirmed') THEN
+                UPDATE doctor_booking_slots SET customer_id = NULL
+                 WHERE clinic_id = NEW.clinic_id AND id = NEW.booking_slot_id AND customer_id = NEW.customer_id;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER bookings_release_slot AFTER UPDATE OF status ON bookings
+            FOR EACH ROW EXECUTE FUNCTION bookings_release_slot();
+        """;
+
+    public const string BookingsDown = """
+        DROP FUNCTION IF EXISTS bookings_forward_only();
+        DROP FUNCTION IF EXISTS bookings_release_slot();
+        """;
+
+    /// <summary>Undoes <see cref="BeforeTables"/> after the tables are dropped (the triggers go with them).</summary>
+    public const string Down = """
+        DROP FUNCTION IF EXISTS doctor_booking_slots_require_active_parents();
+        DROP FUNCTION IF EXISTS refuse_deactivation_with_future_slots();
+        DROP FUNCTION IF EXISTS next_clinic_id();
+        DROP SEQUENCE IF EXISTS clinic_number_seq;
+        DROP TABLE IF EXISTS shard_identity;
+        """;
+}

@@ -1,0 +1,27 @@
+using ClinicBooking.ClinicService.Data;
+using FluentValidation;
+
+namespace ClinicBooking.ClinicService.Doctors;
+
+public sealed record DoctorResponse(
+    long Id, long ClinicId, string Name, string Specialization, bool IsActive,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static DoctorResponse From(Doctor d) =>
+        new(d.Id, d.ClinicId, d.Name, d.Specialization, d.IsActive, d.CreatedAt, d.UpdatedAt);
+}
+
+/// <summary>Create, replace or merge-patch a doctor. <see cref="IsActive"/>: only an explicit true reactivates.</summary>
+public sealed record DoctorRequest(string? Name, string? Specialization, bool? IsActive = null);
+
+public sealed class DoctorRequestValidator : RequestValidator<DoctorRequest>
+{
+    public DoctorRequestValidator()
+    {
+        RuleFor(r => r.Name).RequiredText(Doctor.NameMaxLength);
+        RuleFor(r => r.Specialization).RequiredText(Doctor.SpecializationMaxLength);
+    }
+}
+
+/// <summary>A clinic's doctors, narrowed to one specialization (any case) and to the active ones unless asked.</summary>
+public sealed record DoctorFilter(string? Specialization, bool IncludeInactive = false);

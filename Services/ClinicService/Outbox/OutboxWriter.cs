@@ -1,0 +1,50 @@
+using ClinicBooking.ClinicService.Data;
+using ClinicBooking.Messages;
+using Npgsql;
+
+namespace ClinicBooking.ClinicService.Outbox;
+
+/// <summary>An outbox row as a state change wrote it: its id, its message id and the trace it joins.</summary>
+public sealed record OutboxRow(long Id, Guid MessageId, string? TraceParent);
+
+/// <summary>
+/// Writes outbox rows inside the statements that change bookings, so the row commits with the change or not
+/// at all: <see cref="Insert"/> is a common table expression's body, one row of the given kind per booking,
+/// and <see cref="Read"/> reads back what it returned.
+/// </summary>
+public static class OutboxWriter
+{
+    /// <summary>
+    /// The INSERT of one <paramref name="kind"/> row per row of <paramref name="bookings"/> (a CTE with the
+    /// booking's <c>clinic_id</c> and <c>id</c>), joining the trace <paramref name="trace"/> names, stamped
+    /// <c>@now</c>. Use it as <c>outbox AS (...)</c> and join on <c>outbox.outbox_booking_id</c>.
+    /// </summary>
+    public static string Insert(OutboxKind kind, string bookings, string trace) => $"""
+        INSERT INTO outbox_messages (message_id, message_type, clinic_id, booking_id, trace_parent, created_at)
+        SELECT gen_random_uuid(), '{kind}', {bookings}.clinic_id, {bookings}.id, {trace}, @now FROM {bookings}
+        RETURNING id AS outbox_id, message_id AS outbox_message_id, booking_id AS outbox_booking_id,
+                  trace_parent AS outbox_trace_parent
+        """;
+
+    /// <summary>The columns of <see cref="Insert"/>'s CTE (named <c>outbox</c>) that <see cref="Read"/> reads.</summary>
+    public const string Columns = "outbox.outbox_id, outbox.outbox_message_id, outbox.outbox_trace_parent";
+
+    public static OutboxRow Read(NpgsqlDataReader reader)
+    {
+        var trace = reader.GetOrdinal("outbox_trace_parent");
+        return new OutboxRow(reader.GetInt64(reader.GetOrdinal("outbox_id")), reader.GetGuid(reader.GetOrdinal("outbox_message_id")),
+            reader.IsDBNull(trace) ? null : reader.GetString(trace));
+    }
+}
+
+/// <summary>The saga's messages, built from the booking they are about: what a row of each kind sends.</summary>
+public static class SagaMessages
+{
+    public static VerifyCustomer VerifyCustomer(Booking b) =>
+        new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId!.Value, b.DoctorId, b.StartsAt, b.EndsAt, b.ExpiresAt);
+
+    /// <summary>The booking's current status, stamped when it was reached.</summary>
+    public static BookingStatusChanged StatusChanged(Booking b) =>
+        new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId, b.DoctorId, b.StartsAt, b.EndsAt, b.Status, b.Revision,
+            b.CancelledAt ?? b.ExpiredAt ?? b.RejectedAt ?? b.ConfirmedAt ?? b.CreatedAt, b.Reason);
+}

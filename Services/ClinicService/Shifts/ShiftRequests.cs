@@ -1,0 +1,64 @@
+using System.Globalization;
+using ClinicBooking.ClinicService.Data;
+using FluentValidation;
+
+namespace ClinicBooking.ClinicService.Shifts;
+
+/// <summary>A shift (time slot) in the clinic's local time; times are "HH:mm".</summary>
+public sealed record TimeSlotResponse(long Id, long ClinicId, string Name, string StartTime, string EndTime, bool IsActive)
+{
+    public static TimeSlotResponse From(TimeSlot t) =>
+        new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive);
+}
+
+public sealed record TimeSlotRequest(string? Name, string? StartTime, string? EndTime)
+{
+    /// <summary>The shift's hours; valid once the request has passed its validator.</summary>
+    public (TimeOnly Start, TimeOnly End) Hours => (ParseTime(StartTime)!.Value, ParseTime(EndTime)!.Value);
+
+    public static TimeOnly? ParseTime(string? value) =>
+        TimeOnly.TryParseExact(value?.Trim(), ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? time
+            : null;
+}
+
+public sealed class TimeSlotRequestValidator : RequestValidator<TimeSlotRequest>
+{
+    public TimeSlotRequestValidator()
+    {
+        RuleFor(r => r.Name).RequiredText(TimeSlot.NameMaxLength);
+        RuleFor(r => r.StartTime).Time();
+        RuleFor(r => r.EndTime).Time()
+            .Must((r, end) => TimeSlotRequest.ParseTime(end) > TimeSlotRequest.ParseTime(r.StartTime))
+            .When(r => TimeSlotRequest.ParseTime(r.StartTime) is not null && TimeSlotRequest.ParseTime(r.EndTime) is not null,
+                ApplyConditionTo.CurrentValidator)
+            .WithMessage("endTime must be after startTime; a shift ends on the day it starts.");
+    }
+}
+
+/// <summary>A doctor's default availability: a time slot on an ISO weekday (1 = Monday), or every day when null.</summary>
+public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, long TimeSlotId, int? Weekday)
+{
+    public static DoctorSlotResponse From(DoctorSlotTemplate t) => new(t.Id, t.ClinicId, t.DoctorId, t.TimeSlotId, t.Weekday);
+}
+
+public sealed record DoctorSlotRequest(long? TimeSlotId, int? Weekday);
+
+public sealed class DoctorSlotRequestValidator : RequestValidator<DoctorSlotRequest>
+{
+    public DoctorSlotRequestValidator()
+    {
+        RuleFor(r => r.TimeSlotId).NotNull().WithMessage("timeSlotId is required.");
+        RuleFor(r => r.Weekday).InclusiveBetween(1, 7).When(r => r.Weekday is not null)
+            .WithMessage("weekday must be 1 (Monday) to 7 (Sunday), or null for every day.");
+    }
+}
+
+internal static class TimeRules
+{
+    /// <summary>A time of day as HH:mm (or HH:mm:ss).</summary>
+    public static IRuleBuilderOptions<T, string?> Time<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(value => !string.IsNullOrWhiteSpace(value)).WithMessage("{PropertyName} is required, as HH:mm.")
+            .Must(value => string.IsNullOrWhiteSpace(value) || TimeSlotRequest.ParseTime(value) is not null)
+            .WithMessage("{PropertyName} must be a time of day as HH:mm, such as 09:30.");
+}

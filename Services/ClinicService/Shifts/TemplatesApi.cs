@@ -1,0 +1,119 @@
+using ClinicBooking.ClinicService.Caching;
+using ClinicBooking.ClinicService.Data;
+using ClinicBooking.ClinicService.Sharding;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.ClinicService.Shifts;
+
+/// <summary>
+/// Doctor slot templates (the API's "doctor slots"): which time slots a doctor works, on which weekdays.
+/// Slot generation turns them into bookable slots.
+/// </summary>
+public static class TemplatesApi
+{
+    public static IEndpointRouteBuilder MapTemplatesApi(this IEndpointRouteBuilder app)
+    {
+        var doctorTemplates = app.MapGroup("/doctors/{doctorId:long}/slots").WithTags("Doctor slots")
+            .ForShardOf("doctorId", scoped: true, Missing.Doctor).WithRequestValidation()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        doctorTemplates.MapGet("/", ListTemplates);
+        doctorTemplates.MapPost("/", CreateTemplate);
+
+        var template = app.MapGroup("/doctors/slots/{id:long}").WithTags("Doctor slots")
+            .ForShardOf("id", scoped: true, Missing.Template).WithRequestValidation()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        template.MapGet("/", GetTemplate);
+        template.MapPut("/", ReplaceTemplate);
+        template.MapDelete("/", DeleteTemplate);
+        return app;
+    }
+
+    public static async Task<Ok<List<DoctorSlotResponse>>> ListTemplates(long doctorId, ShardScope shard, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(doctorId);
+        if (!await shard.Db.Doctors.AnyAsync(d => d.ClinicId == clinicId && d.Id == doctorId, ct))
+        {
+            throw Missing.Doctor(doctorId);
+        }
+        var templates = await shard.Db.DoctorSlotTemplates.AsNoTracking()
+            .Where(t => t.ClinicId == clinicId && t.DoctorId == doctorId)
+            .OrderBy(t => t.Weekday).ThenBy(t => t.TimeSlotId)
+            .ToListAsync(ct);
+        return TypedResults.Ok(templates.Select(DoctorSlotResponse.From).ToList());
+    }
+
+    public static async Task<Ok<DoctorSlotResponse>> GetTemplate(long id, ShardScope shard, CancellationToken ct) =>
+        TypedResults.Ok(DoctorSlotResponse.From(await FindAsync(shard.Db.DoctorSlotTemplates.AsNoTracking(), id, ct)));
+
+    public static async Task<Created<DoctorSlotResponse>> CreateTemplate(
+        long doctorId, DoctorSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(doctorId);
+        var doctor = await services.Db.Doctors.AsNoTracking().FirstOrDefaultAsync(d => d.ClinicId == clinicId && d.Id == doctorId, ct)
+            ?? throw Missing.Doctor(doctorId);
+        await CheckReferencesAsync(services.Db, doctor, request.TimeSlotId!.Value, ct);
+        var now = services.Clock.UtcNowMicroseconds();
+        var template = new DoctorSlotTemplate
+        {
+            ClinicId = clinicId,
+            DoctorId = doctorId,
+            TimeSlotId = request.TimeSlotId!.Value,
+            Weekday = request.Weekday,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        services.Db.DoctorSlotTemplates.Add(template);
+        await services.Db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/doctors/slots/{template.Id}", DoctorSlotResponse.From(template));
+    }
+
+    public static async Task<Ok<DoctorSlotResponse>> ReplaceTemplate(
+        long id, DoctorSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
+    {
+        var template = await FindAsync(services.Db.DoctorSlotTemplates, id, ct);
+        var doctor = await services.Db.Doctors.AsNoTracking().SingleAsync(d => d.ClinicId == template.ClinicId && d.Id == template.DoctorId, ct);
+        await CheckReferencesAsync(services.Db, doctor, request.TimeSlotId!.Value, ct);
+        template.TimeSlotId = request.TimeSlotId!.Value;
+        template.Weekday = request.Weekday;
+        template.UpdatedAt = services.Clock.UtcNowMicroseconds();
+        await services.Db.SaveChangesAsync(ct);
+        return TypedResults.Ok(DoctorSlotResponse.From(template));
+    }
+
+    /// <summary>Removes a template. Slots already generated from it stay; they are managed on their own.</summary>
+    public static async Task<NoContent> DeleteTemplate(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
+    {
+        var deleted = await shard.Db.DoctorSlotTemplates
+            .Where(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id)
+            .ExecuteDeleteAsync(ct);
+        if (deleted == 0)
+        {
+            throw Missing.Template(id);
+        }
+        await cache.InvalidateClinicAsync(ClinicIds.ClinicOf(id), ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The doctor must be active, and the time slot an active one of the doctor's own clinic. The database
+    /// checks the same (composite foreign keys to the active columns); this gives the clearer answer.
+    /// </summary>
+    private static async Task CheckReferencesAsync(ClinicDbContext db, Doctor doctor, long timeSlotId, CancellationToken ct)
+    {
+        if (!doctor.IsActive)
+        {
+            throw ProblemException.Conflict($"Doctor {doctor.Id} is not active.");
+        }
+        // A time slot of another clinic looks the same from here: it does not exist in this clinic.
+        var timeSlot = await db.TimeSlots.AsNoTracking().FirstOrDefaultAsync(t => t.ClinicId == doctor.ClinicId && t.Id == timeSlotId, ct)
+            ?? throw ProblemException.NotFound($"Time slot {timeSlotId} does not exist in clinic {doctor.ClinicId}.");
+        if (!timeSlot.IsActive)
+        {
+            throw ProblemException.Conflict($"Time slot {timeSlotId} is not active.");
+        }
+    }
+
+    private static async Task<DoctorSlotTemplate> FindAsync(IQueryable<DoctorSlotTemplate> templates, long id, CancellationToken ct) =>
+        await templates.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.Template(id);
+}

@@ -1,0 +1,112 @@
+using ClinicBooking.ClinicService.Data;
+using ClinicBooking.ClinicService.Sharding;
+using ClinicBooking.ClinicService.Slots;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.ClinicService.Shifts;
+
+/// <summary>Time slots: the named shifts of a clinic, in its local time.</summary>
+public static class TimeSlotsApi
+{
+    public static IEndpointRouteBuilder MapTimeSlotsApi(this IEndpointRouteBuilder app)
+    {
+        var clinicSlots = app.MapGroup("/clinics/{clinicId:long}/timeslots").WithTags("Time slots")
+            .ForShardOf("clinicId", scoped: false, Missing.Clinic).WithRequestValidation()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        clinicSlots.MapGet("/", ListTimeSlots);
+        clinicSlots.MapPost("/", CreateTimeSlot);
+
+        var slot = app.MapGroup("/timeslots/{id:long}").WithTags("Time slots")
+            .ForShardOf("id", scoped: true, Missing.TimeSlot).WithRequestValidation()
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        slot.MapGet("/", GetTimeSlot);
+        slot.MapPut("/", ReplaceTimeSlot);
+        slot.MapDelete("/", DeactivateTimeSlot);
+        return app;
+    }
+
+    public static async Task<Ok<List<TimeSlotResponse>>> ListTimeSlots(
+        long clinicId, ShardScope shard, CancellationToken ct, bool includeInactive = false)
+    {
+        if (!await shard.Db.Clinics.AnyAsync(c => c.Id == clinicId, ct))
+        {
+            throw Missing.Clinic(clinicId);
+        }
+        var slots = await shard.Db.TimeSlots.AsNoTracking()
+            .Where(t => t.ClinicId == clinicId && (includeInactive || t.IsActive))
+            .OrderBy(t => t.StartTime).ThenBy(t => t.Id)
+            .ToListAsync(ct);
+        return TypedResults.Ok(slots.Select(TimeSlotResponse.From).ToList());
+    }
+
+    public static async Task<Ok<TimeSlotResponse>> GetTimeSlot(long id, ShardScope shard, CancellationToken ct) =>
+        TypedResults.Ok(TimeSlotResponse.From(await FindAsync(shard.Db.TimeSlots.AsNoTracking(), id, ct)));
+
+    public static async Task<Created<TimeSlotResponse>> CreateTimeSlot(
+        long clinicId, TimeSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
+    {
+        var clinic = await services.Db.Clinics.AsNoTracking().FirstOrDefaultAsync(c => c.Id == clinicId, ct) ?? throw Missing.Clinic(clinicId);
+        if (!clinic.IsActive)
+        {
+            throw ProblemException.Conflict($"Clinic {clinicId} is not active.");
+        }
+        var now = services.Clock.UtcNowMicroseconds();
+        var (start, end) = request.Hours;
+        var slot = new TimeSlot
+        {
+            ClinicId = clinicId,
+            Name = request.Name!.Trim(),
+            StartTime = start,
+            EndTime = end,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        services.Db.TimeSlots.Add(slot);
+        await services.Db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/timeslots/{slot.Id}", TimeSlotResponse.From(slot));
+    }
+
+    /// <summary>
+    /// Renames or moves a shift. Moving it is refused while it has future booking slots: they were
+    /// generated for the old hours.
+    /// </summary>
+    public static async Task<Ok<TimeSlotResponse>> ReplaceTimeSlot(
+        long id, TimeSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
+    {
+        var slot = await FindAsync(services.Db.TimeSlots, id, ct);
+        if (!slot.IsActive)
+        {
+            throw ProblemException.Conflict($"Time slot {id} is deactivated.");
+        }
+        var (start, end) = request.Hours;
+        var now = services.Clock.GetUtcNow();
+        if ((start != slot.StartTime || end != slot.EndTime)
+            && await services.Db.DoctorBookingSlots.AnyAsync(s => s.ClinicId == slot.ClinicId && s.TimeSlotId == id && s.EndsAt > now, ct))
+        {
+            throw ProblemException.Conflict("The hours of a time slot with future booking slots cannot change; create a new time slot instead.");
+        }
+        slot.Name = request.Name!.Trim();
+        slot.StartTime = start;
+        slot.EndTime = end;
+        slot.UpdatedAt = services.Clock.UtcNowMicroseconds();
+        await services.Db.SaveChangesAsync(ct);
+        return TypedResults.Ok(TimeSlotResponse.From(slot));
+    }
+
+    /// <summary>Deactivates a time slot: refused while future booked slots exist; removes free future slots and templates.</summary>
+    public static async Task<NoContent> DeactivateTimeSlot(long id, [AsParameters] ShardServices services, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(id);
+        await Deactivation.DeactivateAsync(services.Db,
+            services.Db.TimeSlots.FromSql($"SELECT *, xmin FROM time_slots WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE"),
+            () => Missing.TimeSlot(id),
+            s => s.ClinicId == clinicId && s.TimeSlotId == id,
+            t => t.ClinicId == clinicId && t.TimeSlotId == id,
+            services.Clock, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<TimeSlot> FindAsync(IQueryable<TimeSlot> slots, long id, CancellationToken ct) =>
+        await slots.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.TimeSlot(id);
+}

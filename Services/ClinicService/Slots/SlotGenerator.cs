@@ -1,0 +1,163 @@
+using System.ComponentModel.DataAnnotations;
+using ClinicBooking.ClinicService.Caching;
+using ClinicBooking.ClinicService.Sharding;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ClinicBooking.ClinicService.Slots;
+
+public sealed class SlotGenerationOptions
+{
+    public const string Section = "SlotGeneration";
+
+    /// <summary>How many days ahead, starting today in each clinic's time zone, bookable slots exist.</summary>
+    [Range(1, SlotLimits.MaxRangeDays)]
+    public int HorizonDays { get; set; } = 14;
+
+    /// <summary>When the recurring job runs (cron, UTC). Hourly by default, so a new template is bookable soon.</summary>
+    [Required]
+    public string Cron { get; set; } = Hangfire.Cron.Hourly();
+}
+
+/// <summary>
+/// Materializes booking slots from the doctors' templates. One INSERT … SELECT per shard: the database turns
+/// each clinic-local shift into instants with the clinic's IANA zone (<c>AT TIME ZONE</c>, so 09:00–13:00
+/// stays 09:00–13:00 local on both sides of a daylight-saving change), skips inactive clinics, doctors and
+/// time slots, and <c>ON CONFLICT DO NOTHING</c> leaves every existing slot — free or booked — as it is, so
+/// running twice creates nothing the second time.
+/// </summary>
+public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGenerationOptions> options,
+    ClinicCache cache, ILogger<SlotGenerator> logger)
+{
+    public const string RecurringJobId = "generate-booking-slots";
+
+    // Also taken by every manual run: whatever starts the work, one generation per shard at a time, even
+    // with several instances of the cell (Hangfire's lock covers the recurring job, this covers everything).
+    private const long AdvisoryLockKey = 0x5107_6E4E; // "slot gen"
+
+    private const string Sql = """
+        INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
+        SELECT t.clinic_id, t.doctor_id, t.time_slot_id, d.date,
+               (d.date + ts.start_time) AT TIME ZONE c.time_zone,
+               (d.date + ts.end_time) AT TIME ZONE c.time_zone,
+               now()
+          FROM doctor_slot_templates t
+          JOIN clinics c ON c.id = t.clinic_id AND c.is_active
+          JOIN doctors doc ON doc.clinic_id = t.clinic_id AND doc.id = t.doctor_id AND doc.is_active
+          JOIN time_slots ts ON ts.clinic_id = t.clinic_id AND ts.id = t.time_slot_id AND ts.is_active
+         CROSS JOIN LATERAL (
+               SELECT g::date AS date
+                 FROM generate_series(
+                        coalesce(@from, (now() AT TIME ZONE c.time_zone)::date),
+                        coalesce(@to, (now() AT TIME ZONE c.time_zone)::date + @horizon - 1),
+                        interval '1 day') AS g
+             ) d
+         WHERE (t.weekday IS NULL OR t.weekday = extract(isodow FROM d.date))
+           AND (@clinic::bigint IS NULL OR t.clinic_id = @clinic)
+           AND (@doctor::bigint IS NULL OR t.doctor_id = @doctor)
+           AND (d.date + ts.start_time) AT TIME ZONE c.time_zone > now()
+        ON CONFLICT DO NOTHING
+        """;
+
+    /// <summary>The recurring job: every owned shard, the configured horizon.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 3)]
+    public async Task<int> GenerateAllAsync(CancellationToken ct)
+    {
+        var created = 0;
+        foreach (var shard in shards.Shards)
+        {
+            created += await GenerateAsync(shard, clinicId: null, doctorId: null, from: null, to: null, ct) ?? 0;
+        }
+        logger.LogInformation("Slot generation created {Created} booking slots", created);
+        return created;
+    }
+
+    /// <summary>
+    /// Generates in one shard; null dates mean "the horizon from today". Returns how many slots it created,
+    /// or null when another generation holds the shard's lock.
+    /// </summary>
+    public async Task<int?> GenerateAsync(int shard, long? clinicId, long? doctorId, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        await using var connection = await shards.DataSource(shard).OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection, tx))
+        {
+            lockCommand.Parameters.AddWithValue("key", AdvisoryLockKey);
+            if (await lockCommand.ExecuteScalarAsync(ct) is not true)
+            {
+                return null;
+            }
+        }
+
+        await using var command = new NpgsqlCommand(Sql, connection, tx);
+        command.Parameters.Add(new NpgsqlParameter<DateOnly?>("from", NpgsqlTypes.NpgsqlDbType.Date) { TypedValue = from });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly?>("to", NpgsqlTypes.NpgsqlDbType.Date) { TypedValue = to });
+        command.Parameters.AddWithValue("horizon", options.Value.HorizonDays);
+        command.Parameters.Add(new NpgsqlParameter<long?>("clinic", NpgsqlTypes.NpgsqlDbType.Bigint) { TypedValue = clinicId });
+        command.Parameters.Add(new NpgsqlParameter<long?>("doctor", NpgsqlTypes.NpgsqlDbType.Bigint) { TypedValue = doctorId });
+        command.CommandTimeout = 300;
+        var created = await command.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        if (created > 0)
+        {
+            try
+            {
+                await cache.InvalidateAvailabilityAsync(ct);
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                logger.LogWarning(ex, "Could not drop cached availability; it expires within {Bound}", ClinicCache.DistributedExpiration);
+            }
+        }
+        return created;
+    }
+}
+
+public static class SlotGenerationExtensions
+{
+    /// <summary>
+    /// Hangfire, stored in the cell's first shard database (schema <c>hangfire</c>), so each cell schedules
+    /// its own shards and several instances of one cell share one schedule and its locks.
+    /// </summary>
+    public static IHostApplicationBuilder AddSlotGeneration(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SlotGenerationOptions>().BindConfiguration(SlotGenerationOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SlotGenerator>();
+        builder.Services.AddHangfire((services, hangfire) =>
+        {
+            var shards = services.GetRequiredService<ShardDatabases>();
+            var connectionString = shards.ConnectionString(shards.Shards.Min());
+            hangfire
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UsePostgreSqlStorage(
+                    storage => storage.UseNpgsqlConnection(connectionString),
+                    new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true });
+        });
+        builder.Services.AddHangfireServer(server =>
+        {
+            server.WorkerCount = 2; // generation is one statement per shard; more workers would only poll
+            server.ServerName = $"{builder.Environment.ApplicationName}-{Environment.MachineName}-{Environment.ProcessId}";
+        });
+        return builder;
+    }
+
+    /// <summary>The Hangfire dashboard (local requests only) and the recurring generation job, run once at start too.</summary>
+    public static WebApplication UseSlotGeneration(this WebApplication app)
+    {
+        app.UseHangfireDashboard("/hangfire");
+        // Only once started: the shards (and so Hangfire's storage) exist after the migrator has run.
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var options = app.Services.GetRequiredService<IOptions<SlotGenerationOptions>>().Value;
+            var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+            jobs.AddOrUpdate<SlotGenerator>(SlotGenerator.RecurringJobId, g => g.GenerateAllAsync(CancellationToken.None), options.Cron);
+            jobs.Trigger(SlotGenerator.RecurringJobId);
+        });
+        return app;
+    }
+}

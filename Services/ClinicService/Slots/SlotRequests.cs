@@ -1,0 +1,67 @@
+using ClinicBooking.ClinicService.Data;
+using FluentValidation;
+
+namespace ClinicBooking.ClinicService.Slots;
+
+/// <summary>A bookable slot: instants with the clinic's offset, and the clinic-local date.</summary>
+public sealed record BookingSlotResponse(
+    long Id, long ClinicId, long DoctorId, long TimeSlotId, DateOnly Date,
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, bool IsBooked)
+{
+    public static BookingSlotResponse From(DoctorBookingSlot s, string timeZone) =>
+        new(s.Id, s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date,
+            SlotTimes.ToClinicTime(s.StartsAt, timeZone), SlotTimes.ToClinicTime(s.EndsAt, timeZone), s.CustomerId is not null);
+}
+
+public sealed record CreateBookingSlotRequest(long? DoctorId, long? TimeSlotId, DateOnly? Date);
+
+public sealed record UpdateBookingSlotRequest(long? TimeSlotId, DateOnly? Date);
+
+/// <summary>Generate a clinic's slots from its templates for a date range, optionally for one doctor.</summary>
+public sealed record CreateBookingSlotsRequest(long? ClinicId, DateOnly? From, DateOnly? To, long? DoctorId)
+{
+    public DateRangeQuery Range => new(From, To);
+}
+
+public sealed record CreateBookingSlotsResponse(long ClinicId, DateOnly From, DateOnly To, long? DoctorId, int Created);
+
+public static class SlotLimits
+{
+    /// <summary>The widest date range one request may generate or list.</summary>
+    public const int MaxRangeDays = 62;
+
+    public const string DateRequired = "date is required, as yyyy-MM-dd in the clinic's time zone.";
+}
+
+public sealed class CreateBookingSlotRequestValidator : RequestValidator<CreateBookingSlotRequest>
+{
+    public CreateBookingSlotRequestValidator()
+    {
+        RuleFor(r => r.DoctorId).NotNull().WithMessage("doctorId is required.");
+        RuleFor(r => r.TimeSlotId).NotNull().WithMessage("timeSlotId is required.");
+        RuleFor(r => r.Date).NotNull().WithMessage(SlotLimits.DateRequired);
+    }
+}
+
+public sealed class UpdateBookingSlotRequestValidator : RequestValidator<UpdateBookingSlotRequest>
+{
+    public UpdateBookingSlotRequestValidator()
+    {
+        RuleFor(r => r.TimeSlotId).NotNull().WithMessage("timeSlotId is required.");
+        RuleFor(r => r.Date).NotNull().WithMessage(SlotLimits.DateRequired);
+    }
+}
+
+public sealed class CreateBookingSlotsRequestValidator : RequestValidator<CreateBookingSlotsRequest>
+{
+    public CreateBookingSlotsRequestValidator()
+    {
+        RuleFor(r => r.ClinicId).NotNull().WithMessage("clinicId is required.");
+        this.ValidRange(r => r.From, r => r.To, SlotLimits.MaxRangeDays);
+    }
+}
+
+public sealed class DateRangeQueryValidator : RequestValidator<DateRangeQuery>
+{
+    public DateRangeQueryValidator() => this.ValidRange(r => r.From, r => r.To, SlotLimits.MaxRangeDays);
+}
