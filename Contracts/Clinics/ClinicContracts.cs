@@ -29,9 +29,9 @@ public sealed record ClinicPage(IReadOnlyList<ClinicResponse> Items, string? Nex
 /// <summary>A shard a cell owns, and how many active clinics it holds (for the gateway's placement policy).</summary>
 public sealed record ShardInfo(int Shard, int ActiveClinics);
 
-/// <summary>The cells' routes the gateway calls besides the public ones it proxies.</summary>
+/// <summary>The routes the gateway serves by asking every cell the same, besides the clinic-scoped ones it proxies.</summary>
 public static class CellRoutes
 {
-    /// <summary>GET: the cell's shards as <see cref="ShardInfo"/>; the gateway places new clinics with it.</summary>
+    /// <summary>GET: the shards as <see cref="ShardInfo"/>; the gateway places new clinics with it.</summary>
     public const string Shards = "/shards";
 }

@@ -14,11 +14,15 @@ public static class ClinicsFanOutApi
     public sealed record ClinicListResponse(
         IReadOnlyList<ClinicResponse> Items, string? NextCursor, bool Partial, IReadOnlyList<string> UnavailableCells);
 
+    /// <summary>Every shard and how many active clinics it holds; <see cref="Partial"/> when a cell did not answer.</summary>
+    public sealed record ShardListResponse(IReadOnlyList<ShardInfo> Shards, bool Partial, IReadOnlyList<string> UnavailableCells);
+
     public static IEndpointRouteBuilder MapClinicsFanOutApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/clinics").WithTags("Clinics");
         api.MapGet("/", ListClinics);
         api.MapPost("/", CreateClinic);
+        app.MapGet(CellRoutes.Shards, ListShards).WithTags("Shards");
         return app;
     }
 
@@ -72,13 +76,21 @@ public static class ClinicsFanOutApi
         return await cells.ForwardPostAsync(shards.CellOf(chosen)!, $"/clinics?shard={chosen}", content, request.ContentType, ct);
     }
 
-    private static async Task<int?> LeastLoadedShardAsync(CellFanOut cells, CancellationToken ct)
+    /// <summary>
+    /// The shards of every cell and their active clinics: what the placement policy reads, the same for
+    /// operators (the gateway asks the cells only what it serves itself).
+    /// </summary>
+    public static async Task<Ok<ShardListResponse>> ListShards(CellFanOut cells, CancellationToken ct)
     {
         var answers = await cells.GetAllAsync<ShardInfo[]>(CellRoutes.Shards, ct);
-        return answers.Values()
-            .SelectMany(shards => shards)
+        var unavailable = answers.Unavailable();
+        return TypedResults.Ok(new ShardListResponse(
+            [.. answers.Values().SelectMany(shards => shards).OrderBy(s => s.Shard)], unavailable.Count > 0, unavailable));
+    }
+
+    private static async Task<int?> LeastLoadedShardAsync(CellFanOut cells, CancellationToken ct) =>
+        (await ListShards(cells, ct)).Value!.Shards
             .OrderBy(s => s.ActiveClinics).ThenBy(s => s.Shard)
             .Select(s => (int?)s.Shard)
             .FirstOrDefault();
-    }
 }

@@ -1,4 +1,5 @@
-using ClinicBooking.CustomerService.Apis;
+using ClinicBooking.CustomerService.Bookings;
+using ClinicBooking.CustomerService.Customers;
 using ClinicBooking.CustomerService.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);

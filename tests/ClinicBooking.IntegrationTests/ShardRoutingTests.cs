@@ -34,6 +34,24 @@ public class ShardRoutingTests(ClinicBookingApp app)
     }
 
     [Fact]
+    public async Task The_shard_list_counts_each_shards_active_clinics_as_its_database_does()
+    {
+        await _api.CreateClinicIdAsync(1);
+        // Other tests add clinics meanwhile: the database is read before and after the list, and the list's
+        // count must lie between.
+        var before = new[] { await ActiveClinicsAsync(0), await ActiveClinicsAsync(1) };
+        var list = await _api.Gateway.GetFromJsonAsync<JsonElement>("/shards", Ct);
+        var after = new[] { await ActiveClinicsAsync(0), await ActiveClinicsAsync(1) };
+
+        Assert.False(list.GetProperty("partial").GetBoolean());
+        var shards = list.GetProperty("shards").EnumerateArray()
+            .ToDictionary(s => s.GetProperty("shard").GetInt32(), s => s.GetProperty("activeClinics").GetInt64());
+        Assert.Equal([0, 1], shards.Keys);
+        Assert.InRange(shards[0], before[0], after[0]);
+        Assert.InRange(shards[1], Math.Max(1, before[1]), after[1]);
+    }
+
+    [Fact]
     public async Task An_admin_can_name_the_shard_and_the_clinic_is_stored_only_there()
     {
         foreach (var shard in new[] { 0, 1 })
@@ -153,6 +171,11 @@ public class ShardRoutingTests(ClinicBookingApp app)
             Assert.True(list.GetProperty("partial").GetBoolean());
             Assert.Equal([cell1], list.GetProperty("unavailableCells").EnumerateArray().Select(c => c.GetString()));
             Assert.All(list.GetProperty("items").EnumerateArray(), c => Assert.Equal(0, c.GetProperty("shard").GetInt32()));
+
+            var shards = await _api.Gateway.GetFromJsonAsync<JsonElement>("/shards", Ct);
+            Assert.True(shards.GetProperty("partial").GetBoolean());
+            Assert.Equal([cell1], shards.GetProperty("unavailableCells").EnumerateArray().Select(c => c.GetString()));
+            Assert.Equal([0], shards.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("shard").GetInt32()));
 
             // Placement skips the cell that does not answer.
             Assert.Equal(0, (await _api.CreateClinicAsync()).GetProperty("shard").GetInt32());

@@ -1,5 +1,5 @@
-using ClinicBooking.CustomerService.Apis;
-using ClinicBooking.CustomerService.Model;
+using ClinicBooking.CustomerService.Customers;
+using ClinicBooking.CustomerService.Data;
 
 namespace ClinicBooking.UnitTests;
 

@@ -126,7 +126,7 @@ public static class AvailabilityApi
     {
         var now = clock.GetUtcNow();
         var rows =
-            from s in db.DoctorBookingSlots.AsNoTracking()
+            from s in db.BookingSlots.AsNoTracking()
             join d in db.Doctors on new { s.ClinicId, Id = s.DoctorId } equals new { d.ClinicId, d.Id }
             join c in db.Clinics on s.ClinicId equals c.Id
             where s.CustomerId == null && s.StartsAt > now && s.Date >= search.From && s.Date <= search.To

@@ -134,8 +134,7 @@ public sealed class BookingSaga(
             var timeZone = reader.GetString(reader.GetOrdinal("time_zone"));
             // Watched before the question is sent, so the answer cannot come first.
             var decided = outcomes.Watch(booking.Id);
-            outbox.Send(new OutboxItem<VerifyCustomer>(shard, question.Id,
-                new Traced<VerifyCustomer>(question.MessageId, SagaMessages.VerifyCustomer(booking), question.TraceParent)));
+            outbox.Send(question.Carrying(shard, SagaMessages.VerifyCustomer(booking)));
             cache.InvalidateClinic(clinicId); // the slot left the availability lists
             return new Hold(booking, timeZone, decided);
         }
@@ -257,10 +256,8 @@ public sealed class BookingSaga(
             while (await reader.ReadAsync(ct))
             {
                 var booking = ReadBooking(reader);
-                var row = OutboxWriter.Read(reader);
                 changed.Add(booking);
-                outbox.Send(new OutboxItem<BookingStatusChanged>(shard, row.Id,
-                    new Traced<BookingStatusChanged>(row.MessageId, SagaMessages.StatusChanged(booking), row.TraceParent)));
+                outbox.Send(OutboxWriter.Read(reader).Carrying(shard, SagaMessages.StatusChanged(booking)));
             }
         }
         foreach (var booking in changed)
@@ -295,7 +292,7 @@ public sealed class BookingSaga(
     private async Task<ProblemException> SlotNotFreeAsync(ClinicDbContext db, long slotId, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(slotId);
-        var slot = await db.DoctorBookingSlots.AsNoTracking()
+        var slot = await db.BookingSlots.AsNoTracking()
             .Where(s => s.ClinicId == clinicId && s.Id == slotId)
             .Select(s => new { s.StartsAt, s.CustomerId })
             .FirstOrDefaultAsync(ct);

@@ -26,9 +26,9 @@ public sealed class CacheInvalidationInterceptor(ClinicCache cache) : SaveChange
                 {
                     Clinic c => c.Id,
                     Doctor d => d.ClinicId,
-                    TimeSlot t => t.ClinicId,
-                    DoctorSlotTemplate t => t.ClinicId,
-                    DoctorBookingSlot s => s.ClinicId,
+                    Shift t => t.ClinicId,
+                    ShiftTemplate t => t.ClinicId,
+                    BookingSlot s => s.ClinicId,
                     _ => 0,
                 })
                 .Where(id => id > 0)

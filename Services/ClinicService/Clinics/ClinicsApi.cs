@@ -26,7 +26,7 @@ public static class ClinicsApi
         clinic.MapPatch("/", PatchClinic).Accepts<JsonObject>(JsonMergePatch.MediaType);
         clinic.MapDelete("/", DeactivateClinic);
 
-        // Called by the gateway, which owns the placement policy across cells; not routed to clients.
+        // This cell's part of the gateway's GET /shards, which the placement policy across cells reads.
         app.MapGet(CellRoutes.Shards, ListShards).WithTags("Shards");
         return app;
     }
@@ -95,7 +95,7 @@ public static class ClinicsApi
         // shift every future appointment.
         var now = services.Clock.GetUtcNow();
         if (request.TimeZone!.Trim() != clinic.TimeZone
-            && await services.Db.DoctorBookingSlots.AnyAsync(s => s.ClinicId == clinic.Id && s.EndsAt > now, ct))
+            && await services.Db.BookingSlots.AnyAsync(s => s.ClinicId == clinic.Id && s.EndsAt > now, ct))
         {
             throw ProblemException.Conflict("The time zone of a clinic with future booking slots cannot change.");
         }
@@ -123,7 +123,7 @@ public static class ClinicsApi
             {
                 await db.Doctors.Where(d => d.ClinicId == id && d.IsActive)
                     .ExecuteUpdateAsync(u => u.SetProperty(d => d.IsActive, false).SetProperty(d => d.UpdatedAt, now), ct);
-                await db.TimeSlots.Where(t => t.ClinicId == id && t.IsActive)
+                await db.Shifts.Where(t => t.ClinicId == id && t.IsActive)
                     .ExecuteUpdateAsync(u => u.SetProperty(t => t.IsActive, false).SetProperty(t => t.UpdatedAt, now), ct);
             });
         return TypedResults.NoContent();

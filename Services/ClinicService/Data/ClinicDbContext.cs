@@ -21,9 +21,9 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
 
     public DbSet<Clinic> Clinics => Set<Clinic>();
     public DbSet<Doctor> Doctors => Set<Doctor>();
-    public DbSet<TimeSlot> TimeSlots => Set<TimeSlot>();
-    public DbSet<DoctorSlotTemplate> DoctorSlotTemplates => Set<DoctorSlotTemplate>();
-    public DbSet<DoctorBookingSlot> DoctorBookingSlots => Set<DoctorBookingSlot>();
+    public DbSet<Shift> Shifts => Set<Shift>();
+    public DbSet<ShiftTemplate> ShiftTemplates => Set<ShiftTemplate>();
+    public DbSet<BookingSlot> BookingSlots => Set<BookingSlot>();
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
@@ -65,14 +65,14 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         doctor.HasIndex(d => new { d.ClinicId, d.ActiveDoctorId }).IsUnique();
         doctor.HasIndex(d => new { d.ClinicId, d.Specialization });
 
-        var timeSlot = modelBuilder.Entity<TimeSlot>();
+        var timeSlot = modelBuilder.Entity<Shift>();
         timeSlot.ToTable("time_slots", t =>
         {
             t.HasCheckConstraint("ck_time_slots_name_not_blank", "length(btrim(name)) > 0");
             t.HasCheckConstraint("ck_time_slots_end_after_start", "end_time > start_time");
         });
         ConfigureScopedId(timeSlot, s => s.RowNumber, s => s.Id);
-        timeSlot.Property(s => s.Name).HasMaxLength(TimeSlot.NameMaxLength);
+        timeSlot.Property(s => s.Name).HasMaxLength(Shift.NameMaxLength);
         timeSlot.Property(s => s.ActiveTimeSlotId).HasComputedColumnSql($"CASE WHEN is_active THEN {ScopedIdSql} END", stored: true);
         timeSlot.Property(s => s.ActiveClinicRef).HasComputedColumnSql("CASE WHEN is_active THEN clinic_id END", stored: true);
         timeSlot.Property(s => s.Version).IsRowVersion();
@@ -80,7 +80,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         timeSlot.HasIndex(s => new { s.ClinicId, s.ActiveTimeSlotId }).IsUnique();
         timeSlot.HasIndex(s => new { s.ClinicId, s.Name }).IsUnique().HasFilter("is_active").HasDatabaseName(UniqueActiveTimeSlotName);
 
-        var template = modelBuilder.Entity<DoctorSlotTemplate>();
+        var template = modelBuilder.Entity<ShiftTemplate>();
         template.ToTable("doctor_slot_templates", t =>
             t.HasCheckConstraint("ck_doctor_slot_templates_weekday", "weekday BETWEEN 1 AND 7"));
         ConfigureScopedId(template, s => s.RowNumber, s => s.Id);
@@ -88,14 +88,14 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         template.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Weekday }).IsUnique().AreNullsDistinct(false)
             .HasDatabaseName(UniqueTemplate);
 
-        var slot = modelBuilder.Entity<DoctorBookingSlot>();
+        var slot = modelBuilder.Entity<BookingSlot>();
         slot.ToTable("doctor_booking_slots", t =>
             t.HasCheckConstraint("ck_doctor_booking_slots_end_after_start", "ends_at > starts_at"));
         ConfigureScopedId(slot, s => s.RowNumber, s => s.Id);
         slot.Property(s => s.Version).IsRowVersion();
         slot.HasOne<Doctor>().WithMany().HasForeignKey(s => new { s.ClinicId, s.DoctorId })
             .HasPrincipalKey(d => new { d.ClinicId, d.Id }).OnDelete(DeleteBehavior.Restrict);
-        slot.HasOne<TimeSlot>().WithMany().HasForeignKey(s => new { s.ClinicId, s.TimeSlotId })
+        slot.HasOne<Shift>().WithMany().HasForeignKey(s => new { s.ClinicId, s.TimeSlotId })
             .HasPrincipalKey(t => new { t.ClinicId, t.Id }).OnDelete(DeleteBehavior.Restrict);
         slot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date }).IsUnique().HasDatabaseName(UniqueBookingSlot);
         slot.HasIndex(s => new { s.ClinicId, s.StartsAt });

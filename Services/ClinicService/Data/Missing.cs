@@ -7,7 +7,7 @@ public static class Missing
 
     public static ProblemException Doctor(long id) => ProblemException.NotFound($"Doctor {id} does not exist.");
 
-    public static ProblemException TimeSlot(long id) => ProblemException.NotFound($"Time slot {id} does not exist.");
+    public static ProblemException Shift(long id) => ProblemException.NotFound($"Time slot {id} does not exist.");
 
     public static ProblemException Template(long id) => ProblemException.NotFound($"Doctor slot {id} does not exist.");
 

@@ -1,6 +1,5 @@
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Sharding;
-using ClinicBooking.Messages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -66,11 +65,11 @@ public sealed class OutboxRedriver(
         var toAsk = questions.Where(r => bookings[r.BookingId].BookingSlotId is not null).ToList();
         var events = rows.Where(r => r.Kind == OutboxKind.BookingStatusChanged).ToList();
         var settled = questions.Except(toAsk).ToList();
-        if (await publisher.PublishAsync([.. toAsk.Select(r => Item(shard, r, SagaMessages.VerifyCustomer(bookings[r.BookingId])))], ct))
+        if (await publisher.PublishAsync([.. toAsk.Select(r => OutboxRow.Of(r).Carrying(shard, SagaMessages.VerifyCustomer(bookings[r.BookingId])))], ct))
         {
             settled.AddRange(toAsk);
         }
-        if (await publisher.PublishAsync([.. events.Select(r => Item(shard, r, SagaMessages.StatusChanged(bookings[r.BookingId])))], ct))
+        if (await publisher.PublishAsync([.. events.Select(r => OutboxRow.Of(r).Carrying(shard, SagaMessages.StatusChanged(bookings[r.BookingId])))], ct))
         {
             settled.AddRange(events);
         }
@@ -84,7 +83,4 @@ public sealed class OutboxRedriver(
         }
         return settledIds.Count;
     }
-
-    private static OutboxItem<T> Item<T>(int shard, OutboxMessage row, T message) =>
-        new(shard, row.Id, new Traced<T>(row.MessageId, message, row.TraceParent));
 }

@@ -5,7 +5,13 @@ using Npgsql;
 namespace ClinicBooking.ClinicService.Outbox;
 
 /// <summary>An outbox row as a state change wrote it: its id, its message id and the trace it joins.</summary>
-public sealed record OutboxRow(long Id, Guid MessageId, string? TraceParent);
+public sealed record OutboxRow(long Id, Guid MessageId, string? TraceParent)
+{
+    public static OutboxRow Of(OutboxMessage row) => new(row.Id, row.MessageId, row.TraceParent);
+
+    /// <summary>The row's message, ready for the <see cref="OutboxSender"/> or the <see cref="OutboxPublisher"/>.</summary>
+    public OutboxItem<T> Carrying<T>(int shard, T message) => new(shard, Id, new Traced<T>(MessageId, message, TraceParent));
+}
 
 /// <summary>
 /// Writes outbox rows inside the statements that change bookings, so the row commits with the change or not

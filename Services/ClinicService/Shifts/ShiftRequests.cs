@@ -7,7 +7,7 @@ namespace ClinicBooking.ClinicService.Shifts;
 /// <summary>A shift (time slot) in the clinic's local time; times are "HH:mm".</summary>
 public sealed record TimeSlotResponse(long Id, long ClinicId, string Name, string StartTime, string EndTime, bool IsActive)
 {
-    public static TimeSlotResponse From(TimeSlot t) =>
+    public static TimeSlotResponse From(Shift t) =>
         new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive);
 }
 
@@ -26,7 +26,7 @@ public sealed class TimeSlotRequestValidator : RequestValidator<TimeSlotRequest>
 {
     public TimeSlotRequestValidator()
     {
-        RuleFor(r => r.Name).RequiredText(TimeSlot.NameMaxLength);
+        RuleFor(r => r.Name).RequiredText(Shift.NameMaxLength);
         RuleFor(r => r.StartTime).Time();
         RuleFor(r => r.EndTime).Time()
             .Must((r, end) => TimeSlotRequest.ParseTime(end) > TimeSlotRequest.ParseTime(r.StartTime))
@@ -39,7 +39,7 @@ public sealed class TimeSlotRequestValidator : RequestValidator<TimeSlotRequest>
 /// <summary>A doctor's default availability: a time slot on an ISO weekday (1 = Monday), or every day when null.</summary>
 public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, long TimeSlotId, int? Weekday)
 {
-    public static DoctorSlotResponse From(DoctorSlotTemplate t) => new(t.Id, t.ClinicId, t.DoctorId, t.TimeSlotId, t.Weekday);
+    public static DoctorSlotResponse From(ShiftTemplate t) => new(t.Id, t.ClinicId, t.DoctorId, t.TimeSlotId, t.Weekday);
 }
 
 public sealed record DoctorSlotRequest(long? TimeSlotId, int? Weekday);

@@ -36,7 +36,7 @@ public static class TemplatesApi
         {
             throw Missing.Doctor(doctorId);
         }
-        var templates = await shard.Db.DoctorSlotTemplates.AsNoTracking()
+        var templates = await shard.Db.ShiftTemplates.AsNoTracking()
             .Where(t => t.ClinicId == clinicId && t.DoctorId == doctorId)
             .OrderBy(t => t.Weekday).ThenBy(t => t.TimeSlotId)
             .ToListAsync(ct);
@@ -44,7 +44,7 @@ public static class TemplatesApi
     }
 
     public static async Task<Ok<DoctorSlotResponse>> GetTemplate(long id, ShardScope shard, CancellationToken ct) =>
-        TypedResults.Ok(DoctorSlotResponse.From(await FindAsync(shard.Db.DoctorSlotTemplates.AsNoTracking(), id, ct)));
+        TypedResults.Ok(DoctorSlotResponse.From(await FindAsync(shard.Db.ShiftTemplates.AsNoTracking(), id, ct)));
 
     public static async Task<Created<DoctorSlotResponse>> CreateTemplate(
         long doctorId, DoctorSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
@@ -54,7 +54,7 @@ public static class TemplatesApi
             ?? throw Missing.Doctor(doctorId);
         await CheckReferencesAsync(services.Db, doctor, request.TimeSlotId!.Value, ct);
         var now = services.Clock.UtcNowMicroseconds();
-        var template = new DoctorSlotTemplate
+        var template = new ShiftTemplate
         {
             ClinicId = clinicId,
             DoctorId = doctorId,
@@ -63,7 +63,7 @@ public static class TemplatesApi
             CreatedAt = now,
             UpdatedAt = now,
         };
-        services.Db.DoctorSlotTemplates.Add(template);
+        services.Db.ShiftTemplates.Add(template);
         await services.Db.SaveChangesAsync(ct);
         return TypedResults.Created($"/doctors/slots/{template.Id}", DoctorSlotResponse.From(template));
     }
@@ -71,7 +71,7 @@ public static class TemplatesApi
     public static async Task<Ok<DoctorSlotResponse>> ReplaceTemplate(
         long id, DoctorSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
     {
-        var template = await FindAsync(services.Db.DoctorSlotTemplates, id, ct);
+        var template = await FindAsync(services.Db.ShiftTemplates, id, ct);
         var doctor = await services.Db.Doctors.AsNoTracking().SingleAsync(d => d.ClinicId == template.ClinicId && d.Id == template.DoctorId, ct);
         await CheckReferencesAsync(services.Db, doctor, request.TimeSlotId!.Value, ct);
         template.TimeSlotId = request.TimeSlotId!.Value;
@@ -84,7 +84,7 @@ public static class TemplatesApi
     /// <summary>Removes a template. Slots already generated from it stay; they are managed on their own.</summary>
     public static async Task<NoContent> DeleteTemplate(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
     {
-        var deleted = await shard.Db.DoctorSlotTemplates
+        var deleted = await shard.Db.ShiftTemplates
             .Where(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id)
             .ExecuteDeleteAsync(ct);
         if (deleted == 0)
@@ -106,7 +106,7 @@ public static class TemplatesApi
             throw ProblemException.Conflict($"Doctor {doctor.Id} is not active.");
         }
         // A time slot of another clinic looks the same from here: it does not exist in this clinic.
-        var timeSlot = await db.TimeSlots.AsNoTracking().FirstOrDefaultAsync(t => t.ClinicId == doctor.ClinicId && t.Id == timeSlotId, ct)
+        var timeSlot = await db.Shifts.AsNoTracking().FirstOrDefaultAsync(t => t.ClinicId == doctor.ClinicId && t.Id == timeSlotId, ct)
             ?? throw ProblemException.NotFound($"Time slot {timeSlotId} does not exist in clinic {doctor.ClinicId}.");
         if (!timeSlot.IsActive)
         {
@@ -114,6 +114,6 @@ public static class TemplatesApi
         }
     }
 
-    private static async Task<DoctorSlotTemplate> FindAsync(IQueryable<DoctorSlotTemplate> templates, long id, CancellationToken ct) =>
+    private static async Task<ShiftTemplate> FindAsync(IQueryable<ShiftTemplate> templates, long id, CancellationToken ct) =>
         await templates.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.Template(id);
 }

@@ -18,7 +18,7 @@ public static class TimeSlotsApi
         clinicSlots.MapPost("/", CreateTimeSlot);
 
         var slot = app.MapGroup("/timeslots/{id:long}").WithTags("Time slots")
-            .ForShardOf("id", scoped: true, Missing.TimeSlot).WithRequestValidation()
+            .ForShardOf("id", scoped: true, Missing.Shift).WithRequestValidation()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         slot.MapGet("/", GetTimeSlot);
         slot.MapPut("/", ReplaceTimeSlot);
@@ -33,7 +33,7 @@ public static class TimeSlotsApi
         {
             throw Missing.Clinic(clinicId);
         }
-        var slots = await shard.Db.TimeSlots.AsNoTracking()
+        var slots = await shard.Db.Shifts.AsNoTracking()
             .Where(t => t.ClinicId == clinicId && (includeInactive || t.IsActive))
             .OrderBy(t => t.StartTime).ThenBy(t => t.Id)
             .ToListAsync(ct);
@@ -41,7 +41,7 @@ public static class TimeSlotsApi
     }
 
     public static async Task<Ok<TimeSlotResponse>> GetTimeSlot(long id, ShardScope shard, CancellationToken ct) =>
-        TypedResults.Ok(TimeSlotResponse.From(await FindAsync(shard.Db.TimeSlots.AsNoTracking(), id, ct)));
+        TypedResults.Ok(TimeSlotResponse.From(await FindAsync(shard.Db.Shifts.AsNoTracking(), id, ct)));
 
     public static async Task<Created<TimeSlotResponse>> CreateTimeSlot(
         long clinicId, TimeSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
@@ -53,7 +53,7 @@ public static class TimeSlotsApi
         }
         var now = services.Clock.UtcNowMicroseconds();
         var (start, end) = request.Hours;
-        var slot = new TimeSlot
+        var slot = new Shift
         {
             ClinicId = clinicId,
             Name = request.Name!.Trim(),
@@ -62,7 +62,7 @@ public static class TimeSlotsApi
             CreatedAt = now,
             UpdatedAt = now,
         };
-        services.Db.TimeSlots.Add(slot);
+        services.Db.Shifts.Add(slot);
         await services.Db.SaveChangesAsync(ct);
         return TypedResults.Created($"/timeslots/{slot.Id}", TimeSlotResponse.From(slot));
     }
@@ -74,7 +74,7 @@ public static class TimeSlotsApi
     public static async Task<Ok<TimeSlotResponse>> ReplaceTimeSlot(
         long id, TimeSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
     {
-        var slot = await FindAsync(services.Db.TimeSlots, id, ct);
+        var slot = await FindAsync(services.Db.Shifts, id, ct);
         if (!slot.IsActive)
         {
             throw ProblemException.Conflict($"Time slot {id} is deactivated.");
@@ -82,7 +82,7 @@ public static class TimeSlotsApi
         var (start, end) = request.Hours;
         var now = services.Clock.GetUtcNow();
         if ((start != slot.StartTime || end != slot.EndTime)
-            && await services.Db.DoctorBookingSlots.AnyAsync(s => s.ClinicId == slot.ClinicId && s.TimeSlotId == id && s.EndsAt > now, ct))
+            && await services.Db.BookingSlots.AnyAsync(s => s.ClinicId == slot.ClinicId && s.TimeSlotId == id && s.EndsAt > now, ct))
         {
             throw ProblemException.Conflict("The hours of a time slot with future booking slots cannot change; create a new time slot instead.");
         }
@@ -99,14 +99,14 @@ public static class TimeSlotsApi
     {
         var clinicId = ClinicIds.ClinicOf(id);
         await Deactivation.DeactivateAsync(services.Db,
-            services.Db.TimeSlots.FromSql($"SELECT *, xmin FROM time_slots WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE"),
-            () => Missing.TimeSlot(id),
+            services.Db.Shifts.FromSql($"SELECT *, xmin FROM time_slots WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE"),
+            () => Missing.Shift(id),
             s => s.ClinicId == clinicId && s.TimeSlotId == id,
             t => t.ClinicId == clinicId && t.TimeSlotId == id,
             services.Clock, ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<TimeSlot> FindAsync(IQueryable<TimeSlot> slots, long id, CancellationToken ct) =>
-        await slots.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.TimeSlot(id);
+    private static async Task<Shift> FindAsync(IQueryable<Shift> slots, long id, CancellationToken ct) =>
+        await slots.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.Shift(id);
 }

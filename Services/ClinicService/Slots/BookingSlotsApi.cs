@@ -33,7 +33,7 @@ public static class BookingSlotsApi
     {
         var clinicId = ClinicIds.ClinicOf(id);
         var found = await (
-            from s in shard.Db.DoctorBookingSlots.AsNoTracking()
+            from s in shard.Db.BookingSlots.AsNoTracking()
             join c in shard.Db.Clinics on s.ClinicId equals c.Id
             where s.ClinicId == clinicId && s.Id == id
             select new { Slot = s, c.TimeZone }).FirstOrDefaultAsync(ct) ?? throw Missing.BookingSlot(id);
@@ -50,7 +50,7 @@ public static class BookingSlotsApi
             where d.ClinicId == clinicId && d.Id == doctorId
             select c.TimeZone).FirstOrDefaultAsync(ct) ?? throw Missing.Doctor(doctorId);
         var (start, end) = range.Resolve(SlotTimes.Today(timeZone, services.Clock), defaultDays: 14, SlotLimits.MaxRangeDays);
-        var slots = await services.Db.DoctorBookingSlots.AsNoTracking()
+        var slots = await services.Db.BookingSlots.AsNoTracking()
             .Where(s => s.ClinicId == clinicId && s.DoctorId == doctorId && s.Date >= start && s.Date <= end)
             .OrderBy(s => s.StartsAt)
             .ToListAsync(ct);
@@ -66,9 +66,9 @@ public static class BookingSlotsApi
         var clinicId = ClinicIds.ClinicOf(doctorId);
         _ = await services.Db.Doctors.AsNoTracking().FirstOrDefaultAsync(d => d.ClinicId == clinicId && d.Id == doctorId, ct)
             ?? throw Missing.Doctor(doctorId);
-        var slot = new DoctorBookingSlot { ClinicId = clinicId, DoctorId = doctorId, CreatedAt = services.Clock.UtcNowMicroseconds() };
+        var slot = new BookingSlot { ClinicId = clinicId, DoctorId = doctorId, CreatedAt = services.Clock.UtcNowMicroseconds() };
         var timeZone = await PlaceAsync(services, slot, request.TimeSlotId!.Value, request.Date!.Value, ct);
-        services.Db.DoctorBookingSlots.Add(slot);
+        services.Db.BookingSlots.Add(slot);
         await services.Db.SaveChangesAsync(ct);
         return TypedResults.Created($"/bookingSlots/{slot.Id}", BookingSlotResponse.From(slot, timeZone));
     }
@@ -78,7 +78,7 @@ public static class BookingSlotsApi
         long id, UpdateBookingSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(id);
-        var slot = await services.Db.DoctorBookingSlots.FirstOrDefaultAsync(s => s.ClinicId == clinicId && s.Id == id, ct)
+        var slot = await services.Db.BookingSlots.FirstOrDefaultAsync(s => s.ClinicId == clinicId && s.Id == id, ct)
             ?? throw Missing.BookingSlot(id);
         if (slot.CustomerId is not null)
         {
@@ -93,12 +93,12 @@ public static class BookingSlotsApi
     public static async Task<NoContent> DeleteBookingSlot(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(id);
-        if (!await shard.Db.DoctorBookingSlots.AnyAsync(s => s.ClinicId == clinicId && s.Id == id, ct))
+        if (!await shard.Db.BookingSlots.AnyAsync(s => s.ClinicId == clinicId && s.Id == id, ct))
         {
             throw Missing.BookingSlot(id);
         }
         // Conditional on being free at the moment of the delete, so a booking that lands meanwhile wins.
-        var deleted = await shard.Db.DoctorBookingSlots
+        var deleted = await shard.Db.BookingSlots
             .Where(s => s.ClinicId == clinicId && s.Id == id && s.CustomerId == null)
             .ExecuteDeleteAsync(ct);
         if (deleted == 0)
@@ -137,10 +137,10 @@ public static class BookingSlotsApi
     /// returns the clinic's time zone.
     /// </summary>
     private static async Task<string> PlaceAsync(
-        ShardServices services, DoctorBookingSlot slot, long timeSlotId, DateOnly date, CancellationToken ct)
+        ShardServices services, BookingSlot slot, long timeSlotId, DateOnly date, CancellationToken ct)
     {
         var shift = await (
-            from t in services.Db.TimeSlots
+            from t in services.Db.Shifts
             join c in services.Db.Clinics on t.ClinicId equals c.Id
             where t.ClinicId == slot.ClinicId && t.Id == timeSlotId
             select new { t.StartTime, t.EndTime, t.IsActive, c.TimeZone }).FirstOrDefaultAsync(ct)

@@ -19,7 +19,7 @@ public static class Deactivation
     /// </summary>
     public static async Task DeactivateAsync<T>(
         ClinicDbContext db, IQueryable<T> lockedRow, Func<ProblemException> notFound,
-        Expression<Func<DoctorBookingSlot, bool>> dependentSlots, Expression<Func<DoctorSlotTemplate, bool>> dependentTemplates,
+        Expression<Func<BookingSlot, bool>> dependentSlots, Expression<Func<ShiftTemplate, bool>> dependentTemplates,
         TimeProvider clock, CancellationToken ct, Func<DateTimeOffset, Task>? deactivateDependants = null)
         where T : class, IDeactivatable
     {
@@ -31,7 +31,7 @@ public static class Deactivation
         }
         await RemoveFutureSlotsAsync(db, dependentSlots, clock, ct);
         var now = clock.UtcNowMicroseconds();
-        await db.DoctorSlotTemplates.Where(dependentTemplates).ExecuteDeleteAsync(ct);
+        await db.ShiftTemplates.Where(dependentTemplates).ExecuteDeleteAsync(ct);
         if (deactivateDependants is not null)
         {
             await deactivateDependants(now);
@@ -47,10 +47,10 @@ public static class Deactivation
     /// slot is booked; otherwise deletes the matching free future slots. Past slots stay: they are history.
     /// </summary>
     public static async Task RemoveFutureSlotsAsync(
-        ClinicDbContext db, Expression<Func<DoctorBookingSlot, bool>> match, TimeProvider clock, CancellationToken ct)
+        ClinicDbContext db, Expression<Func<BookingSlot, bool>> match, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var future = db.DoctorBookingSlots.Where(match).Where(s => s.EndsAt > now);
+        var future = db.BookingSlots.Where(match).Where(s => s.EndsAt > now);
         var blockers = await future.Where(s => s.CustomerId != null)
             .OrderBy(s => s.StartsAt)
             .Select(s => new Blocker(s.Id, s.DoctorId, s.TimeSlotId, s.StartsAt))

@@ -8,7 +8,7 @@ public sealed record BookingSlotResponse(
     long Id, long ClinicId, long DoctorId, long TimeSlotId, DateOnly Date,
     DateTimeOffset StartsAt, DateTimeOffset EndsAt, bool IsBooked)
 {
-    public static BookingSlotResponse From(DoctorBookingSlot s, string timeZone) =>
+    public static BookingSlotResponse From(BookingSlot s, string timeZone) =>
         new(s.Id, s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date,
             SlotTimes.ToClinicTime(s.StartsAt, timeZone), SlotTimes.ToClinicTime(s.EndsAt, timeZone), s.CustomerId is not null);
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ClinicBooking.CustomerService.Infrastructure;
+using ClinicBooking.CustomerService.Data;
 using ClinicBooking.Messages;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;

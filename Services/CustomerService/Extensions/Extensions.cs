@@ -1,5 +1,5 @@
 using ClinicBooking.CustomerService.Bookings;
-using ClinicBooking.CustomerService.Infrastructure;
+using ClinicBooking.CustomerService.Data;
 
 namespace ClinicBooking.CustomerService.Extensions;
 

@@ -176,7 +176,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorBookingSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -249,7 +249,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorSlotTemplate", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.ShiftTemplate", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -304,7 +304,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -398,7 +398,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_doctors_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorBookingSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Doctor", null)
                         .WithMany()
@@ -407,7 +407,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_doctor_booking_slots_doctors_clinic_id_doctor_id");
 
-                    b.HasOne("ClinicBooking.ClinicService.Data.TimeSlot", null)
+                    b.HasOne("ClinicBooking.ClinicService.Data.Shift", null)
                         .WithMany()
                         .HasForeignKey("ClinicId", "TimeSlotId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -415,7 +415,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_doctor_booking_slots_time_slots_clinic_id_time_slot_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Clinic", null)
                         .WithMany()

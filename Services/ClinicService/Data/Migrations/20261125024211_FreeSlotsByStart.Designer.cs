@@ -176,7 +176,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorBookingSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -253,7 +253,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorSlotTemplate", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.ShiftTemplate", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -308,7 +308,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -402,7 +402,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_doctors_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorBookingSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Doctor", null)
                         .WithMany()
@@ -411,7 +411,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_doctor_booking_slots_doctors_clinic_id_doctor_id");
 
-                    b.HasOne("ClinicBooking.ClinicService.Data.TimeSlot", null)
+                    b.HasOne("ClinicBooking.ClinicService.Data.Shift", null)
                         .WithMany()
                         .HasForeignKey("ClinicId", "TimeSlotId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -419,7 +419,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_doctor_booking_slots_time_slots_clinic_id_time_slot_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Clinic", null)
                         .WithMany()

@@ -300,7 +300,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorBookingSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -377,7 +377,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorSlotTemplate", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.ShiftTemplate", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -432,7 +432,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -591,7 +591,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_doctors_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorBookingSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Doctor", null)
                         .WithMany()
@@ -600,7 +600,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_doctor_booking_slots_doctors_clinic_id_doctor_id");
 
-                    b.HasOne("ClinicBooking.ClinicService.Data.TimeSlot", null)
+                    b.HasOne("ClinicBooking.ClinicService.Data.Shift", null)
                         .WithMany()
                         .HasForeignKey("ClinicId", "TimeSlotId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -608,7 +608,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_doctor_booking_slots_time_slots_clinic_id_time_slot_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Clinic", null)
                         .WithMany()

@@ -300,7 +300,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorBookingSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -378,7 +378,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 90);
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorSlotTemplate", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.ShiftTemplate", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -433,7 +433,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -588,7 +588,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_doctors_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorBookingSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Doctor", null)
                         .WithMany()
@@ -597,7 +597,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_doctor_booking_slots_doctors_clinic_id_doctor_id");
 
-                    b.HasOne("ClinicBooking.ClinicService.Data.TimeSlot", null)
+                    b.HasOne("ClinicBooking.ClinicService.Data.Shift", null)
                         .WithMany()
                         .HasForeignKey("ClinicId", "TimeSlotId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -605,7 +605,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_doctor_booking_slots_time_slots_clinic_id_time_slot_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Clinic", null)
                         .WithMany()

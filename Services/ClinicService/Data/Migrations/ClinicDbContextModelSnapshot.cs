@@ -151,6 +151,84 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
+                {
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id")
+                        .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<long>("DoctorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("doctor_id");
+
+                    b.Property<DateTimeOffset>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
+                    b.Property<long>("RowNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
+
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
+
+                    b.Property<DateTimeOffset>("StartsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("starts_at");
+
+                    b.Property<long>("TimeSlotId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("time_slot_id");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("ClinicId", "Id")
+                        .HasName("pk_doctor_booking_slots");
+
+                    b.HasIndex("ClinicId", "StartsAt")
+                        .HasDatabaseName("ix_doctor_booking_slots_clinic_id_starts_at");
+
+                    b.HasIndex("ClinicId", "TimeSlotId")
+                        .HasDatabaseName("ix_doctor_booking_slots_clinic_id_time_slot_id");
+
+                    b.HasIndex("StartsAt", "Id")
+                        .HasDatabaseName("ix_doctor_booking_slots_starts_at_id");
+
+                    b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Date")
+                        .IsUnique()
+                        .HasDatabaseName("ux_doctor_booking_slots_doctor_time_slot_date");
+
+                    b.ToTable("doctor_booking_slots", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_doctor_booking_slots_end_after_start", "ends_at > starts_at");
+                        });
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 90);
+                });
+
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.Clinic", b =>
                 {
                     b.Property<long>("Id")
@@ -297,139 +375,6 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorBookingSlot", b =>
-                {
-                    b.Property<long>("ClinicId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("clinic_id");
-
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id")
-                        .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<long?>("CustomerId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("customer_id");
-
-                    b.Property<DateOnly>("Date")
-                        .HasColumnType("date")
-                        .HasColumnName("date");
-
-                    b.Property<long>("DoctorId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("doctor_id");
-
-                    b.Property<DateTimeOffset>("EndsAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("ends_at");
-
-                    b.Property<long>("RowNumber")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("row_no")
-                        .HasDefaultValueSql("nextval('scoped_row_seq')");
-
-                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
-
-                    b.Property<DateTimeOffset>("StartsAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("starts_at");
-
-                    b.Property<long>("TimeSlotId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("time_slot_id");
-
-                    b.Property<uint>("Version")
-                        .IsConcurrencyToken()
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("xid")
-                        .HasColumnName("xmin");
-
-                    b.HasKey("ClinicId", "Id")
-                        .HasName("pk_doctor_booking_slots");
-
-                    b.HasIndex("ClinicId", "StartsAt")
-                        .HasDatabaseName("ix_doctor_booking_slots_clinic_id_starts_at");
-
-                    b.HasIndex("ClinicId", "TimeSlotId")
-                        .HasDatabaseName("ix_doctor_booking_slots_clinic_id_time_slot_id");
-
-                    b.HasIndex("StartsAt", "Id")
-                        .HasDatabaseName("ix_doctor_booking_slots_starts_at_id");
-
-                    b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Date")
-                        .IsUnique()
-                        .HasDatabaseName("ux_doctor_booking_slots_doctor_time_slot_date");
-
-                    b.ToTable("doctor_booking_slots", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_doctor_booking_slots_end_after_start", "ends_at > starts_at");
-                        });
-
-                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 90);
-                });
-
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorSlotTemplate", b =>
-                {
-                    b.Property<long>("ClinicId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("clinic_id");
-
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id")
-                        .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<long>("DoctorId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("doctor_id");
-
-                    b.Property<long>("RowNumber")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("row_no")
-                        .HasDefaultValueSql("nextval('scoped_row_seq')");
-
-                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
-
-                    b.Property<long>("TimeSlotId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("time_slot_id");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.Property<int?>("Weekday")
-                        .HasColumnType("integer")
-                        .HasColumnName("weekday");
-
-                    b.HasKey("ClinicId", "Id")
-                        .HasName("pk_doctor_slot_templates");
-
-                    b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Weekday")
-                        .IsUnique()
-                        .HasDatabaseName("ux_doctor_slot_templates_doctor_time_slot_weekday");
-
-                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Weekday"), false);
-
-                    b.ToTable("doctor_slot_templates", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_doctor_slot_templates_weekday", "weekday BETWEEN 1 AND 7");
-                        });
-                });
-
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -490,7 +435,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -574,6 +519,61 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.ShiftTemplate", b =>
+                {
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id")
+                        .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("DoctorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("doctor_id");
+
+                    b.Property<long>("RowNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
+
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
+
+                    b.Property<long>("TimeSlotId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("time_slot_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int?>("Weekday")
+                        .HasColumnType("integer")
+                        .HasColumnName("weekday");
+
+                    b.HasKey("ClinicId", "Id")
+                        .HasName("pk_doctor_slot_templates");
+
+                    b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Weekday")
+                        .IsUnique()
+                        .HasDatabaseName("ux_doctor_slot_templates_doctor_time_slot_weekday");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Weekday"), false);
+
+                    b.ToTable("doctor_slot_templates", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_doctor_slot_templates_weekday", "weekday BETWEEN 1 AND 7");
+                        });
+                });
+
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.Booking", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Clinic", null)
@@ -582,6 +582,23 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_bookings_clinics_clinic_id");
+                });
+
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
+                {
+                    b.HasOne("ClinicBooking.ClinicService.Data.Doctor", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId", "DoctorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_doctor_booking_slots_doctors_clinic_id_doctor_id");
+
+                    b.HasOne("ClinicBooking.ClinicService.Data.Shift", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId", "TimeSlotId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_doctor_booking_slots_time_slots_clinic_id_time_slot_id");
                 });
 
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.Doctor", b =>
@@ -594,23 +611,6 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_doctors_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorBookingSlot", b =>
-                {
-                    b.HasOne("ClinicBooking.ClinicService.Data.Doctor", null)
-                        .WithMany()
-                        .HasForeignKey("ClinicId", "DoctorId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_doctor_booking_slots_doctors_clinic_id_doctor_id");
-
-                    b.HasOne("ClinicBooking.ClinicService.Data.TimeSlot", null)
-                        .WithMany()
-                        .HasForeignKey("ClinicId", "TimeSlotId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_doctor_booking_slots_time_slots_clinic_id_time_slot_id");
-                });
-
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.OutboxMessage", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Booking", null)
@@ -621,7 +621,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_outbox_messages_bookings_clinic_id_booking_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Clinic", null)
                         .WithMany()

@@ -1,4 +1,4 @@
-namespace ClinicBooking.CustomerService.Model;
+namespace ClinicBooking.CustomerService.Data;
 
 /// <summary>
 /// A person who books appointments. Customers are never deleted: bookings in the clinic shards refer to

@@ -1,10 +1,11 @@
-using ClinicBooking.CustomerService.Infrastructure;
+using ClinicBooking.CustomerService.Customers;
+using ClinicBooking.CustomerService.Data;
 using ClinicBooking.Messages;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace ClinicBooking.CustomerService.Apis;
+namespace ClinicBooking.CustomerService.Bookings;
 
 /// <summary>
 /// A customer's bookings across all clinics, from the read model the booking saga keeps here; no request
@@ -54,4 +55,13 @@ public static class CustomerBookingsApi
         return TypedResults.Ok(new PagedResult<CustomerBookingResponse>(page.PageIndex, page.PageSize, total,
             items.Select(CustomerBookingResponse.From).ToList()));
     }
+}
+
+/// <summary>A customer's booking as listed by CustomerService (times in UTC; the clinic's API shows them in its zone).</summary>
+public sealed record CustomerBookingResponse(
+    long BookingId, long ClinicId, long? BookingSlotId, long DoctorId,
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, DateTimeOffset UpdatedAt)
+{
+    public static CustomerBookingResponse From(CustomerBooking b) =>
+        new(b.BookingId, b.ClinicId, b.BookingSlotId, b.DoctorId, b.StartsAt, b.EndsAt, b.Status, b.UpdatedAt);
 }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace ClinicBooking.CustomerService.Infrastructure.Migrations
+namespace ClinicBooking.CustomerService.Data.Migrations
 {
     /// <inheritdoc />
     public partial class CustomerBookings : Migration

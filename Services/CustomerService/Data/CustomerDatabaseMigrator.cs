@@ -1,4 +1,4 @@
-namespace ClinicBooking.CustomerService.Infrastructure;
+namespace ClinicBooking.CustomerService.Data;
 
 /// <summary>Migrates the customers database when the service starts, before it serves requests.</summary>
 public sealed class CustomerDatabaseMigrator(IServiceProvider services, IConfiguration configuration, ILogger<CustomerDatabaseMigrator> logger)

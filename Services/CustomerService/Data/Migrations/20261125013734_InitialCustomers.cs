@@ -4,7 +4,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace ClinicBooking.CustomerService.Infrastructure.Migrations
+namespace ClinicBooking.CustomerService.Data.Migrations
 {
     /// <inheritdoc />
     public partial class InitialCustomers : Migration

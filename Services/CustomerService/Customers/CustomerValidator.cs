@@ -1,9 +1,9 @@
 using System.Net.Mail;
 using System.Text.RegularExpressions;
-using ClinicBooking.CustomerService.Model;
+using ClinicBooking.CustomerService.Data;
 using FluentValidation;
 
-namespace ClinicBooking.CustomerService.Apis;
+namespace ClinicBooking.CustomerService.Customers;
 
 /// <summary>The editable fields of a customer, as a create or an update request carries them.</summary>
 public interface ICustomerFields

@@ -1,10 +1,10 @@
 namespace ClinicBooking.ClinicService.Data;
 
 /// <summary>
-/// A bookable appointment: one doctor, one time slot, one clinic-local date, stored as instants. It exists
+/// A bookable appointment (<c>/bookingSlots</c>): one doctor, one shift, one clinic-local date, stored as instants. It exists
 /// only when it was generated or created, and holds at most one customer.
 /// </summary>
-public sealed class DoctorBookingSlot
+public sealed class BookingSlot
 {
     public long ClinicId { get; set; }
 

@@ -1,6 +1,6 @@
 using ClinicBooking.Messages;
 
-namespace ClinicBooking.CustomerService.Model;
+namespace ClinicBooking.CustomerService.Data;
 
 /// <summary>
 /// A customer's booking as CustomerService knows it: a read model kept by the booking saga's messages, so

@@ -1,7 +1,6 @@
-using ClinicBooking.CustomerService.Model;
-using ClinicBooking.Messages;
+using ClinicBooking.CustomerService.Data;
 
-namespace ClinicBooking.CustomerService.Apis;
+namespace ClinicBooking.CustomerService.Customers;
 
 public sealed record CustomerResponse(
     long Id,
@@ -25,12 +24,3 @@ public sealed record CreateCustomerRequest(string? Name, string? Email, string? 
 /// the customer keeps its state; a deactivated customer is only reactivated by an explicit <c>true</c>.
 /// </summary>
 public sealed record UpdateCustomerRequest(string? Name, string? Email, string? Phone, bool? IsActive = null) : ICustomerFields;
-
-/// <summary>A customer's booking as listed by CustomerService (times in UTC; the clinic's API shows them in its zone).</summary>
-public sealed record CustomerBookingResponse(
-    long BookingId, long ClinicId, long? BookingSlotId, long DoctorId,
-    DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, DateTimeOffset UpdatedAt)
-{
-    public static CustomerBookingResponse From(CustomerBooking b) =>
-        new(b.BookingId, b.ClinicId, b.BookingSlotId, b.DoctorId, b.StartsAt, b.EndsAt, b.Status, b.UpdatedAt);
-}

@@ -1,8 +1,7 @@
-using ClinicBooking.CustomerService.Model;
 using ClinicBooking.Messages;
 using Microsoft.EntityFrameworkCore;
 
-namespace ClinicBooking.CustomerService.Infrastructure;
+namespace ClinicBooking.CustomerService.Data;
 
 public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> options) : DbContext(options)
 {

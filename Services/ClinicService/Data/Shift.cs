@@ -1,11 +1,11 @@
 namespace ClinicBooking.ClinicService.Data;
 
 /// <summary>
-/// A shift the clinic defines, in the clinic's local time (09:00–13:00 stays 09:00–13:00 across daylight
+/// A shift the clinic defines (the API calls it a time slot, <c>/timeslots</c>), in the clinic's local time (09:00–13:00 stays 09:00–13:00 across daylight
 /// saving changes). A shift ends on the day it starts. Deactivated, never deleted: past booking slots keep
 /// pointing at it.
 /// </summary>
-public sealed class TimeSlot : IDeactivatable
+public sealed class Shift : IDeactivatable
 {
     public const int NameMaxLength = 100;
 

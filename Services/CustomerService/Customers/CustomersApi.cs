@@ -1,11 +1,10 @@
 using System.Text.Json.Nodes;
-using ClinicBooking.CustomerService.Infrastructure;
-using ClinicBooking.CustomerService.Model;
+using ClinicBooking.CustomerService.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace ClinicBooking.CustomerService.Apis;
+namespace ClinicBooking.CustomerService.Customers;
 
 public static class CustomersApi
 {

@@ -1,10 +1,11 @@
 namespace ClinicBooking.ClinicService.Data;
 
 /// <summary>
-/// A doctor's default availability: the doctor works this time slot on <see cref="Weekday"/>, or every day
-/// when it is null. Bookable slots are generated from templates ahead of time.
+/// A doctor's default availability (the API calls it a doctor slot, <c>/doctors/slots</c>): the doctor works
+/// this shift on <see cref="Weekday"/>, or every day when it is null. Booking slots are generated from
+/// templates ahead of time.
 /// </summary>
-public sealed class DoctorSlotTemplate
+public sealed class ShiftTemplate
 {
     public long ClinicId { get; set; }
 
