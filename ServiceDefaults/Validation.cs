@@ -11,13 +11,14 @@ namespace ClinicBooking.ServiceDefaults;
 /// <summary>
 /// The one way requests are validated: every handler argument whose type has a FluentValidation validator
 /// (a body, or an <c>[AsParameters]</c> bundle of query, route and header values) is checked before the
-/// handler runs, and the field errors come back as one 400 validation problem. Endpoints whose arguments have
-/// no validator get no filter at all, so the check costs nothing where there is nothing to check.
+/// handler runs, and the field errors come back as one 400 validation problem. Services apply it once, to
+/// the group that holds all their endpoints, so no endpoint can go without. Endpoints whose arguments have no
+/// validator get no filter at all, so the check costs nothing where there is nothing to check.
 /// </summary>
 public static class ValidationFilter
 {
     public static TBuilder WithRequestValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilterFactory((factory, next) =>
+        builder.ProducesValidationProblem().AddEndpointFilterFactory((factory, next) =>
         {
             var validators = factory.MethodInfo.GetParameters()
                 .Select((parameter, index) => (Index: index, Validator: ValidatorFor(factory.ApplicationServices, parameter)))

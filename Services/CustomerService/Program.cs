@@ -12,7 +12,9 @@ var app = builder.Build();
 app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
-app.MapCustomersApi();
-app.MapCustomerBookingsApi();
+// Every request is validated (FluentValidation) before its handler runs.
+var api = app.MapGroup("").WithRequestValidation();
+api.MapCustomersApi();
+api.MapCustomerBookingsApi();
 
 app.Run();

@@ -18,13 +18,13 @@ public static class AvailabilityApi
     public static IEndpointRouteBuilder MapAvailabilityApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/clinics/{clinicId:long}/availability", ClinicAvailability).WithTags("Availability")
-            .ForShardOf("clinicId", scoped: false, Missing.Clinic).WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .ForShardOf("clinicId", scoped: false, Missing.Clinic)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/doctors/{doctorId:long}/availability", DoctorAvailability).WithTags("Availability")
-            .ForShardOf("doctorId", scoped: true, Missing.Doctor).WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .ForShardOf("doctorId", scoped: true, Missing.Doctor)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         // Cell-level halves of the cross-clinic queries; the gateway fans them out and merges.
-        app.MapGet("/availability/search", Search).WithTags("Availability").WithRequestValidation().ProducesValidationProblem();
+        app.MapGet("/availability/search", Search).WithTags("Availability");
         app.MapGet("/availability/next", Next).WithTags("Availability");
         return app;
     }

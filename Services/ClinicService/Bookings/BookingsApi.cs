@@ -15,8 +15,8 @@ public static class BookingsApi
     public static IEndpointRouteBuilder MapBookingsApi(this IEndpointRouteBuilder app)
     {
         var booking = app.MapGroup("/bookingSlots/{slotId:long}/booking").WithTags("Bookings")
-            .ForShardOf("slotId", scoped: true, Missing.BookingSlot).WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ForShardOf("slotId", scoped: true, Missing.BookingSlot)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         booking.MapPut("/", BookSlot).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         booking.MapGet("/", GetSlotBooking);
         booking.MapDelete("/", CancelSlotBooking);

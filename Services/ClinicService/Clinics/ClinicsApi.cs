@@ -14,12 +14,12 @@ public static class ClinicsApi
 
     public static IEndpointRouteBuilder MapClinicsApi(this IEndpointRouteBuilder app)
     {
-        var clinics = app.MapGroup("/clinics").WithTags("Clinics").ProducesValidationProblem();
-        clinics.MapGet("/", ListClinics).WithRequestValidation();
+        var clinics = app.MapGroup("/clinics").WithTags("Clinics");
+        clinics.MapGet("/", ListClinics);
         // The gateway places a clinic on a shard (?shard=N) and sends the request to the cell that owns it.
-        clinics.MapPost("/", CreateClinic).WithRequestValidation().ProducesProblem(StatusCodes.Status404NotFound);
+        clinics.MapPost("/", CreateClinic).ProducesProblem(StatusCodes.Status404NotFound);
 
-        var clinic = clinics.MapGroup("/{id:long}").ForShardOf("id", scoped: false, Missing.Clinic).WithRequestValidation()
+        var clinic = clinics.MapGroup("/{id:long}").ForShardOf("id", scoped: false, Missing.Clinic)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         clinic.MapGet("/", GetClinic);
         clinic.MapPut("/", ReplaceClinic);

@@ -15,14 +15,14 @@ public static class DoctorsApi
     public static IEndpointRouteBuilder MapDoctorsApi(this IEndpointRouteBuilder app)
     {
         var clinicDoctors = app.MapGroup("/clinics/{clinicId:long}/doctors").WithTags("Doctors")
-            .ForShardOf("clinicId", scoped: false, Missing.Clinic).WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ForShardOf("clinicId", scoped: false, Missing.Clinic)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         clinicDoctors.MapGet("/", ListDoctors);
         clinicDoctors.MapPost("/", CreateDoctor);
 
         var doctor = app.MapGroup("/doctors/{id:long}").WithTags("Doctors")
-            .ForShardOf("id", scoped: true, Missing.Doctor).WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ForShardOf("id", scoped: true, Missing.Doctor)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         doctor.MapGet("/", GetDoctor);
         doctor.MapPut("/", ReplaceDoctor);
         doctor.MapPatch("/", PatchDoctor).Accepts<JsonObject>(JsonMergePatch.MediaType);

@@ -22,16 +22,20 @@ public static class Extensions
         builder.AddBookings();
     }
 
-    /// <summary>Every resource's endpoints; clinic-scoped ones enter the shard their id names.</summary>
+    /// <summary>
+    /// Every resource's endpoints, each request validated before anything else runs (as it is bound); then
+    /// clinic-scoped ones enter the shard their id names.
+    /// </summary>
     public static WebApplication MapClinicServiceApi(this WebApplication app)
     {
-        app.MapClinicsApi();
-        app.MapDoctorsApi();
-        app.MapTimeSlotsApi();
-        app.MapTemplatesApi();
-        app.MapBookingSlotsApi();
-        app.MapBookingsApi();
-        app.MapAvailabilityApi();
+        var api = app.MapGroup("").WithRequestValidation();
+        api.MapClinicsApi();
+        api.MapDoctorsApi();
+        api.MapTimeSlotsApi();
+        api.MapTemplatesApi();
+        api.MapBookingSlotsApi();
+        api.MapBookingsApi();
+        api.MapAvailabilityApi();
         return app;
     }
 }

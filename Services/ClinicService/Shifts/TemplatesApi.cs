@@ -15,14 +15,14 @@ public static class TemplatesApi
     public static IEndpointRouteBuilder MapTemplatesApi(this IEndpointRouteBuilder app)
     {
         var doctorTemplates = app.MapGroup("/doctors/{doctorId:long}/slots").WithTags("Doctor slots")
-            .ForShardOf("doctorId", scoped: true, Missing.Doctor).WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ForShardOf("doctorId", scoped: true, Missing.Doctor)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         doctorTemplates.MapGet("/", ListTemplates);
         doctorTemplates.MapPost("/", CreateTemplate);
 
         var template = app.MapGroup("/doctors/slots/{id:long}").WithTags("Doctor slots")
-            .ForShardOf("id", scoped: true, Missing.Template).WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ForShardOf("id", scoped: true, Missing.Template)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         template.MapGet("/", GetTemplate);
         template.MapPut("/", ReplaceTemplate);
         template.MapDelete("/", DeleteTemplate);

@@ -12,14 +12,14 @@ public static class TimeSlotsApi
     public static IEndpointRouteBuilder MapTimeSlotsApi(this IEndpointRouteBuilder app)
     {
         var clinicSlots = app.MapGroup("/clinics/{clinicId:long}/timeslots").WithTags("Time slots")
-            .ForShardOf("clinicId", scoped: false, Missing.Clinic).WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ForShardOf("clinicId", scoped: false, Missing.Clinic)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         clinicSlots.MapGet("/", ListTimeSlots);
         clinicSlots.MapPost("/", CreateTimeSlot);
 
         var slot = app.MapGroup("/timeslots/{id:long}").WithTags("Time slots")
-            .ForShardOf("id", scoped: true, Missing.Shift).WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ForShardOf("id", scoped: true, Missing.Shift)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         slot.MapGet("/", GetTimeSlot);
         slot.MapPut("/", ReplaceTimeSlot);
         slot.MapDelete("/", DeactivateTimeSlot);

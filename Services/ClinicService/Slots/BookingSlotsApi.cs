@@ -13,19 +13,19 @@ public static class BookingSlotsApi
     public static IEndpointRouteBuilder MapBookingSlotsApi(this IEndpointRouteBuilder app)
     {
         var slots = app.MapGroup("/bookingSlots").WithTags("Booking slots")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         // The doctor's id is in the body: the handler enters its shard.
-        slots.MapPost("/", CreateBookingSlot).WithRequestValidation();
-        var slot = slots.MapGroup("/{id:long}").ForShardOf("id", scoped: true, Missing.BookingSlot).WithRequestValidation();
+        slots.MapPost("/", CreateBookingSlot);
+        var slot = slots.MapGroup("/{id:long}").ForShardOf("id", scoped: true, Missing.BookingSlot);
         slot.MapGet("/", GetBookingSlot);
         slot.MapPut("/", MoveBookingSlot);
         slot.MapDelete("/", DeleteBookingSlot);
 
         app.MapGet("/doctors/{doctorId:long}/bookingSlots", ListDoctorBookingSlots).WithTags("Booking slots")
-            .ForShardOf("doctorId", scoped: true, Missing.Doctor).WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        app.MapPost("/availability/createBookingSlots", CreateBookingSlots).WithTags("Availability").WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ForShardOf("doctorId", scoped: true, Missing.Doctor)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapPost("/availability/createBookingSlots", CreateBookingSlots).WithTags("Availability")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

@@ -16,7 +16,7 @@ public static class CustomerBookingsApi
     public static IEndpointRouteBuilder MapCustomerBookingsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/customers/{id:long}/bookings", ListCustomerBookings).WithTags("Customers").WithName("ListCustomerBookings")
-            .WithRequestValidation().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -13,8 +13,8 @@ public static class CustomersApi
 
     public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/customers").WithTags("Customers").WithRequestValidation()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        var api = app.MapGroup("/customers").WithTags("Customers")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapGet("/", ListCustomers).WithName("ListCustomers");
         api.MapGet("/{id:long}", GetCustomer).WithName("GetCustomer");
