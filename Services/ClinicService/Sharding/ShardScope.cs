@@ -1,6 +1,5 @@
 using System.Globalization;
 using ClinicBooking.ClinicService.Data;
-using Npgsql;
 
 namespace ClinicBooking.ClinicService.Sharding;
 
@@ -18,8 +17,6 @@ public sealed class ShardScope(ShardDatabases shards) : IAsyncDisposable
     public int Shard => _shard ?? throw new InvalidOperationException("This request has not entered a shard.");
 
     public ClinicDbContext Db => _db ??= shards.CreateContext(Shard);
-
-    public NpgsqlDataSource DataSource => shards.DataSource(Shard);
 
     /// <summary>
     /// Enters the shard of <paramref name="id"/> (a clinic id, or with <paramref name="scoped"/> a
