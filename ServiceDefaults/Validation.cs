@@ -5,6 +5,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ClinicBooking.ServiceDefaults;
 
@@ -79,7 +80,8 @@ public abstract class RequestValidator<T> : AbstractValidator<T>
 }
 
 /// <summary>A numbered page of a list, from the query string (<c>pageIndex</c>, <c>pageSize</c>).</summary>
-public sealed record PageRequest(int PageIndex = 0, int PageSize = Paging.DefaultPageSize)
+public sealed record PageRequest(
+    [FromQuery(Name = "pageIndex")] int PageIndex = 0, [FromQuery(Name = "pageSize")] int PageSize = Paging.DefaultPageSize)
 {
     public int Skip => PageIndex * PageSize;
 }

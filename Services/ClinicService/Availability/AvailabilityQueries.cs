@@ -1,5 +1,6 @@
 using ClinicBooking.ClinicService.Slots;
 using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ClinicBooking.ClinicService.Availability;
 
@@ -13,22 +14,39 @@ public static class AvailabilityLimits
 
 /// <summary><c>GET /clinics/{clinicId}/availability</c>: a clinic's free slots, optionally of one specialization or doctor.</summary>
 public sealed record ClinicAvailabilityQuery(
-    long ClinicId, DateOnly? From, DateOnly? To, string? Specialization, long? DoctorId, string? After,
-    int Limit = AvailabilityLimits.DefaultLimit);
+    [FromRoute(Name = "clinicId")] long ClinicId,
+    [FromQuery(Name = "from")] DateOnly? From,
+    [FromQuery(Name = "to")] DateOnly? To,
+    [FromQuery(Name = "specialization")] string? Specialization,
+    [FromQuery(Name = "doctorId")] long? DoctorId,
+    [FromQuery(Name = "after")] string? After,
+    [FromQuery(Name = "limit")] int Limit = AvailabilityLimits.DefaultLimit);
 
 /// <summary><c>GET /doctors/{doctorId}/availability</c>: a doctor's free slots.</summary>
-public sealed record DoctorAvailabilityQuery(DateOnly? From, DateOnly? To, string? After, int Limit = AvailabilityLimits.DefaultLimit);
+public sealed record DoctorAvailabilityQuery(
+    [FromQuery(Name = "from")] DateOnly? From,
+    [FromQuery(Name = "to")] DateOnly? To,
+    [FromQuery(Name = "after")] string? After,
+    [FromQuery(Name = "limit")] int Limit = AvailabilityLimits.DefaultLimit);
 
 /// <summary>
 /// <c>GET /availability/search</c>: this cell's free slots across its clinics, on one <see cref="Date"/> or
 /// from <see cref="From"/> to <see cref="To"/> (clinic-local dates).
 /// </summary>
 public sealed record SearchQuery(
-    DateOnly? Date, DateOnly? From, DateOnly? To, string? Specialization, long? ClinicId, string? After,
-    int Limit = AvailabilityLimits.DefaultLimit);
+    [FromQuery(Name = "date")] DateOnly? Date,
+    [FromQuery(Name = "from")] DateOnly? From,
+    [FromQuery(Name = "to")] DateOnly? To,
+    [FromQuery(Name = "specialization")] string? Specialization,
+    [FromQuery(Name = "clinicId")] long? ClinicId,
+    [FromQuery(Name = "after")] string? After,
+    [FromQuery(Name = "limit")] int Limit = AvailabilityLimits.DefaultLimit);
 
 /// <summary><c>GET /availability/next</c>: this cell's earliest free slot, optionally of one specialization or clinic, from a date.</summary>
-public sealed record NextQuery(string? Specialization, long? ClinicId, DateOnly? From);
+public sealed record NextQuery(
+    [FromQuery(Name = "specialization")] string? Specialization,
+    [FromQuery(Name = "clinicId")] long? ClinicId,
+    [FromQuery(Name = "from")] DateOnly? From);
 
 public sealed class ClinicAvailabilityQueryValidator : RequestValidator<ClinicAvailabilityQuery>
 {

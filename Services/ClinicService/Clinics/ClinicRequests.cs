@@ -1,6 +1,7 @@
 using ClinicBooking.ClinicService.Data;
 using FluentValidation;
 using NodaTime;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ClinicBooking.ClinicService.Clinics;
 
@@ -23,7 +24,10 @@ public sealed class ClinicRequestValidator : RequestValidator<ClinicRequest>
 }
 
 /// <summary>The list of a cell's clinics: after a cursor, a page of at most <see cref="Limit"/>.</summary>
-public sealed record ClinicListQuery(string? After, int Limit = Paging.DefaultPageSize, bool IncludeInactive = false)
+public sealed record ClinicListQuery(
+    [FromQuery(Name = "after")] string? After,
+    [FromQuery(Name = "limit")] int Limit = Paging.DefaultPageSize,
+    [FromQuery(Name = "includeInactive")] bool IncludeInactive = false)
 {
     public long AfterId => After is null ? 0 : ClinicPage.ParseCursor(After) ?? 0;
 }

@@ -26,8 +26,9 @@ public static class ClinicsApi
         clinic.MapPatch("/", PatchClinic).Accepts<JsonObject>(JsonMergePatch.MediaType);
         clinic.MapDelete("/", DeactivateClinic);
 
-        // This cell's part of the gateway's GET /shards, which the placement policy across cells reads.
-        app.MapGet(CellRoutes.Shards, ListShards).WithTags("Shards");
+        // This cell's part of the gateway's GET /shards, which the placement policy across cells reads. Not in
+        // the cell's API description: clients get the gateway's merged answer, of another shape.
+        app.MapGet(CellRoutes.Shards, ListShards).ExcludeFromDescription();
         return app;
     }
 

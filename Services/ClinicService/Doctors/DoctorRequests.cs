@@ -1,5 +1,6 @@
 using ClinicBooking.ClinicService.Data;
 using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ClinicBooking.ClinicService.Doctors;
 
@@ -24,4 +25,5 @@ public sealed class DoctorRequestValidator : RequestValidator<DoctorRequest>
 }
 
 /// <summary>A clinic's doctors, narrowed to one specialization (any case) and to the active ones unless asked.</summary>
-public sealed record DoctorFilter(string? Specialization, bool IncludeInactive = false);
+public sealed record DoctorFilter(
+    [FromQuery(Name = "specialization")] string? Specialization, [FromQuery(Name = "includeInactive")] bool IncludeInactive = false);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ClinicBooking.ClinicService.Data;
 using FluentValidation;
+using System.Text.Json.Serialization;
 
 namespace ClinicBooking.ClinicService.Shifts;
 
@@ -14,6 +15,7 @@ public sealed record TimeSlotResponse(long Id, long ClinicId, string Name, strin
 public sealed record TimeSlotRequest(string? Name, string? StartTime, string? EndTime)
 {
     /// <summary>The shift's hours; valid once the request has passed its validator.</summary>
+    [JsonIgnore]
     public (TimeOnly Start, TimeOnly End) Hours => (ParseTime(StartTime)!.Value, ParseTime(EndTime)!.Value);
 
     public static TimeOnly? ParseTime(string? value) =>

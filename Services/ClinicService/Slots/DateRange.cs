@@ -1,4 +1,5 @@
 using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ClinicBooking.ClinicService.Slots;
 
@@ -6,7 +7,7 @@ namespace ClinicBooking.ClinicService.Slots;
 /// A range of clinic-local dates from the query string: <c>from</c> (default: today in the clinic's zone)
 /// to <c>to</c> (default: the endpoint's number of days from <c>from</c>), at most a maximum span.
 /// </summary>
-public sealed record DateRangeQuery(DateOnly? From, DateOnly? To)
+public sealed record DateRangeQuery([FromQuery(Name = "from")] DateOnly? From, [FromQuery(Name = "to")] DateOnly? To)
 {
     /// <summary>
     /// The range with its defaults filled in. Called once "today" is known; a range given without a start

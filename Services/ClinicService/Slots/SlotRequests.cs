@@ -1,5 +1,6 @@
 using ClinicBooking.ClinicService.Data;
 using FluentValidation;
+using System.Text.Json.Serialization;
 
 namespace ClinicBooking.ClinicService.Slots;
 
@@ -20,6 +21,7 @@ public sealed record UpdateBookingSlotRequest(long? TimeSlotId, DateOnly? Date);
 /// <summary>Generate a clinic's slots from its templates for a date range, optionally for one doctor.</summary>
 public sealed record CreateBookingSlotsRequest(long? ClinicId, DateOnly? From, DateOnly? To, long? DoctorId)
 {
+    [JsonIgnore]
     public DateRangeQuery Range => new(From, To);
 }
 

@@ -4,6 +4,7 @@ using ClinicBooking.Messages;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ClinicBooking.CustomerService.Bookings;
 
@@ -21,7 +22,7 @@ public static class CustomerBookingsApi
     }
 
     /// <summary>Narrows a customer's bookings to one status (its lowercase name).</summary>
-    public sealed record StatusFilter(string? Status)
+    public sealed record StatusFilter([FromQuery(Name = "status")] string? Status)
     {
         public BookingStatus? Value => Status is null ? null : BookingStatusNames.Parse(Status);
     }
