@@ -72,14 +72,14 @@ var generatorTimes = new List<double>();
 var rawTimes = new List<double>();
 for (var round = 1; round <= rounds; round++)
 {
-    await ScalarAsync("TRUNCATE doctor_booking_slots; SELECT 0");
+    await ScalarAsync("TRUNCATE doctor_booking_slots, bookings, outbox_messages; SELECT 0");
     await ScalarAsync("CHECKPOINT; SELECT 0");
     var watch = Stopwatch.StartNew();
     var created = await generator.GenerateAsync(0, clinicId, null, from, to, CancellationToken.None);
     generatorTimes.Add(watch.Elapsed.TotalMilliseconds);
     Check(created ?? -1, "generator");
 
-    await ScalarAsync("TRUNCATE doctor_booking_slots; SELECT 0");
+    await ScalarAsync("TRUNCATE doctor_booking_slots, bookings, outbox_messages; SELECT 0");
     await ScalarAsync("CHECKPOINT; SELECT 0");
     watch.Restart();
     await using (var command = dataSource.CreateCommand(RawInsert))
