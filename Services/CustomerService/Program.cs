@@ -1,5 +1,3 @@
-using ClinicBooking.CustomerService.Bookings;
-using ClinicBooking.CustomerService.Customers;
 using ClinicBooking.CustomerService.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,9 +10,6 @@ var app = builder.Build();
 app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
-// Every request is validated (FluentValidation) before its handler runs.
-var api = app.MapGroup("").WithRequestValidation();
-api.MapCustomersApi();
-api.MapCustomerBookingsApi();
+app.MapCustomerServiceApi();
 
 app.Run();

@@ -1,4 +1,5 @@
 using ClinicBooking.CustomerService.Bookings;
+using ClinicBooking.CustomerService.Customers;
 using ClinicBooking.CustomerService.Data;
 
 namespace ClinicBooking.CustomerService.Extensions;
@@ -26,5 +27,14 @@ public static class Extensions
                 rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-customer-bookings",
                     endpoint => endpoint.UseSagaConsumer<BookingStatusChangesConsumer>(context));
             });
+    }
+
+    /// <summary>Every endpoint, each request validated before its handler runs.</summary>
+    public static WebApplication MapCustomerServiceApi(this WebApplication app)
+    {
+        var api = app.MapGroup("").WithRequestValidation();
+        api.MapCustomersApi();
+        api.MapCustomerBookingsApi();
+        return app;
     }
 }
