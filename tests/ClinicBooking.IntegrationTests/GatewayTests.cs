@@ -36,4 +36,32 @@ public class GatewayTests(ClinicBookingApp app)
             Assert.Contains(path, paths);
         }
     }
+
+    [Theory]
+    [InlineData("/openapi/clinics.json", "/clinics/{clinicId}/availability", "clinicId from to specialization doctorId after limit")]
+    [InlineData("/openapi/clinics.json", "/availability/search", "date from to specialization clinicId after limit")]
+    [InlineData("/openapi/clinics.json", "/clinics/{clinicId}/doctors", "clinicId specialization includeInactive pageIndex pageSize")]
+    [InlineData("/openapi/clinics.json", "/bookingSlots/{slotId}/booking", "slotId Idempotency-Key", "put")]
+    [InlineData("/openapi/customers.json", "/customers/{id}/bookings", "id status pageIndex pageSize")]
+    public async Task The_openapi_documents_name_parameters_as_clients_send_them(string document, string path, string names, string verb = "get")
+    {
+        var openApi = await app.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>(document, Ct);
+
+        var parameters = openApi.GetProperty("paths").GetProperty(path).GetProperty(verb).GetProperty("parameters")
+            .EnumerateArray().Select(p => p.GetProperty("name").GetString());
+        Assert.Equal(names.Split(' '), parameters);
+    }
+
+    [Fact]
+    public async Task The_clinic_openapi_document_leaves_out_what_clients_do_not_send()
+    {
+        var document = await app.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/openapi/clinics.json", Ct);
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.False(schemas.TryGetProperty("DateRangeQuery", out _));
+        Assert.Equal(["clinicId", "doctorId", "from", "to"],
+            schemas.GetProperty("CreateBookingSlotsRequest").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["endTime", "name", "startTime"],
+            schemas.GetProperty("TimeSlotRequest").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+    }
 }
