@@ -95,7 +95,7 @@ public static class AvailabilityApi
 
     private static async Task<DateOnly?> ClinicTodayAsync(ShardServices services, long clinicId, CancellationToken ct)
     {
-        var timeZone = await services.Db.Clinics.Where(c => c.Id == clinicId).Select(c => c.TimeZone).FirstOrDefaultAsync(ct);
+        var timeZone = await services.Db.ClinicTimeZoneAsync(clinicId, ct);
         return timeZone is null ? null : SlotTimes.Today(timeZone, services.Clock);
     }
 

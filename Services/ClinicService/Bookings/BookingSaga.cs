@@ -62,7 +62,7 @@ public sealed class BookingSaga(
             var decided = outcomes.Watch(booking.Id);
             booking = await WaitForDecisionAsync(await ReadAsync(db, booking, ct), decided, ct);
         }
-        return new Outcome(booking, await TimeZoneAsync(db, booking.ClinicId, ct));
+        return new Outcome(booking, await db.ClinicTimeZoneAsync(booking.ClinicId, ct) ?? throw Missing.Clinic(booking.ClinicId));
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public sealed class BookingSaga(
         await using var db = shards.CreateContext(shard);
         if (cancelled is not null)
         {
-            return new Outcome(cancelled, await TimeZoneAsync(db, clinicId, ct));
+            return new Outcome(cancelled, await db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId));
         }
         var active = await db.Bookings.AsNoTracking()
             .FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId
@@ -312,9 +312,6 @@ public sealed class BookingSaga(
 
     private static Task<Booking> ReadAsync(ClinicDbContext db, Booking booking, CancellationToken ct) =>
         db.Bookings.AsNoTracking().SingleAsync(b => b.ClinicId == booking.ClinicId && b.Id == booking.Id, ct);
-
-    public static Task<string> TimeZoneAsync(ClinicDbContext db, long clinicId, CancellationToken ct) =>
-        db.Clinics.Where(c => c.Id == clinicId).Select(c => c.TimeZone).SingleAsync(ct);
 
     private static int ShardOf(long scopedId) => ClinicIds.ShardOfClinic(ClinicIds.ClinicOf(scopedId));
 

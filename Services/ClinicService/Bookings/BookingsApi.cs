@@ -52,7 +52,7 @@ public static class BookingsApi
             .OrderByDescending(b => b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed)
             .ThenByDescending(b => b.CreatedAt)
             .FirstOrDefaultAsync(ct) ?? throw ProblemException.NotFound($"Booking slot {slotId} has no booking.");
-        return TypedResults.Ok(BookingResponse.From(booking, await BookingSaga.TimeZoneAsync(shard.Db, clinicId, ct)));
+        return TypedResults.Ok(BookingResponse.From(booking, await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
     }
 
     public static async Task<Ok<BookingResponse>> GetBooking(long id, ShardScope shard, CancellationToken ct)
@@ -60,7 +60,7 @@ public static class BookingsApi
         var clinicId = ClinicIds.ClinicOf(id);
         var booking = await shard.Db.Bookings.AsNoTracking().FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.Id == id, ct)
             ?? throw Missing.Booking(id);
-        return TypedResults.Ok(BookingResponse.From(booking, await BookingSaga.TimeZoneAsync(shard.Db, clinicId, ct)));
+        return TypedResults.Ok(BookingResponse.From(booking, await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
     }
 
     /// <summary>Cancels the slot's active booking (pending or confirmed) and frees the slot.</summary>

@@ -27,6 +27,10 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
+    /// <summary>The clinic's IANA time zone, in which its slots and bookings are shown; null when there is no such clinic.</summary>
+    public Task<string?> ClinicTimeZoneAsync(long clinicId, CancellationToken ct) =>
+        Clinics.Where(c => c.Id == clinicId).Select(c => (string?)c.TimeZone).FirstOrDefaultAsync(ct);
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasPostgresExtension("btree_gist");
