@@ -56,8 +56,12 @@ public sealed class OutboxRedriver(
         {
             return 0;
         }
+        // By the bookings' key (clinic_id, id): the id alone would not use it.
+        var clinicIds = rows.Select(r => r.ClinicId).Distinct().ToList();
         var bookingIds = rows.Select(r => r.BookingId).Distinct().ToList();
-        var bookings = await db.Bookings.AsNoTracking().Where(b => bookingIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, ct);
+        var bookings = await db.Bookings.AsNoTracking()
+            .Where(b => clinicIds.Contains(b.ClinicId) && bookingIds.Contains(b.Id))
+            .ToDictionaryAsync(b => b.Id, ct);
 
         var questions = rows.Where(r => r.Kind == OutboxKind.VerifyCustomer).ToList();
         // A question is asked again even when its booking was decided meanwhile: the saga ignores the late answer.
