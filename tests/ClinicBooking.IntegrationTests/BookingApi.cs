@@ -76,6 +76,8 @@ public sealed class BookingApi(ClinicBookingApp app)
         return Gateway.SendAsync(request, Ct);
     }
 
+    public Task<HttpResponseMessage> CancelAsync(long bookingId) => Gateway.DeleteAsync($"/bookings/{bookingId}", Ct);
+
     public async Task<JsonElement> GetBookingAsync(long bookingId) =>
         await Gateway.GetFromJsonAsync<JsonElement>($"/bookings/{bookingId}", Ct);
 

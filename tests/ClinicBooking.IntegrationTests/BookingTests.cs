@@ -198,7 +198,7 @@ public class BookingTests(ClinicBookingApp app)
         var slot = await _api.CreateSlotAsync();
         var booked = await (await _api.BookAsync(slot, customer)).ReadJsonAsync();
 
-        var cancel = await _api.Gateway.DeleteAsync($"/bookingSlots/{slot}/booking", Ct);
+        var cancel = await _api.CancelAsync(BookingApi.Id(booked));
 
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         var cancelled = await cancel.ReadJsonAsync();
@@ -206,7 +206,9 @@ public class BookingTests(ClinicBookingApp app)
         Assert.Equal(["pending", "confirmed", "cancelled"],
             cancelled.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
         Assert.False(await _api.IsBookedAsync(slot));
-        await (await _api.Gateway.DeleteAsync($"/bookingSlots/{slot}/booking", Ct)).AssertProblemAsync(StatusCodes.NotFound);
+        // The slot has no active booking now; the cancelled one stays readable at its own address.
+        await (await _api.Gateway.GetAsync($"/bookingSlots/{slot}/booking", Ct)).AssertProblemAsync(StatusCodes.NotFound);
+        Assert.Equal("cancelled", BookingApi.Status(await _api.GetBookingAsync(BookingApi.Id(booked))));
         var listed = await _api.WaitForCustomerBookingsAsync(customer, items => items.Any(b => b.GetProperty("status").GetString() == "cancelled"));
         Assert.Equal("cancelled", Assert.Single(listed).GetProperty("status").GetString());
 
@@ -215,6 +217,38 @@ public class BookingTests(ClinicBookingApp app)
         Assert.Equal(HttpStatusCode.Created, rebooked.StatusCode);
         var current = await _api.Gateway.GetFromJsonAsync<JsonElement>($"/bookingSlots/{slot}/booking", Ct);
         Assert.Equal(BookingApi.Id(await rebooked.ReadJsonAsync()), BookingApi.Id(current));
+    }
+
+    [Fact]
+    public async Task A_replayed_cancel_changes_nothing_and_never_cancels_the_next_customers_booking()
+    {
+        var slot = await _api.CreateSlotAsync();
+        var first = BookingApi.Id(await (await _api.BookAsync(slot, await _api.CreateCustomerAsync())).ReadJsonAsync());
+        Assert.Equal(HttpStatusCode.OK, (await _api.CancelAsync(first)).StatusCode);
+        var cancelledOnce = await _api.GetBookingAsync(first);
+        var second = await (await _api.BookAsync(slot, await _api.CreateCustomerAsync())).ReadJsonAsync();
+        Assert.Equal("confirmed", BookingApi.Status(second));
+
+        // The first cancel again, as a client retrying after a lost answer would send it.
+        var replay = await _api.CancelAsync(first);
+
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal(cancelledOnce.GetRawText(), (await replay.ReadJsonAsync()).GetRawText());
+        Assert.Equal("confirmed", BookingApi.Status(await _api.GetBookingAsync(BookingApi.Id(second))));
+        Assert.True(await _api.IsBookedAsync(slot));
+        // The slot path does not cancel at all: it cannot say which booking it means.
+        var bySlot = await _api.Gateway.DeleteAsync($"/bookingSlots/{slot}/booking", Ct);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, bySlot.StatusCode);
+        Assert.Equal("confirmed", BookingApi.Status(await _api.GetBookingAsync(BookingApi.Id(second))));
+    }
+
+    [Fact]
+    public async Task Only_an_active_booking_can_be_cancelled()
+    {
+        var rejected = await (await _api.BookAsync(await _api.CreateSlotAsync(), await _api.CreateCustomerAsync(active: false))).AssertProblemAsync(StatusCodes.Unprocessable);
+        var problem = await (await _api.CancelAsync(rejected.GetProperty("bookingId").GetInt64())).AssertProblemAsync(StatusCodes.Conflict);
+        Assert.Contains("rejected", problem.GetProperty("detail").GetString());
+        await (await _api.CancelAsync(((987654L << 6) << 30) | 1)).AssertProblemAsync(StatusCodes.NotFound); // shard 0, no such clinic
     }
 
     [Fact]
@@ -276,7 +310,7 @@ public class BookingTests(ClinicBookingApp app)
         var (clinic, slots) = await _api.CreateSlotsAsync(1);
         var booking = await (await _api.BookAsync(slots[0], customer)).ReadJsonAsync();
         var id = BookingApi.Id(booking);
-        Assert.Equal(HttpStatusCode.OK, (await _api.Gateway.DeleteAsync($"/bookingSlots/{slots[0]}/booking", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.CancelAsync(id)).StatusCode);
         await _api.WaitForCustomerBookingsAsync(customer, items => items.Any(b => b.GetProperty("status").GetString() == "cancelled"));
         var before = await _api.GetBookingAsync(id);
 
@@ -309,7 +343,7 @@ public class BookingTests(ClinicBookingApp app)
         // A booking whose slot is gone: booked, cancelled, then the (free again) slot removed. Its question
         // names no slot any more, so there is nothing left to send for it.
         var orphan = BookingApi.Id(await (await _api.BookAsync(slots[0], customer)).ReadJsonAsync());
-        Assert.Equal(HttpStatusCode.OK, (await _api.Gateway.DeleteAsync($"/bookingSlots/{slots[0]}/booking", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.CancelAsync(orphan)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await _api.Gateway.DeleteAsync($"/bookingSlots/{slots[0]}", Ct)).StatusCode);
         var id = BookingApi.Id(await (await _api.BookAsync(slots[1], customer)).ReadJsonAsync());
 

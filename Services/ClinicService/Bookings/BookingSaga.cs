@@ -66,29 +66,32 @@ public sealed class BookingSaga(
     }
 
     /// <summary>
-    /// Cancels the slot's active booking (pending or confirmed) if its appointment has not started, and frees
-    /// the slot. A 404 problem when there is none to cancel, a 409 when it has started.
+    /// Cancels the booking (pending or confirmed) if its appointment has not started, and frees its slot. A
+    /// cancel names its booking, so a replay finds it already cancelled and changes nothing (it answers the
+    /// booking as it stands), and can never reach a later booking of the same slot. A 404 problem when there
+    /// is no such booking, a 409 when it ended otherwise (rejected, expired) or its appointment has started.
     /// </summary>
-    public async Task<Outcome> CancelAsync(long slotId, CancellationToken ct)
+    public async Task<Outcome> CancelAsync(long bookingId, CancellationToken ct)
     {
-        var (clinicId, shard) = (ClinicIds.ClinicOf(slotId), ShardOf(slotId));
+        var (clinicId, shard) = (ClinicIds.ClinicOf(bookingId), ShardOf(bookingId));
         await using var command = Transition(shard, "status = 'cancelled', cancelled_at = @now", """
-            clinic_id = @clinic AND booking_slot_id = @slot AND status IN ('pending', 'confirmed') AND starts_at > @now
+            clinic_id = @clinic AND id = @id AND status IN ('pending', 'confirmed') AND starts_at > @now
             """);
         command.Parameters.AddWithValue("clinic", clinicId);
-        command.Parameters.AddWithValue("slot", slotId);
+        command.Parameters.AddWithValue("id", bookingId);
         var cancelled = (await RunTransitionAsync(shard, command, ct)).FirstOrDefault();
         await using var db = shards.CreateContext(shard);
-        if (cancelled is not null)
+        var timeZone = await db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Booking(bookingId);
+        var booking = cancelled ?? await db.Bookings.AsNoTracking()
+            .FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.Id == bookingId, ct) ?? throw Missing.Booking(bookingId);
+        return booking.Status switch
         {
-            return new Outcome(cancelled, await db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId));
-        }
-        var active = await db.Bookings.AsNoTracking()
-            .FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId
-                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed), ct);
-        throw active is not null && active.StartsAt <= clock.GetUtcNow()
-            ? ProblemException.Conflict($"The appointment of booking {active.Id} has already started; it can no longer be cancelled.")
-            : ProblemException.NotFound($"Booking slot {slotId} has no active booking to cancel.");
+            BookingStatus.Cancelled => new Outcome(booking, timeZone),
+            BookingStatus.Pending or BookingStatus.Confirmed => throw ProblemException.Conflict(
+                $"The appointment of booking {bookingId} has already started; it can no longer be cancelled."),
+            var ended => throw ProblemException.Conflict(
+                $"Booking {bookingId} is {ended.ToName()}; only a pending or confirmed booking can be cancelled."),
+        };
     }
 
     /// <summary>

@@ -19,10 +19,13 @@ public static class BookingsApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         booking.MapPut("/", BookSlot).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         booking.MapGet("/", GetSlotBooking);
-        booking.MapDelete("/", CancelSlotBooking);
 
-        app.MapGet("/bookings/{id:long}", GetBooking).WithTags("Bookings")
+        // A cancel names the booking, never "whatever is on the slot now": a replayed cancel cannot reach
+        // the next customer's booking of the same slot.
+        var bookings = app.MapGroup("/bookings/{id:long}").WithTags("Bookings")
             .ForShardOf("id", scoped: true, Missing.Booking).ProducesProblem(StatusCodes.Status404NotFound);
+        bookings.MapGet("/", GetBooking);
+        bookings.MapDelete("/", CancelBooking).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -43,15 +46,14 @@ public static class BookingsApi
         };
     }
 
-    /// <summary>The slot's current booking: the active one, or else the latest.</summary>
+    /// <summary>The slot's active booking (pending or confirmed); ended ones are history, at <c>/bookings/{id}</c>.</summary>
     public static async Task<Ok<BookingResponse>> GetSlotBooking(long slotId, ShardScope shard, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(slotId);
         var booking = await shard.Db.Bookings.AsNoTracking()
-            .Where(b => b.ClinicId == clinicId && b.BookingSlotId == slotId)
-            .OrderByDescending(b => b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed)
-            .ThenByDescending(b => b.CreatedAt)
-            .FirstOrDefaultAsync(ct) ?? throw ProblemException.NotFound($"Booking slot {slotId} has no booking.");
+            .FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId
+                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed), ct)
+            ?? throw ProblemException.NotFound($"Booking slot {slotId} has no active booking.");
         return TypedResults.Ok(BookingResponse.From(booking, await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
     }
 
@@ -63,7 +65,10 @@ public static class BookingsApi
         return TypedResults.Ok(BookingResponse.From(booking, await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
     }
 
-    /// <summary>Cancels the slot's active booking (pending or confirmed) and frees the slot.</summary>
-    public static async Task<Ok<BookingResponse>> CancelSlotBooking(long slotId, BookingSaga saga, CancellationToken ct) =>
-        TypedResults.Ok(BookingResponse.From(await saga.CancelAsync(slotId, ct)));
+    /// <summary>
+    /// Cancels the booking (pending or confirmed) and frees its slot; a repeat answers the cancelled booking
+    /// as it stands and changes nothing.
+    /// </summary>
+    public static async Task<Ok<BookingResponse>> CancelBooking(long id, BookingSaga saga, CancellationToken ct) =>
+        TypedResults.Ok(BookingResponse.From(await saga.CancelAsync(id, ct)));
 }
