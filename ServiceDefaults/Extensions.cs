@@ -22,7 +22,7 @@ public static class Extensions
 
     // Activity sources and meters of libraries that do not register themselves with OpenTelemetry.
     private static readonly string[] TracingSources = ["Npgsql", "MassTransit", "ClinicBooking.*"];
-    private static readonly string[] Meters = ["Npgsql", "MassTransit"];
+    private static readonly string[] Meters = ["Npgsql", "MassTransit", "ClinicBooking.*"];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

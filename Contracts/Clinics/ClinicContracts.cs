@@ -26,8 +26,12 @@ public sealed record ClinicPage(IReadOnlyList<ClinicResponse> Items, string? Nex
         long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 }
 
-/// <summary>A shard a cell owns, and how many active clinics it holds (for the gateway's placement policy).</summary>
-public sealed record ShardInfo(int Shard, int ActiveClinics);
+/// <summary>
+/// A shard a cell owns: how many active clinics it holds, and how many ids it can still hand out (row ids,
+/// shared by its clinics' doctors, shifts, slots and bookings; clinic ids), for the gateway's placement policy
+/// and for operators. <see cref="IdsRunningLow"/> when either is below the cell's warning level.
+/// </summary>
+public sealed record ShardInfo(int Shard, int ActiveClinics, long RowIdsLeft, long ClinicIdsLeft, bool IdsRunningLow);
 
 /// <summary>The routes the gateway serves by asking every cell the same, besides the clinic-scoped ones it proxies.</summary>
 public static class CellRoutes

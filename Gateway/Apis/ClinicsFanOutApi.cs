@@ -51,8 +51,8 @@ public static class ClinicsFanOutApi
 
     /// <summary>
     /// Places a new clinic on a shard and creates it there. The shard is the one with the fewest active
-    /// clinics (lowest number on a tie), unless the caller names one with <c>?shard=N</c>. The new id
-    /// carries the shard, so the clinic is routable at once.
+    /// clinics among those not running low on ids (lowest number on a tie), unless the caller names one
+    /// with <c>?shard=N</c>. The new id carries the shard, so the clinic is routable at once.
     /// </summary>
     public static async Task<IResult> CreateClinic(
         HttpRequest request, CellFanOut cells, ShardMap shards, CancellationToken ct, int? shard = null)
@@ -90,7 +90,7 @@ public static class ClinicsFanOutApi
 
     private static async Task<int?> LeastLoadedShardAsync(CellFanOut cells, CancellationToken ct) =>
         (await ListShards(cells, ct)).Value!.Shards
-            .OrderBy(s => s.ActiveClinics).ThenBy(s => s.Shard)
+            .OrderBy(s => s.IdsRunningLow).ThenBy(s => s.ActiveClinics).ThenBy(s => s.Shard)
             .Select(s => (int?)s.Shard)
             .FirstOrDefault();
 }

@@ -1,3 +1,4 @@
+using Aspire.Hosting.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -49,6 +50,34 @@ public class ShardRoutingTests(ClinicBookingApp app)
         Assert.Equal([0, 1], shards.Keys);
         Assert.InRange(shards[0], before[0], after[0]);
         Assert.InRange(shards[1], Math.Max(1, before[1]), after[1]);
+    }
+
+    [Fact]
+    public async Task A_shard_shows_its_id_headroom_and_reports_degraded_when_it_runs_low()
+    {
+        var shards = (await _api.Gateway.GetFromJsonAsync<JsonElement>("/shards", Ct)).GetProperty("shards").EnumerateArray().ToList();
+        var shard0 = shards.Single(s => s.GetProperty("shard").GetInt32() == 0);
+        var used = await _api.ScalarAsync<long>(0, "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM scoped_row_seq");
+        Assert.Equal((1L << 30) - 1 - used, shard0.GetProperty("rowIdsLeft").GetInt64());
+        Assert.True(shard0.GetProperty("clinicIdsLeft").GetInt64() > 0);
+        Assert.False(shard0.GetProperty("idsRunningLow").GetBoolean());
+        using var cell = app.App.CreateHttpClient(ResourceNames.ClinicCell(0));
+        Assert.Equal("Healthy", await cell.GetStringAsync("/health", Ct));
+
+        // Years of use in one step: 95% of the shard's row ids drawn. Put back afterwards (tests run one at a time).
+        await _api.ScalarAsync<long>(0, "SELECT setval('scoped_row_seq', $1)", (long)(0.95 * (1L << 30)));
+        try
+        {
+            Assert.Equal("Degraded", await cell.GetStringAsync("/health", Ct));
+            var low = (await _api.Gateway.GetFromJsonAsync<JsonElement>("/shards", Ct)).GetProperty("shards").EnumerateArray()
+                .Single(s => s.GetProperty("shard").GetInt32() == 0);
+            Assert.True(low.GetProperty("idsRunningLow").GetBoolean());
+        }
+        finally
+        {
+            await _api.ScalarAsync<long>(0, "SELECT setval('scoped_row_seq', greatest($1, 1), $1 > 0)", used);
+        }
+        Assert.Equal("Healthy", await cell.GetStringAsync("/health", Ct));
     }
 
     [Fact]

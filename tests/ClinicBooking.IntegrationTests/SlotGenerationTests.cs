@@ -33,6 +33,29 @@ public class SlotGenerationTests(ClinicBookingApp app)
     }
 
     [Fact]
+    public async Task A_rerun_of_generation_draws_no_ids_from_the_shard()
+    {
+        var c = await SlotFixtures.CreateAsync(_api);
+        var second = await _api.CreateDoctorAsync(c.Id, c.Specialization);
+        var afternoon = await _api.CreateTimeSlotAsync(c.Id, "14:00", "18:00");
+        await _api.CreateTemplateAsync(second, c.Shift);
+        await _api.CreateTemplateAsync(second, afternoon);
+        var from = SlotFixtures.NextYear(5, 1);
+        var to = from.AddDays(20);
+        // A slot made by hand that overlaps what the template would make on one day: generation skips that day.
+        var late = await _api.CreateTimeSlotAsync(c.Id, "12:00", "12:30");
+        var byHand = await _api.Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = late, date = from }, Ct);
+        Assert.Equal(HttpStatusCode.Created, byHand.StatusCode);
+        Assert.Equal(3 * 21 - 1, await _api.GenerateAsync(c.Id, from, to));
+        var before = await _api.ScalarAsync<long>(c.Shard, "SELECT last_value FROM scoped_row_seq");
+
+        Assert.Equal(0, await _api.GenerateAsync(c.Id, from, to));
+        Assert.Equal(0, await _api.GenerateAsync(c.Id, from, to, doctorId: c.Doctor));
+
+        Assert.Equal(before, await _api.ScalarAsync<long>(c.Shard, "SELECT last_value FROM scoped_row_seq"));
+    }
+
+    [Fact]
     public async Task Concurrent_generations_of_one_shard_never_create_a_slot_twice()
     {
         var c = await SlotFixtures.CreateAsync(_api);

@@ -58,11 +58,13 @@ public static class ClinicsApi
         return TypedResults.Ok(clinic ?? throw Missing.Clinic(id));
     }
 
-    public static async Task<Ok<ShardInfo[]>> ListShards(ShardDatabases shards, CancellationToken ct) =>
+    public static async Task<Ok<ShardInfo[]>> ListShards(ShardDatabases shards, IdHeadroom headroom, CancellationToken ct) =>
         TypedResults.Ok(await Task.WhenAll(shards.Shards.Order().Select(async shard =>
         {
             await using var db = shards.CreateContext(shard);
-            return new ShardInfo(shard, await db.Clinics.CountAsync(c => c.IsActive, ct));
+            var ids = await headroom.ReadAsync(shard, ct) ?? throw new InvalidOperationException($"Shard {shard} is not migrated yet.");
+            return new ShardInfo(shard, await db.Clinics.CountAsync(c => c.IsActive, ct),
+                ids.RowIdsLeft, ids.ClinicIdsLeft, ids.RunningLow(headroom.WarnBelowFraction));
         })));
 
     public static async Task<Created<ClinicResponse>> CreateClinic(

@@ -19,6 +19,10 @@ public sealed class CellOptions
     /// <summary>The cell's name (its resource name in the AppHost); names its message queues.</summary>
     [Required]
     public string Name { get; set; } = "clinicservice";
+
+    /// <summary>Below this share of a shard's row or clinic ids left, its health turns degraded (see <see cref="IdHeadroom"/>).</summary>
+    [Range(0, 100)]
+    public double IdsLeftWarningPercent { get; set; } = 10;
 }
 
 /// <summary>
@@ -90,6 +94,7 @@ public static class ShardingExtensions
         }
         builder.Services.AddSingleton<ShardDatabases>();
         builder.Services.AddScoped<ShardScope>();
+        builder.Services.AddSingleton<IdHeadroom>();
         builder.Services.AddHostedService<ShardMigrator>();
         builder.Services.AddHealthChecks().AddCheck<ShardsHealthCheck>("shards");
         builder.Services.AddExceptionHandler<ConstraintProblems>();

@@ -2,19 +2,26 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ClinicBooking.ClinicService.Sharding;
 
-/// <summary>Ready only while every owned shard database answers.</summary>
-public sealed class ShardsHealthCheck(ShardDatabases shards) : IHealthCheck
+/// <summary>
+/// Ready only while every owned shard database answers and is migrated; degraded (still serving) when a
+/// shard runs low on ids (<see cref="IdHeadroom"/>), so an operator moves clinics or adds shards in time.
+/// </summary>
+public sealed class ShardsHealthCheck(ShardDatabases shards, IdHeadroom headroom) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var low = new List<string>();
         foreach (var shard in shards.Shards)
         {
             try
             {
-                await using var command = shards.DataSource(shard).CreateCommand("SELECT shard FROM shard_identity");
-                if (await command.ExecuteScalarAsync(cancellationToken) is not int stamped || stamped != shard)
+                if (await headroom.ReadAsync(shard, cancellationToken) is not { } ids || ids.Shard != shard)
                 {
                     return HealthCheckResult.Unhealthy($"Shard {shard} is not migrated yet.");
+                }
+                if (ids.RunningLow(headroom.WarnBelowFraction))
+                {
+                    low.Add($"shard {shard} has {ids.RowIdsLeft:N0} of {ShardIds.RowIds:N0} row ids and {ids.ClinicIdsLeft:N0} of {ShardIds.ClinicNumbers:N0} clinic ids left");
                 }
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
@@ -22,6 +29,6 @@ public sealed class ShardsHealthCheck(ShardDatabases shards) : IHealthCheck
                 return HealthCheckResult.Unhealthy($"Shard {shard} does not answer.", ex);
             }
         }
-        return HealthCheckResult.Healthy();
+        return low.Count > 0 ? HealthCheckResult.Degraded($"Ids are running low: {string.Join("; ", low)}.") : HealthCheckResult.Healthy();
     }
 }

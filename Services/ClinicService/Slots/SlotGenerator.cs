@@ -37,12 +37,13 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
     // with several instances of the cell (Hangfire's lock covers the recurring job, this covers everything).
     private const long AdvisoryLockKey = 0x5107_6E4E; // "slot gen"
 
+    // A row's id (row_no's default, nextval) is drawn before ON CONFLICT looks at it, so a candidate that
+    // conflicts would burn an id of the shard's finite space (ClinicIds.RowBits) on every run. The NOT EXISTS
+    // filters drop what already exists (same doctor, shift and date) or overlaps an existing slot of the
+    // doctor (a slot made by hand) before any id is drawn; ON CONFLICT stays for a slot made concurrently.
     private const string Sql = """
         INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
-        SELECT t.clinic_id, t.doctor_id, t.time_slot_id, d.date,
-               (d.date + ts.start_time) AT TIME ZONE c.time_zone,
-               (d.date + ts.end_time) AT TIME ZONE c.time_zone,
-               now()
+        SELECT t.clinic_id, t.doctor_id, t.time_slot_id, d.date, span.starts_at, span.ends_at, now()
           FROM doctor_slot_templates t
           JOIN clinics c ON c.id = t.clinic_id AND c.is_active
           JOIN doctors doc ON doc.clinic_id = t.clinic_id AND doc.id = t.doctor_id AND doc.is_active
@@ -54,10 +55,22 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
                         coalesce(@to, (now() AT TIME ZONE c.time_zone)::date + @horizon - 1),
                         interval '1 day') AS g
              ) d
+         CROSS JOIN LATERAL (
+               SELECT (d.date + ts.start_time) AT TIME ZONE c.time_zone AS starts_at,
+                      (d.date + ts.end_time) AT TIME ZONE c.time_zone AS ends_at
+             ) span
          WHERE (t.weekday IS NULL OR t.weekday = extract(isodow FROM d.date))
            AND (@clinic::bigint IS NULL OR t.clinic_id = @clinic)
            AND (@doctor::bigint IS NULL OR t.doctor_id = @doctor)
-           AND (d.date + ts.start_time) AT TIME ZONE c.time_zone > now()
+           AND span.starts_at > now()
+           AND NOT EXISTS (
+               SELECT 1 FROM doctor_booking_slots s
+                WHERE s.clinic_id = t.clinic_id AND s.doctor_id = t.doctor_id
+                  AND s.time_slot_id = t.time_slot_id AND s.date = d.date)
+           AND NOT EXISTS (
+               SELECT 1 FROM doctor_booking_slots s
+                WHERE s.clinic_id = t.clinic_id AND s.doctor_id = t.doctor_id
+                  AND tstzrange(s.starts_at, s.ends_at) && tstzrange(span.starts_at, span.ends_at))
         ON CONFLICT DO NOTHING
         """;
 
