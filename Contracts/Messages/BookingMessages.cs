@@ -31,11 +31,13 @@ public static class BookingStatusNames
 /// <summary>
 /// Cell → CustomerService: may this customer book? Travels inside <see cref="VerifyCustomers"/> and is
 /// answered with a <see cref="CustomerVerdict"/>. Carries the slot's details so that CustomerService could
-/// list the pending booking without asking the shard.
+/// list the pending booking without asking the shard: its customer's list shows it from then on. Times are
+/// instants; <see cref="TimeZone"/> is the clinic's IANA zone, in which every booking time is shown.
 /// </summary>
 public sealed record VerifyCustomer(
     long BookingId, long CustomerId, long ClinicId, long BookingSlotId, long DoctorId,
-    DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset HoldExpiresAt);
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset HoldExpiresAt, DateTimeOffset RequestedAt,
+    string TimeZone);
 
 /// <summary>
 /// CustomerService's answer to one <see cref="VerifyCustomer"/>: the customer may book when
@@ -50,12 +52,24 @@ public sealed record CustomerVerdict(long BookingId, long CustomerId, string? Re
 
 /// <summary>
 /// Cell → CustomerService: a booking changed status. <see cref="Revision"/> grows with every change of one
-/// booking, so a consumer that sees messages late or twice keeps the newest and ignores the rest.
+/// booking, so a consumer that sees messages late or twice keeps the newest and ignores the rest. A booking
+/// starts at revision 1 (pending), which <see cref="VerifyCustomer"/> stands for.
 /// </summary>
 public sealed record BookingStatusChanged(
     long BookingId, long CustomerId, long ClinicId, long? BookingSlotId, long DoctorId,
     DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, int Revision, DateTimeOffset ChangedAt,
-    string? Reason);
+    string? Reason, string TimeZone);
+
+/// <summary>
+/// CustomerService → every cell (published): a customer was deactivated or reactivated at <see cref="ChangedAt"/>.
+/// A cell cancels a deactivated customer's future bookings and confirms none for them; with
+/// <see cref="ChangedAt"/> it keeps the newest of several changes, whatever order they arrive in.
+/// </summary>
+public sealed record CustomerStatusChanged(long CustomerId, bool IsActive, DateTimeOffset ChangedAt)
+{
+    /// <summary>The reason a cell writes on the bookings it cancels for a deactivated customer.</summary>
+    public const string DeactivatedReason = "customer-deactivated";
+}
 
 // What travels over RabbitMQ: batches. A cell sends whatever its outbox has ready as one message per kind
 // while the previous one is on its way, so at one booking at a time a batch holds one item, and under load

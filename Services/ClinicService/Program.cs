@@ -1,4 +1,5 @@
 using ClinicBooking.ClinicService.Extensions;
+using ClinicBooking.ClinicService.Retention;
 using ClinicBooking.ClinicService.Slots;
 
 // A ClinicService cell: serves the clinics of the shard(s) it owns. The gateway sends it only requests
@@ -14,6 +15,7 @@ app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.UseSlotGeneration();
+app.UseRetention();
 app.MapClinicServiceApi();
 
 app.Run();

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace ClinicBooking.IntegrationTests;
 
@@ -111,6 +113,80 @@ public class BookingRecoveryTests(ClinicBookingApp app)
         }
 
         await AssertConfirmedOnceAsync(clinic.Shard, slots, bookings);
+    }
+
+    [Fact]
+    public async Task A_pending_booking_is_in_the_customers_list_while_its_cell_cannot_decide_it()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var (clinic, slots) = await _api.CreateSlotsAsync(1);
+        await app.StopAsync(ResourceNames.CustomerService);
+        long id;
+        try
+        {
+            id = (await BookPendingAsync(slots, customer))[0];
+            await app.StopAsync(ResourceNames.ClinicCell(clinic.Shard));
+        }
+        finally
+        {
+            await app.StartAsync(ResourceNames.CustomerService);
+        }
+        try
+        {
+            // CustomerService answers the question; the answer waits in the stopped cell's queue.
+            var pending = await _api.WaitForCustomerBookingsAsync(customer, items => items.Count > 0);
+            var entry = Assert.Single(pending);
+            Assert.Equal(id, entry.GetProperty("bookingId").GetInt64());
+            Assert.Equal("pending", entry.GetProperty("status").GetString());
+            var filtered = await _api.Gateway.GetFromJsonAsync<JsonElement>($"/customers/{customer}/bookings?status=pending", TestContext.Current.CancellationToken);
+            Assert.Equal(id, Assert.Single(filtered.GetProperty("items").EnumerateArray()).GetProperty("bookingId").GetInt64());
+        }
+        finally
+        {
+            await app.StartAsync(ResourceNames.ClinicCell(clinic.Shard));
+        }
+
+        var confirmed = await _api.WaitForCustomerBookingsAsync(customer, items => items.Any(b => b.GetProperty("status").GetString() == "confirmed"));
+        Assert.Equal("confirmed", Assert.Single(confirmed).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task With_CustomerServices_database_stopped_while_bookings_flow_the_customers_list_converges_with_the_shards()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var (clinic, slots) = await _api.CreateSlotsAsync(5);
+        var before = new List<long>();
+        foreach (var slot in slots.Take(2))
+        {
+            before.Add(BookingApi.Id(await (await _api.BookAsync(slot, customer)).ReadJsonAsync()));
+        }
+        await _api.WaitForCustomerBookingsAsync(customer, items => items.Count(b => b.GetProperty("status").GetString() == "confirmed") == 2);
+
+        await app.StopAsync(ResourceNames.GlobalPostgres);
+        List<long> during;
+        try
+        {
+            // A status event (cancelled) and three questions, none of which CustomerService can act on now.
+            Assert.Equal(HttpStatusCode.OK, (await _api.CancelAsync(before[0])).StatusCode);
+            during = await BookPendingAsync(slots.Skip(2).ToList(), customer);
+            // Longer than the consumers' retries of a failing message used to last before it was dead-lettered.
+            await Task.Delay(TimeSpan.FromSeconds(25), TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            await app.StartAsync(ResourceNames.GlobalPostgres);
+        }
+
+        var all = before.Concat(during).ToList();
+        var truth = new Dictionary<long, string>();
+        foreach (var id in all)
+        {
+            truth[id] = BookingApi.Status(await _api.WaitForDecisionAsync(id));
+        }
+        Assert.Equal(["cancelled", "confirmed", "confirmed", "confirmed", "confirmed"], all.Select(id => truth[id]));
+        var copy = await _api.WaitForCustomerBookingsAsync(customer, items =>
+            items.Count == all.Count && items.All(b => truth[b.GetProperty("bookingId").GetInt64()] == b.GetProperty("status").GetString()));
+        Assert.Equal(truth.OrderBy(t => t.Key), copy.Select(b => KeyValuePair.Create(b.GetProperty("bookingId").GetInt64(), b.GetProperty("status").GetString()!)).OrderBy(t => t.Key));
     }
 
     /// <summary>Books each slot for the customer while the saga cannot finish: 202, a Location, and pending.</summary>

@@ -1,3 +1,4 @@
+using Aspire.Hosting.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -36,6 +37,25 @@ public class BookingTests(ClinicBookingApp app)
         Assert.Equal(BookingApi.Id(booking), entry.GetProperty("bookingId").GetInt64());
         Assert.Equal("confirmed", entry.GetProperty("status").GetString());
         Assert.Equal(slot, entry.GetProperty("bookingSlotId").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_customers_booking_list_shows_times_in_the_clinics_offset_and_date()
+    {
+        var customer = await _api.CreateCustomerAsync();
+        var clinic = await SlotFixtures.CreateAsync(_api.Clinics, timeZone: "America/New_York", start: "20:00", end: "21:00");
+        var day = SlotFixtures.NextYear(7, 1); // 20:00 in New York is 00:00 UTC of the next day
+        await _api.Clinics.GenerateAsync(clinic.Id, day, day);
+        var slot = (await _api.Clinics.DoctorSlotsAsync(clinic.Doctor, day, day)).Single().GetProperty("id").GetInt64();
+        var booking = await (await _api.BookAsync(slot, customer)).ReadJsonAsync();
+
+        var listed = Assert.Single(await _api.WaitForCustomerBookingsAsync(customer, items => items.Any(b => b.GetProperty("status").GetString() == "confirmed")));
+
+        Assert.Equal($"{day:yyyy-MM-dd}T20:00:00-04:00", booking.GetProperty("startsAt").GetString());
+        Assert.Equal(booking.GetProperty("startsAt").GetString(), listed.GetProperty("startsAt").GetString());
+        Assert.Equal(booking.GetProperty("endsAt").GetString(), listed.GetProperty("endsAt").GetString());
+        Assert.Equal($"{day:yyyy-MM-dd}", listed.GetProperty("date").GetString());
+        Assert.Equal("America/New_York", listed.GetProperty("timeZone").GetString());
     }
 
     [Fact]
@@ -336,25 +356,44 @@ public class BookingTests(ClinicBookingApp app)
     }
 
     [Fact]
-    public async Task A_question_that_can_no_longer_be_sent_does_not_hold_back_the_batch_it_is_resent_with()
+    public async Task Questions_that_can_never_be_sent_are_parked_counted_and_hold_back_nothing()
     {
         var customer = await _api.CreateCustomerAsync();
-        var (clinic, slots) = await _api.CreateSlotsAsync(2);
-        // A booking whose slot is gone: booked, cancelled, then the (free again) slot removed. Its question
-        // names no slot any more, so there is nothing left to send for it.
-        var orphan = BookingApi.Id(await (await _api.BookAsync(slots[0], customer)).ReadJsonAsync());
-        Assert.Equal(HttpStatusCode.OK, (await _api.CancelAsync(orphan)).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await _api.Gateway.DeleteAsync($"/bookingSlots/{slots[0]}", Ct)).StatusCode);
-        var id = BookingApi.Id(await (await _api.BookAsync(slots[1], customer)).ReadJsonAsync());
+        var (clinic, slots) = await _api.CreateSlotsAsync(102);
+        // 101 bookings whose slot is gone (booked, cancelled, then the free slot removed): their questions name
+        // no slot any more, so they can never be sent. More than one re-driver batch (100) of them comes first.
+        var orphans = new List<long>();
+        foreach (var chunk in slots.Take(101).Chunk(20))
+        {
+            orphans.AddRange(await Task.WhenAll(chunk.Select(async slot =>
+            {
+                var id = BookingApi.Id(await (await _api.BookAsync(slot, customer)).ReadJsonAsync());
+                Assert.Equal(HttpStatusCode.OK, (await _api.CancelAsync(id)).StatusCode);
+                Assert.Equal(HttpStatusCode.NoContent, (await _api.Gateway.DeleteAsync($"/bookingSlots/{slot}", Ct)).StatusCode);
+                return id;
+            })));
+        }
+        var live = BookingApi.Id(await (await _api.BookAsync(slots[101], customer)).ReadJsonAsync());
+        var all = orphans.Append(live).ToArray();
 
-        // Both bookings' messages marked unsent again, as after a crash: the re-driver takes them in one batch.
-        Assert.Equal(5, await _api.Clinics.ExecuteAsync(clinic.Shard,
-            "UPDATE outbox_messages SET sent_at = NULL WHERE booking_id = ANY($1)", new[] { orphan, id }));
+        // Every message of these bookings unsent again, as after a crash: the re-driver takes them oldest first.
+        Assert.Equal(101 * 3 + 2, await _api.Clinics.ExecuteAsync(clinic.Shard,
+            "UPDATE outbox_messages SET sent_at = NULL WHERE booking_id = ANY($1)", all));
 
         await WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(clinic.Shard,
-            "SELECT count(*) FROM outbox_messages WHERE booking_id = ANY($1) AND sent_at IS NULL", new[] { orphan, id }) == 0);
-        Assert.Equal("confirmed", BookingApi.Status(await _api.GetBookingAsync(id)));
-        Assert.Equal("cancelled", BookingApi.Status(await _api.GetBookingAsync(orphan)));
+            "SELECT count(*) FROM outbox_messages WHERE booking_id = ANY($1) AND sent_at IS NULL AND parked_at IS NULL", all) == 0);
+        // The orphans' questions are parked, with a reason, and not claimed sent; everything else went out.
+        Assert.Equal(101L, await _api.Clinics.ScalarAsync<long>(clinic.Shard, """
+            SELECT count(*) FROM outbox_messages
+             WHERE booking_id = ANY($1) AND message_type = 'VerifyCustomer' AND parked_at IS NOT NULL AND parked_reason IS NOT NULL AND sent_at IS NULL
+            """, orphans.ToArray()));
+        Assert.Equal(101L * 2 + 2, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+            "SELECT count(*) FROM outbox_messages WHERE booking_id = ANY($1) AND sent_at IS NOT NULL", all));
+        using var cell = app.App.CreateHttpClient(ResourceNames.ClinicCell(clinic.Shard));
+        var outbox = (await cell.GetFromJsonAsync<JsonElement>("/operations/outbox", Ct)).EnumerateArray()
+            .Single(s => s.GetProperty("shard").GetInt32() == clinic.Shard);
+        Assert.True(outbox.GetProperty("parked").GetInt64() >= 101);
+        Assert.Equal("confirmed", BookingApi.Status(await _api.GetBookingAsync(live)));
     }
 
     [Fact]

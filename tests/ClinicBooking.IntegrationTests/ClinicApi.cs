@@ -13,6 +13,8 @@ public sealed class ClinicApi(ClinicBookingApp app)
 
     public HttpClient Gateway => app.Gateway;
 
+    public ClinicBookingApp App => app;
+
     public async Task<JsonElement> CreateClinicAsync(int? shard = null, string? name = null, string timeZone = "Europe/Berlin")
     {
         var url = shard is null ? "/clinics" : $"/clinics?shard={shard}";
@@ -75,14 +77,13 @@ public sealed class ClinicApi(ClinicBookingApp app)
     public async Task<PostgresException> RefusedAsync(int shard, string sql, params object[] parameters) =>
         await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(shard, sql, parameters));
 
-    /// <summary>Inserts a booking slot with plain SQL (slot generation and booking have their own APIs later).</summary>
+    /// <summary>Inserts a free booking slot with plain SQL, at any time (the API makes them only from a shift and a date).</summary>
     public Task<long?> InsertBookingSlotAsync(int shard, long clinicId, long doctorId, long timeSlotId,
-        DateTimeOffset startsAt, TimeSpan length, long? customerId = null) =>
+        DateTimeOffset startsAt, TimeSpan length) =>
         ScalarAsync<long?>(shard, """
-            INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, customer_id, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, now()) RETURNING id
-            """, clinicId, doctorId, timeSlotId, DateOnly.FromDateTime(startsAt.UtcDateTime), startsAt, startsAt + length,
-            customerId is null ? DBNull.Value : customerId);
+            INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, now()) RETURNING id
+            """, clinicId, doctorId, timeSlotId, DateOnly.FromDateTime(startsAt.UtcDateTime), startsAt, startsAt + length);
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] parameters)
     {

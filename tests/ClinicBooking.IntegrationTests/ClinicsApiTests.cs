@@ -113,7 +113,7 @@ public class ClinicsApiTests(ClinicBookingApp app)
         var doctor = await _api.CreateDoctorAsync(id);
         var shift = await _api.CreateTimeSlotAsync(id);
         await _api.CreateTemplateAsync(doctor, shift, weekday: 2);
-        var pastSlot = await _api.InsertBookingSlotAsync(1, id, doctor, shift, NextYear.AddYears(-2), TimeSpan.FromHours(4), customerId: 7);
+        var pastSlot = await _api.InsertPastBookedSlotAsync(1, id, doctor, shift, NextYear.AddYears(-2), TimeSpan.FromHours(4), customerId: 7);
         await _api.InsertBookingSlotAsync(1, id, doctor, shift, NextYear, TimeSpan.FromHours(4));
 
         var response = await Gateway.DeleteAsync($"/clinics/{id}", Ct);
@@ -140,7 +140,8 @@ public class ClinicsApiTests(ClinicBookingApp app)
         var id = await _api.CreateClinicIdAsync(0);
         var doctor = await _api.CreateDoctorAsync(id);
         var shift = await _api.CreateTimeSlotAsync(id);
-        var booked = await _api.InsertBookingSlotAsync(0, id, doctor, shift, NextYear, TimeSpan.FromHours(4), customerId: 42);
+        var booked = await _api.InsertBookingSlotAsync(0, id, doctor, shift, NextYear, TimeSpan.FromHours(4));
+        await _api.BookAsync(booked!.Value);
         var free = await _api.InsertBookingSlotAsync(0, id, doctor, shift, NextYear.AddDays(1), TimeSpan.FromHours(4));
 
         var response = await Gateway.DeleteAsync($"/clinics/{id}", Ct);

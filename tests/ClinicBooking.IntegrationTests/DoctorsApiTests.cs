@@ -74,14 +74,15 @@ public class DoctorsApiTests(ClinicBookingApp app)
         var doctor = await _api.CreateDoctorAsync(clinic);
         var shift = await _api.CreateTimeSlotAsync(clinic);
         await _api.CreateTemplateAsync(doctor, shift);
-        var booked = await _api.InsertBookingSlotAsync(0, clinic, doctor, shift, NextYear, TimeSpan.FromHours(4), customerId: 9);
+        var booked = await _api.InsertBookingSlotAsync(0, clinic, doctor, shift, NextYear, TimeSpan.FromHours(4));
+        var (booking, _) = await _api.BookAsync(booked!.Value);
         await _api.InsertBookingSlotAsync(0, clinic, doctor, shift, NextYear.AddDays(1), TimeSpan.FromHours(4));
 
         var refused = await Gateway.DeleteAsync($"/doctors/{doctor}", Ct);
         var problem = await refused.AssertProblemAsync(409);
         Assert.Equal(booked, Assert.Single(problem.GetProperty("blockers").EnumerateArray()).GetProperty("bookingSlotId").GetInt64());
 
-        await _api.ExecuteAsync(0, "UPDATE doctor_booking_slots SET customer_id = NULL WHERE id = $1", booked!.Value);
+        Assert.Equal(HttpStatusCode.OK, (await Gateway.DeleteAsync($"/bookings/{booking}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await Gateway.DeleteAsync($"/doctors/{doctor}", Ct)).StatusCode);
 
         Assert.False((await Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{doctor}", Ct)).GetProperty("isActive").GetBoolean());

@@ -34,9 +34,33 @@ public static class SlotFixtures
         (await api.Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{doctorId}/bookingSlots?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}", Ct))
         .EnumerateArray().ToList();
 
-    /// <summary>Books a slot the way the booking saga will, with plain SQL (booking has its own API later).</summary>
-    public static Task BookAsync(this ClinicApi api, int shard, long slotId, long customerId) =>
-        api.ExecuteAsync(shard, "UPDATE doctor_booking_slots SET customer_id = $1 WHERE id = $2", customerId, slotId);
+    /// <summary>Books a slot through the API for a new customer; returns the booking's and the customer's ids.</summary>
+    public static async Task<(long Booking, long Customer)> BookAsync(this ClinicApi api, long slotId)
+    {
+        var bookings = new BookingApi(api.App);
+        var customer = await bookings.CreateCustomerAsync();
+        var response = await bookings.BookAsync(slotId, customer);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (BookingApi.Id(await response.ReadJsonAsync()), customer);
+    }
+
+    /// <summary>
+    /// A slot that was booked and whose appointment is over (last year): the slot and its confirmed booking in
+    /// one statement, as booking it then would have left them.
+    /// </summary>
+    public static Task<long?> InsertPastBookedSlotAsync(this ClinicApi api, int shard, long clinicId, long doctorId, long timeSlotId,
+        DateTimeOffset startsAt, TimeSpan length, long customerId) =>
+        api.ScalarAsync<long?>(shard, """
+            WITH slot AS (
+                INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, customer_id, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $5 - interval '30 days') RETURNING *),
+            booking AS (
+                INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status, revision,
+                                      created_at, expires_at, confirmed_at)
+                SELECT clinic_id, id, doctor_id, starts_at, ends_at, customer_id, 'confirmed', 2,
+                       created_at, created_at + interval '2 minutes', created_at + interval '1 second' FROM slot)
+            SELECT id FROM slot
+            """, clinicId, doctorId, timeSlotId, DateOnly.FromDateTime(startsAt.UtcDateTime), startsAt, startsAt + length, customerId);
 
     public static DateOnly NextYear(int month, int day) => new(DateTime.UtcNow.Year + 1, month, day);
 }

@@ -16,10 +16,10 @@ public class BookingTests
     };
 
     [Fact]
-    public void The_question_about_a_booking_carries_its_slot_and_its_hold()
+    public void The_question_about_a_booking_carries_its_slot_its_hold_and_its_clinics_zone()
     {
-        Assert.Equal(new VerifyCustomer(7, 2, 64, 9, 5, Start, Start.AddMinutes(30), Start.AddDays(-1).AddMinutes(2)),
-            SagaMessages.VerifyCustomer(Booking(BookingStatus.Pending)));
+        Assert.Equal(new VerifyCustomer(7, 2, 64, 9, 5, Start, Start.AddMinutes(30), Start.AddDays(-1).AddMinutes(2), Start.AddDays(-1), "Europe/Berlin"),
+            SagaMessages.VerifyCustomer(Booking(BookingStatus.Pending), "Europe/Berlin"));
     }
 
     [Fact]
@@ -30,11 +30,11 @@ public class BookingTests
         rejected.RejectedAt = Start.AddDays(-1).AddSeconds(1);
         rejected.Reason = CustomerVerdict.InactiveCustomer;
 
-        var message = SagaMessages.StatusChanged(rejected);
+        var message = SagaMessages.StatusChanged(rejected, "Europe/Berlin");
 
         Assert.Equal(new BookingStatusChanged(7, 2, 64, 9, 5, Start, Start.AddMinutes(30), BookingStatus.Rejected, 2,
-            Start.AddDays(-1).AddSeconds(1), CustomerVerdict.InactiveCustomer), message);
-        Assert.Equal(Start.AddDays(-1), SagaMessages.StatusChanged(Booking(BookingStatus.Pending)).ChangedAt);
+            Start.AddDays(-1).AddSeconds(1), CustomerVerdict.InactiveCustomer, "Europe/Berlin"), message);
+        Assert.Equal(Start.AddDays(-1), SagaMessages.StatusChanged(Booking(BookingStatus.Pending), "Europe/Berlin").ChangedAt);
     }
 
     private static string[] Errors(long? customerId, string? key) =>

@@ -12,3 +12,13 @@ public sealed class BookingDecisionConsumer(BookingSaga saga) : IConsumer<Custom
     public Task Consume(ConsumeContext<CustomerVerdicts> context) =>
         saga.DecideAsync(context.Message.Verdicts, context.CancellationToken);
 }
+
+/// <summary>
+/// CustomerService's customer deactivations and reactivations, published to every cell (each has its own
+/// queue): a deactivated customer's future bookings are cancelled, and none is confirmed for them after.
+/// </summary>
+public sealed class CustomerStatusConsumer(BookingSaga saga) : IConsumer<CustomerStatusChanged>
+{
+    public Task Consume(ConsumeContext<CustomerStatusChanged> context) =>
+        saga.ApplyCustomerStatusAsync(context.Message, context.CancellationToken);
+}

@@ -26,7 +26,7 @@ namespace ClinicBooking.ClinicService.Bookings;
 /// </summary>
 public sealed class BookingSaga(
     ShardDatabases shards, OutboxSender outbox, BookingOutcomes outcomes, CacheInvalidationQueue cache,
-    IOptions<BookingOptions> options, TimeProvider clock, ILogger<BookingSaga> logger)
+    IOptions<BookingOptions> options, ILogger<BookingSaga> logger)
 {
     /// <summary>Where a booking request ended: its booking, and its clinic's time zone to show its times in.</summary>
     public sealed record Outcome(Booking Booking, string TimeZone);
@@ -74,8 +74,8 @@ public sealed class BookingSaga(
     public async Task<Outcome> CancelAsync(long bookingId, CancellationToken ct)
     {
         var (clinicId, shard) = (ClinicIds.ClinicOf(bookingId), ShardOf(bookingId));
-        await using var command = Transition(shard, "status = 'cancelled', cancelled_at = @now", """
-            clinic_id = @clinic AND id = @id AND status IN ('pending', 'confirmed') AND starts_at > @now
+        await using var command = Transition(shard, "status = 'cancelled', cancelled_at = now()", """
+            clinic_id = @clinic AND id = @id AND status IN ('pending', 'confirmed') AND starts_at > now()
             """);
         command.Parameters.AddWithValue("clinic", clinicId);
         command.Parameters.AddWithValue("id", bookingId);
@@ -102,16 +102,15 @@ public sealed class BookingSaga(
     private async Task<Hold?> TryHoldAsync(long slotId, long customerId, string? idempotencyKey, CancellationToken ct)
     {
         var (clinicId, shard) = (ClinicIds.ClinicOf(slotId), ShardOf(slotId));
-        var now = clock.UtcNowMicroseconds();
         await using var command = shards.DataSource(shard).CreateCommand($"""
             WITH slot AS (
                 UPDATE doctor_booking_slots SET customer_id = @customer
-                 WHERE clinic_id = @clinic AND id = @slot AND customer_id IS NULL AND starts_at > @now
+                 WHERE clinic_id = @clinic AND id = @slot AND customer_id IS NULL AND starts_at > now()
              RETURNING clinic_id, id, doctor_id, starts_at, ends_at),
             b AS (
                 INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status,
                                       idempotency_key, revision, created_at, expires_at)
-                SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, 'pending', @key, 1, @now, @expires
+                SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, 'pending', @key, 1, now(), now() + @hold
                   FROM slot
              RETURNING *),
             outbox AS ({OutboxWriter.Insert(OutboxKind.VerifyCustomer, "b", "@trace")})
@@ -121,8 +120,7 @@ public sealed class BookingSaga(
         command.Parameters.AddWithValue("customer", customerId);
         command.Parameters.AddWithValue("clinic", clinicId);
         command.Parameters.AddWithValue("slot", slotId);
-        command.Parameters.AddWithValue("now", now);
-        command.Parameters.AddWithValue("expires", now + options.Value.HoldTimeout);
+        command.Parameters.AddWithValue("hold", options.Value.HoldTimeout);
         command.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Varchar) { Value = (object?)idempotencyKey ?? DBNull.Value });
         AddTrace(command);
         try
@@ -137,7 +135,7 @@ public sealed class BookingSaga(
             var timeZone = reader.GetString(reader.GetOrdinal("time_zone"));
             // Watched before the question is sent, so the answer cannot come first.
             var decided = outcomes.Watch(booking.Id);
-            outbox.Send(question.Carrying(shard, SagaMessages.VerifyCustomer(booking)));
+            outbox.Send(question.Carrying(shard, SagaMessages.VerifyCustomer(booking, timeZone)));
             cache.InvalidateClinic(clinicId); // the slot left the availability lists
             return new Hold(booking, timeZone, decided);
         }
@@ -182,16 +180,19 @@ public sealed class BookingSaga(
                         shardVerdicts.Select(v => v.Verdict.BookingId));
                     continue;
                 }
-                // In booking order, so that concurrent batches lock their rows in the same order.
+                // In booking order, so that concurrent batches lock their rows in the same order. A "yes" for a
+                // customer this shard has since heard was deactivated is a "no" (the customer stands as they
+                // stand now, not as when the question was answered).
                 var ordered = shardVerdicts.OrderBy(v => v.Verdict.BookingId).ToList();
-                await using var command = Transition(shard, """
-                    status = CASE WHEN d.reason IS NULL THEN 'confirmed' ELSE 'rejected' END,
-                    confirmed_at = CASE WHEN d.reason IS NULL THEN @now END,
-                    rejected_at = CASE WHEN d.reason IS NULL THEN NULL ELSE @now END,
-                    reason = d.reason
+                const string inactive = "EXISTS (SELECT 1 FROM customer_standings s WHERE s.customer_id = bookings.customer_id AND NOT s.is_active)";
+                await using var command = Transition(shard, $"""
+                    status = CASE WHEN d.reason IS NULL AND NOT {inactive} THEN 'confirmed' ELSE 'rejected' END,
+                    confirmed_at = CASE WHEN d.reason IS NULL AND NOT {inactive} THEN now() END,
+                    rejected_at = CASE WHEN d.reason IS NULL AND NOT {inactive} THEN NULL ELSE now() END,
+                    reason = coalesce(d.reason, CASE WHEN {inactive} THEN '{CustomerVerdict.InactiveCustomer}' END)
                     """, """
                     bookings.clinic_id = d.clinic_id AND bookings.id = d.id AND bookings.status = 'pending'
-                    AND (d.reason IS NOT NULL OR bookings.expires_at > @now)
+                    AND (d.reason IS NOT NULL OR bookings.expires_at > now())
                     """,
                     from: "unnest(@clinics, @ids, @reasons, @traces) AS d (clinic_id, id, reason, trace)",
                     trace: "d.trace");
@@ -209,16 +210,55 @@ public sealed class BookingSaga(
             }
         });
 
+    /// <summary>
+    /// CustomerService's word that a customer was deactivated or reactivated: every owned shard keeps the newest
+    /// standing, and for a deactivation cancels the customer's active bookings whose appointment has not
+    /// started (reason <see cref="CustomerStatusChanged.DeactivatedReason"/>), freeing their slots, each with
+    /// its status event. A repeated or older change finds a newer standing and changes nothing.
+    /// </summary>
+    public async Task ApplyCustomerStatusAsync(CustomerStatusChanged change, CancellationToken ct)
+    {
+        foreach (var shard in shards.Shards)
+        {
+            await using (var upsert = shards.DataSource(shard).CreateCommand("""
+                INSERT INTO customer_standings (customer_id, is_active, changed_at) VALUES (@customer, @active, @changed)
+                ON CONFLICT (customer_id) DO UPDATE SET is_active = excluded.is_active, changed_at = excluded.changed_at
+                 WHERE customer_standings.changed_at < excluded.changed_at
+                """))
+            {
+                upsert.Parameters.AddWithValue("customer", change.CustomerId);
+                upsert.Parameters.AddWithValue("active", change.IsActive);
+                upsert.Parameters.AddWithValue("changed", change.ChangedAt.ToUniversalTime());
+                await upsert.ExecuteNonQueryAsync(ct);
+            }
+            if (change.IsActive)
+            {
+                continue;
+            }
+            await using var cancel = Transition(shard, $"status = 'cancelled', cancelled_at = now(), reason = '{CustomerStatusChanged.DeactivatedReason}'", """
+                customer_id = @customer AND status IN ('pending', 'confirmed') AND starts_at > now()
+                AND EXISTS (SELECT 1 FROM customer_standings s WHERE s.customer_id = @customer AND NOT s.is_active)
+                """);
+            cancel.Parameters.AddWithValue("customer", change.CustomerId);
+            var cancelled = await RunTransitionAsync(shard, cancel, ct);
+            if (cancelled.Count > 0)
+            {
+                logger.LogInformation("Cancelled {Count} bookings of deactivated customer {CustomerId} in shard {Shard}",
+                    cancelled.Count, change.CustomerId, shard);
+            }
+        }
+    }
+
     private static string? Truncate(string? reason) =>
         reason?.Length > Booking.ReasonMaxLength ? reason[..Booking.ReasonMaxLength] : reason;
 
     /// <summary>Expires the pending bookings of a shard whose hold has run out; returns how many.</summary>
     public async Task<int> ExpireDueAsync(int shard, int limit, CancellationToken ct)
     {
-        await using var command = Transition(shard, "status = 'expired', expired_at = @now", """
+        await using var command = Transition(shard, "status = 'expired', expired_at = now()", """
             (clinic_id, id) IN (
                 SELECT clinic_id, id FROM bookings
-                 WHERE status = 'pending' AND expires_at <= @now
+                 WHERE status = 'pending' AND expires_at <= now()
                  ORDER BY expires_at LIMIT @limit
                    FOR UPDATE SKIP LOCKED)
             """);
@@ -240,9 +280,9 @@ public sealed class BookingSaga(
                  WHERE {where}
              RETURNING bookings.*, {trace} AS trace),
             outbox AS ({OutboxWriter.Insert(OutboxKind.BookingStatusChanged, "b", "b.trace")})
-            SELECT b.*, {OutboxWriter.Columns} FROM b JOIN outbox ON outbox.outbox_booking_id = b.id
+            SELECT b.*, {OutboxWriter.Columns}, c.time_zone
+              FROM b JOIN outbox ON outbox.outbox_booking_id = b.id JOIN clinics c ON c.id = b.clinic_id
             """);
-        command.Parameters.AddWithValue("now", clock.UtcNowMicroseconds());
         if (from is null)
         {
             AddTrace(command);
@@ -260,7 +300,8 @@ public sealed class BookingSaga(
             {
                 var booking = ReadBooking(reader);
                 changed.Add(booking);
-                outbox.Send(OutboxWriter.Read(reader).Carrying(shard, SagaMessages.StatusChanged(booking)));
+                var timeZone = reader.GetString(reader.GetOrdinal("time_zone"));
+                outbox.Send(OutboxWriter.Read(reader).Carrying(shard, SagaMessages.StatusChanged(booking, timeZone)));
             }
         }
         foreach (var booking in changed)
@@ -297,13 +338,14 @@ public sealed class BookingSaga(
         var clinicId = ClinicIds.ClinicOf(slotId);
         var slot = await db.BookingSlots.AsNoTracking()
             .Where(s => s.ClinicId == clinicId && s.Id == slotId)
-            .Select(s => new { s.StartsAt, s.CustomerId })
+            // "Started" by the database's clock, the one the hold itself was refused by.
+            .Select(s => new { Started = s.StartsAt <= DateTimeOffset.UtcNow, s.CustomerId })
             .FirstOrDefaultAsync(ct);
         if (slot is null)
         {
             return ProblemException.Conflict($"Booking slot {slotId} does not exist or has been removed.");
         }
-        if (slot.StartsAt <= clock.GetUtcNow())
+        if (slot.Started)
         {
             return ProblemException.Conflict($"Booking slot {slotId} has already started; only future slots can be booked.");
         }

@@ -21,13 +21,20 @@ public static class BookingsExtensions
         builder.Services.AddHostedService<BookingExpirer>();
 
         builder.AddSagaMessaging(
-            bus => bus.AddConsumer<BookingDecisionConsumer>(),
-            (context, rabbit) => rabbit.ReceiveEndpoint(context.GetRequiredService<ReplyQueue>().Name, endpoint =>
+            bus =>
             {
-                // Answers are sent to this queue by address, never published: no exchange bindings needed.
-                endpoint.ConfigureConsumeTopology = false;
-                endpoint.UseSagaConsumer<BookingDecisionConsumer>(context);
-            }));
+                bus.AddConsumer<BookingDecisionConsumer>();
+                bus.AddConsumer<CustomerStatusConsumer>();
+            },
+            (context, rabbit) =>
+            {
+                var cell = context.GetRequiredService<IOptions<CellOptions>>().Value.Name;
+                rabbit.SagaEndpoint<BookingDecisionConsumer>(context, context.GetRequiredService<ReplyQueue>().Name,
+                    // Answers are sent to this queue by address, never published: no exchange bindings needed.
+                    endpoint => endpoint.ConfigureConsumeTopology = false);
+                // Published, so bound to the message's exchange: every cell gets its own copy.
+                rabbit.SagaEndpoint<CustomerStatusConsumer>(context, $"{cell}-customer-status");
+            });
         return builder;
     }
 }

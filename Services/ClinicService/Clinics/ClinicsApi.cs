@@ -96,9 +96,8 @@ public static class ClinicsApi
         clinic.EnsureUpdatable(request.IsActive, $"Clinic {clinic.Id}", $"/clinics/{clinic.Id}");
         // Booking slots are stored as instants computed in the old zone; moving the clinic would silently
         // shift every future appointment.
-        var now = services.Clock.GetUtcNow();
         if (request.TimeZone!.Trim() != clinic.TimeZone
-            && await services.Db.BookingSlots.AnyAsync(s => s.ClinicId == clinic.Id && s.EndsAt > now, ct))
+            && await services.Db.BookingSlots.AnyAsync(s => s.ClinicId == clinic.Id && s.EndsAt > DateTimeOffset.UtcNow, ct))
         {
             throw ProblemException.Conflict("The time zone of a clinic with future booking slots cannot change.");
         }

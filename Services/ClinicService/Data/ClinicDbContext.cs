@@ -26,6 +26,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
     public DbSet<BookingSlot> BookingSlots => Set<BookingSlot>();
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<CustomerStanding> CustomerStandings => Set<CustomerStanding>();
 
     /// <summary>The clinic's IANA time zone, in which its slots and bookings are shown; null when there is no such clinic.</summary>
     public Task<string?> ClinicTimeZoneAsync(long clinicId, CancellationToken ct) =>
@@ -153,8 +154,15 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId, b.IdempotencyKey }).IsUnique()
             .HasFilter("idempotency_key IS NOT NULL").HasDatabaseName(UniqueIdempotencyKey);
         booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId, b.CreatedAt });
+        // A deactivated customer's active bookings, found without reading the others.
+        booking.HasIndex(b => b.CustomerId).HasFilter("status IN ('pending', 'confirmed')").HasDatabaseName("ix_bookings_active_customer_id");
         // The expiry sweep reads only the pending bookings, by deadline.
         booking.HasIndex(b => b.ExpiresAt).HasFilter("status = 'pending'").HasDatabaseName("ix_bookings_pending_expires_at");
+
+        var standing = modelBuilder.Entity<CustomerStanding>();
+        standing.ToTable("customer_standings");
+        standing.HasKey(s => s.CustomerId);
+        standing.Property(s => s.CustomerId).ValueGeneratedNever();
 
         var outbox = modelBuilder.Entity<OutboxMessage>();
         outbox.ToTable("outbox_messages", t =>
@@ -164,7 +172,11 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         outbox.Property(m => m.TraceParent).HasMaxLength(100);
         outbox.HasOne<Booking>().WithMany().HasForeignKey(m => new { m.ClinicId, m.BookingId })
             .HasPrincipalKey(b => new { b.ClinicId, b.Id }).OnDelete(DeleteBehavior.Restrict);
-        outbox.HasIndex(m => m.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_messages_unsent");
+        outbox.Property(m => m.ParkedReason).HasMaxLength(OutboxMessage.ParkedReasonMaxLength);
+        outbox.ToTable(t => t.HasCheckConstraint("ck_outbox_messages_sent_or_parked",
+            "(sent_at IS NULL OR parked_at IS NULL) AND (parked_at IS NULL) = (parked_reason IS NULL)"));
+        outbox.HasIndex(m => m.Id).HasFilter("sent_at IS NULL AND parked_at IS NULL").HasDatabaseName("ix_outbox_messages_unsent");
+        outbox.HasIndex(m => m.ParkedAt).HasFilter("parked_at IS NOT NULL").HasDatabaseName("ix_outbox_messages_parked_at");
         outbox.HasIndex(m => m.SentAt).HasFilter("sent_at IS NOT NULL").HasDatabaseName("ix_outbox_messages_sent_at");
     }
 

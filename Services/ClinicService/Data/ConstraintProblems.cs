@@ -24,6 +24,9 @@ public sealed class ConstraintProblems(IProblemDetailsService problemDetails) : 
         [ShardSchema.ActiveTimeSlotConstraint] = "The time slot has future booking slots, or is not active.",
         [ShardSchema.OverlapConstraint] = "The doctor already has a booking slot at an overlapping time.",
         [ClinicDbContext.UniqueBookingSlot] = "The doctor already has a booking slot for this time slot on this date.",
+        [ShardSchema.TimeZoneIsIana] = "The time zone is not an IANA time zone name.",
+        [ShardSchema.TimeZoneFixedWhileSlots] = "The clinic's time zone cannot change while it has future booking slots: remove them first.",
+        [ShardSchema.HoursFixedWhileSlots] = "The time slot's hours cannot change while it has future booking slots: remove them first.",
     };
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)

@@ -28,6 +28,17 @@ public sealed class OutboxMessage
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>
+    /// Set instead of <see cref="SentAt"/> when the message can never be sent (see <see cref="ParkedReason"/>):
+    /// the re-driver passes over it, operators count it (<c>GET /operations/outbox</c>), the purger removes it
+    /// after <c>Outbox:ParkedRetention</c>. A parked row is never sent, so it is never stamped sent either.
+    /// </summary>
+    public DateTimeOffset? ParkedAt { get; set; }
+
+    public const int ParkedReasonMaxLength = 500;
+
+    public string? ParkedReason { get; set; }
 }
 
 /// <summary>The messages a shard's outbox holds; stored by name.</summary>

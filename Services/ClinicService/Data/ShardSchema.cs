@@ -137,6 +137,131 @@ public static class ShardSchema
             FOR EACH ROW EXECUTE FUNCTION bookings_release_slot();
         """;
 
+    /// <summary>Applied by the CustomerStandings migration: no booking of a customer known to be inactive is confirmed.</summary>
+    public const string InactiveCustomers = """
+        CREATE FUNCTION bookings_refuse_inactive_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.status = 'confirmed' AND OLD.status <> 'confirmed' AND EXISTS (
+                   SELECT 1 FROM customer_standings s WHERE s.customer_id = NEW.customer_id AND NOT s.is_active) THEN
+                RAISE EXCEPTION 'customer % is not active: booking % cannot be confirmed', NEW.customer_id, NEW.id
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_bookings_customer_active';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER bookings_refuse_inactive_customer BEFORE UPDATE OF status ON bookings
+            FOR EACH ROW EXECUTE FUNCTION bookings_refuse_inactive_customer();
+        """;
+
+    public const string InactiveCustomersDown = """
+        DROP TRIGGER IF EXISTS bookings_refuse_inactive_customer ON bookings;
+        DROP FUNCTION IF EXISTS bookings_refuse_inactive_customer();
+        """;
+
+    public const string SlotMatchesBooking = "ck_booking_slot_matches_active_booking";
+    public const string TimeZoneIsIana = "ck_clinics_time_zone_iana";
+    public const string TimeZoneFixedWhileSlots = "ck_clinics_time_zone_fixed_while_future_slots";
+    public const string HoursFixedWhileSlots = "ck_time_slots_hours_fixed_while_future_slots";
+
+    /// <summary>
+    /// Applied by the SlotAndBookingAgree migration: rules between rows that no column constraint can state.
+    /// </summary>
+    public static readonly string SlotsAgreeWithBookings = $$"""
+        -- A slot is taken exactly while it has an active (pending or confirmed) booking, by that booking's
+        -- customer, and the booking has the slot's doctor and times. Checked at commit (deferred), so the
+        -- statements that hold a slot and insert its booking, or end a booking and free its slot, are seen
+        -- whole; checked on both tables, so neither side can move alone (a booked slot cannot be moved to
+        -- another time, nor a confirmed booking sit on a free slot). Not indexing customer_id keeps the
+        -- slot's hold an in-place (HOT) update.
+        CREATE FUNCTION check_slot_matches_active_booking(p_clinic bigint, p_slot bigint) RETURNS void LANGUAGE plpgsql AS $$
+        DECLARE
+            s doctor_booking_slots%ROWTYPE;
+            b bookings%ROWTYPE;
+        BEGIN
+            SELECT * INTO s FROM doctor_booking_slots WHERE clinic_id = p_clinic AND id = p_slot;
+            SELECT * INTO b FROM bookings
+             WHERE clinic_id = p_clinic AND booking_slot_id = p_slot AND status IN ('pending', 'confirmed');
+            IF b.id IS NULL AND s.customer_id IS NOT NULL THEN
+                RAISE EXCEPTION 'booking slot % is taken by customer % but has no active booking', p_slot, s.customer_id
+                    USING ERRCODE = 'check_violation', CONSTRAINT = '{{SlotMatchesBooking}}';
+            END IF;
+            IF b.id IS NOT NULL AND (s.id IS NULL OR s.customer_id IS DISTINCT FROM b.customer_id OR s.doctor_id <> b.doctor_id
+                                     OR s.starts_at <> b.starts_at OR s.ends_at <> b.ends_at) THEN
+                RAISE EXCEPTION 'booking % is active but its slot % is not held for its customer at its doctor and times', b.id, p_slot
+                    USING ERRCODE = 'check_violation', CONSTRAINT = '{{SlotMatchesBooking}}';
+            END IF;
+        END $$;
+
+        CREATE FUNCTION doctor_booking_slots_match_booking() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM check_slot_matches_active_booking(NEW.clinic_id, NEW.id);
+            RETURN NULL;
+        END $$;
+        CREATE CONSTRAINT TRIGGER doctor_booking_slots_taken_with_booking AFTER INSERT ON doctor_booking_slots
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.customer_id IS NOT NULL)
+            EXECUTE FUNCTION doctor_booking_slots_match_booking();
+        CREATE CONSTRAINT TRIGGER doctor_booking_slots_match_booking
+            AFTER UPDATE OF customer_id, doctor_id, starts_at, ends_at ON doctor_booking_slots
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION doctor_booking_slots_match_booking();
+
+        CREATE FUNCTION bookings_match_slot() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.booking_slot_id IS NOT NULL THEN
+                PERFORM check_slot_matches_active_booking(NEW.clinic_id, NEW.booking_slot_id);
+            END IF;
+            IF TG_OP = 'UPDATE' AND OLD.booking_slot_id IS DISTINCT FROM NEW.booking_slot_id AND OLD.booking_slot_id IS NOT NULL THEN
+                PERFORM check_slot_matches_active_booking(OLD.clinic_id, OLD.booking_slot_id);
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE CONSTRAINT TRIGGER bookings_match_slot
+            AFTER INSERT OR UPDATE OF status, booking_slot_id, customer_id, doctor_id, starts_at, ends_at ON bookings
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bookings_match_slot();
+
+        -- A clinic's time zone is an IANA name PostgreSQL knows (generation computes every slot with it), and,
+        -- like a shift's hours, it is fixed while future slots were computed from it.
+        CREATE FUNCTION clinics_time_zone_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = NEW.time_zone AND name NOT LIKE 'posix/%') THEN
+                RAISE EXCEPTION 'time zone "%" is not an IANA time zone name', NEW.time_zone
+                    USING ERRCODE = 'check_violation', CONSTRAINT = '{{TimeZoneIsIana}}';
+            END IF;
+            IF TG_OP = 'UPDATE' AND NEW.time_zone <> OLD.time_zone AND EXISTS (
+                   SELECT 1 FROM doctor_booking_slots s WHERE s.clinic_id = OLD.id AND s.ends_at > now()) THEN
+                RAISE EXCEPTION 'clinic % has future booking slots computed in time zone %', OLD.id, OLD.time_zone
+                    USING ERRCODE = 'check_violation', CONSTRAINT = '{{TimeZoneFixedWhileSlots}}';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER clinics_time_zone_rules BEFORE INSERT OR UPDATE OF time_zone ON clinics
+            FOR EACH ROW EXECUTE FUNCTION clinics_time_zone_rules();
+
+        CREATE FUNCTION time_slots_hours_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF (NEW.start_time, NEW.end_time) IS DISTINCT FROM (OLD.start_time, OLD.end_time) AND EXISTS (
+                   SELECT 1 FROM doctor_booking_slots s
+                    WHERE s.clinic_id = OLD.clinic_id AND s.time_slot_id = OLD.id AND s.ends_at > now()) THEN
+                RAISE EXCEPTION 'time slot % of clinic % has future booking slots at its current hours', OLD.id, OLD.clinic_id
+                    USING ERRCODE = 'check_violation', CONSTRAINT = '{{HoursFixedWhileSlots}}';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER time_slots_hours_rules BEFORE UPDATE OF start_time, end_time ON time_slots
+            FOR EACH ROW EXECUTE FUNCTION time_slots_hours_rules();
+        """;
+
+    public const string SlotsAgreeWithBookingsDown = """
+        DROP TRIGGER IF EXISTS doctor_booking_slots_taken_with_booking ON doctor_booking_slots;
+        DROP TRIGGER IF EXISTS doctor_booking_slots_match_booking ON doctor_booking_slots;
+        DROP TRIGGER IF EXISTS bookings_match_slot ON bookings;
+        DROP TRIGGER IF EXISTS clinics_time_zone_rules ON clinics;
+        DROP TRIGGER IF EXISTS time_slots_hours_rules ON time_slots;
+        DROP FUNCTION IF EXISTS doctor_booking_slots_match_booking();
+        DROP FUNCTION IF EXISTS bookings_match_slot();
+        DROP FUNCTION IF EXISTS check_slot_matches_active_booking(bigint, bigint);
+        DROP FUNCTION IF EXISTS clinics_time_zone_rules();
+        DROP FUNCTION IF EXISTS time_slots_hours_rules();
+        """;
+
     public const string BookingsDown = """
         DROP FUNCTION IF EXISTS bookings_forward_only();
         DROP FUNCTION IF EXISTS bookings_release_slot();

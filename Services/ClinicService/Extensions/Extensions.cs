@@ -4,6 +4,7 @@ using ClinicBooking.ClinicService.Caching;
 using ClinicBooking.ClinicService.Clinics;
 using ClinicBooking.ClinicService.Doctors;
 using ClinicBooking.ClinicService.Outbox;
+using ClinicBooking.ClinicService.Retention;
 using ClinicBooking.ClinicService.Sharding;
 using ClinicBooking.ClinicService.Shifts;
 using ClinicBooking.ClinicService.Slots;
@@ -20,6 +21,7 @@ public static class Extensions
         builder.AddSlotGeneration();
         builder.AddOutbox();
         builder.AddBookings();
+        builder.AddRetention();
     }
 
     /// <summary>
@@ -36,6 +38,8 @@ public static class Extensions
         api.MapBookingSlotsApi();
         api.MapBookingsApi();
         api.MapAvailabilityApi();
+        app.MapDeadLetters();
+        OutboxStats.MapOutboxOperations(app);
         return app;
     }
 }

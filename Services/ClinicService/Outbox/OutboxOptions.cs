@@ -32,4 +32,7 @@ public sealed class OutboxOptions
 
     /// <summary>How long sent messages are kept (to look into, or to resend by clearing sent_at).</summary>
     public TimeSpan SentRetention { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long parked messages (ones that can never be sent) are kept for operators to look into.</summary>
+    public TimeSpan ParkedRetention { get; set; } = TimeSpan.FromDays(7);
 }

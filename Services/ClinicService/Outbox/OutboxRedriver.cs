@@ -13,7 +13,7 @@ namespace ClinicBooking.ClinicService.Outbox;
 /// ignore; it cannot be lost, nor sent for a change that rolled back.
 /// </summary>
 public sealed class OutboxRedriver(
-    ShardDatabases shards, OutboxPublisher publisher, IOptions<OutboxOptions> options, TimeProvider clock,
+    ShardDatabases shards, OutboxPublisher publisher, IOptions<OutboxOptions> options,
     ILogger<OutboxRedriver> logger) : BackgroundService
 {
     private const int BatchSize = 100;
@@ -39,15 +39,19 @@ public sealed class OutboxRedriver(
         }
     }
 
-    /// <summary>Publishes one batch of a shard's overdue unsent messages; returns how many rows it settled.</summary>
+    /// <summary>
+    /// Publishes one batch of a shard's overdue unsent messages; returns how many rows it settled (sent or
+    /// parked). A message that can never be sent is parked, not retried, so it never holds back the rows
+    /// behind it; a batch the broker did not take stays unsent for the next round.
+    /// </summary>
     private async Task<int> RedriveBatchAsync(int shard, CancellationToken ct)
     {
         await using var db = shards.CreateContext(shard);
-        var overdue = clock.GetUtcNow() - options.Value.RedeliveryDelay;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var rows = await db.OutboxMessages
             .FromSql($"""
-                SELECT * FROM outbox_messages WHERE sent_at IS NULL AND created_at < {overdue}
+                SELECT * FROM outbox_messages
+                 WHERE sent_at IS NULL AND parked_at IS NULL AND created_at < now() - {options.Value.RedeliveryDelay}
                  ORDER BY id LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
                 """)
             .AsNoTracking()
@@ -62,29 +66,35 @@ public sealed class OutboxRedriver(
         var bookings = await db.Bookings.AsNoTracking()
             .Where(b => clinicIds.Contains(b.ClinicId) && bookingIds.Contains(b.Id))
             .ToDictionaryAsync(b => b.Id, ct);
+        var zones = await db.Clinics.AsNoTracking().Where(c => clinicIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.TimeZone, ct);
 
         var questions = rows.Where(r => r.Kind == OutboxKind.VerifyCustomer).ToList();
         // A question is asked again even when its booking was decided meanwhile: the saga ignores the late answer.
-        // Only one whose booking has lost its slot (ended, and the slot removed) has nothing left to describe.
+        // One whose booking has lost its slot (ended, and the slot removed) has nothing left to ask: parked.
         var toAsk = questions.Where(r => bookings[r.BookingId].BookingSlotId is not null).ToList();
+        var parked = questions.Except(toAsk).ToList();
         var events = rows.Where(r => r.Kind == OutboxKind.BookingStatusChanged).ToList();
-        var settled = questions.Except(toAsk).ToList();
-        if (await publisher.PublishAsync([.. toAsk.Select(r => OutboxRow.Of(r).Carrying(shard, SagaMessages.VerifyCustomer(bookings[r.BookingId])))], ct))
+        var sent = new List<OutboxMessage>();
+        if (await publisher.PublishAsync([.. toAsk.Select(r => OutboxRow.Of(r).Carrying(shard, SagaMessages.VerifyCustomer(bookings[r.BookingId], zones[r.ClinicId])))], ct))
         {
-            settled.AddRange(toAsk);
+            sent.AddRange(toAsk);
         }
-        if (await publisher.PublishAsync([.. events.Select(r => OutboxRow.Of(r).Carrying(shard, SagaMessages.StatusChanged(bookings[r.BookingId])))], ct))
+        if (await publisher.PublishAsync([.. events.Select(r => OutboxRow.Of(r).Carrying(shard, SagaMessages.StatusChanged(bookings[r.BookingId], zones[r.ClinicId])))], ct))
         {
-            settled.AddRange(events);
+            sent.AddRange(events);
         }
-        var settledIds = settled.Select(r => r.Id).ToList();
-        var now = clock.GetUtcNow();
-        await db.OutboxMessages.Where(m => settledIds.Contains(m.Id)).ExecuteUpdateAsync(u => u.SetProperty(m => m.SentAt, now), ct);
+        var sentIds = sent.Select(r => r.Id).ToList();
+        var parkedIds = parked.Select(r => r.Id).ToList();
+        await db.OutboxMessages.Where(m => sentIds.Contains(m.Id)).ExecuteUpdateAsync(u => u.SetProperty(m => m.SentAt, _ => DateTimeOffset.UtcNow), ct);
+        await db.OutboxMessages.Where(m => parkedIds.Contains(m.Id)).ExecuteUpdateAsync(u => u
+            .SetProperty(m => m.ParkedAt, _ => DateTimeOffset.UtcNow)
+            .SetProperty(m => m.ParkedReason, "Its booking has ended and its slot was removed: there is no slot left to ask about."), ct);
         await transaction.CommitAsync(ct);
-        if (settledIds.Count > 0)
+        if (sentIds.Count > 0 || parkedIds.Count > 0)
         {
-            logger.LogInformation("Re-drove {Count} outbox messages of shard {Shard}", settledIds.Count, shard);
+            logger.LogInformation("Re-drove {Sent} outbox messages of shard {Shard}; parked {Parked} that can never be sent",
+                sentIds.Count, shard, parkedIds.Count);
         }
-        return settledIds.Count;
+        return sentIds.Count + parkedIds.Count;
     }
 }

@@ -116,9 +116,9 @@ public sealed class OutboxSender(
             BatchCommands =
             {
                 new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"),
-                new NpgsqlBatchCommand("UPDATE outbox_messages SET sent_at = $1 WHERE id = ANY($2)")
+                new NpgsqlBatchCommand("UPDATE outbox_messages SET sent_at = now() WHERE id = ANY($1)")
                 {
-                    Parameters = { new() { Value = clock.UtcNowMicroseconds() }, new() { Value = ids } },
+                    Parameters = { new() { Value = ids } },
                 },
             },
         };

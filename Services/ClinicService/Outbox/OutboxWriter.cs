@@ -23,11 +23,11 @@ public static class OutboxWriter
     /// <summary>
     /// The INSERT of one <paramref name="kind"/> row per row of <paramref name="bookings"/> (a CTE with the
     /// booking's <c>clinic_id</c> and <c>id</c>), joining the trace <paramref name="trace"/> names, stamped
-    /// <c>@now</c>. Use it as <c>outbox AS (...)</c> and join on <c>outbox.outbox_booking_id</c>.
+    /// the transaction's <c>now()</c>. Use it as <c>outbox AS (...)</c> and join on <c>outbox.outbox_booking_id</c>.
     /// </summary>
     public static string Insert(OutboxKind kind, string bookings, string trace) => $"""
         INSERT INTO outbox_messages (message_id, message_type, clinic_id, booking_id, trace_parent, created_at)
-        SELECT gen_random_uuid(), '{kind}', {bookings}.clinic_id, {bookings}.id, {trace}, @now FROM {bookings}
+        SELECT gen_random_uuid(), '{kind}', {bookings}.clinic_id, {bookings}.id, {trace}, now() FROM {bookings}
         RETURNING id AS outbox_id, message_id AS outbox_message_id, booking_id AS outbox_booking_id,
                   trace_parent AS outbox_trace_parent
         """;
@@ -46,11 +46,12 @@ public static class OutboxWriter
 /// <summary>The saga's messages, built from the booking they are about: what a row of each kind sends.</summary>
 public static class SagaMessages
 {
-    public static VerifyCustomer VerifyCustomer(Booking b) =>
-        new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId!.Value, b.DoctorId, b.StartsAt, b.EndsAt, b.ExpiresAt);
+    /// <summary>The question about a pending booking of a clinic in <paramref name="timeZone"/>.</summary>
+    public static VerifyCustomer VerifyCustomer(Booking b, string timeZone) =>
+        new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId!.Value, b.DoctorId, b.StartsAt, b.EndsAt, b.ExpiresAt, b.CreatedAt, timeZone);
 
     /// <summary>The booking's current status, stamped when it was reached.</summary>
-    public static BookingStatusChanged StatusChanged(Booking b) =>
+    public static BookingStatusChanged StatusChanged(Booking b, string timeZone) =>
         new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId, b.DoctorId, b.StartsAt, b.EndsAt, b.Status, b.Revision,
-            b.CancelledAt ?? b.ExpiredAt ?? b.RejectedAt ?? b.ConfirmedAt ?? b.CreatedAt, b.Reason);
+            b.CancelledAt ?? b.ExpiredAt ?? b.RejectedAt ?? b.ConfirmedAt ?? b.CreatedAt, b.Reason, timeZone);
 }

@@ -80,9 +80,8 @@ public static class TimeSlotsApi
             throw ProblemException.Conflict($"Time slot {id} is deactivated.");
         }
         var (start, end) = request.Hours;
-        var now = services.Clock.GetUtcNow();
         if ((start != slot.StartTime || end != slot.EndTime)
-            && await services.Db.BookingSlots.AnyAsync(s => s.ClinicId == slot.ClinicId && s.TimeSlotId == id && s.EndsAt > now, ct))
+            && await services.Db.BookingSlots.AnyAsync(s => s.ClinicId == slot.ClinicId && s.TimeSlotId == id && s.EndsAt > DateTimeOffset.UtcNow, ct))
         {
             throw ProblemException.Conflict("The hours of a time slot with future booking slots cannot change; create a new time slot instead.");
         }

@@ -150,7 +150,8 @@ public static class BookingSlotsApi
             throw ProblemException.Conflict($"Time slot {timeSlotId} is not active.");
         }
         var (start, end) = SlotTimes.Resolve(date, shift.StartTime, shift.EndTime, shift.TimeZone);
-        if (start <= services.Clock.GetUtcNow())
+        // "Started" by the database's clock, which every other rule about slots and bookings reads.
+        if (start <= await services.Db.Database.SqlQuery<DateTimeOffset>($"SELECT now() AS \"Value\"").SingleAsync(ct))
         {
             throw ProblemException.Conflict($"The {date:yyyy-MM-dd} shift has already started; slots are only created ahead.");
         }

@@ -29,7 +29,7 @@ public static class Deactivation
         {
             return;
         }
-        await RemoveFutureSlotsAsync(db, dependentSlots, clock, ct);
+        await RemoveFutureSlotsAsync(db, dependentSlots, ct);
         var now = clock.UtcNowMicroseconds();
         await db.ShiftTemplates.Where(dependentTemplates).ExecuteDeleteAsync(ct);
         if (deactivateDependants is not null)
@@ -46,11 +46,12 @@ public static class Deactivation
     /// Within the caller's transaction: refuses with a 409 listing the blockers when a matching future
     /// slot is booked; otherwise deletes the matching free future slots. Past slots stay: they are history.
     /// </summary>
-    public static async Task RemoveFutureSlotsAsync(
-        ClinicDbContext db, Expression<Func<BookingSlot, bool>> match, TimeProvider clock, CancellationToken ct)
+    private static async Task RemoveFutureSlotsAsync(
+        ClinicDbContext db, Expression<Func<BookingSlot, bool>> match, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var future = db.BookingSlots.Where(match).Where(s => s.EndsAt > now);
+        // "Future" by the database's clock (DateTimeOffset.UtcNow becomes now()), as the triggers that refuse a
+        // deactivation with future slots judge it.
+        var future = db.BookingSlots.Where(match).Where(s => s.EndsAt > DateTimeOffset.UtcNow);
         var blockers = await future.Where(s => s.CustomerId != null)
             .OrderBy(s => s.StartsAt)
             .Select(s => new Blocker(s.Id, s.DoctorId, s.TimeSlotId, s.StartsAt))

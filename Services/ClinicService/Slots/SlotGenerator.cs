@@ -3,6 +3,7 @@ using ClinicBooking.ClinicService.Caching;
 using ClinicBooking.ClinicService.Sharding;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -74,17 +75,33 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
         ON CONFLICT DO NOTHING
         """;
 
-    /// <summary>The recurring job: every owned shard, the configured horizon.</summary>
+    /// <summary>
+    /// The recurring job: every active clinic of every owned shard, the configured horizon. Each clinic
+    /// generates on its own, so one clinic's failure is logged with its id and the others go on.
+    /// </summary>
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 3)]
     public async Task<int> GenerateAllAsync(CancellationToken ct)
     {
-        var created = 0;
+        var (created, failed) = (0, 0);
         foreach (var shard in shards.Shards)
         {
-            created += await GenerateAsync(shard, clinicId: null, doctorId: null, from: null, to: null, ct) ?? 0;
+            await using var db = shards.CreateContext(shard);
+            var clinics = await db.Clinics.Where(c => c.IsActive).OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(ct);
+            foreach (var clinicId in clinics)
+            {
+                try
+                {
+                    created += await GenerateAsync(shard, clinicId, doctorId: null, from: null, to: null, ct) ?? 0;
+                }
+                catch (Exception ex) when (ex is NpgsqlException && !ct.IsCancellationRequested)
+                {
+                    failed++;
+                    logger.LogError(ex, "Slot generation failed for clinic {ClinicId} of shard {Shard}; the other clinics go on", clinicId, shard);
+                }
+            }
         }
-        logger.LogInformation("Slot generation created {Created} booking slots", created);
+        logger.LogInformation("Slot generation created {Created} booking slots; {Failed} clinics failed", created, failed);
         return created;
     }
 

@@ -8,8 +8,9 @@ namespace ClinicBooking.CustomerService.Bookings;
 
 /// <summary>
 /// The saga's questions from a cell: may these customers book? One read for the whole batch, and one answer
-/// to the cell that asked. It only reads, so a repeated question gets the same answer. The booking enters the
-/// read model with the cell's status events, not here: the question is on the booking's critical path.
+/// to the cell that asked; a repeated question gets the same answer. Then, off the booking's critical path
+/// (the answer is on its way), the pending bookings enter the customers' lists at revision 1, so a booking
+/// is listed from the moment it holds its slot, also when its decision is delayed.
 /// </summary>
 public sealed class VerifyCustomersConsumer(CustomerDbContext db) : IConsumer<VerifyCustomers>
 {
@@ -36,7 +37,12 @@ public sealed class VerifyCustomersConsumer(CustomerDbContext db) : IConsumer<Ve
                     BatchTracing.TraceParentOf(spans, requests, i));
             }).ToList();
             await context.RespondAsync(new CustomerVerdicts(verdicts));
+            await CustomerBookings.ApplyAsync(db, requests.Select(r => Pending(r.Message)), context.CancellationToken);
         });
+
+    private static BookingStatusChanged Pending(VerifyCustomer q) =>
+        new(q.BookingId, q.CustomerId, q.ClinicId, q.BookingSlotId, q.DoctorId, q.StartsAt, q.EndsAt,
+            BookingStatus.Pending, Revision: 1, q.RequestedAt, Reason: null, q.TimeZone);
 }
 
 /// <summary>
@@ -70,17 +76,18 @@ public static class CustomerBookings
         var doctorIds = newest.Select(c => c.DoctorId).ToArray();
         var startsAt = newest.Select(c => c.StartsAt.ToUniversalTime()).ToArray();
         var endsAt = newest.Select(c => c.EndsAt.ToUniversalTime()).ToArray();
+        var timeZones = newest.Select(c => c.TimeZone).ToArray();
         var statuses = newest.Select(c => c.Status.ToName()).ToArray();
         var revisions = newest.Select(c => c.Revision).ToArray();
         var changedAt = newest.Select(c => c.ChangedAt.ToUniversalTime()).ToArray();
         return db.Database.ExecuteSqlAsync($"""
             INSERT INTO customer_bookings (booking_id, customer_id, clinic_id, booking_slot_id, doctor_id,
-                                           starts_at, ends_at, status, revision, updated_at)
+                                           starts_at, ends_at, time_zone, status, revision, updated_at)
             SELECT c.*
               FROM unnest({bookingIds}, {customerIds}, {clinicIds}, {slotIds}, {doctorIds},
-                          {startsAt}, {endsAt}, {statuses}, {revisions}, {changedAt})
+                          {startsAt}, {endsAt}, {timeZones}, {statuses}, {revisions}, {changedAt})
                    AS c (booking_id, customer_id, clinic_id, booking_slot_id, doctor_id,
-                         starts_at, ends_at, status, revision, updated_at)
+                         starts_at, ends_at, time_zone, status, revision, updated_at)
              WHERE EXISTS (SELECT 1 FROM customers WHERE id = c.customer_id)
             ON CONFLICT (booking_id) DO UPDATE
                SET status = excluded.status, revision = excluded.revision, updated_at = excluded.updated_at,

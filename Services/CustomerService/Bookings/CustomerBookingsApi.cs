@@ -5,6 +5,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Mvc;
+using NodaTime;
 
 namespace ClinicBooking.CustomerService.Bookings;
 
@@ -58,11 +59,20 @@ public static class CustomerBookingsApi
     }
 }
 
-/// <summary>A customer's booking as listed by CustomerService (times in UTC; the clinic's API shows them in its zone).</summary>
+/// <summary>
+/// A customer's booking as listed by CustomerService: its times in the clinic's time zone (<see cref="TimeZone"/>,
+/// with the offset in force then) and its clinic-local <see cref="Date"/>, exactly as the clinic's API shows them.
+/// </summary>
 public sealed record CustomerBookingResponse(
-    long BookingId, long ClinicId, long? BookingSlotId, long DoctorId,
-    DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, DateTimeOffset UpdatedAt)
+    long BookingId, long ClinicId, long? BookingSlotId, long DoctorId, DateOnly Date,
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, string TimeZone, BookingStatus Status, DateTimeOffset UpdatedAt)
 {
-    public static CustomerBookingResponse From(CustomerBooking b) =>
-        new(b.BookingId, b.ClinicId, b.BookingSlotId, b.DoctorId, b.StartsAt, b.EndsAt, b.Status, b.UpdatedAt);
+    public static CustomerBookingResponse From(CustomerBooking b)
+    {
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(b.TimeZone) ?? DateTimeZone.Utc;
+        var starts = Instant.FromDateTimeOffset(b.StartsAt).InZone(zone);
+        return new(b.BookingId, b.ClinicId, b.BookingSlotId, b.DoctorId, starts.Date.ToDateOnly(),
+            starts.ToDateTimeOffset(), Instant.FromDateTimeOffset(b.EndsAt).InZone(zone).ToDateTimeOffset(), zone.Id,
+            b.Status, b.UpdatedAt);
+    }
 }

@@ -23,6 +23,9 @@ public sealed class CustomerBooking
 
     public DateTimeOffset EndsAt { get; set; }
 
+    /// <summary>The clinic's IANA time zone: the list shows the times in it, as the clinic's API does.</summary>
+    public string TimeZone { get; set; } = "";
+
     public BookingStatus Status { get; set; }
 
     public int Revision { get; set; }

@@ -9,6 +9,28 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
 
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<CustomerBooking> CustomerBookings => Set<CustomerBooking>();
+    public DbSet<CustomerEvent> CustomerEvents => Set<CustomerEvent>();
+
+    /// <summary>
+    /// Every change of a customer's standing writes its event in the same transaction, whichever endpoint made
+    /// it, so the cells hear of every deactivation (and reactivation) exactly as it was committed.
+    /// </summary>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        ChangeTracker.DetectChanges(); // snapshot tracking: changes are only known once detected
+        foreach (var entry in ChangeTracker.Entries<Customer>())
+        {
+            if (entry.State == EntityState.Modified && entry.Property(c => c.IsActive).IsModified
+                && entry.Property(c => c.IsActive).OriginalValue != entry.Entity.IsActive)
+            {
+                CustomerEvents.Add(new CustomerEvent
+                {
+                    CustomerId = entry.Entity.Id, IsActive = entry.Entity.IsActive, ChangedAt = entry.Entity.UpdatedAt,
+                });
+            }
+        }
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -54,11 +76,22 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         booking.Property(b => b.DoctorId).HasColumnName("doctor_id");
         booking.Property(b => b.StartsAt).HasColumnName("starts_at");
         booking.Property(b => b.EndsAt).HasColumnName("ends_at");
+        booking.Property(b => b.TimeZone).HasColumnName("time_zone").HasMaxLength(64);
         booking.Property(b => b.Status).HasColumnName("status").HasMaxLength(16)
             .HasConversion(s => s.ToName(), s => BookingStatusNames.Parse(s));
         booking.Property(b => b.Revision).HasColumnName("revision");
         booking.Property(b => b.UpdatedAt).HasColumnName("updated_at");
         booking.HasOne<Customer>().WithMany().HasForeignKey(b => b.CustomerId).OnDelete(DeleteBehavior.Restrict);
         booking.HasIndex(b => new { b.CustomerId, b.StartsAt }).HasDatabaseName("ix_customer_bookings_customer_starts_at");
+
+        var customerEvent = modelBuilder.Entity<CustomerEvent>();
+        customerEvent.ToTable("customer_events");
+        customerEvent.Property(e => e.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+        customerEvent.Property(e => e.CustomerId).HasColumnName("customer_id");
+        customerEvent.Property(e => e.IsActive).HasColumnName("is_active");
+        customerEvent.Property(e => e.ChangedAt).HasColumnName("changed_at");
+        customerEvent.Property(e => e.SentAt).HasColumnName("sent_at");
+        customerEvent.HasOne<Customer>().WithMany().HasForeignKey(e => e.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        customerEvent.HasIndex(e => e.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_customer_events_unsent");
     }
 }

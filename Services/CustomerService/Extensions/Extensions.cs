@@ -13,6 +13,8 @@ public static class Extensions
         builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase, settings =>
             settings.ConnectionString = PostgresDatabase.WithReusedSessions(settings.ConnectionString!));
         builder.Services.AddHostedService<CustomerDatabaseMigrator>();
+        builder.Services.AddHostedService<CustomerEventsPublisher>();
+        builder.Services.AddHostedService<CustomerBookingsRetention>();
 
         builder.AddSagaMessaging(
             bus =>
@@ -22,10 +24,8 @@ public static class Extensions
             },
             (context, rabbit) =>
             {
-                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-verify-customer",
-                    endpoint => endpoint.UseSagaConsumer<VerifyCustomersConsumer>(context));
-                rabbit.ReceiveEndpoint($"{ResourceNames.CustomerService}-customer-bookings",
-                    endpoint => endpoint.UseSagaConsumer<BookingStatusChangesConsumer>(context));
+                rabbit.SagaEndpoint<VerifyCustomersConsumer>(context, $"{ResourceNames.CustomerService}-verify-customer");
+                rabbit.SagaEndpoint<BookingStatusChangesConsumer>(context, $"{ResourceNames.CustomerService}-customer-bookings");
             });
     }
 
@@ -35,6 +35,7 @@ public static class Extensions
         var api = app.MapGroup("").WithRequestValidation();
         api.MapCustomersApi();
         api.MapCustomerBookingsApi();
+        app.MapDeadLetters();
         return app;
     }
 }

@@ -114,6 +114,10 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                     b.HasKey("ClinicId", "Id")
                         .HasName("pk_bookings");
 
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_bookings_active_customer_id")
+                        .HasFilter("status IN ('pending', 'confirmed')");
+
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_bookings_pending_expires_at")
                         .HasFilter("status = 'pending'");
@@ -295,6 +299,26 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.CustomerStanding", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_customer_standings");
+
+                    b.ToTable("customer_standings", (string)null);
+                });
+
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.Doctor", b =>
                 {
                     b.Property<long>("ClinicId")
@@ -406,6 +430,15 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("message_id");
 
+                    b.Property<DateTimeOffset?>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
+
+                    b.Property<string>("ParkedReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("parked_reason");
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -420,7 +453,11 @@ namespace ClinicBooking.ClinicService.Data.Migrations
 
                     b.HasIndex("Id")
                         .HasDatabaseName("ix_outbox_messages_unsent")
-                        .HasFilter("sent_at IS NULL");
+                        .HasFilter("sent_at IS NULL AND parked_at IS NULL");
+
+                    b.HasIndex("ParkedAt")
+                        .HasDatabaseName("ix_outbox_messages_parked_at")
+                        .HasFilter("parked_at IS NOT NULL");
 
                     b.HasIndex("SentAt")
                         .HasDatabaseName("ix_outbox_messages_sent_at")
@@ -432,6 +469,8 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                     b.ToTable("outbox_messages", null, t =>
                         {
                             t.HasCheckConstraint("ck_outbox_messages_message_type", "message_type IN ('VerifyCustomer', 'BookingStatusChanged')");
+
+                            t.HasCheckConstraint("ck_outbox_messages_sent_or_parked", "(sent_at IS NULL OR parked_at IS NULL) AND (parked_at IS NULL) = (parked_reason IS NULL)");
                         });
                 });
 

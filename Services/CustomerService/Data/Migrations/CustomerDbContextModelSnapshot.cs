@@ -137,6 +137,12 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("status");
 
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -154,7 +160,52 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_customer_events_unsent")
+                        .HasFilter("sent_at IS NULL");
+
+                    b.ToTable("customer_events", (string)null);
+                });
+
             modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerBooking", b =>
+                {
+                    b.HasOne("ClinicBooking.CustomerService.Data.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerEvent", b =>
                 {
                     b.HasOne("ClinicBooking.CustomerService.Data.Customer", null)
                         .WithMany()
