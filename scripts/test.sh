@@ -5,6 +5,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh || exit 1
+# The integration tests run one cell with its clock skewed (libfaketime) to show the database's clock rules.
+if ! ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libfaketime >/dev/null \
+    || { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libfaketime >/dev/null; } \
+    || exit 1
+fi
 dotnet build ClinicBooking.sln -nologo -v quiet -clp:ErrorsOnly || exit 1
 
 results=TestResults

@@ -62,7 +62,8 @@ public sealed record BookingStatusChanged(
 
 /// <summary>
 /// CustomerService → every cell (published): a customer was deactivated or reactivated at <see cref="ChangedAt"/>.
-/// A cell cancels a deactivated customer's future bookings and confirms none for them; with
+/// A cell ends a deactivated customer's future bookings (cancels confirmed ones, rejects pending ones) and
+/// confirms none for them after; with
 /// <see cref="ChangedAt"/> it keeps the newest of several changes, whatever order they arrive in.
 /// </summary>
 public sealed record CustomerStatusChanged(long CustomerId, bool IsActive, DateTimeOffset ChangedAt)

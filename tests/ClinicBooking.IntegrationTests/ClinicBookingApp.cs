@@ -18,6 +18,16 @@ public sealed class ClinicBookingApp : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>The shard whose cell runs with its clock skewed (<see cref="CellClockSkew"/> ahead of the real time).</summary>
+    public const int SkewedShard = 1;
+
+    public static readonly TimeSpan CellClockSkew = TimeSpan.FromHours(1);
+
+    private static string FakeTimeLibrary =>
+        Directory.GetFiles("/usr/lib", "libfaketimeMT.so.1",
+            new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, MaxRecursionDepth = 3 }).FirstOrDefault()
+        ?? throw new InvalidOperationException("libfaketime is not installed (scripts/test.sh installs it).");
+
     private readonly string _dataDirectory =
         Path.Combine(Path.GetTempPath(), $"clinicbooking-tests-{Guid.NewGuid():N}");
 
@@ -54,6 +64,15 @@ public sealed class ClinicBookingApp : IAsyncLifetime
             project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
                 context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
         }
+
+        // The cell of shard 1 runs with its clock an hour ahead (libfaketime, installed by scripts/test.sh), so
+        // every test of shard 1 shows that the database's clock, not the service's, decides "now".
+        var skewed = builder.Resources.OfType<ProjectResource>().Single(p => p.Name == ResourceNames.ClinicCell(SkewedShard));
+        skewed.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+        {
+            context.EnvironmentVariables["LD_PRELOAD"] = FakeTimeLibrary;
+            context.EnvironmentVariables["FAKETIME"] = "+1h";
+        }));
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);

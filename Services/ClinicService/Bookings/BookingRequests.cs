@@ -74,6 +74,9 @@ public static class BookingProblems
             CustomerVerdict.InactiveCustomer => $"Customer {booking.CustomerId} is not active; the slot was released.",
             var other => $"Customer {booking.CustomerId} may not book ({other}); the slot was released.",
         }, Extensions(booking)),
+        // The customer's deactivation reached the cell while the booking waited for its verdict.
+        BookingStatus.Cancelled when booking.Reason == CustomerStatusChanged.DeactivatedReason => ProblemException.Unprocessable(
+            $"Customer {booking.CustomerId} is not active; the slot was released.", Extensions(booking)),
         BookingStatus.Expired => ProblemException.Conflict(
             $"Booking {booking.Id} expired before the customer could be verified; the slot was released.", Extensions(booking)),
         _ => ProblemException.Conflict($"Booking {booking.Id} made by this request has been cancelled.", Extensions(booking)),

@@ -212,9 +212,10 @@ public sealed class BookingSaga(
 
     /// <summary>
     /// CustomerService's word that a customer was deactivated or reactivated: every owned shard keeps the newest
-    /// standing, and for a deactivation cancels the customer's active bookings whose appointment has not
-    /// started (reason <see cref="CustomerStatusChanged.DeactivatedReason"/>), freeing their slots, each with
-    /// its status event. A repeated or older change finds a newer standing and changes nothing.
+    /// standing, and for a deactivation ends the customer's active bookings whose appointment has not started,
+    /// freeing their slots, each with its status event: a confirmed one is cancelled (reason
+    /// <see cref="CustomerStatusChanged.DeactivatedReason"/>), a pending one rejected as its verdict would
+    /// have been (<see cref="CustomerVerdict.InactiveCustomer"/>). A repeated or older change changes nothing.
     /// </summary>
     public async Task ApplyCustomerStatusAsync(CustomerStatusChanged change, CancellationToken ct)
     {
@@ -235,7 +236,14 @@ public sealed class BookingSaga(
             {
                 continue;
             }
-            await using var cancel = Transition(shard, $"status = 'cancelled', cancelled_at = now(), reason = '{CustomerStatusChanged.DeactivatedReason}'", """
+            // A pending booking ends as its verdict would have ended it (rejected: inactive customer), whichever
+            // comes first; a confirmed one, an appointment, is cancelled and says why.
+            await using var cancel = Transition(shard, $"""
+                status = CASE status WHEN 'pending' THEN 'rejected' ELSE 'cancelled' END,
+                rejected_at = CASE status WHEN 'pending' THEN now() END,
+                cancelled_at = CASE status WHEN 'pending' THEN NULL ELSE now() END,
+                reason = CASE status WHEN 'pending' THEN '{CustomerVerdict.InactiveCustomer}' ELSE '{CustomerStatusChanged.DeactivatedReason}' END
+                """, """
                 customer_id = @customer AND status IN ('pending', 'confirmed') AND starts_at > now()
                 AND EXISTS (SELECT 1 FROM customer_standings s WHERE s.customer_id = @customer AND NOT s.is_active)
                 """);
