@@ -339,7 +339,7 @@ public class BookingTests(ClinicBookingApp app)
         var resent = await _api.Clinics.ExecuteAsync(clinic.Shard,
             "UPDATE outbox_messages SET sent_at = NULL WHERE booking_id = $1", id);
         Assert.Equal(3, resent);
-        await WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+        await Http.WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(clinic.Shard,
             "SELECT count(*) FROM outbox_messages WHERE booking_id = $1 AND sent_at IS NULL", id) == 0);
         // Give the consumers time to take the duplicates; whatever they do must not show.
         await Task.Delay(TimeSpan.FromSeconds(3), Ct);
@@ -381,7 +381,7 @@ public class BookingTests(ClinicBookingApp app)
         var messages = await _api.Clinics.ExecuteAsync(clinic.Shard, "UPDATE outbox_messages SET sent_at = NULL WHERE booking_id = ANY($1)", all);
         Assert.True(messages >= 101 * 2 + 2, $"Only {messages} messages.");
 
-        await WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+        await Http.WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(clinic.Shard,
             "SELECT count(*) FROM outbox_messages WHERE booking_id = ANY($1) AND sent_at IS NULL AND parked_at IS NULL", all) == 0);
         // The orphans' questions are parked, with a reason, and not claimed sent; everything else went out.
         Assert.Equal(101L, await _api.Clinics.ScalarAsync<long>(clinic.Shard, """
@@ -449,16 +449,6 @@ public class BookingTests(ClinicBookingApp app)
         Assert.StartsWith("VerifyCustomer ", traces[0]);
         Assert.StartsWith("BookingStatusChanged ", traces[1]);
         Assert.All(traces, t => Assert.Contains($"-{traceId}-", t));
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
-            await Task.Delay(200, Ct);
-        }
     }
 }
 

@@ -29,4 +29,15 @@ public static class Http
 
     /// <summary>An email no other test uses, so tests sharing one database never collide.</summary>
     public static string UniqueEmail(string name = "customer") => $"{name}-{Guid.NewGuid():N}@example.com";
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test when it has not within <paramref name="seconds"/>.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The condition did not hold within {seconds} s.");
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+    }
 }

@@ -39,15 +39,15 @@ public class RetentionTests(ClinicBookingApp app)
         await app.RestartAsync(ResourceNames.ClinicCell(shard));
         await app.RestartAsync(ResourceNames.CustomerService);
 
-        await WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(shard,
+        await Http.WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(shard,
             "SELECT count(*) FROM doctor_booking_slots WHERE id = $1", oldFree) == 0);
-        await WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM bookings WHERE id = $1", rejected) == 0);
+        await Http.WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM bookings WHERE id = $1", rejected) == 0);
         Assert.Equal(1L, await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM doctor_booking_slots WHERE id = $1", recentFree));
         Assert.Equal(1L, await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM doctor_booking_slots WHERE id = $1", oldBooked));
         Assert.Equal(1L, await _api.Clinics.ScalarAsync<long>(shard,
             "SELECT count(*) FROM bookings WHERE booking_slot_id = $1 AND status = 'confirmed'", oldBooked));
         Assert.Equal(0L, await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM outbox_messages WHERE booking_id = $1", rejected));
-        await WaitUntilAsync(async () => (await _api.WaitForCustomerBookingsAsync(inactive, _ => true)).Count == 0);
+        await Http.WaitUntilAsync(async () => (await _api.WaitForCustomerBookingsAsync(inactive, _ => true)).Count == 0);
         Assert.Equal(HttpStatusCode.NotFound, (await _api.Gateway.GetAsync($"/bookings/{rejected}", Ct)).StatusCode);
     }
 
@@ -61,15 +61,5 @@ public class RetentionTests(ClinicBookingApp app)
             command.Parameters.Add(new NpgsqlParameter { Value = parameter });
         }
         return await command.ExecuteNonQueryAsync(Ct);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 60 s.");
-            await Task.Delay(250, Ct);
-        }
     }
 }

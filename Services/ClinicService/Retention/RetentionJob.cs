@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ClinicBooking.ClinicService.Jobs;
 using ClinicBooking.ClinicService.Sharding;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -92,15 +93,7 @@ public static class RetentionExtensions
     }
 
     /// <summary>The daily retention job, also run once at start (Hangfire is set up by the slot generation).</summary>
-    public static WebApplication UseRetention(this WebApplication app)
-    {
-        app.Lifetime.ApplicationStarted.Register(() =>
-        {
-            var options = app.Services.GetRequiredService<IOptions<RetentionOptions>>().Value;
-            var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
-            jobs.AddOrUpdate<RetentionJob>(RetentionJob.RecurringJobId, job => job.ApplyAsync(CancellationToken.None), options.Cron);
-            jobs.Trigger(RetentionJob.RecurringJobId);
-        });
-        return app;
-    }
+    public static WebApplication UseRetention(this WebApplication app) =>
+        app.ScheduleAndRunAtStart<RetentionJob>(RetentionJob.RecurringJobId, job => job.ApplyAsync(CancellationToken.None),
+            services => services.GetRequiredService<IOptions<RetentionOptions>>().Value.Cron);
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using ClinicBooking.ClinicService.Caching;
+using ClinicBooking.ClinicService.Jobs;
 using ClinicBooking.ClinicService.Sharding;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -180,14 +181,7 @@ public static class SlotGenerationExtensions
     public static WebApplication UseSlotGeneration(this WebApplication app)
     {
         app.UseHangfireDashboard("/hangfire");
-        // Only once started: the shards (and so Hangfire's storage) exist after the migrator has run.
-        app.Lifetime.ApplicationStarted.Register(() =>
-        {
-            var options = app.Services.GetRequiredService<IOptions<SlotGenerationOptions>>().Value;
-            var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
-            jobs.AddOrUpdate<SlotGenerator>(SlotGenerator.RecurringJobId, g => g.GenerateAllAsync(CancellationToken.None), options.Cron);
-            jobs.Trigger(SlotGenerator.RecurringJobId);
-        });
-        return app;
+        return app.ScheduleAndRunAtStart<SlotGenerator>(SlotGenerator.RecurringJobId, g => g.GenerateAllAsync(CancellationToken.None),
+            services => services.GetRequiredService<IOptions<SlotGenerationOptions>>().Value.Cron);
     }
 }
