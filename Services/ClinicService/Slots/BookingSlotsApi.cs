@@ -128,7 +128,7 @@ public static class BookingSlotsApi
             throw ProblemException.Conflict($"Clinic {clinicId} is not active.");
         }
         var created = await generator.GenerateAsync(services.Shard.Shard, clinicId, request.DoctorId, from, to, ct)
-            ?? throw ProblemException.Conflict("Slot generation is already running for this shard; retry in a moment.");
+            ?? throw ProblemException.Conflict("Slot generation is already running for this clinic; retry in a moment.");
         return TypedResults.Ok(new CreateBookingSlotsResponse(clinicId, from, to, request.DoctorId, created));
     }
 

@@ -35,9 +35,11 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
 {
     public const string RecurringJobId = "generate-booking-slots";
 
-    // Also taken by every manual run: whatever starts the work, one generation per shard at a time, even
-    // with several instances of the cell (Hangfire's lock covers the recurring job, this covers everything).
-    private const long AdvisoryLockKey = 0x5107_6E4E; // "slot gen"
+    // Taken by every run, recurring or on demand: one generation per clinic at a time, even with several
+    // instances of the cell (Hangfire's lock covers the recurring job, this covers everything). A run waits
+    // for it a little (a clinic's generation takes milliseconds) before it reports the clinic busy.
+    private const int AdvisoryLockClass = 0x5107_6E4E; // "slot gen"
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
 
     // A row's id (row_no's default, nextval) is drawn before ON CONFLICT looks at it, so a candidate that
     // conflicts would burn an id of the shard's finite space (ClinicIds.RowBits) on every run. The NOT EXISTS
@@ -62,7 +64,7 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
                       (d.date + ts.end_time) AT TIME ZONE c.time_zone AS ends_at
              ) span
          WHERE (t.weekday IS NULL OR t.weekday = extract(isodow FROM d.date))
-           AND (@clinic::bigint IS NULL OR t.clinic_id = @clinic)
+           AND t.clinic_id = @clinic
            AND (@doctor::bigint IS NULL OR t.doctor_id = @doctor)
            AND span.starts_at > now()
            AND NOT EXISTS (
@@ -107,27 +109,37 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
     }
 
     /// <summary>
-    /// Generates in one shard; null dates mean "the horizon from today". Returns how many slots it created,
-    /// or null when another generation holds the shard's lock.
+    /// Generates for one clinic of a shard; null dates mean "the horizon from today". Returns how many slots it
+    /// created, or null when another generation of the clinic held its lock for longer than <see cref="LockWait"/>.
     /// </summary>
-    public async Task<int?> GenerateAsync(int shard, long? clinicId, long? doctorId, DateOnly? from, DateOnly? to, CancellationToken ct)
+    public async Task<int?> GenerateAsync(int shard, long clinicId, long? doctorId, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
         await using var connection = await shards.DataSource(shard).OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection, tx))
+        await using (var lockCommand = new NpgsqlCommand(
+            $"SET LOCAL lock_timeout = '{(int)LockWait.TotalMilliseconds}ms'; SELECT pg_advisory_xact_lock(@class, @clinic)", connection, tx))
         {
-            lockCommand.Parameters.AddWithValue("key", AdvisoryLockKey);
-            if (await lockCommand.ExecuteScalarAsync(ct) is not true)
+            lockCommand.Parameters.AddWithValue("class", AdvisoryLockClass);
+            lockCommand.Parameters.AddWithValue("clinic", (int)clinicId); // clinic ids stay below 2^23
+            try
+            {
+                await lockCommand.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
                 return null;
             }
+        }
+        await using (var reset = new NpgsqlCommand("SET LOCAL lock_timeout = 0", connection, tx))
+        {
+            await reset.ExecuteNonQueryAsync(ct);
         }
 
         await using var command = new NpgsqlCommand(Sql, connection, tx);
         command.Parameters.Add(new NpgsqlParameter<DateOnly?>("from", NpgsqlTypes.NpgsqlDbType.Date) { TypedValue = from });
         command.Parameters.Add(new NpgsqlParameter<DateOnly?>("to", NpgsqlTypes.NpgsqlDbType.Date) { TypedValue = to });
         command.Parameters.AddWithValue("horizon", options.Value.HorizonDays);
-        command.Parameters.Add(new NpgsqlParameter<long?>("clinic", NpgsqlTypes.NpgsqlDbType.Bigint) { TypedValue = clinicId });
+        command.Parameters.AddWithValue("clinic", clinicId);
         command.Parameters.Add(new NpgsqlParameter<long?>("doctor", NpgsqlTypes.NpgsqlDbType.Bigint) { TypedValue = doctorId });
         command.CommandTimeout = 300;
         var created = await command.ExecuteNonQueryAsync(ct);
