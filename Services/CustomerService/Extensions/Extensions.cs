@@ -14,6 +14,7 @@ public static class Extensions
             settings.ConnectionString = PostgresDatabase.WithReusedSessions(settings.ConnectionString!));
         builder.Services.AddHostedService<CustomerDatabaseMigrator>();
         builder.Services.AddHostedService<CustomerEventsPublisher>();
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<CustomerBookingsRetention>();
 
         builder.AddSagaMessaging(
