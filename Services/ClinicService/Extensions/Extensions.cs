@@ -39,7 +39,7 @@ public static class Extensions
         api.MapBookingsApi();
         api.MapAvailabilityApi();
         app.MapDeadLetters();
-        OutboxStats.MapOutboxOperations(app);
+        app.MapOutboxOperations();
         return app;
     }
 }

@@ -57,8 +57,12 @@ public sealed class OutboxStats
         }
     }
 
+}
+
+public static class OutboxOperationsApi
+{
     /// <summary><c>GET /operations/outbox</c>: each owned shard's outbox.</summary>
-    public static IEndpointRouteBuilder MapOutboxOperations(IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapOutboxOperations(this IEndpointRouteBuilder app)
     {
         app.MapGet("/operations/outbox", async Task<Ok<IReadOnlyList<OutboxShardStats>>> (OutboxStats stats, CancellationToken ct) =>
             TypedResults.Ok(await stats.CountAsync(ct))).WithTags("Operations");

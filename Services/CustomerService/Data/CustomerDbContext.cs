@@ -17,8 +17,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
     /// </summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        ChangeTracker.DetectChanges(); // snapshot tracking: changes are only known once detected
-        foreach (var entry in ChangeTracker.Entries<Customer>())
+        foreach (var entry in ChangeTracker.Entries<Customer>()) // Entries() detects the changes first
         {
             if (entry.State == EntityState.Modified && entry.Property(c => c.IsActive).IsModified
                 && entry.Property(c => c.IsActive).OriginalValue != entry.Entity.IsActive)
