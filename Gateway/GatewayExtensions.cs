@@ -1,3 +1,4 @@
+using ClinicBooking.Gateway.Admission;
 using ClinicBooking.Gateway.Apis;
 using ClinicBooking.Gateway.Routing;
 using Yarp.ReverseProxy.Configuration;
@@ -29,11 +30,13 @@ public static class GatewayExtensions
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        app.UseAsciiHeaderCheck();
         app.MapClinicsFanOutApi();
         app.MapAvailabilityFanOutApi();
         app.MapBodyRoutedApi();
         app.MapReverseProxy(proxy =>
         {
+            proxy.Use(ProxyErrors.ExplainAsync);
             proxy.Use(ShardRouting.SelectOwningCell);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();

@@ -30,8 +30,33 @@ public static class ProblemHandling
     public static WebApplication UseDefaultExceptionHandling(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(WriteStatusProblemAsync);
         return app;
+    }
+
+    /// <summary>
+    /// The problem for an answer the framework gave without a body: no endpoint for the path (404), the
+    /// method (405) or the body's media type (415). Each says what to change, not just the status.
+    /// </summary>
+    private static async Task WriteStatusProblemAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var request = http.Request;
+        var detail = http.Response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound =>
+                $"Nothing is served at {request.Path}: check the path, and that the ids in it are whole numbers.",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
+            StatusCodes.Status415UnsupportedMediaType => HttpMethods.IsPatch(request.Method)
+                ? $"A PATCH body is a JSON merge patch: send it with Content-Type: {JsonMergePatch.MediaType}."
+                : "The body must be JSON: send it with Content-Type: application/json.",
+            _ => null,
+        };
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails { Status = http.Response.StatusCode, Detail = detail },
+        });
     }
 
     private sealed class ProblemExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler

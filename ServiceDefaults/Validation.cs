@@ -79,10 +79,52 @@ public abstract class RequestValidator<T> : AbstractValidator<T>
     }
 }
 
+/// <summary>Rules for text that every service applies alike, to stored fields and to filters.</summary>
+public static class TextValidation
+{
+    /// <summary>No control character (C0, DEL, C1), as a pattern the OpenAPI document can show.</summary>
+    public const string NoControlCharactersPattern = @"^[^\u0000-\u001F\u007F-\u009F]*$";
+
+    /// <summary>
+    /// Text without control characters or unpaired surrogates. PostgreSQL cannot store U+0000 in text at all,
+    /// and an unpaired surrogate has no UTF-8 encoding: either would fail in the database after validation,
+    /// as a 500. The other control characters (line breaks, escapes) have no place in a name, a phone number
+    /// or a filter, so one rule refuses them all.
+    /// </summary>
+    public static IRuleBuilderOptions<T, string?> PlainText<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Matches(NoControlCharactersPattern)
+            .WithMessage("{PropertyName} must not contain control characters such as U+0000 or line breaks.")
+            .Must(value => value is null || !HasUnpairedSurrogate(value))
+            .WithMessage("{PropertyName} must be valid Unicode text (it has an unpaired surrogate).");
+
+    /// <summary>A text filter from the query string: plain text of at most <paramref name="maxLength"/> characters.</summary>
+    public static IRuleBuilderOptions<T, string?> Filter<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
+        rule.MaximumLength(maxLength).WithMessage($"{{PropertyName}} must be at most {maxLength} characters.").PlainText();
+
+    private static bool HasUnpairedSurrogate(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
+
 /// <summary>A numbered page of a list, from the query string (<c>pageIndex</c>, <c>pageSize</c>).</summary>
 public sealed record PageRequest(
     [FromQuery(Name = "pageIndex")] int PageIndex = 0, [FromQuery(Name = "pageSize")] int PageSize = Paging.DefaultPageSize)
 {
+    /// <summary>The highest page index whose offset (<c>pageIndex * pageSize</c>) still fits an int at any page size.</summary>
+    public const int MaxPageIndex = int.MaxValue / Paging.MaxPageSize;
+
     public int Skip => PageIndex * PageSize;
 }
 
@@ -90,7 +132,8 @@ public sealed class PageRequestValidator : RequestValidator<PageRequest>
 {
     public PageRequestValidator()
     {
-        RuleFor(p => p.PageIndex).GreaterThanOrEqualTo(0).WithMessage("pageIndex must be 0 or greater.");
+        RuleFor(p => p.PageIndex).InclusiveBetween(0, PageRequest.MaxPageIndex)
+            .WithMessage($"pageIndex must be between 0 and {PageRequest.MaxPageIndex}.");
         RuleFor(p => p.PageSize).InclusiveBetween(1, Paging.MaxPageSize)
             .WithMessage($"pageSize must be between 1 and {Paging.MaxPageSize}.");
     }

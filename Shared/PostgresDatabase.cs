@@ -9,20 +9,6 @@ namespace ClinicBooking.Shared;
 internal static class PostgresDatabase
 {
     /// <summary>
-    /// Lets pooled connections keep what they have learnt. Npgsql prepares the statements a connection runs
-    /// repeatedly: the saga's and the APIs' statements repeat thousands of times a minute, and once prepared,
-    /// PostgreSQL stops parsing and planning them on every call. And a connection going back to the pool is
-    /// not reset: the reset is several statements (RESET ALL, advisory unlock, ...) before the next command,
-    /// for session state that the services never set (they only use SET LOCAL and transaction-level locks).
-    /// </summary>
-    public static string WithReusedSessions(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString)
-    {
-        MaxAutoPrepare = 64,
-        AutoPrepareMinUsages = 2,
-        NoResetOnClose = true,
-    }.ConnectionString;
-
-    /// <summary>
     /// Brings the context's database (at <paramref name="connectionString"/>: a context's own hides the password)
     /// up to date: creates it if it is missing, then applies the pending EF Core migrations (EF Core takes a
     /// lock, so several instances starting together migrate once).

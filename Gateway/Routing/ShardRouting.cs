@@ -74,15 +74,9 @@ public static class ShardRouting
 
         context.ReassignProxyRequest(cluster);
         await next();
-
-        if (context.GetForwarderErrorFeature() is { } error && !context.Response.HasStarted)
-        {
-            await WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Cell unavailable",
-                $"The cell that serves this clinic ({cell}) is not answering ({error.Error}); other clinics are not affected. Retry later.");
-        }
     }
 
-    private static Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
+    internal static Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
     {
         context.Response.StatusCode = status;
         return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -1,3 +1,4 @@
+using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Slots;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
@@ -54,6 +55,7 @@ public sealed class ClinicAvailabilityQueryValidator : RequestValidator<ClinicAv
     {
         RuleFor(q => q.DoctorId).Must((q, doctorId) => ClinicIds.ClinicOf(doctorId!.Value) == q.ClinicId).When(q => q.DoctorId is not null)
             .WithMessage("The doctor does not belong to this clinic.");
+        RuleFor(q => q.Specialization).Filter(Doctor.SpecializationMaxLength);
         this.PageOfSlots(q => q.From, q => q.To, q => q.After, q => q.Limit);
     }
 }
@@ -68,7 +70,17 @@ public sealed class SearchQueryValidator : RequestValidator<SearchQuery>
     public SearchQueryValidator()
     {
         RuleFor(q => q.Date).Null().When(q => q.From is not null || q.To is not null).WithMessage("Give either date, or from and to.");
+        RuleFor(q => q.Specialization).Filter(Doctor.SpecializationMaxLength);
         this.PageOfSlots(q => q.Date ?? q.From, q => q.Date ?? q.To, q => q.After, q => q.Limit);
+    }
+}
+
+public sealed class NextQueryValidator : RequestValidator<NextQuery>
+{
+    public NextQueryValidator()
+    {
+        RuleFor(q => q.Specialization).Filter(Doctor.SpecializationMaxLength);
+        RuleFor(q => q.From).InDateWindow();
     }
 }
 

@@ -19,7 +19,8 @@ public sealed class ClinicRequestValidator : RequestValidator<ClinicRequest>
                 .Must(zone => DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone!.Trim()) is not null)
                 .WithMessage(r => $"'{r.TimeZone}' is not an IANA time zone such as Europe/Berlin."));
         RuleFor(r => r.Address).Must(address => address!.Trim().Length <= Clinic.AddressMaxLength).When(r => r.Address is not null)
-            .WithMessage($"address must be at most {Clinic.AddressMaxLength} characters.");
+            .WithMessage($"address must be at most {Clinic.AddressMaxLength} characters.")
+            .PlainText();
     }
 }
 

@@ -27,3 +27,8 @@ public sealed class DoctorRequestValidator : RequestValidator<DoctorRequest>
 /// <summary>A clinic's doctors, narrowed to one specialization (any case) and to the active ones unless asked.</summary>
 public sealed record DoctorFilter(
     [FromQuery(Name = "specialization")] string? Specialization, [FromQuery(Name = "includeInactive")] bool IncludeInactive = false);
+
+public sealed class DoctorFilterValidator : RequestValidator<DoctorFilter>
+{
+    public DoctorFilterValidator() => RuleFor(f => f.Specialization).Filter(Doctor.SpecializationMaxLength);
+}

@@ -85,7 +85,7 @@ public static class ShardingExtensions
                 settings =>
                 {
                     settings.DisableHealthChecks = true;
-                    settings.ConnectionString = PostgresDatabase.WithReusedSessions(settings.ConnectionString
+                    settings.ConnectionString = ConnectionSettings.ForServices(settings.ConnectionString
                         ?? throw new InvalidOperationException($"Shard {shard} has no connection string '{ResourceNames.ShardDatabase(shard)}'."));
                 },
                 // A command's span already shows its duration; a "first response" event on every one of them

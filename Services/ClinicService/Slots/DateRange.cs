@@ -25,6 +25,35 @@ public sealed record DateRangeQuery([FromQuery(Name = "from")] DateOnly? From, [
     }
 }
 
+/// <summary>
+/// The dates a request may name: from <see cref="YearsBack"/> years before today (UTC) to <see cref="YearsAhead"/>
+/// years after it. That holds a clinic's recent history and its planning; the rest is refused before any work,
+/// so no request asks the database to build or search slots in year 1 or 9999 (instants it cannot represent, or
+/// a statement that runs for minutes).
+/// </summary>
+public static class DateWindow
+{
+    public const int YearsBack = 5;
+    public const int YearsAhead = 2;
+
+    public static (DateOnly First, DateOnly Last) Current
+    {
+        get
+        {
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            return (today.AddYears(-YearsBack), today.AddYears(YearsAhead));
+        }
+    }
+
+    public static bool Contains(DateOnly date) => Current is var (first, last) && date >= first && date <= last;
+
+    /// <summary>The date, when given, lies in the window.</summary>
+    public static IRuleBuilderOptions<T, DateOnly?> InDateWindow<T>(this IRuleBuilder<T, DateOnly?> rule) =>
+        rule.Must(date => date is null || Contains(date.Value))
+            .WithMessage(_ => $"{{PropertyName}} must be between {Current.First:yyyy-MM-dd} and {Current.Last:yyyy-MM-dd} " +
+                              $"({YearsBack} years before to {YearsAhead} years after today).");
+}
+
 public static class DateRange
 {
     /// <summary>Why the range is refused, or null: it must not end before it starts, nor span more than <paramref name="maxDays"/>.</summary>
@@ -34,9 +63,13 @@ public static class DateRange
         : null;
 
     /// <summary>Checks a range whose start is given (<see cref="DateRangeQuery.Resolve"/> checks the others).</summary>
-    public static void ValidRange<T>(this AbstractValidator<T> validator, Func<T, DateOnly?> from, Func<T, DateOnly?> to, int maxDays) =>
+    public static void ValidRange<T>(this AbstractValidator<T> validator, Func<T, DateOnly?> from, Func<T, DateOnly?> to, int maxDays)
+    {
+        validator.RuleFor(r => from(r)).InDateWindow().OverridePropertyName("from");
+        validator.RuleFor(r => to(r)).InDateWindow().OverridePropertyName("to");
         validator.RuleFor(r => to(r)).Must((r, end) => Error(from(r)!.Value, end!.Value, maxDays) is null)
-            .When(r => from(r) is not null && to(r) is not null)
+            .When(r => from(r) is not null && to(r) is not null && DateWindow.Contains(from(r)!.Value) && DateWindow.Contains(to(r)!.Value))
             .OverridePropertyName("to")
             .WithMessage(r => Error(from(r)!.Value, to(r)!.Value, maxDays)!);
+    }
 }

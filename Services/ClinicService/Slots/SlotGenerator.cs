@@ -41,6 +41,11 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
     private const int AdvisoryLockClass = 0x5107_6E4E; // "slot gen"
     private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
 
+    // A clinic's generation may outlast the connections' default statement limit (ConnectionSettings): the
+    // bench's clinic of 1,000 doctors takes about 6 s for 14 days, so about 25 s for the longest range
+    // (62 days). It gets a limit of its own, still a limit: the database stops it even if nobody waits.
+    private static readonly TimeSpan StatementTimeout = TimeSpan.FromMinutes(2);
+
     // A row's id (row_no's default, nextval) is drawn before ON CONFLICT looks at it, so a candidate that
     // conflicts would burn an id of the shard's finite space (ClinicIds.RowBits) on every run. The NOT EXISTS
     // filters drop what already exists (same doctor, shift and date) or overlaps an existing slot of the
@@ -130,7 +135,8 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
                 return null;
             }
         }
-        await using (var reset = new NpgsqlCommand("SET LOCAL lock_timeout = 0", connection, tx))
+        await using (var reset = new NpgsqlCommand(
+            $"SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = '{(int)StatementTimeout.TotalMilliseconds}ms'", connection, tx))
         {
             await reset.ExecuteNonQueryAsync(ct);
         }
@@ -141,7 +147,7 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
         command.Parameters.AddWithValue("horizon", options.Value.HorizonDays);
         command.Parameters.AddWithValue("clinic", clinicId);
         command.Parameters.Add(new NpgsqlParameter<long?>("doctor", NpgsqlTypes.NpgsqlDbType.Bigint) { TypedValue = doctorId });
-        command.CommandTimeout = 300;
+        command.CommandTimeout = (int)StatementTimeout.TotalSeconds + 5; // the server's limit answers first
         var created = await command.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
         if (created > 0)

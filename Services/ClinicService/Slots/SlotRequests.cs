@@ -41,7 +41,7 @@ public sealed class CreateBookingSlotRequestValidator : RequestValidator<CreateB
     {
         RuleFor(r => r.DoctorId).NotNull().WithMessage("doctorId is required.");
         RuleFor(r => r.TimeSlotId).NotNull().WithMessage("timeSlotId is required.");
-        RuleFor(r => r.Date).NotNull().WithMessage(SlotLimits.DateRequired);
+        RuleFor(r => r.Date).NotNull().WithMessage(SlotLimits.DateRequired).InDateWindow();
     }
 }
 
@@ -50,7 +50,7 @@ public sealed class UpdateBookingSlotRequestValidator : RequestValidator<UpdateB
     public UpdateBookingSlotRequestValidator()
     {
         RuleFor(r => r.TimeSlotId).NotNull().WithMessage("timeSlotId is required.");
-        RuleFor(r => r.Date).NotNull().WithMessage(SlotLimits.DateRequired);
+        RuleFor(r => r.Date).NotNull().WithMessage(SlotLimits.DateRequired).InDateWindow();
     }
 }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using ClinicBooking.CustomerService.Data;
 
 namespace ClinicBooking.CustomerService.Customers;
@@ -24,3 +25,7 @@ public sealed record CreateCustomerRequest(string? Name, string? Email, string? 
 /// the customer keeps its state; a deactivated customer is only reactivated by an explicit <c>true</c>.
 /// </summary>
 public sealed record UpdateCustomerRequest(string? Name, string? Email, string? Phone, bool? IsActive = null) : ICustomerFields;
+
+/// <summary>The customer list, narrowed to one email (any case) and to the active customers unless asked.</summary>
+public sealed record CustomerFilter(
+    [FromQuery(Name = "email")] string? Email, [FromQuery(Name = "includeInactive")] bool IncludeInactive = false);

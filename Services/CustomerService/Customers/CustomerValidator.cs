@@ -24,6 +24,8 @@ public sealed partial class CustomerFieldsValidator : RequestValidator<ICustomer
         RuleFor(c => c.Email).Must(email => !string.IsNullOrWhiteSpace(email)).WithMessage("Email is required.")
             .DependentRules(() => RuleFor(c => c.Email!.Trim()).Must(IsEmail)
                 .OverridePropertyName("email").WithMessage("Email must be a valid address such as name@example.com."));
+        RuleFor(c => c.Name).PlainText();
+        RuleFor(c => c.Email).PlainText();
         RuleFor(c => c.Phone!.Trim()).Must(IsPhone).When(c => !string.IsNullOrWhiteSpace(c.Phone))
             .OverridePropertyName("phone")
             .WithMessage("Phone must be 5 to 15 digits, optionally with a leading + and spaces, dashes or parentheses.");
@@ -45,6 +47,11 @@ public sealed partial class CustomerFieldsValidator : RequestValidator<ICustomer
 
     [GeneratedRegex(@"^\+?[0-9][0-9 ()\-]*$")]
     private static partial Regex PhonePattern();
+}
+
+public sealed class CustomerFilterValidator : RequestValidator<CustomerFilter>
+{
+    public CustomerFilterValidator() => RuleFor(f => f.Email).Filter(Customer.EmailMaxLength);
 }
 
 public sealed class CreateCustomerRequestValidator : RequestValidator<CreateCustomerRequest>

@@ -30,18 +30,18 @@ public static class CustomersApi
     /// <summary>The dependencies of the customer handlers.</summary>
     public sealed record CustomerServices(CustomerDbContext Db, TimeProvider Clock);
 
-    /// <summary>Lists customers by id; deactivated ones only when <paramref name="includeInactive"/> is set.</summary>
+    /// <summary>Lists customers by id; deactivated ones only when the filter includes them.</summary>
     public static async Task<Ok<PagedResult<CustomerResponse>>> ListCustomers(
-        [AsParameters] PageRequest page, CustomerDbContext db, CancellationToken ct, bool includeInactive = false, string? email = null)
+        [AsParameters] CustomerFilter filter, [AsParameters] PageRequest page, CustomerDbContext db, CancellationToken ct)
     {
         var query = db.Customers.AsNoTracking();
-        if (!includeInactive)
+        if (!filter.IncludeInactive)
         {
             query = query.Where(c => c.IsActive);
         }
-        if (!string.IsNullOrWhiteSpace(email))
+        if (!string.IsNullOrWhiteSpace(filter.Email))
         {
-            var normalized = email.Trim().ToLowerInvariant();
+            var normalized = filter.Email.Trim().ToLowerInvariant();
             query = query.Where(c => c.NormalizedEmail == normalized);
         }
 

@@ -11,7 +11,7 @@ public static class Extensions
         builder.AddApiDefaults<CustomerDbContext>();
 
         builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase, settings =>
-            settings.ConnectionString = PostgresDatabase.WithReusedSessions(settings.ConnectionString!));
+            settings.ConnectionString = ConnectionSettings.ForServices(settings.ConnectionString!));
         builder.Services.AddHostedService<CustomerDatabaseMigrator>();
         builder.Services.AddHostedService<CustomerEventsPublisher>();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
