@@ -1,5 +1,6 @@
 using ClinicBooking.Gateway.Admission;
 using ClinicBooking.Gateway.Apis;
+using ClinicBooking.Gateway.OpenApi;
 using ClinicBooking.Gateway.Routing;
 using Yarp.ReverseProxy.Configuration;
 
@@ -7,6 +8,8 @@ namespace ClinicBooking.Gateway;
 
 public static class GatewayExtensions
 {
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
     public static void AddGateway(this IHostApplicationBuilder builder)
     {
         var shardMap = new ShardMap(builder.Configuration);
@@ -24,6 +27,11 @@ public static class GatewayExtensions
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<CellFanOut>();
+        builder.AddGatewayOpenApi();
+        builder.AddLoadShedding();
+        // API bodies are a few hundred bytes; a client sending megabytes is refused (413) before it ties up the gateway.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         // The merged search answers are cached here; each names its own (short) lifetime.
         builder.AddRedisHybridCache(new Microsoft.Extensions.Caching.Hybrid.HybridCacheEntryOptions());
     }
@@ -31,6 +39,8 @@ public static class GatewayExtensions
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseAsciiHeaderCheck();
+        app.UseRateLimiter();
+        app.MapGatewayOpenApi();
         app.MapClinicsFanOutApi();
         app.MapAvailabilityFanOutApi();
         app.MapBodyRoutedApi();
@@ -57,21 +67,6 @@ public static class Routes
             ClusterId = Clusters.CustomerService,
             // A catch-all may be empty, so this matches /customers itself too.
             Match = new RouteMatch { Path = "/customers/{**rest}" },
-        },
-        new RouteConfig
-        {
-            RouteId = "customers-openapi",
-            ClusterId = Clusters.CustomerService,
-            Match = new RouteMatch { Path = "/openapi/customers.json" },
-            Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
-        },
-        new RouteConfig
-        {
-            RouteId = "clinics-openapi",
-            // Every cell serves the same API; any one of them can describe it.
-            ClusterId = shards.Cells[0],
-            Match = new RouteMatch { Path = "/openapi/clinics.json" },
-            Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
         },
         // Clinic-scoped paths, each routed by the id it carries.
         ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId"),

@@ -97,6 +97,20 @@ public static class TextValidation
             .Must(value => value is null || !HasUnpairedSurrogate(value))
             .WithMessage("{PropertyName} must be valid Unicode text (it has an unpaired surrogate).");
 
+    /// <summary>
+    /// Plain text of at most <paramref name="maxLength"/> characters once trimmed, as it is stored. A length
+    /// rule of FluentValidation's own kind, so the OpenAPI document shows it as <c>maxLength</c>.
+    /// </summary>
+    public static IRuleBuilderOptions<T, string?> TrimmedMaximumLength<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
+        rule.SetValidator(new TrimmedMaximumLengthValidator<T>(maxLength))
+            .WithMessage($"{{PropertyName}} must be at most {maxLength} characters.")
+            .PlainText();
+
+    private sealed class TrimmedMaximumLengthValidator<T>(int max) : FluentValidation.Validators.MaximumLengthValidator<T>(max)
+    {
+        public override bool IsValid(ValidationContext<T> context, string value) => value is null || value.Trim().Length <= Max;
+    }
+
     /// <summary>A text filter from the query string: plain text of at most <paramref name="maxLength"/> characters.</summary>
     public static IRuleBuilderOptions<T, string?> Filter<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
         rule.MaximumLength(maxLength).WithMessage($"{{PropertyName}} must be at most {maxLength} characters.").PlainText();

@@ -13,6 +13,8 @@ if ! ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1; then
     || { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libfaketime >/dev/null; } \
     || exit 1
 fi
+# The OpenAPI linters (Spectral, Redocly) that OpenApiTests runs on the gateway's document, at pinned versions.
+(cd scripts/openapi && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || exit 1
 dotnet build ClinicBooking.sln -nologo -v quiet -clp:ErrorsOnly || exit 1
 
 results=TestResults

@@ -31,8 +31,13 @@ public static class AvailabilityFanOutApi
     public static IEndpointRouteBuilder MapAvailabilityFanOutApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/availability").WithTags("Availability");
-        api.MapGet("/search", Search);
-        api.MapGet("/next", Next);
+        api.MapGet("/search", Search).WithName("SearchAvailability")
+            .WithSummary("Search free slots across all clinics")
+            .Produces<SearchResponse>();
+        api.MapGet("/next", Next).WithName("NextAvailableSlot")
+            .WithSummary("The earliest free slot across all clinics")
+            .WithDescription("slot is null when no free slot matches; partial says whether some cell did not answer.")
+            .Produces<NextAvailableResponse>();
         return app;
     }
 

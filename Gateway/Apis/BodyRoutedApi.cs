@@ -14,21 +14,28 @@ public static class BodyRoutedApi
     public static IEndpointRouteBuilder MapBodyRoutedApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/bookingSlots", (HttpRequest request, CellFanOut cells, ShardMap shards, CancellationToken ct) =>
-            ForwardByBodyIdAsync(request, cells, shards, "doctorId", scoped: true, ct)).WithTags("Booking slots");
+            ForwardByBodyIdAsync(request, cells, shards, "doctorId", scoped: true, ct)).WithTags("Booking slots").WithName("CreateBookingSlot");
         app.MapPost("/availability/createBookingSlots", (HttpRequest request, CellFanOut cells, ShardMap shards, CancellationToken ct) =>
-            ForwardByBodyIdAsync(request, cells, shards, "clinicId", scoped: false, ct)).WithTags("Availability");
+            ForwardByBodyIdAsync(request, cells, shards, "clinicId", scoped: false, ct)).WithTags("Availability").WithName("CreateBookingSlots");
         return app;
     }
 
     private static async Task<IResult> ForwardByBodyIdAsync(
         HttpRequest request, CellFanOut cells, ShardMap shards, string idProperty, bool scoped, CancellationToken ct)
     {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return TypedResults.Problem($"The body may be at most {MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
-        }
+        // Read at most one byte past the limit, so a chunked body (no Content-Length) cannot fill memory either.
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
+        var chunk = new byte[8192];
+        int read;
+        while (buffer.Length <= MaxBodyBytes && (read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+        }
+        if (request.ContentLength > MaxBodyBytes || buffer.Length > MaxBodyBytes)
+        {
+            return TypedResults.Problem($"The body may be at most {MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "Request body too large");
+        }
         var body = buffer.ToArray();
 
         // A body without a usable id goes to any cell: it validates the body and explains what is wrong.

@@ -20,9 +20,9 @@ public static class ClinicsFanOutApi
     public static IEndpointRouteBuilder MapClinicsFanOutApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/clinics").WithTags("Clinics");
-        api.MapGet("/", ListClinics);
-        api.MapPost("/", CreateClinic);
-        app.MapGet(CellRoutes.Shards, ListShards).WithTags("Shards");
+        api.MapGet("/", ListClinics).WithSummary("List clinics across all cells, by id");
+        api.MapPost("/", CreateClinic).WithSummary("Create a clinic on the shard with the most room (or ?shard=N)");
+        app.MapGet(CellRoutes.Shards, ListShards).WithTags("Shards").WithSummary("List the shards and their room");
         return app;
     }
 

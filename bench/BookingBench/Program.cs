@@ -35,6 +35,8 @@ foreach (var clients in levels)
         $"p50 {result.Percentile(0.50),6:F1} ms, p99 {result.Percentile(0.99),6:F1} ms, " +
         $"requests {result.Latencies.Count}, statuses {string.Join(" ", result.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}:{s.Value}"))}");
     Console.WriteLine($"RESULT {clients} {result.Confirmed / result.Elapsed.TotalSeconds:F1} {result.Percentile(0.50):F1} {result.Percentile(0.99):F1} {result.Statuses.Where(s => s.Key >= 500).Sum(s => s.Value)}");
+    Console.WriteLine($"ADMITTED {clients} {result.Admitted.Count / result.Elapsed.TotalSeconds:F1} {result.AdmittedPercentile(0.99):F1} " +
+        $"{result.ShedShare:P1} {result.Statuses.Where(s => s.Key >= 500 && s.Key != 503).Sum(s => s.Value)}");
 }
 
 // For scale: the cheapest request that takes the same path (client, gateway, cell, shard and back), reading
@@ -91,6 +93,7 @@ static async Task<HttpStatusCode> SendAsync(Func<Task<HttpResponseMessage>> send
 static async Task<Result> LoadAsync(int clients, TimeSpan duration, Func<Task<HttpStatusCode>?> next)
 {
     var latencies = new ConcurrentBag<double>();
+    var admitted = new ConcurrentBag<double>();
     var statuses = new ConcurrentDictionary<int, int>();
     var clock = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
@@ -103,11 +106,18 @@ static async Task<Result> LoadAsync(int clients, TimeSpan duration, Func<Task<Ht
                 return;
             }
             var status = await request;
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            latencies.Add(elapsed);
+            // A request the gateway shed (503 or 429) did nothing; the others were admitted and answered.
+            if (status is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests))
+            {
+                admitted.Add(elapsed);
+            }
             statuses.AddOrUpdate((int)status, 1, (_, n) => n + 1);
         }
     }));
-    return new Result(statuses.GetValueOrDefault((int)HttpStatusCode.Created), clock.Elapsed, latencies.Order().ToList(), new(statuses));
+    return new Result(statuses.GetValueOrDefault((int)HttpStatusCode.Created), clock.Elapsed, latencies.Order().ToList(), new(statuses),
+        admitted.Order().ToList());
 }
 
 static async Task<(List<long> Slots, List<long> Customers)> SeedAsync(HttpClient http)
@@ -161,7 +171,14 @@ static async Task<long> PostAsync(HttpClient http, string path, object body)
     return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
 }
 
-internal sealed record Result(int Confirmed, TimeSpan Elapsed, List<double> Latencies, Dictionary<int, int> Statuses)
+internal sealed record Result(int Confirmed, TimeSpan Elapsed, List<double> Latencies, Dictionary<int, int> Statuses, List<double> Admitted)
 {
-    public double Percentile(double p) => Latencies.Count == 0 ? 0 : Latencies[Math.Min(Latencies.Count - 1, (int)Math.Ceiling(p * Latencies.Count) - 1)];
+    public double Percentile(double p) => Percentile(Latencies, p);
+
+    public double AdmittedPercentile(double p) => Percentile(Admitted, p);
+
+    public double ShedShare => Latencies.Count == 0 ? 0 : 1 - (double)Admitted.Count / Latencies.Count;
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }

@@ -18,7 +18,7 @@ public sealed record IdempotencyKey([property: FromHeader(Name = IdempotencyKey.
 public sealed class BookSlotRequestValidator : RequestValidator<BookSlotRequest>
 {
     public BookSlotRequestValidator() =>
-        RuleFor(r => r.CustomerId).Must(id => id is > 0).WithMessage("customerId is required: the id of the customer the slot is booked for.");
+        RuleFor(r => r.CustomerId).NotNull().GreaterThan(0).WithMessage("customerId is required: the id of the customer the slot is booked for.");
 }
 
 public sealed class IdempotencyKeyValidator : RequestValidator<IdempotencyKey>

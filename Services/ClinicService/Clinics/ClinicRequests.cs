@@ -14,12 +14,11 @@ public sealed class ClinicRequestValidator : RequestValidator<ClinicRequest>
     {
         RuleFor(r => r.Name).RequiredText(Clinic.NameMaxLength);
         RuleFor(r => r.TimeZone)
-            .Must(zone => !string.IsNullOrWhiteSpace(zone)).WithMessage("timeZone is required (an IANA time zone such as Europe/Berlin).")
+            .NotEmpty().WithMessage("timeZone is required (an IANA time zone such as Europe/Berlin).")
             .DependentRules(() => RuleFor(r => r.TimeZone)
                 .Must(zone => DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone!.Trim()) is not null)
                 .WithMessage(r => $"'{r.TimeZone}' is not an IANA time zone such as Europe/Berlin."));
-        RuleFor(r => r.Address).Must(address => address!.Trim().Length <= Clinic.AddressMaxLength).When(r => r.Address is not null)
-            .WithMessage($"address must be at most {Clinic.AddressMaxLength} characters.")
+        RuleFor(r => r.Address).TrimmedMaximumLength(Clinic.AddressMaxLength)
             .PlainText();
     }
 }

@@ -6,7 +6,5 @@ public static class TextRules
 {
     /// <summary>A text field that must not be blank and, trimmed as it is stored, fit its column.</summary>
     public static IRuleBuilderOptions<T, string?> RequiredText<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
-        rule.Must(value => !string.IsNullOrWhiteSpace(value)).WithMessage("{PropertyName} is required.")
-            .Must(value => value is null || value.Trim().Length <= maxLength).WithMessage($"{{PropertyName}} must be at most {maxLength} characters.")
-            .PlainText();
+        rule.NotEmpty().WithMessage("{PropertyName} is required.").TrimmedMaximumLength(maxLength);
 }

@@ -60,7 +60,7 @@ internal static class TimeRules
 {
     /// <summary>A time of day as HH:mm (or HH:mm:ss).</summary>
     public static IRuleBuilderOptions<T, string?> Time<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(value => !string.IsNullOrWhiteSpace(value)).WithMessage("{PropertyName} is required, as HH:mm.")
+        rule.NotEmpty().WithMessage("{PropertyName} is required, as HH:mm.")
             .Must(value => string.IsNullOrWhiteSpace(value) || TimeSlotRequest.ParseTime(value) is not null)
             .WithMessage("{PropertyName} must be a time of day as HH:mm, such as 09:30.");
 }

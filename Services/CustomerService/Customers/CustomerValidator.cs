@@ -18,29 +18,24 @@ public sealed partial class CustomerFieldsValidator : RequestValidator<ICustomer
 {
     public CustomerFieldsValidator()
     {
-        RuleFor(c => c.Name).Must(name => !string.IsNullOrWhiteSpace(name)).WithMessage("Name is required.")
-            .DependentRules(() => RuleFor(c => c.Name!.Trim().Length).LessThanOrEqualTo(Customer.NameMaxLength)
-                .OverridePropertyName("name").WithMessage($"Name must be at most {Customer.NameMaxLength} characters."));
-        RuleFor(c => c.Email).Must(email => !string.IsNullOrWhiteSpace(email)).WithMessage("Email is required.")
-            .DependentRules(() => RuleFor(c => c.Email!.Trim()).Must(IsEmail)
-                .OverridePropertyName("email").WithMessage("Email must be a valid address such as name@example.com."));
-        RuleFor(c => c.Name).PlainText();
-        RuleFor(c => c.Email).PlainText();
-        RuleFor(c => c.Phone!.Trim()).Must(IsPhone).When(c => !string.IsNullOrWhiteSpace(c.Phone))
-            .OverridePropertyName("phone")
+        RuleFor(c => c.Name).NotEmpty().WithMessage("Name is required.").TrimmedMaximumLength(Customer.NameMaxLength);
+        RuleFor(c => c.Email).NotEmpty().WithMessage("Email is required.").TrimmedMaximumLength(Customer.EmailMaxLength)
+            .Must(email => string.IsNullOrWhiteSpace(email) || IsEmail(email.Trim()))
+            .WithMessage("Email must be a valid address such as name@example.com.");
+        RuleFor(c => c.Phone).TrimmedMaximumLength(Customer.PhoneMaxLength)
+            .Must(phone => string.IsNullOrWhiteSpace(phone) || IsPhone(phone.Trim()))
             .WithMessage("Phone must be 5 to 15 digits, optionally with a leading + and spaces, dashes or parentheses.");
     }
 
     // MailAddress alone accepts display names and dot-less domains; the pattern keeps it to a bare address
     // with a dotted domain, matching the database's check constraint.
     private static bool IsEmail(string email) =>
-        email.Length <= Customer.EmailMaxLength
-        && EmailPattern().IsMatch(email)
+        EmailPattern().IsMatch(email)
         && MailAddress.TryCreate(email, out var address)
         && address.Address == email;
 
     private static bool IsPhone(string phone) =>
-        phone.Length <= Customer.PhoneMaxLength && PhonePattern().IsMatch(phone) && phone.Count(char.IsAsciiDigit) is >= 5 and <= 15;
+        PhonePattern().IsMatch(phone) && phone.Count(char.IsAsciiDigit) is >= 5 and <= 15;
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     private static partial Regex EmailPattern();

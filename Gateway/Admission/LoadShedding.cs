@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace ClinicBooking.Gateway.Admission;
+
+/// <summary>
+/// How many requests of each kind the gateway works on at once, and how many more may wait for a turn.
+/// Beyond that, a request is shed at once with a 503 problem and <c>Retry-After</c>, so the requests that are
+/// admitted keep a bounded latency however many clients arrive. Shedding happens before a request is
+/// forwarded: a shed booking has done nothing, and a retry with the same <c>Idempotency-Key</c> books once.
+/// </summary>
+public sealed class AdmissionOptions
+{
+    public const string Section = "Admission";
+
+    /// <summary>Requests that ask every cell (the clinic list, search, next available, shards).</summary>
+    public ConcurrencyLimit FanOut { get; set; } = new() { PermitLimit = 32, QueueLimit = 32 };
+
+    /// <summary>Bookings: each is a saga across services, the most expensive request there is.</summary>
+    public ConcurrencyLimit Bookings { get; set; } = new() { PermitLimit = 32, QueueLimit = 32 };
+
+    /// <summary>Every other API request.</summary>
+    public ConcurrencyLimit Other { get; set; } = new() { PermitLimit = 128, QueueLimit = 128 };
+
+    /// <summary>What a shed request's Retry-After says.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+
+    public sealed class ConcurrencyLimit
+    {
+        public int PermitLimit { get; set; }
+
+        public int QueueLimit { get; set; }
+    }
+}
+
+public static class LoadShedding
+{
+    public static IHostApplicationBuilder AddLoadShedding(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AdmissionOptions>().BindConfiguration(AdmissionOptions.Section);
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                var options = context.RequestServices.GetRequiredService<IOptions<AdmissionOptions>>().Value;
+                return KindOf(context.Request) switch
+                {
+                    RequestKind.Operations => RateLimitPartition.GetNoLimiter("operations"),
+                    RequestKind.FanOut => Concurrency("fan-out", options.FanOut),
+                    RequestKind.Booking => Concurrency("bookings", options.Bookings),
+                    _ => Concurrency("other", options.Other),
+                };
+            });
+            limiter.OnRejected = async (context, ct) =>
+            {
+                var http = context.HttpContext;
+                var retryAfter = http.RequestServices.GetRequiredService<IOptions<AdmissionOptions>>().Value.RetryAfterSeconds;
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status503ServiceUnavailable,
+                        Title = "Too busy",
+                        Detail = $"The gateway has more requests of this kind than it can answer in time; nothing was done. " +
+                                 $"Retry in {retryAfter} s (a booking with the same Idempotency-Key books at most once).",
+                    },
+                });
+            };
+        });
+        return builder;
+    }
+
+    private static RateLimitPartition<string> Concurrency(string kind, AdmissionOptions.ConcurrencyLimit limit) =>
+        RateLimitPartition.GetConcurrencyLimiter(kind, _ => new ConcurrencyLimiterOptions
+        {
+            PermitLimit = limit.PermitLimit,
+            QueueLimit = limit.QueueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+
+    private enum RequestKind { Operations, FanOut, Booking, Other }
+
+    private static RequestKind KindOf(HttpRequest request)
+    {
+        var path = request.Path;
+        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/alive")
+            || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/scalar"))
+        {
+            return RequestKind.Operations;
+        }
+        if (HttpMethods.IsGet(request.Method) && (path.Equals("/clinics") || path.Equals("/clinics/") || path.Equals("/shards")
+            || path.StartsWithSegments("/availability/search") || path.StartsWithSegments("/availability/next")))
+        {
+            return RequestKind.FanOut;
+        }
+        if (HttpMethods.IsPut(request.Method) && path.StartsWithSegments("/bookingSlots")
+            && path.Value!.EndsWith("/booking", StringComparison.Ordinal))
+        {
+            return RequestKind.Booking;
+        }
+        return RequestKind.Other;
+    }
+}

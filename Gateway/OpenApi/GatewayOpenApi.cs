@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ClinicBooking.Gateway.Apis;
+using ClinicBooking.Gateway.Routing;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+using Yarp.ReverseProxy.Configuration;
+
+namespace ClinicBooking.Gateway.OpenApi;
+
+/// <summary>
+/// One OpenAPI document for everything the gateway serves, built from the services' own documents: the
+/// operations CustomerService and a cell describe that the gateway routes to them, and the gateway's own
+/// (the requests that span clinics). What the gateway does not serve (a cell's <c>/shards</c>, the services'
+/// <c>/operations/*</c>) is left out. Every operation also declares what the gateway itself may answer.
+/// </summary>
+public sealed class GatewayOpenApi(
+    IHttpClientFactory httpClients, ShardMap shards, IProxyConfigProvider proxyConfig,
+    [FromKeyedServices(GatewayOpenApi.OwnDocument)] IOpenApiDocumentProvider own, ILogger<GatewayOpenApi> logger)
+{
+    public const string OwnDocument = "gateway";
+    public const string Path = "/openapi/v1.json";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private string? _document;
+
+    /// <summary>The merged document; built once, when the services first answer.</summary>
+    public async Task<string?> GetAsync(CancellationToken ct)
+    {
+        if (_document is not null)
+        {
+            return _document;
+        }
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return _document ??= await BuildAsync(ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "A service did not give its OpenAPI document; the gateway's is built on the next request");
+            return null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<string> BuildAsync(CancellationToken ct)
+    {
+        var client = httpClients.CreateClient(CellFanOut.HttpClientName);
+        var customers = JsonNode.Parse(await client.GetStringAsync($"http://{ResourceNames.CustomerService}/openapi/v1.json", ct))!;
+        // Every cell serves the same API; any one of them can describe it.
+        var cell = JsonNode.Parse(await client.GetStringAsync($"http://{shards.Cells[0]}/openapi/v1.json", ct))!;
+        var ownDocument = await own.GetOpenApiDocumentAsync(ct);
+        await using var text = new StringWriter();
+        ownDocument.SerializeAsV31(new OpenApiJsonWriter(text));
+        var gateway = JsonNode.Parse(text.ToString())!;
+
+        var routed = proxyConfig.GetConfig().Routes.Select(r => RoutePattern(r.Match.Path!)).ToList();
+        return OpenApiMerge.Merge(gateway, [customers, cell], path => routed.Any(r => r.IsMatch(path))).ToJsonString();
+    }
+
+    /// <summary>A YARP route path ("/clinics/{clinicId}/{**rest}") as a pattern over documented paths.</summary>
+    private static Regex RoutePattern(string path)
+    {
+        var pattern = Regex.Escape(path)
+            .Replace("/\\{\\*\\*rest}", "(/.*)?")
+            .Replace("\\{", "{");
+        pattern = Regex.Replace(pattern, "{[^/}]+}", "{[^/}]+}");
+        return new Regex($"^{pattern}$", RegexOptions.CultureInvariant);
+    }
+}
+
+public static class GatewayOpenApiExtensions
+{
+    public static IHostApplicationBuilder AddGatewayOpenApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddDocumentedOpenApi(GatewayOpenApi.OwnDocument);
+        builder.Services.AddSingleton<GatewayOpenApi>();
+        return builder;
+    }
+
+    /// <summary>The merged document at <see cref="GatewayOpenApi.Path"/>, and its interactive reference at <c>/scalar</c>.</summary>
+    public static WebApplication MapGatewayOpenApi(this WebApplication app)
+    {
+        app.MapGet(GatewayOpenApi.Path, async (GatewayOpenApi openApi, CancellationToken ct) =>
+                await openApi.GetAsync(ct) is { } document
+                    ? Results.Text(document, "application/json")
+                    : Problems.ServiceUnavailable("A service did not describe its API yet; retry in a moment."))
+            .ExcludeFromDescription();
+        app.MapScalarApiReference("/scalar", options => options
+            .WithTitle("ClinicBooking API")
+            .WithOpenApiRoutePattern(GatewayOpenApi.Path));
+        return app;
+    }
+}

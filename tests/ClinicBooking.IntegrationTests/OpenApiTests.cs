@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>The gateway's one OpenAPI document: complete, true to what the gateway serves, and lint-clean.</summary>
+public class OpenApiTests(ClinicBookingApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<JsonElement> DocumentAsync()
+    {
+        var response = await app.Gateway.GetAsync("/openapi/v1.json", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadJsonAsync();
+    }
+
+    private static IEnumerable<(string Path, string Method, JsonElement Operation)> Operations(JsonElement document) =>
+        document.GetProperty("paths").EnumerateObject().SelectMany(path => path.Value.EnumerateObject()
+            .Where(m => m.Name is "get" or "put" or "post" or "delete" or "patch")
+            .Select(m => (path.Name, m.Name, m.Value)));
+
+    [Fact]
+    public async Task The_gateway_serves_one_document_of_everything_it_routes_and_nothing_it_does_not()
+    {
+        var document = await DocumentAsync();
+        var operations = Operations(document).Select(o => $"{o.Method.ToUpperInvariant()} {o.Path}").ToHashSet();
+
+        // From each source: CustomerService, a cell, a body-routed write, and the gateway's own fan-outs.
+        Assert.Contains("POST /customers", operations);
+        Assert.Contains("PUT /bookingSlots/{slotId}/booking", operations);
+        Assert.Contains("POST /clinics", operations);
+        Assert.Contains("POST /availability/createBookingSlots", operations);
+        Assert.Contains("GET /availability/search", operations);
+        Assert.Contains("GET /shards", operations);
+        // What the gateway does not serve.
+        Assert.DoesNotContain(operations, o => o.Contains("/operations/"));
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Gateway.GetAsync("/operations/outbox", Ct)).StatusCode);
+
+        // Each operation: an id, a summary, and problem answers for what the gateway itself may refuse.
+        var ids = new HashSet<string>();
+        foreach (var (path, method, operation) in Operations(document))
+        {
+            var id = operation.GetProperty("operationId").GetString();
+            Assert.True(ids.Add(id!), $"operationId {id} repeats");
+            Assert.False(string.IsNullOrWhiteSpace(operation.GetProperty("summary").GetString()), $"{method} {path} has no summary");
+            var responses = operation.GetProperty("responses");
+            foreach (var status in new[] { "400", "503" })
+            {
+                Assert.True(responses.TryGetProperty(status, out var answer), $"{method} {path} does not declare {status}");
+                Assert.True(answer.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{method} {path} {status} is not a problem");
+            }
+        }
+
+        // The fan-out's answer is the gateway's (a slot or null, with partial), not a cell's.
+        var next = document.GetProperty("paths").GetProperty("/availability/next").GetProperty("get").GetProperty("responses");
+        Assert.False(next.TryGetProperty("204", out _));
+        Assert.Contains("NextAvailableResponse", next.GetProperty("200").GetRawText());
+    }
+
+    [Fact]
+    public async Task Request_schemas_carry_the_rules_the_validators_enforce_and_require_only_what_is_required()
+    {
+        var schemas = (await DocumentAsync()).GetProperty("components").GetProperty("schemas");
+
+        var customer = schemas.GetProperty("CreateCustomerRequest");
+        Assert.Equal(["email", "name"], customer.GetProperty("required").EnumerateArray().Select(r => r.GetString()).Order());
+        Assert.Equal(200, customer.GetProperty("properties").GetProperty("name").GetProperty("maxLength").GetInt32());
+        Assert.True(customer.GetProperty("properties").GetProperty("name").TryGetProperty("pattern", out _));
+
+        var template = schemas.GetProperty("DoctorSlotRequest");
+        Assert.Equal(["timeSlotId"], template.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        var weekday = template.GetProperty("properties").GetProperty("weekday");
+        Assert.Equal("1", weekday.GetProperty("minimum").ToString());
+        Assert.Equal("7", weekday.GetProperty("maximum").ToString());
+
+        var clinic = schemas.GetProperty("ClinicRequest");
+        Assert.DoesNotContain("address", clinic.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
+    public async Task Spectral_and_Redocly_find_no_error_in_the_document()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"clinicbooking-openapi-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, await app.Gateway.GetStringAsync("/openapi/v1.json", Ct), Ct);
+        try
+        {
+            var spectral = await LintAsync("spectral", $"lint --fail-severity error --ruleset .spectral.yaml {path}");
+            Assert.True(spectral.ExitCode == 0, $"Spectral:\n{spectral.Output}");
+            var redocly = await LintAsync("redocly", $"lint --config redocly.yaml {path}");
+            Assert.True(redocly.ExitCode == 0, $"Redocly:\n{redocly.Output}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task The_interactive_reference_is_served_at_the_gateway()
+    {
+        var page = await app.Gateway.GetStringAsync("/scalar", Ct);
+        Assert.Contains("ClinicBooking API", page);
+        Assert.Contains("v1.json", page.Replace("\\/", "/"));
+        // Its scripts come from the gateway itself (no CDN: the reference works where only the gateway is reachable).
+        var scripts = System.Text.RegularExpressions.Regex.Matches(page, "<script[^>]+src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(scripts);
+        foreach (var script in scripts)
+        {
+            Assert.DoesNotContain("://", script);
+            var url = script.StartsWith('/') ? script : "/scalar/" + script;
+            Assert.Equal(HttpStatusCode.OK, (await app.Gateway.GetAsync(url, Ct)).StatusCode);
+        }
+    }
+
+    /// <summary>Runs a linter installed by scripts/test.sh (scripts/openapi/node_modules).</summary>
+    private static async Task<(int ExitCode, string Output)> LintAsync(string tool, string arguments)
+    {
+        var directory = Path.Combine(RepositoryRoot(), "scripts", "openapi");
+        var executable = Path.Combine(directory, "node_modules", ".bin", tool);
+        Assert.True(File.Exists(executable), $"{executable} is missing: run scripts/test.sh, which installs it (npm ci).");
+        using var process = Process.Start(new ProcessStartInfo(executable, arguments)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var error = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        return (process.ExitCode, await output + await error);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClinicBooking.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("The repository root was not found.");
+    }
+}
