@@ -31,5 +31,13 @@ read -r passed failed skipped < <(
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
+
+# README's API examples, run top to bottom on a fresh system as written: one more test.
+if scripts/readme-examples.sh >"$results/readme-examples.log" 2>&1; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); status=1
+  echo "README examples failed:"; grep -v '^ok' "$results/readme-examples.log" | tail -20
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -139,9 +139,11 @@ static async Task<(List<long> Slots, List<long> Customers)> SeedAsync(HttpClient
             await PostAsync(http, $"/doctors/{doctor}/slots", new { timeSlotId = pm });
             doctors.Add(doctor);
         }
-        // One generation per shard at a time: a 409 means another clinic of the shard is being generated.
+        // One generation per shard at a time: a 409 means another clinic of the shard is being generated, a 503 that
+        // the gateway stopped waiting (the generation goes on; running it again creates only what is missing).
         HttpResponseMessage generated;
-        while ((generated = await http.PostAsJsonAsync("/availability/createBookingSlots", new { clinicId = clinic, from, to }, ct)).StatusCode == HttpStatusCode.Conflict)
+        while ((generated = await http.PostAsJsonAsync("/availability/createBookingSlots", new { clinicId = clinic, from, to }, ct)).StatusCode
+               is HttpStatusCode.Conflict or HttpStatusCode.ServiceUnavailable)
         {
             await Task.Delay(200, ct);
         }

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs the API examples of README.md ("## Calling the API") top to bottom against a freshly started system,
+# exactly as written, and checks each answer against its comment: a comment that starts with a status
+# expects that status (otherwise any 2xx), and every `"key": value` the comment shows must be in the answer.
+# With --gateway URL it uses a system that is already running (it must be fresh for the ids to match).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GW=http://127.0.0.1:5080
+
+if [ "${1:-}" = "--gateway" ]; then
+  GW=$2
+else
+  scripts/setup.sh >/dev/null
+  dotnet build AppHost/AppHost.csproj -nologo -v quiet -clp:ErrorsOnly >/dev/null
+  . bench/start-app.sh
+fi
+
+GW=$GW python3 - <<'PY'
+import json, os, re, subprocess, sys, time
+
+readme = open("README.md", encoding="utf-8").read()
+section = readme[readme.index("## Calling the API"):]
+section = section[:section.index("\n## ", 1)]
+blocks = re.findall(r"```bash\n(.*?)```", section, re.S)
+
+# Commands with their expectation: a trailing comment, or a comment line right after that starts with a status.
+commands = []
+for block in blocks:
+    lines = block.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("curl "):
+            command = line
+            while command.rstrip().endswith("\\"):
+                i += 1
+                command = command.rstrip()[:-1] + " " + lines[i].strip()
+            code, _, comment = (re.split(r"\s+#\s", command, maxsplit=1) + ["", ""])[0], None, \
+                (re.split(r"\s+#\s", command, maxsplit=1) + [""])[1]
+            if not comment and i + 1 < len(lines) and re.match(r"#\s*\d{3}\b", lines[i + 1]):
+                comment = lines[i + 1].lstrip("# ")
+            commands.append((code.strip(), comment.strip()))
+        i += 1
+
+failures = 0
+for code, comment in commands:
+    status_match = re.match(r"(\d{3})\b", comment)
+    fragments = re.findall(r'"(\w+)": ("[^"]*"|-?\d+|true|false|null)', comment)
+    deadline = time.time() + 10  # the customers' booking list trails the cells by a message
+    while True:
+        out = subprocess.run(["bash", "-c", code + " -o /tmp/readme-answer -w '%{http_code}'"],
+                             env={**os.environ, "GW": os.environ["GW"]}, capture_output=True, text=True)
+        tail = out.stdout.strip()[-3:]
+        status = int(tail) if tail.isdigit() else 0
+        body = open("/tmp/readme-answer", encoding="utf-8", errors="replace").read()
+        compact = re.sub(r'":\s+', '":', body)
+        problems = []
+        if status_match and status != int(status_match.group(1)):
+            problems.append(f"status {status}, expected {status_match.group(1)}")
+        if not status_match and not 200 <= status < 300:
+            problems.append(f"status {status}, expected 2xx")
+        problems += [f'no "{k}": {v} in the answer' for k, v in fragments if f'"{k}":{v}' not in compact]
+        if not problems or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    print(("ok   " if not problems else "FAIL ") + code[:110])
+    if problems:
+        failures += 1
+        print("     " + "; ".join(problems) + "\n     answer: " + body[:400])
+print(f"{len(commands) - failures} of {len(commands)} README examples did what they say")
+sys.exit(1 if failures else 0)
+PY
