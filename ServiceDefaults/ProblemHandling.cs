@@ -136,6 +136,20 @@ public sealed class ProblemException(int status, string title, string detail, IR
             new Dictionary<string, object?> { ["errors"] = errors });
 }
 
+/// <summary>Writing a problem straight to a response, for middleware that answers before any endpoint runs.</summary>
+public static class ProblemResponses
+{
+    public static async Task WriteProblemAsync(this HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+}
+
 /// <summary>Typed problem results with the titles used across the services.</summary>
 public static class Problems
 {

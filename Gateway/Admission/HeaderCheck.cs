@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace ClinicBooking.Gateway.Admission;
 
 /// <summary>
@@ -18,18 +16,9 @@ public static class HeaderCheck
             {
                 if (value is not null && !IsAsciiFieldValue(value))
                 {
-                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                    await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                    {
-                        HttpContext = context,
-                        ProblemDetails = new ProblemDetails
-                        {
-                            Status = StatusCodes.Status400BadRequest,
-                            Title = "Malformed request",
-                            Detail = $"The value of the {name} header has characters outside printable ASCII; " +
-                                     "header values must be ASCII (RFC 9110, section 5.5). Percent-encode other text.",
-                        },
-                    });
+                    await context.WriteProblemAsync(StatusCodes.Status400BadRequest, "Malformed request",
+                        $"The value of the {name} header has characters outside printable ASCII; " +
+                        "header values must be ASCII (RFC 9110, section 5.5). Percent-encode other text.");
                     return;
                 }
             }

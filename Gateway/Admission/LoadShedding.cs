@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -58,19 +57,10 @@ public static class LoadShedding
             {
                 var http = context.HttpContext;
                 var retryAfter = http.RequestServices.GetRequiredService<IOptions<AdmissionOptions>>().Value.RetryAfterSeconds;
-                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status503ServiceUnavailable,
-                        Title = "Too busy",
-                        Detail = $"The gateway has more requests of this kind than it can answer in time; nothing was done. " +
-                                 $"Retry in {retryAfter} s (a booking with the same Idempotency-Key books at most once).",
-                    },
-                });
+                await http.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable, "Too busy",
+                    "The gateway has more requests of this kind than it can answer in time; nothing was done. " +
+                    $"Retry in {retryAfter} s (a booking with the same Idempotency-Key books at most once).");
             };
         });
         return builder;

@@ -33,6 +33,6 @@ public static class ProxyErrors
             _ => (StatusCodes.Status503ServiceUnavailable, "Cell unavailable",
                 $"The cell that serves this clinic ({cluster}) is not answering ({error.Error}); other clinics are not affected. Retry later."),
         };
-        await ShardRouting.WriteProblemAsync(context, problem.Status, problem.Title, problem.Detail);
+        await context.WriteProblemAsync(problem.Status, problem.Title, problem.Detail);
     }
 }

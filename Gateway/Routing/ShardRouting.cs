@@ -68,7 +68,7 @@ public static class ShardRouting
         var lookup = context.RequestServices.GetRequiredService<IProxyStateLookup>();
         if (cell is null || !lookup.TryGetCluster(cell, out var cluster))
         {
-            await WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not found", $"Nothing exists at {context.Request.Path}.");
+            await context.WriteProblemAsync(StatusCodes.Status404NotFound, "Not found", $"Nothing exists at {context.Request.Path}.");
             return;
         }
 
@@ -76,13 +76,4 @@ public static class ShardRouting
         await next();
     }
 
-    internal static Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        }).AsTask();
-    }
 }

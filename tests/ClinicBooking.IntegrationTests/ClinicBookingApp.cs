@@ -74,6 +74,16 @@ public sealed class ClinicBookingApp : IAsyncLifetime
             context.EnvironmentVariables["FAKETIME"] = "+1h";
         }));
 
+        // Tests send 200 bookings at once on purpose (races, concurrency); they wait in the gateway's admission
+        // queue instead of being shed, so they still go through at most 32 at a time. bench/run-rush.sh sheds.
+        var gateway = builder.Resources.OfType<ProjectResource>().Single(p => p.Name == ResourceNames.Gateway);
+        gateway.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+        {
+            context.EnvironmentVariables["Admission__Bookings__QueueLimit"] = "512";
+            context.EnvironmentVariables["Admission__Other__QueueLimit"] = "512";
+            context.EnvironmentVariables["Admission__FanOut__QueueLimit"] = "512";
+        }));
+
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await Notifications.WaitForResourceHealthyAsync(ResourceNames.Gateway, timeout.Token);

@@ -25,9 +25,9 @@ public class GatewayTests(ClinicBookingApp app)
     }
 
     [Fact]
-    public async Task The_clinic_openapi_document_describes_the_clinic_endpoints()
+    public async Task The_gateways_openapi_document_describes_the_clinic_endpoints()
     {
-        var document = await app.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/openapi/clinics.json", Ct);
+        var document = await app.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/openapi/v1.json", Ct);
 
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
         foreach (var path in new[] { "/clinics/{id}", "/clinics/{clinicId}/doctors", "/doctors/{id}", "/timeslots/{id}",
@@ -38,11 +38,11 @@ public class GatewayTests(ClinicBookingApp app)
     }
 
     [Theory]
-    [InlineData("/openapi/clinics.json", "/clinics/{clinicId}/availability", "clinicId from to specialization doctorId after limit")]
-    [InlineData("/openapi/clinics.json", "/availability/search", "date from to specialization clinicId after limit")]
-    [InlineData("/openapi/clinics.json", "/clinics/{clinicId}/doctors", "clinicId specialization includeInactive pageIndex pageSize")]
-    [InlineData("/openapi/clinics.json", "/bookingSlots/{slotId}/booking", "slotId Idempotency-Key", "put")]
-    [InlineData("/openapi/customers.json", "/customers/{id}/bookings", "id status pageIndex pageSize")]
+    [InlineData("/openapi/v1.json", "/clinics/{clinicId}/availability", "clinicId from to specialization doctorId after limit")]
+    [InlineData("/openapi/v1.json", "/availability/search", "date from to specialization clinicId after limit")]
+    [InlineData("/openapi/v1.json", "/clinics/{clinicId}/doctors", "clinicId specialization includeInactive pageIndex pageSize")]
+    [InlineData("/openapi/v1.json", "/bookingSlots/{slotId}/booking", "slotId Idempotency-Key", "put")]
+    [InlineData("/openapi/v1.json", "/customers/{id}/bookings", "id status pageIndex pageSize")]
     public async Task The_openapi_documents_name_parameters_as_clients_send_them(string document, string path, string names, string verb = "get")
     {
         var openApi = await app.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>(document, Ct);
@@ -53,9 +53,9 @@ public class GatewayTests(ClinicBookingApp app)
     }
 
     [Fact]
-    public async Task The_clinic_openapi_document_leaves_out_what_clients_do_not_send()
+    public async Task The_gateways_openapi_document_leaves_out_what_clients_do_not_send()
     {
-        var document = await app.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/openapi/clinics.json", Ct);
+        var document = await app.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/openapi/v1.json", Ct);
 
         var schemas = document.GetProperty("components").GetProperty("schemas");
         Assert.False(schemas.TryGetProperty("DateRangeQuery", out _));
