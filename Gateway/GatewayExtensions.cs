@@ -8,8 +8,6 @@ namespace ClinicBooking.Gateway;
 
 public static class GatewayExtensions
 {
-    public const long MaxRequestBodyBytes = 1024 * 1024;
-
     public static void AddGateway(this IHostApplicationBuilder builder)
     {
         var shardMap = new ShardMap(builder.Configuration);
@@ -29,9 +27,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<CellFanOut>();
         builder.AddGatewayOpenApi();
         builder.AddLoadShedding();
-        // API bodies are a few hundred bytes; a client sending megabytes is refused (413) before it ties up the gateway.
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
-            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.AddBodyLimit();
         // The merged search answers are cached here; each names its own (short) lifetime.
         builder.AddRedisHybridCache(new Microsoft.Extensions.Caching.Hybrid.HybridCacheEntryOptions());
     }
@@ -40,6 +36,7 @@ public static class GatewayExtensions
     {
         app.UseAsciiHeaderCheck();
         app.UseRateLimiter();
+        app.UseBodyLimit();
         app.MapGatewayOpenApi();
         app.MapClinicsFanOutApi();
         app.MapAvailabilityFanOutApi();

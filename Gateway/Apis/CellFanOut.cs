@@ -51,9 +51,6 @@ public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, 
 
     public HttpClient Client => httpClients.CreateClient(HttpClientName);
 
-    private static BadHttpRequestException? ClientFault(Exception? ex) =>
-        ex is null ? null : ex as BadHttpRequestException ?? ClientFault(ex.InnerException);
-
     /// <summary>
     /// POSTs a client's body (with its content type) to one cell and relays the answer; a cell that does
     /// not answer is a 503 problem naming it.
@@ -68,7 +65,7 @@ public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, 
         {
             return new ForwardedResponse(await Client.PostAsync($"http://{cell}{pathAndQuery}", body, ct));
         }
-        catch (HttpRequestException ex) when (ClientFault(ex) is { } fault)
+        catch (HttpRequestException ex) when (Admission.BodyLimit.ClientFault(ex) is { } fault)
         {
             // Reading the client's body failed (too large, cut short): the client's doing, answered as such.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);

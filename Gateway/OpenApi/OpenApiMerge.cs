@@ -28,13 +28,13 @@ public static class OpenApiMerge
             {
                 foreach (var method in Methods.Where(m => item?[m] is not null))
                 {
-                    var answeredHere = ownPaths[path]?[method] is not null;
-                    if (!answeredHere && !routed(path))
+                    var own = ownPaths[path]?[method] as JsonObject;
+                    if (own is null && !routed(path))
                     {
                         continue;
                     }
                     var operation = item![method]!.DeepClone().AsObject();
-                    if (ownPaths[path]?[method] is JsonObject own)
+                    if (own is not null)
                     {
                         Override(operation, own);
                     }
@@ -99,9 +99,7 @@ public static class OpenApiMerge
         var responses = operation["responses"]?.AsObject() ?? [];
         // Only answers the gateway describes (with a body schema) replace the service's: a forwarding endpoint
         // returns whatever the service answered, which the service's document describes.
-        var ownResponses = new JsonObject((own["responses"]?.AsObject() ?? [])
-            .Where(r => r.Value?["content"] is not null)
-            .Select(r => KeyValuePair.Create(r.Key, r.Value?.DeepClone())));
+        var ownResponses = (own["responses"]?.AsObject() ?? []).Where(r => r.Value?["content"] is not null).ToList();
         if (ownResponses.Any(r => r.Key.StartsWith('2')))
         {
             foreach (var success in responses.Where(r => r.Key.StartsWith('2')).Select(r => r.Key).ToList())

@@ -20,7 +20,7 @@ public static class ProxyErrors
         var cluster = context.GetReverseProxyFeature().Cluster?.Config.ClusterId ?? "the service";
         (int Status, string Title, string Detail) problem = error.Error switch
         {
-            ForwarderError.RequestBodyClient when error.Exception is BadHttpRequestException { StatusCode: var code } bad =>
+            ForwarderError.RequestBodyClient when Admission.BodyLimit.ClientFault(error.Exception) is { StatusCode: var code } bad =>
                 (code, code == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request", bad.Message),
             ForwarderError.RequestBodyClient =>
                 (StatusCodes.Status400BadRequest, "Malformed request", "The request body could not be read in full."),

@@ -24,6 +24,11 @@ public static class Http
         return problem;
     }
 
+    /// <summary>Whether a problem says what was wrong: a detail, or field errors.</summary>
+    public static bool SaysWhy(this JsonElement problem) =>
+        (problem.TryGetProperty("detail", out var detail) && !string.IsNullOrWhiteSpace(detail.GetString()))
+        || problem.TryGetProperty("errors", out _);
+
     public static string[] FieldErrors(this JsonElement problem) =>
         problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToArray();
 

@@ -17,8 +17,10 @@ public sealed record IdempotencyKey([property: FromHeader(Name = IdempotencyKey.
 
 public sealed class BookSlotRequestValidator : RequestValidator<BookSlotRequest>
 {
+    private const string CustomerRequired = "customerId is required: the id of the customer the slot is booked for.";
+
     public BookSlotRequestValidator() =>
-        RuleFor(r => r.CustomerId).NotNull().GreaterThan(0).WithMessage("customerId is required: the id of the customer the slot is booked for.");
+        RuleFor(r => r.CustomerId).NotNull().WithMessage(CustomerRequired).GreaterThan(0).WithMessage(CustomerRequired);
 }
 
 public sealed class IdempotencyKeyValidator : RequestValidator<IdempotencyKey>

@@ -18,8 +18,7 @@ public sealed class ClinicRequestValidator : RequestValidator<ClinicRequest>
             .DependentRules(() => RuleFor(r => r.TimeZone)
                 .Must(zone => DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone!.Trim()) is not null)
                 .WithMessage(r => $"'{r.TimeZone}' is not an IANA time zone such as Europe/Berlin."));
-        RuleFor(r => r.Address).TrimmedMaximumLength(Clinic.AddressMaxLength)
-            .PlainText();
+        RuleFor(r => r.Address).TrimmedMaximumLength(Clinic.AddressMaxLength);
     }
 }
 
