@@ -53,5 +53,5 @@ rush "GET /availability/search" "$GW/availability/search?from=$from&to=$to&speci
 rush "GET /clinics" "$GW/clinics?limit=20"
 dotnet bench/BookingBench/bin/Release/net10.0/BookingBench.dll "$GW" "$DURATION" "$CLIENTS" 20 | awk '
   /^seeded|^warm-up/ { print "bookings: " $0 }
-  $1 == "ADMITTED" { printf "%-32s admitted %6.0f req/s, p99 of admitted %7.1f ms, shed %6s, other 5xx %d\n",
+  $1 == "ADMITTED" { printf "%-32s admitted %6.0f req/s, p99 of admitted %7.1f ms, shed %5s%%, other 5xx %d\n",
                      "PUT /bookingSlots/{id}/booking", $3, $4, $5, $6 }'

@@ -36,7 +36,7 @@ foreach (var clients in levels)
         $"requests {result.Latencies.Count}, statuses {string.Join(" ", result.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}:{s.Value}"))}");
     Console.WriteLine($"RESULT {clients} {result.Confirmed / result.Elapsed.TotalSeconds:F1} {result.Percentile(0.50):F1} {result.Percentile(0.99):F1} {result.Statuses.Where(s => s.Key >= 500).Sum(s => s.Value)}");
     Console.WriteLine($"ADMITTED {clients} {result.Admitted.Count / result.Elapsed.TotalSeconds:F1} {result.AdmittedPercentile(0.99):F1} " +
-        $"{result.ShedShare:P1} {result.Statuses.Where(s => s.Key >= 500 && s.Key != 503).Sum(s => s.Value)}");
+        $"{result.ShedShare * 100:F1} {result.Statuses.Where(s => s.Key >= 500 && s.Key != 503).Sum(s => s.Value)}");
 }
 
 // For scale: the cheapest request that takes the same path (client, gateway, cell, shard and back), reading
