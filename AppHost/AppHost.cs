@@ -12,13 +12,22 @@ IInfrastructure infrastructure = InfrastructureModeResolver.Resolve(builder.Conf
 };
 
 var customersDb = infrastructure.AddPostgres(ResourceNames.GlobalPostgres, ResourceNames.CustomersDatabase, "customers");
+var identityDb = infrastructure.AddDatabase(customersDb, ResourceNames.IdentityDatabase, "identity");
 var redis = infrastructure.AddRedis(ResourceNames.Redis);
 var rabbitMq = infrastructure.AddRabbitMq(ResourceNames.RabbitMq);
 
 // Services do not wait for RabbitMQ: a cell must start, and take bookings into its outbox, while the
 // broker is down; MassTransit connects once it is up.
+var identityService = builder.AddProject<Projects.IdentityService>(ResourceNames.IdentityService)
+    .WithInternalHttpEndpoint()
+    .WithTraceSampling()
+    .WithReference(identityDb)
+    .WithIdentitySettings()
+    .WithHttpHealthCheck("/health");
+
 var customerService = builder.AddProject<Projects.CustomerService>(ResourceNames.CustomerService)
     .WithInternalHttpEndpoint()
+    .WithTokenValidation(identityService)
     .WithTraceSampling()
     .WithReference(customersDb)
     .WithReference(redis)
@@ -27,11 +36,21 @@ var customerService = builder.AddProject<Projects.CustomerService>(ResourceNames
 
 var gateway = builder.AddProject<Projects.Gateway>(ResourceNames.Gateway)
     .WithTraceSampling()
+    .WithTokenValidation(identityService)
     .WithReference(redis)
     .WithReference(customerService)
     .WaitFor(customerService)
+    .WithReference(identityService)
+    .WaitFor(identityService)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
+
+// IdentityService creates the customer of a sign-up, checks a staff member's clinic through the gateway, and
+// names the gateway (the address clients reach it at) as the issuer of its tokens.
+identityService
+    .WithReference(customerService)
+    .WithReference(gateway)
+    .WithEnvironment("Identity__Issuer", gateway.GetEndpoint("http"));
 
 // One ClinicService cell per clinic shard, each on its own PostgreSQL server.
 for (var shard = 0; shard < builder.GetShardCount(); shard++)
@@ -40,6 +59,7 @@ for (var shard = 0; shard < builder.GetShardCount(); shard++)
     var cell = builder.AddProject<Projects.ClinicService>(ResourceNames.ClinicCell(shard))
         .WithInternalHttpEndpoint()
         .WithTraceSampling()
+        .WithTokenValidation(identityService)
         .WithReference(shardDb)
         .WithReference(redis)
         .WithReference(rabbitMq, waitFor: false)

@@ -42,6 +42,38 @@ public static class AppHostConfiguration
         builder.WithHttpEndpoint(name: "http", port: FreeLoopbackPort(), isProxied: false);
 
     /// <summary>
+    /// The service validates access tokens itself, against IdentityService's signing keys (read from its
+    /// discovery document, straight from the service rather than through the gateway).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTokenValidation(
+        this IResourceBuilder<ProjectResource> builder, IResourceBuilder<ProjectResource> identityService) =>
+        builder.WithEnvironment("Identity__Url", identityService.GetEndpoint("http"));
+
+    /// <summary>
+    /// IdentityService's settings for a local run: the first administrator's password and the machine client's
+    /// secret (generated into the data directory's secrets, which scripts/run.sh prints), and the password grant
+    /// for the command-line client, on unless <see cref="PasswordGrantKey"/> is false.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithIdentitySettings(this IResourceBuilder<ProjectResource> builder)
+    {
+        var app = builder.ApplicationBuilder;
+        var secrets = app.GetDataDirectory();
+        var admin = app.AddParameter("identity-admin-password", GeneratedSecret(secrets, AdministratorSecret), secret: true);
+        var ops = app.AddParameter("identity-ops-secret", GeneratedSecret(secrets, OpsClientSecret), secret: true);
+        return builder
+            .WithEnvironment("Identity__Administrator__Email", AdministratorEmail)
+            .WithEnvironment("Identity__Administrator__Password", admin)
+            .WithEnvironment($"Identity__MachineClients__{OpsClient}", ops)
+            .WithEnvironment("Identity__PasswordGrant", app.Configuration.GetValue(PasswordGrantKey, true) ? "true" : "false");
+    }
+
+    public const string PasswordGrantKey = "Identity:PasswordGrant";
+    public const string AdministratorEmail = "admin@clinicbooking.local";
+    public const string AdministratorSecret = "identity-admin";
+    public const string OpsClient = "clinicbooking-ops";
+    public const string OpsClientSecret = "identity-ops";
+
+    /// <summary>
     /// Traces every request unless <see cref="TraceSampleRatioKey"/> is set: Aspire has the services record
     /// every trace for the dashboard, which a benchmark (or a long-running shared environment) may want to
     /// thin out the way production does, keeping that share of the traces that start at the service and every
@@ -62,6 +94,36 @@ public static class AppHostConfiguration
         return builder
             .WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
             .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A secret generated on the first run and kept in the data directory's <c>secrets</c> folder, readable by
+    /// its owner only: what a server stores at initialisation must stay the same for as long as its data does.
+    /// </summary>
+    public static string GeneratedSecret(string dataDirectory, string name)
+    {
+        var directory = Path.Combine(dataDirectory, "secrets");
+        var file = Path.Combine(directory, name);
+        if (!File.Exists(file))
+        {
+            Directory.CreateDirectory(directory);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+            // Created owner-only from the start, never world-readable for a moment.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            using (var writer = new StreamWriter(new FileStream(file, options)))
+            {
+                writer.Write(secret);
+            }
+        }
+        return File.ReadAllText(file).Trim();
     }
 
     private static int FreeLoopbackPort()

@@ -8,9 +8,11 @@ public static class ResourceNames
 {
     public const string Gateway = "gateway";
     public const string CustomerService = "customerservice";
+    public const string IdentityService = "identityservice";
 
     public const string GlobalPostgres = "postgres-global";
     public const string CustomersDatabase = "customersdb";
+    public const string IdentityDatabase = "identitydb";
 
     public const string Redis = "redis";
     public const string RabbitMq = "rabbitmq";

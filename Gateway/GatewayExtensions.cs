@@ -14,7 +14,8 @@ public static class GatewayExtensions
         builder.Services.AddSingleton(shardMap);
 
         builder.Services.AddReverseProxy()
-            .LoadFromMemory(Routes.Build(shardMap), [Clusters.CustomerServiceCluster, .. ShardRouting.CellClusters(shardMap)])
+            .LoadFromMemory(Routes.Build(shardMap),
+                [Clusters.CustomerServiceCluster, Clusters.IdentityServiceCluster, .. ShardRouting.CellClusters(shardMap)])
             // Destinations are Aspire resource names ("http://customerservice"), resolved by service discovery.
             .AddServiceDiscoveryDestinationResolver();
 
@@ -65,6 +66,12 @@ public static class Routes
             // A catch-all may be empty, so this matches /customers itself too.
             Match = new RouteMatch { Path = "/customers/{**rest}" },
         },
+        // Accounts and tokens. A clinic's staff are accounts, so they live in IdentityService too (a literal
+        // segment outranks the clinic route's catch-all below).
+        Identity("connect", "/connect/{**rest}"),
+        Identity("well-known", "/.well-known/{**rest}"),
+        Identity("account", "/account/{**rest}"),
+        Identity("clinic-staff", "/clinics/{clinicId}/staff/{**rest}"),
         // Clinic-scoped paths, each routed by the id it carries.
         ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId"),
         ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id"),
@@ -73,11 +80,29 @@ public static class Routes
         ShardRouting.ByScopedId(shards, "booking-slot", "/bookingSlots/{id}/{**rest}", "id"),
         ShardRouting.ByScopedId(shards, "booking", "/bookings/{id}/{**rest}", "id"),
     ];
+
+    private static RouteConfig Identity(string routeId, string path) => new()
+    {
+        RouteId = routeId,
+        ClusterId = Clusters.IdentityService,
+        Match = new RouteMatch { Path = path },
+    };
 }
 
 public static class Clusters
 {
     public const string CustomerService = ResourceNames.CustomerService;
+
+    public const string IdentityService = ResourceNames.IdentityService;
+
+    public static ClusterConfig IdentityServiceCluster { get; } = new()
+    {
+        ClusterId = IdentityService,
+        Destinations = new Dictionary<string, DestinationConfig>
+        {
+            ["primary"] = new() { Address = $"http://{ResourceNames.IdentityService}" },
+        },
+    };
 
     public static ClusterConfig CustomerServiceCluster { get; } = new()
     {

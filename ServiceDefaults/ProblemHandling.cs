@@ -44,6 +44,10 @@ public static class ProblemHandling
         var request = http.Request;
         var detail = http.Response.StatusCode switch
         {
+            StatusCodes.Status401Unauthorized => http.Request.Headers.Authorization.Count > 0
+                ? "The access token is not valid (expired, tampered with, or not issued for this API): sign in again."
+                : "Sign in first: send an access token from /connect/token as Authorization: Bearer <token>.",
+            StatusCodes.Status403Forbidden => $"Your account may not {request.Method} {request.Path}.",
             StatusCodes.Status404NotFound =>
                 $"Nothing is served at {request.Path}: check the path, and that the ids in it are whole numbers.",
             StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",

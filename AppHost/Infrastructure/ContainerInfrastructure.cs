@@ -15,6 +15,13 @@ public sealed class ContainerInfrastructure(IDistributedApplicationBuilder build
         return new(database, database);
     }
 
+    public InfrastructureResource AddDatabase(InfrastructureResource server, string connectionName, string databaseName)
+    {
+        var first = (IResourceBuilder<PostgresDatabaseResource>)server.Connection;
+        var database = builder.CreateResourceBuilder(first.Resource.Parent).AddDatabase(connectionName, databaseName);
+        return new(database, database);
+    }
+
     public InfrastructureResource AddRedis(string name)
     {
         var redis = builder.AddRedis(name).WithImageTag("7").WithDataVolume();

@@ -14,6 +14,9 @@ public interface IInfrastructure
     /// <summary>A PostgreSQL server named <paramref name="serverName"/> holding one database.</summary>
     InfrastructureResource AddPostgres(string serverName, string connectionName, string databaseName);
 
+    /// <summary>One more database on the server <paramref name="server"/> (what <see cref="AddPostgres"/> returned).</summary>
+    InfrastructureResource AddDatabase(InfrastructureResource server, string connectionName, string databaseName);
+
     InfrastructureResource AddRedis(string name);
 
     InfrastructureResource AddRabbitMq(string name);

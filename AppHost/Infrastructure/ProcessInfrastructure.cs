@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -31,6 +30,13 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
         var database = builder.AddConnectionString(connectionName,
             ReferenceExpression.Create($"{server.Resource};Database={databaseName}"));
         return new(database, server);
+    }
+
+    public InfrastructureResource AddDatabase(InfrastructureResource server, string connectionName, string databaseName)
+    {
+        var process = (ServerProcessResource)server.WaitTarget.Resource;
+        var database = builder.AddConnectionString(connectionName, ReferenceExpression.Create($"{process};Database={databaseName}"));
+        return new(database, server.WaitTarget);
     }
 
     public InfrastructureResource AddRedis(string name)
@@ -83,20 +89,8 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
     /// A password generated on the first run and kept in the data directory: the servers store it at
     /// initialisation, so it must stay the same for as long as their data does.
     /// </summary>
-    private IResourceBuilder<ParameterResource> Secret(string serverName)
-    {
-        var file = Path.Combine(dataDirectory, "secrets", serverName);
-        if (!File.Exists(file))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            File.WriteAllText(file, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant());
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-        }
-        return builder.AddParameter($"{serverName}-password", File.ReadAllText(file).Trim(), secret: true);
-    }
+    private IResourceBuilder<ParameterResource> Secret(string serverName) =>
+        builder.AddParameter($"{serverName}-password", AppHostConfiguration.GeneratedSecret(dataDirectory, serverName), secret: true);
 
     private static async Task ProbePostgresAsync(string connectionString, CancellationToken ct)
     {

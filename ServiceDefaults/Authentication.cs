@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ClinicBooking.ServiceDefaults;
+
+/// <summary>
+/// Bearer-token authentication every API shares: access tokens are JWTs issued by IdentityService, checked
+/// here against its signing keys (fetched once from its discovery document, <c>Identity:Url</c>), its issuer
+/// and the API audience. Shaped after eShop's AddDefaultAuthentication.
+/// </summary>
+public static class Authentication
+{
+    public const string IdentityUrlKey = "Identity:Url";
+    public const string AudienceKey = "Identity:Audience";
+
+    public static IHostApplicationBuilder AddDefaultAuthentication(this IHostApplicationBuilder builder)
+    {
+        var identityUrl = builder.Configuration[IdentityUrlKey]
+            ?? throw new InvalidOperationException($"{IdentityUrlKey} must name IdentityService's address.");
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            options.Authority = identityUrl;
+            // Inside the app's network the services talk plain HTTP; the public edge terminates TLS.
+            options.RequireHttpsMetadata = false;
+            options.Audience = builder.Configuration[AudienceKey] ?? "clinicbooking-api";
+            // Claims keep the names the token gives them (sub, role, customer_id), not WS-* URIs.
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters.NameClaimType = "name";
+            options.TokenValidationParameters.RoleClaimType = "role";
+            // The default five minutes would keep an expired token working for that long.
+            options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+        });
+        builder.Services.AddAuthorization();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Authentication, then authorization. A request that carries credentials which do not validate gets 401
+    /// even where no token is needed: a garbage or expired token is an error to report, not to ignore.
+    /// </summary>
+    public static WebApplication UseDefaultAuthentication(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Headers.Authorization.Count > 0 && context.User.Identity?.IsAuthenticated != true)
+            {
+                await context.ChallengeAsync();
+                return;
+            }
+            await next(context);
+        });
+        app.UseAuthorization();
+        return app;
+    }
+}
+
+/// <summary>
+/// Why an authorization requirement failed when the caller's role may do this in general, but the object
+/// (another customer's, another clinic's) is not theirs: the answer is 404, exactly as for an object that does
+/// not exist, so a guessed id reveals nothing.
+/// </summary>
+public sealed class NotYoursFailure(IAuthorizationHandler handler) : AuthorizationFailureReason(handler, "The object is not the caller's.");
+
+/// <summary>
+/// The one rule for refusals: no valid token, 401; the caller's role may never do this, 403; the caller's role
+/// may, but the object is someone else's, 404. Each is a problem details document that says which.
+/// </summary>
+internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    {
+        if (result.Forbidden && result.AuthorizationFailure?.FailureReasons.Any(r => r is NotYoursFailure) == true)
+        {
+            await context.WriteProblemAsync(StatusCodes.Status404NotFound, "Not found", $"Nothing exists at {context.Request.Path}.");
+            return;
+        }
+        // Challenge (401, with WWW-Authenticate) and forbid (403) leave the body to the status-code problems.
+        await _default.HandleAsync(next, context, policy, result);
+    }
+}

@@ -1,0 +1,39 @@
+using ClinicBooking.IdentityService.Data;
+using FluentValidation;
+
+namespace ClinicBooking.IdentityService.Accounts;
+
+/// <summary>A customer's sign-up. Fields are nullable so a missing one is a validation error, not a JSON error.</summary>
+public sealed record RegisterRequest(string? Name, string? Email, string? Phone, string? Password);
+
+public sealed record RegisteredResponse(string AccountId, long CustomerId, string Email);
+
+/// <summary>A clinic staff account: created, or (an existing staff account's email) given one more clinic.</summary>
+public sealed record CreateStaffRequest(string? Name, string? Email, string? Password);
+
+public sealed record StaffResponse(string Id, string Name, string Email, IReadOnlyList<long> ClinicIds)
+{
+    public static StaffResponse From(Account account, IEnumerable<long> clinicIds) =>
+        new(account.Id, account.Name, account.Email!, [.. clinicIds.Order()]);
+}
+
+public sealed class RegisterRequestValidator : RequestValidator<RegisterRequest>
+{
+    public RegisterRequestValidator()
+    {
+        RuleFor(r => r.Name).NotEmpty().WithMessage("Name is required.").TrimmedMaximumLength(Account.NameMaxLength);
+        RuleFor(r => r.Email).NotEmpty().WithMessage("Email is required.").TrimmedMaximumLength(254);
+        RuleFor(r => r.Phone).TrimmedMaximumLength(32);
+        RuleFor(r => r.Password).NotEmpty().WithMessage("Password is required.").MaximumLength(AccountsApi.PasswordMaxLength);
+    }
+}
+
+public sealed class CreateStaffRequestValidator : RequestValidator<CreateStaffRequest>
+{
+    public CreateStaffRequestValidator()
+    {
+        RuleFor(r => r.Name).NotEmpty().WithMessage("Name is required.").TrimmedMaximumLength(Account.NameMaxLength);
+        RuleFor(r => r.Email).NotEmpty().WithMessage("Email is required.").TrimmedMaximumLength(254);
+        RuleFor(r => r.Password).MaximumLength(AccountsApi.PasswordMaxLength);
+    }
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Security.Claims;
+using ClinicBooking.IdentityService.Data;
+using ClinicBooking.IdentityService.Extensions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.IdentityService.Accounts;
+
+/// <summary>Signing up as a customer, and the staff accounts of a clinic.</summary>
+public static class AccountsApi
+{
+    public const int PasswordMaxLength = 128;
+
+    public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/account/register", Register).WithTags("Accounts").WithName("Register")
+            .AllowAnonymous().DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        var staff = app.MapGroup("/clinics/{clinicId:long}/staff").WithTags("Staff")
+            .RequireAuthorization(IdentityPolicies.Bearer).DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        staff.MapGet("/", ListStaff).WithName("ListStaff");
+        staff.MapPost("/", AddStaff).WithName("AddStaff").ProducesProblem(StatusCodes.Status409Conflict);
+        staff.MapDelete("/{accountId}", RemoveStaff).WithName("RemoveStaff");
+        return app;
+    }
+
+    /// <summary>
+    /// Signs a customer up: the account (which checks the password and that the email is free), then the
+    /// customer record in CustomerService, then the link between them. If the customer cannot be created,
+    /// the account is removed again: a sign-up either completes or leaves nothing behind.
+    /// </summary>
+    public static async Task<Created<RegisteredResponse>> Register(
+        RegisterRequest request, UserManager<Account> accounts, CustomerDirectory customers, TimeProvider clock, CancellationToken ct)
+    {
+        var email = request.Email!.Trim();
+        var account = new Account { Name = request.Name!.Trim(), UserName = email, Email = email, CreatedAt = clock.GetUtcNow() };
+        ThrowIfFailed(await accounts.CreateAsync(account, request.Password!));
+        try
+        {
+            ThrowIfFailed(await accounts.AddToRoleAsync(account, Roles.Customer));
+            account.CustomerId = await customers.CreateAsync(account.Name, email, request.Phone?.Trim(), ct);
+            ThrowIfFailed(await accounts.UpdateAsync(account));
+        }
+        catch
+        {
+            await accounts.DeleteAsync(account);
+            throw;
+        }
+        return TypedResults.Created($"/customers/{account.CustomerId}", new RegisteredResponse(account.Id, account.CustomerId!.Value, email));
+    }
+
+    public static async Task<Ok<IReadOnlyList<StaffResponse>>> ListStaff(
+        long clinicId, ClaimsPrincipal user, AccountsDbContext db, CancellationToken ct)
+    {
+        RequireClinic(user, clinicId);
+        var value = clinicId.ToString(CultureInfo.InvariantCulture);
+        var members = await db.UserClaims.Where(c => c.ClaimType == ClaimNames.ClinicId && c.ClaimValue == value)
+            .Join(db.Users, c => c.UserId, a => a.Id, (_, a) => a)
+            .OrderBy(a => a.Email)
+            .ToListAsync(ct);
+        var clinics = (await db.UserClaims.Where(c => c.ClaimType == ClaimNames.ClinicId && members.Select(m => m.Id).Contains(c.UserId))
+                .Select(c => new { c.UserId, c.ClaimValue }).ToListAsync(ct))
+            .ToLookup(c => c.UserId, c => long.Parse(c.ClaimValue!, CultureInfo.InvariantCulture));
+        return TypedResults.Ok<IReadOnlyList<StaffResponse>>([.. members.Select(m => StaffResponse.From(m, clinics[m.Id]))]);
+    }
+
+    /// <summary>
+    /// Creates a staff account for the clinic, or gives an existing staff account (same email) this clinic too.
+    /// Administrators only: staff do not appoint staff.
+    /// </summary>
+    public static async Task<Results<Created<StaffResponse>, Ok<StaffResponse>>> AddStaff(
+        long clinicId, CreateStaffRequest request, ClaimsPrincipal user, UserManager<Account> accounts,
+        ClinicDirectory clinics, TimeProvider clock, CancellationToken ct)
+    {
+        RequireAdministrator(user);
+        if (!ClinicIds.IsClinicId(clinicId))
+        {
+            throw ProblemException.NotFound($"Clinic {clinicId} does not exist.");
+        }
+        await clinics.EnsureExistsAsync(clinicId, ct);
+        var email = request.Email!.Trim();
+        var clinicClaim = new Claim(ClaimNames.ClinicId, clinicId.ToString(CultureInfo.InvariantCulture));
+
+        var account = await accounts.FindByEmailAsync(email);
+        if (account is not null)
+        {
+            if (!await accounts.IsInRoleAsync(account, Roles.Staff))
+            {
+                throw ProblemException.Conflict($"{email} belongs to an account that is not clinic staff.");
+            }
+            var claims = await accounts.GetClaimsAsync(account);
+            if (!claims.Any(c => c.Type == clinicClaim.Type && c.Value == clinicClaim.Value))
+            {
+                ThrowIfFailed(await accounts.AddClaimAsync(account, clinicClaim));
+            }
+            return TypedResults.Ok(StaffResponse.From(account, await ClinicsOfAsync(accounts, account)));
+        }
+
+        if (string.IsNullOrEmpty(request.Password))
+        {
+            throw ProblemException.Validation(new Dictionary<string, string[]> { ["password"] = ["A new staff account needs a password."] });
+        }
+        account = new Account { Name = request.Name!.Trim(), UserName = email, Email = email, CreatedAt = clock.GetUtcNow() };
+        ThrowIfFailed(await accounts.CreateAsync(account, request.Password));
+        try
+        {
+            ThrowIfFailed(await accounts.AddToRoleAsync(account, Roles.Staff));
+            ThrowIfFailed(await accounts.AddClaimAsync(account, clinicClaim));
+        }
+        catch
+        {
+            await accounts.DeleteAsync(account);
+            throw;
+        }
+        return TypedResults.Created($"/clinics/{clinicId}/staff/{account.Id}", StaffResponse.From(account, [clinicId]));
+    }
+
+    /// <summary>Takes the clinic away from a staff account (idempotent); its next token no longer names the clinic.</summary>
+    public static async Task<NoContent> RemoveStaff(
+        long clinicId, string accountId, ClaimsPrincipal user, UserManager<Account> accounts)
+    {
+        RequireAdministrator(user);
+        var account = await accounts.FindByIdAsync(accountId) ?? throw ProblemException.NotFound($"Account {accountId} does not exist.");
+        var value = clinicId.ToString(CultureInfo.InvariantCulture);
+        foreach (var claim in (await accounts.GetClaimsAsync(account)).Where(c => c.Type == ClaimNames.ClinicId && c.Value == value))
+        {
+            ThrowIfFailed(await accounts.RemoveClaimAsync(account, claim));
+        }
+        // Tokens already issued keep working until they expire; a new sign-in or refresh drops the clinic.
+        await accounts.UpdateSecurityStampAsync(account);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IEnumerable<long>> ClinicsOfAsync(UserManager<Account> accounts, Account account) =>
+        (await accounts.GetClaimsAsync(account)).Where(c => c.Type == ClaimNames.ClinicId)
+            .Select(c => long.Parse(c.Value, CultureInfo.InvariantCulture));
+
+    /// <summary>Administrators, and the clinic's own staff; anyone else's view of the clinic's staff is a 404.</summary>
+    private static void RequireClinic(ClaimsPrincipal user, long clinicId)
+    {
+        var caller = Caller.From(user);
+        if (caller.MayManageClinic(clinicId))
+        {
+            return;
+        }
+        throw caller.IsStaff
+            ? ProblemException.NotFound($"Nothing exists at /clinics/{clinicId}/staff.")
+            : new ProblemException(StatusCodes.Status403Forbidden, "Forbidden", "Only administrators and the clinic's staff see its staff.");
+    }
+
+    private static void RequireAdministrator(ClaimsPrincipal user)
+    {
+        if (!Caller.From(user).IsAdministrator)
+        {
+            throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden", "Only administrators manage staff accounts.");
+        }
+    }
+
+    /// <summary>Identity's refusals as a problem: a taken email is a conflict, everything else a field error.</summary>
+    private static void ThrowIfFailed(IdentityResult result)
+    {
+        if (result.Succeeded)
+        {
+            return;
+        }
+        if (result.Errors.Any(e => e.Code is nameof(IdentityErrorDescriber.DuplicateEmail) or nameof(IdentityErrorDescriber.DuplicateUserName)))
+        {
+            throw ProblemException.Conflict("An account with this email already exists.");
+        }
+        throw ProblemException.Validation(result.Errors
+            .GroupBy(e => e.Code.StartsWith("Password", StringComparison.Ordinal) ? "password" : e.Code.Contains("Email") ? "email" : "account")
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()));
+    }
+}

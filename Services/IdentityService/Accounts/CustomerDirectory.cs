@@ -1,0 +1,49 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using ClinicBooking.IdentityService.Connect;
+
+namespace ClinicBooking.IdentityService.Accounts;
+
+/// <summary>CustomerService as IdentityService sees it: where a sign-up's customer record is created.</summary>
+public sealed class CustomerDirectory(HttpClient http, ServiceTokens tokens)
+{
+    public const string BaseAddress = $"http://{ResourceNames.CustomerService}";
+
+    /// <summary>Creates the customer and answers its id; CustomerService's own refusal (a 4xx problem) is passed on.</summary>
+    public async Task<long> CreateAsync(string name, string email, string? phone, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/customers")
+        {
+            Content = JsonContent.Create(new { name, email, phone }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Current());
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException)
+        {
+            throw Unavailable("did not answer");
+        }
+        using var _ = response;
+        if (response.StatusCode == HttpStatusCode.Created)
+        {
+            var customer = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            return customer.GetProperty("id").GetInt64();
+        }
+        if ((int)response.StatusCode is >= 400 and < 500 && response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            var detail = problem.TryGetProperty("detail", out var d) ? d.GetString() : null;
+            throw new ProblemException((int)response.StatusCode, problem.TryGetProperty("title", out var t) ? t.GetString() ?? "Refused" : "Refused",
+                detail ?? "CustomerService refused the customer.",
+                problem.TryGetProperty("errors", out var errors) ? new Dictionary<string, object?> { ["errors"] = errors } : null);
+        }
+        throw Unavailable($"answered {(int)response.StatusCode}");
+    }
+
+    private static ProblemException Unavailable(string what) => new(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+        $"CustomerService could not create the customer (it {what}); nothing was signed up: try again shortly.");
+}

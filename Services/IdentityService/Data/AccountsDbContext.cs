@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.IdentityService.Data;
+
+/// <summary>Accounts and roles (ASP.NET Core Identity), OpenIddict's clients and tokens, and the signing keys.</summary>
+public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> options) : IdentityDbContext<Account>(options)
+{
+    public const string UniqueCustomerIndex = "ux_accounts_customer_id";
+
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Account>(account =>
+        {
+            account.ToTable("accounts", t =>
+            {
+                t.HasCheckConstraint("ck_accounts_name_not_blank", "length(btrim(name)) > 0");
+                t.HasCheckConstraint("ck_accounts_customer_id_positive", "customer_id IS NULL OR customer_id > 0");
+            });
+            account.Property(a => a.Name).HasMaxLength(Account.NameMaxLength);
+            // One account per customer: two sign-ups can never share a customer record.
+            account.HasIndex(a => a.CustomerId).IsUnique().HasDatabaseName(UniqueCustomerIndex);
+        });
+        builder.Entity<IdentityRole>().ToTable("roles");
+        builder.Entity<IdentityUserRole<string>>().ToTable("account_roles");
+        builder.Entity<IdentityUserClaim<string>>().ToTable("account_claims");
+        builder.Entity<IdentityUserLogin<string>>().ToTable("account_logins");
+        builder.Entity<IdentityUserToken<string>>().ToTable("account_tokens");
+        builder.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
+
+        builder.Entity<SigningKey>(key =>
+        {
+            key.ToTable("signing_keys", t => t.HasCheckConstraint("ck_signing_keys_use",
+                PostgresDatabase.OneOf("use", [SigningKey.Signing, SigningKey.Encryption])));
+            key.HasKey(k => k.Use);
+        });
+    }
+}

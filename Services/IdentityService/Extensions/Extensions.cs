@@ -1,0 +1,138 @@
+using ClinicBooking.IdentityService.Accounts;
+using ClinicBooking.IdentityService.Connect;
+using ClinicBooking.IdentityService.Data;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Server;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace ClinicBooking.IdentityService.Extensions;
+
+/// <summary>Authorization policies of IdentityService's own API.</summary>
+public static class IdentityPolicies
+{
+    /// <summary>A valid access token (the browser's sign-in cookie is for the code flow only).</summary>
+    public const string Bearer = "Bearer";
+}
+
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddApiDefaults<AccountsDbContext>();
+        builder.Services.AddOptions<IdentityServiceOptions>().BindConfiguration(IdentityServiceOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.Issuer is { IsAbsoluteUri: true }, "Identity:Issuer must be the absolute address clients reach IdentityService at.")
+            .ValidateOnStart();
+
+        builder.AddNpgsqlDbContext<AccountsDbContext>(ResourceNames.IdentityDatabase,
+            settings => settings.ConnectionString = ConnectionSettings.ForServices(settings.ConnectionString!),
+            options => options.UseOpenIddict().UseSnakeCaseNamingConvention());
+
+        builder.AddAccounts();
+        builder.AddTokenServer();
+
+        builder.Services.AddSingleton<TokenKeys>();
+        builder.Services.AddSingleton<ServiceTokens>();
+        builder.Services.AddScoped<AccessTokenClaims>();
+        builder.Services.AddScoped<AccountSeeder>();
+        builder.Services.AddScoped<ClientRegistry>();
+        builder.Services.AddHostedService<IdentityDatabaseInitializer>();
+
+        // A sign-up's customer is created once: a retried POST could create a second record that then
+        // collides with the first, so this client does not retry.
+#pragma warning disable EXTEXP0001 // experimental API
+        builder.Services.AddHttpClient<CustomerDirectory>(http => http.BaseAddress = new Uri(CustomerDirectory.BaseAddress))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddHttpClient<ClinicDirectory>(http => http.BaseAddress = new Uri(ClinicDirectory.BaseAddress));
+
+        // Browsers reach the login page through the gateway; redirects must name the gateway's address.
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
+    }
+
+    private static void AddAccounts(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddIdentity<Account, IdentityRole>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                // Length over character classes (NIST SP 800-63B): a long passphrase beats "Passw0rd!".
+                options.Password.RequiredLength = 10;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.Lockout.AllowedForNewUsers = true;
+            })
+            .AddEntityFrameworkStores<AccountsDbContext>()
+            .AddDefaultTokenProviders();
+        builder.Services.AddAntiforgery();
+        builder.Services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = "/account/login";
+            cookie.Cookie.Name = "clinicbooking.identity";
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+        });
+        builder.Services.AddAuthorization(options => options.AddPolicy(IdentityPolicies.Bearer, policy => policy
+            .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .RequireAuthenticatedUser()));
+    }
+
+    private static void AddTokenServer(this IHostApplicationBuilder builder)
+    {
+        var passwordGrant = builder.Configuration.GetValue<bool>($"{IdentityServiceOptions.Section}:{nameof(IdentityServiceOptions.PasswordGrant)}");
+        builder.Services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AccountsDbContext>())
+            .AddServer(server =>
+            {
+                server.SetTokenEndpointUris("connect/token")
+                    .SetAuthorizationEndpointUris("connect/authorize")
+                    .SetEndSessionEndpointUris("connect/logout");
+                server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
+                    .AllowClientCredentialsFlow()
+                    .AllowRefreshTokenFlow();
+                if (passwordGrant)
+                {
+                    server.AllowPasswordFlow();
+                }
+                server.RegisterScopes(Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess, ApiAudience.Scope);
+                // Access tokens are signed, not encrypted: every service reads them with the public key alone.
+                server.DisableAccessTokenEncryption();
+                server.UseAspNetCore()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    // TLS ends in front of the gateway; inside, services talk plain HTTP.
+                    .DisableTransportSecurityRequirement();
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.UseAspNetCore();
+            });
+
+        // The keys come from the database (TokenKeys, loaded at start-up), the issuer from configuration.
+        builder.Services.AddOptions<OpenIddictServerOptions>().Configure<TokenKeys, IOptions<IdentityServiceOptions>>((server, keys, settings) =>
+        {
+            server.Issuer = settings.Value.Issuer;
+            server.SigningCredentials.Add(keys.SigningCredentials);
+            server.EncryptionCredentials.Add(new EncryptingCredentials(keys.Encryption, SecurityAlgorithms.RsaOAEP, SecurityAlgorithms.Aes256CbcHmacSha512));
+        });
+    }
+
+    public static WebApplication MapIdentityServiceApi(this WebApplication app)
+    {
+        app.MapConnectApi();
+        app.MapLoginPage();
+        var api = app.MapGroup("").WithRequestValidation();
+        api.MapAccountsApi();
+        return app;
+    }
+}

@@ -1,0 +1,21 @@
+using ClinicBooking.IdentityService.Extensions;
+
+// IdentityService: accounts (ASP.NET Core Identity) and tokens (OpenIddict). Every other service trusts the
+// access tokens it signs; clients reach it through the gateway (/connect, /.well-known, /account).
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseForwardedHeaders();
+app.UseDefaultExceptionHandling();
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+app.MapIdentityServiceApi();
+
+app.Run();
