@@ -44,6 +44,14 @@ var gateway = builder.AddProject<Projects.Gateway>(ResourceNames.Gateway)
     .WaitFor(identityService)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
+// The gateway's per-client rate limits may be set on the AppHost (a benchmark lifts them): --RateLimits:PerUser:TokenLimit=...
+foreach (var setting in Microsoft.Extensions.Configuration.ConfigurationExtensions.AsEnumerable(builder.Configuration.GetSection("RateLimits")))
+{
+    if (setting.Value is not null)
+    {
+        gateway.WithEnvironment(setting.Key.Replace(":", "__"), setting.Value);
+    }
+}
 
 // IdentityService creates the customer of a sign-up, checks a staff member's clinic through the gateway, and
 // names the gateway (the address clients reach it at) as the issuer of its tokens.

@@ -1,3 +1,4 @@
+using ClinicBooking.Gateway.Access;
 using ClinicBooking.Gateway.Admission;
 using ClinicBooking.Gateway.Apis;
 using ClinicBooking.Gateway.OpenApi;
@@ -23,9 +24,11 @@ public static class GatewayExtensions
         // out and the reply says so, rather than the whole request waiting or failing.
 #pragma warning disable EXTEXP0001 // experimental API; the retries of the default handler are what must go
         builder.Services.AddHttpClient(CellFanOut.HttpClientName, client => client.Timeout = CellFanOut.CellTimeout)
-            .RemoveAllResilienceHandlers();
+            .RemoveAllResilienceHandlers()
+            .AddHttpMessageHandler<ForwardCallerToken>();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<CellFanOut>();
+        builder.AddGatewayAccess();
         builder.AddGatewayOpenApi();
         builder.AddLoadShedding();
         builder.AddBodyLimit();
@@ -36,6 +39,8 @@ public static class GatewayExtensions
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseAsciiHeaderCheck();
+        // Who is calling comes first: the rate limits count per signed-in user.
+        app.UseDefaultAuthentication();
         app.UseRateLimiter();
         app.UseBodyLimit();
         app.MapGatewayOpenApi();
@@ -46,6 +51,7 @@ public static class GatewayExtensions
         {
             proxy.Use(ProxyErrors.ExplainAsync);
             proxy.Use(ShardRouting.SelectOwningCell);
+            proxy.Use(GatewayAccess.RefuseOthersObjects);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
@@ -65,20 +71,29 @@ public static class Routes
             ClusterId = Clusters.CustomerService,
             // A catch-all may be empty, so this matches /customers itself too.
             Match = new RouteMatch { Path = "/customers/{**rest}" },
-        },
+        }.ForSignedIn(),
         // Accounts and tokens. A clinic's staff are accounts, so they live in IdentityService too (a literal
         // segment outranks the clinic route's catch-all below).
-        Identity("connect", "/connect/{**rest}"),
-        Identity("well-known", "/.well-known/{**rest}"),
-        Identity("account", "/account/{**rest}"),
-        Identity("clinic-staff", "/clinics/{clinicId}/staff/{**rest}"),
-        // Clinic-scoped paths, each routed by the id it carries.
-        ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId"),
-        ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id"),
-        ShardRouting.ByScopedId(shards, "doctor", "/doctors/{id}/{**rest}", "id"),
-        ShardRouting.ByScopedId(shards, "time-slot", "/timeslots/{id}/{**rest}", "id"),
-        ShardRouting.ByScopedId(shards, "booking-slot", "/bookingSlots/{id}/{**rest}", "id"),
-        ShardRouting.ByScopedId(shards, "booking", "/bookings/{id}/{**rest}", "id"),
+        Identity("connect", "/connect/{**rest}").ForAnyone(),
+        Identity("well-known", "/.well-known/{**rest}").ForAnyone(),
+        Identity("account", "/account/{**rest}").ForAnyone(),
+        Identity("clinic-staff", "/clinics/{clinicId}/staff/{**rest}").ForSignedIn(),
+        // Clinic-scoped paths, each routed by the id it carries: signed-in callers only...
+        ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId").ForSignedIn(),
+        ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id").ForSignedIn(),
+        ShardRouting.ByScopedId(shards, "doctor", "/doctors/{id}/{**rest}", "id").ForSignedIn(),
+        ShardRouting.ByScopedId(shards, "time-slot", "/timeslots/{id}/{**rest}", "id").ForSignedIn(),
+        ShardRouting.ByScopedId(shards, "booking-slot", "/bookingSlots/{id}/{**rest}", "id").ForSignedIn(),
+        ShardRouting.ByScopedId(shards, "booking", "/bookings/{id}/{**rest}", "id").ForSignedIn(),
+        // ...except what a patient browses before signing in, which anyone may GET. Having no catch-all,
+        // these outrank the routes above for exactly these paths.
+        ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}", "clinicId").PublicReads(),
+        ShardRouting.ByClinicId(shards, "clinic-doctors", "/clinics/{clinicId}/doctors", "clinicId").PublicReads(),
+        ShardRouting.ByClinicId(shards, "clinic-timeslots", "/clinics/{clinicId}/timeslots", "clinicId").PublicReads(),
+        ShardRouting.ByClinicId(shards, "clinic-availability", "/clinics/{clinicId}/availability", "clinicId").PublicReads(),
+        ShardRouting.ByScopedId(shards, "doctor", "/doctors/{id}", "id").PublicReads(),
+        ShardRouting.ByScopedId(shards, "doctor-availability", "/doctors/{id}/availability", "id").PublicReads(),
+        ShardRouting.ByScopedId(shards, "time-slot", "/timeslots/{id}", "id").PublicReads(),
     ];
 
     private static RouteConfig Identity(string routeId, string path) => new()

@@ -88,7 +88,7 @@ internal static class SagaMessaging
     public static IEndpointRouteBuilder MapDeadLetters(this IEndpointRouteBuilder app)
     {
         app.MapGet("/operations/dead-letters", async Task<Ok<DeadLetterReport>> (DeadLetters deadLetters, CancellationToken ct) =>
-            TypedResults.Ok(await deadLetters.CountAsync(ct))).WithTags("Operations");
+            TypedResults.Ok(await deadLetters.CountAsync(ct))).WithTags("Operations").AdministratorsAndServices();
         return app;
     }
 }

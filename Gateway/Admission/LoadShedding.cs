@@ -40,9 +40,16 @@ public static class LoadShedding
     public static IHostApplicationBuilder AddLoadShedding(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AdmissionOptions>().BindConfiguration(AdmissionOptions.Section);
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
         builder.Services.AddRateLimiter(limiter =>
         {
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            // First the client's own limit (429: this client sends too much), then the gateway's capacity
+            // (503: everyone together sends too much). A request refused by either is not forwarded.
+            var perClient = PartitionedRateLimiter.Create<HttpContext, string>(context => context.Request.Path.StartsWithSegments("/health")
+                    || context.Request.Path.StartsWithSegments("/alive")
+                ? RateLimitPartition.GetNoLimiter("probes")
+                : ClientRateLimits.PartitionOf(context, context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value));
+            var capacity = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var options = context.RequestServices.GetRequiredService<IOptions<AdmissionOptions>>().Value;
                 return KindOf(context.Request) switch
@@ -53,9 +60,19 @@ public static class LoadShedding
                     _ => Concurrency("other", options.Other),
                 };
             });
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(perClient, capacity);
             limiter.OnRejected = async (context, ct) =>
             {
                 var http = context.HttpContext;
+                // Only the client limits (token bucket, window) say when a permit comes back.
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait))
+                {
+                    var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+                    http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                    await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many requests",
+                        $"This client has sent more requests than its limit allows; nothing was done. Retry in {seconds} s.");
+                    return;
+                }
                 var retryAfter = http.RequestServices.GetRequiredService<IOptions<AdmissionOptions>>().Value.RetryAfterSeconds;
                 http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await http.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable, "Too busy",

@@ -30,7 +30,7 @@ public static class AvailabilityFanOutApi
 
     public static IEndpointRouteBuilder MapAvailabilityFanOutApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/availability").WithTags("Availability");
+        var api = app.MapGroup("/availability").WithTags("Availability").AllowAnonymous();
         api.MapGet("/search", Search).WithName("SearchAvailability")
             .WithSummary("Search free slots across all clinics")
             .Produces<SearchResponse>();

@@ -14,9 +14,9 @@ public static class BodyRoutedApi
     public static IEndpointRouteBuilder MapBodyRoutedApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/bookingSlots", (HttpRequest request, CellFanOut cells, ShardMap shards, CancellationToken ct) =>
-            ForwardByBodyIdAsync(request, cells, shards, "doctorId", scoped: true, ct)).WithTags("Booking slots").WithName("CreateBookingSlot");
+            ForwardByBodyIdAsync(request, cells, shards, "doctorId", scoped: true, ct)).WithTags("Booking slots").WithName("CreateBookingSlot").RequireAuthorization();
         app.MapPost("/availability/createBookingSlots", (HttpRequest request, CellFanOut cells, ShardMap shards, CancellationToken ct) =>
-            ForwardByBodyIdAsync(request, cells, shards, "clinicId", scoped: false, ct)).WithTags("Availability").WithName("CreateBookingSlots");
+            ForwardByBodyIdAsync(request, cells, shards, "clinicId", scoped: false, ct)).WithTags("Availability").WithName("CreateBookingSlots").RequireAuthorization();
         return app;
     }
 

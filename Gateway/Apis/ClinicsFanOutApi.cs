@@ -20,9 +20,11 @@ public static class ClinicsFanOutApi
     public static IEndpointRouteBuilder MapClinicsFanOutApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/clinics").WithTags("Clinics");
-        api.MapGet("/", ListClinics).WithSummary("List clinics across all cells, by id");
-        api.MapPost("/", CreateClinic).WithSummary("Create a clinic on the shard with the most room (or ?shard=N)");
-        app.MapGet(CellRoutes.Shards, ListShards).WithTags("Shards").WithSummary("List the shards and their room");
+        api.MapGet("/", ListClinics).WithSummary("List clinics across all cells, by id").AllowAnonymous();
+        api.MapPost("/", CreateClinic).WithSummary("Create a clinic on the shard with the most room (or ?shard=N)")
+            .RequireAuthorization(Access.GatewayAccess.Administrators);
+        app.MapGet(CellRoutes.Shards, ListShards).WithTags("Shards").WithSummary("List the shards and their room")
+            .RequireAuthorization(Access.GatewayAccess.Administrators);
         return app;
     }
 

@@ -47,6 +47,18 @@ public static class ShardRouting
         HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(30) },
     });
 
+    /// <summary>The clinic a clinic-scoped route's id names, if the route is one and the id has a clinic's shape.</summary>
+    public static long? ClinicOf(HttpContext context)
+    {
+        var metadata = context.GetReverseProxyFeature().Route.Config.Metadata;
+        if (metadata is null || !metadata.TryGetValue(IdKindKey, out var kind)
+            || !long.TryParse(context.GetRouteValue(metadata[IdParameterKey]) as string, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return null;
+        }
+        return kind == ScopedIdKind ? ClinicIds.IsScopedId(id) ? ClinicIds.ClinicOf(id) : null : ClinicIds.IsClinicId(id) ? id : null;
+    }
+
     /// <summary>The proxy pipeline step that sends the request to the cluster of the owning cell.</summary>
     public static async Task SelectOwningCell(HttpContext context, Func<Task> next)
     {

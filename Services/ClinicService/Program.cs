@@ -12,8 +12,9 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseDefaultExceptionHandling();
+app.UseDefaultAuthentication();
 app.MapDefaultEndpoints();
-app.MapOpenApi();
+app.MapOpenApi().AllowAnonymous();
 app.UseSlotGeneration();
 app.UseRetention();
 app.MapClinicServiceApi();

@@ -8,8 +8,9 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseDefaultExceptionHandling();
+app.UseDefaultAuthentication();
 app.MapDefaultEndpoints();
-app.MapOpenApi();
+app.MapOpenApi().AllowAnonymous();
 app.MapCustomerServiceApi();
 
 app.Run();

@@ -390,7 +390,7 @@ public class BookingTests(ClinicBookingApp app)
             """, orphans.ToArray()));
         Assert.Equal(messages - 101L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
             "SELECT count(*) FROM outbox_messages WHERE booking_id = ANY($1) AND sent_at IS NOT NULL", all));
-        using var cell = app.App.CreateHttpClient(ResourceNames.ClinicCell(clinic.Shard));
+        using var cell = app.CreateServiceClient(ResourceNames.ClinicCell(clinic.Shard));
         var outbox = (await cell.GetFromJsonAsync<JsonElement>("/operations/outbox", Ct)).EnumerateArray()
             .Single(s => s.GetProperty("shard").GetInt32() == clinic.Shard);
         Assert.True(outbox.GetProperty("parked").GetInt64() >= 101);

@@ -35,7 +35,18 @@ public sealed class ClinicBookingApp : IAsyncLifetime
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
 
+    /// <summary>The gateway, called as the administrator (whose token every existing suite uses).</summary>
     public HttpClient Gateway { get; private set; } = null!;
+
+    /// <summary>The gateway, called with no token.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    /// <summary>The administrator's access token, from the password grant with the generated password.</summary>
+    public string AdministratorToken { get; private set; } = "";
+
+    public string AdministratorPassword => File.ReadAllText(Path.Combine(_dataDirectory, "secrets", "identity-admin")).Trim();
+
+    public string DataDirectory => _dataDirectory;
 
     public ResourceNotificationService Notifications => App.Services.GetRequiredService<ResourceNotificationService>();
 
@@ -82,13 +93,39 @@ public sealed class ClinicBookingApp : IAsyncLifetime
             context.EnvironmentVariables["Admission__Bookings__QueueLimit"] = "512";
             context.EnvironmentVariables["Admission__Other__QueueLimit"] = "512";
             context.EnvironmentVariables["Admission__FanOut__QueueLimit"] = "512";
+            // Every suite calls as the one administrator, hundreds of requests in a burst: that user's limit is
+            // lifted. The other limits stay finite; RateLimitTests reach them from addresses of their own.
+            context.EnvironmentVariables["RateLimits__PerUser__TokenLimit"] = "1000000";
+            context.EnvironmentVariables["RateLimits__PerUser__TokensPerSecond"] = "1000000";
+            context.EnvironmentVariables["RateLimits__PerClient__TokenLimit"] = RateLimits.PerClientBurst.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.EnvironmentVariables["RateLimits__PerClient__TokensPerSecond"] = "50";
+            context.EnvironmentVariables["RateLimits__SignIn__PermitLimit"] = RateLimits.SignInPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.EnvironmentVariables["RateLimits__SignUp__PermitLimit"] = RateLimits.SignUpPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }));
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await Notifications.WaitForResourceHealthyAsync(ResourceNames.Gateway, timeout.Token);
-        Gateway = _app.CreateHttpClient(ResourceNames.Gateway);
+        Anonymous = _app.CreateHttpClient(ResourceNames.Gateway);
+        AdministratorToken = await Tokens.PasswordGrantAsync(Anonymous, AdministratorEmail, AdministratorPassword, timeout.Token);
+        Gateway = CreateClient(ResourceNames.Gateway, AdministratorToken);
     }
+
+    public const string AdministratorEmail = "admin@clinicbooking.local";
+
+    /// <summary>A client of one resource (the gateway, or a service directly), with <paramref name="token"/> if given.</summary>
+    public HttpClient CreateClient(string resource, string? token)
+    {
+        var client = App.CreateHttpClient(resource);
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+        return client;
+    }
+
+    /// <summary>A service called directly (not through the gateway), as the administrator.</summary>
+    public HttpClient CreateServiceClient(string resource) => CreateClient(resource, AdministratorToken);
 
     /// <summary>Stops a resource through the AppHost, as an operator would from the dashboard.</summary>
     public async Task StopAsync(string resource)
@@ -124,6 +161,7 @@ public sealed class ClinicBookingApp : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Gateway?.Dispose();
+        Anonymous?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();

@@ -15,7 +15,7 @@ public class ClockSkewTests(ClinicBookingApp app)
     [Fact]
     public async Task A_cell_whose_clock_runs_an_hour_ahead_books_holds_and_cancels_by_the_databases_clock()
     {
-        using var cell = app.App.CreateHttpClient(ResourceNames.ClinicCell(ClinicBookingApp.SkewedShard));
+        using var cell = app.CreateServiceClient(ResourceNames.ClinicCell(ClinicBookingApp.SkewedShard));
         var answer = await cell.GetAsync("/alive", Ct);
         // The skew is real: the cell's own clock (its Date header) is an hour ahead.
         Assert.InRange(answer.Headers.Date!.Value - DateTimeOffset.UtcNow,

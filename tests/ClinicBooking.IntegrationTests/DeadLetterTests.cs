@@ -19,7 +19,7 @@ public class DeadLetterTests(ClinicBookingApp app)
     public async Task A_status_event_the_customer_copy_refuses_is_dead_lettered_counted_and_turns_health_degraded()
     {
         var customer = await _api.CreateCustomerAsync();
-        using var customerService = app.App.CreateHttpClient(ResourceNames.CustomerService);
+        using var customerService = app.CreateServiceClient(ResourceNames.CustomerService);
         var factory = new ConnectionFactory { Uri = new Uri((await app.App.GetConnectionStringAsync(ResourceNames.RabbitMq, Ct))!) };
         await using var connection = await factory.CreateConnectionAsync(Ct);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);

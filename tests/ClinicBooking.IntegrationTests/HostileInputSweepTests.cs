@@ -34,6 +34,7 @@ public class HostileInputSweepTests(ClinicBookingApp app)
             BaseAddress = app.Gateway.BaseAddress,
             Timeout = TimeSpan.FromSeconds(60),
         };
+        client.DefaultRequestHeaders.Authorization = app.Gateway.DefaultRequestHeaders.Authorization;
 
         foreach (var (template, item) in document["paths"]!.AsObject())
         {

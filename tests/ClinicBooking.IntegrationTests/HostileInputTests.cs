@@ -212,6 +212,7 @@ public class HostileInputTests(ClinicBookingApp app)
         {
             BaseAddress = Gateway.BaseAddress,
         };
+        client.DefaultRequestHeaders.Authorization = Gateway.DefaultRequestHeaders.Authorization;
         foreach (var (header, url) in new[]
                  {
                      ("X-Foo", $"/clinics/{clinicId}"), ("X-Foo", "/customers"), ("Idempotency-Key", $"/clinics/{clinicId}"),

@@ -61,7 +61,7 @@ public class ShardRoutingTests(ClinicBookingApp app)
         Assert.Equal((1L << 30) - 1 - used, shard0.GetProperty("rowIdsLeft").GetInt64());
         Assert.True(shard0.GetProperty("clinicIdsLeft").GetInt64() > 0);
         Assert.False(shard0.GetProperty("idsRunningLow").GetBoolean());
-        using var cell = app.App.CreateHttpClient(ResourceNames.ClinicCell(0));
+        using var cell = app.CreateServiceClient(ResourceNames.ClinicCell(0));
         Assert.Equal("Healthy", await cell.GetStringAsync("/health", Ct));
 
         // Years of use in one step: 95% of the shard's row ids drawn. Put back afterwards (tests run one at a time).

@@ -17,15 +17,15 @@ public static class AvailabilityApi
 {
     public static IEndpointRouteBuilder MapAvailabilityApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/clinics/{clinicId:long}/availability", ClinicAvailability).WithTags("Availability")
+        app.MapGet("/clinics/{clinicId:long}/availability", ClinicAvailability).WithTags("Availability").Public()
             .ForShardOf("clinicId", scoped: false, Missing.Clinic)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        app.MapGet("/doctors/{doctorId:long}/availability", DoctorAvailability).WithTags("Availability")
+        app.MapGet("/doctors/{doctorId:long}/availability", DoctorAvailability).WithTags("Availability").Public()
             .ForShardOf("doctorId", scoped: true, Missing.Doctor)
             .ProducesProblem(StatusCodes.Status404NotFound);
         // Cell-level halves of the cross-clinic queries; the gateway fans them out and merges.
-        app.MapGet("/availability/search", Search).WithTags("Availability");
-        app.MapGet("/availability/next", Next).WithTags("Availability");
+        app.MapGet("/availability/search", Search).WithTags("Availability").Public();
+        app.MapGet("/availability/next", Next).WithTags("Availability").Public();
         return app;
     }
 

@@ -17,10 +17,8 @@ public sealed record IdempotencyKey([property: FromHeader(Name = IdempotencyKey.
 
 public sealed class BookSlotRequestValidator : RequestValidator<BookSlotRequest>
 {
-    private const string CustomerRequired = "customerId is required: the id of the customer the slot is booked for.";
-
     public BookSlotRequestValidator() =>
-        RuleFor(r => r.CustomerId).NotNull().WithMessage(CustomerRequired).GreaterThan(0).WithMessage(CustomerRequired);
+        RuleFor(r => r.CustomerId).GreaterThan(0).WithMessage("customerId must be the id of the customer the slot is booked for.");
 }
 
 public sealed class IdempotencyKeyValidator : RequestValidator<IdempotencyKey>

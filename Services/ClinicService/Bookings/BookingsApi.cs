@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using ClinicBooking.Contracts.Access;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Sharding;
 using ClinicBooking.Messages;
@@ -17,6 +19,7 @@ public static class BookingsApi
         var booking = app.MapGroup("/bookingSlots/{slotId:long}/booking").WithTags("Bookings")
             .ForShardOf("slotId", scoped: true, Missing.BookingSlot)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        // Signed-in callers; who may book for whom, and see which booking, is decided in the handlers.
         booking.MapPut("/", BookSlot).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         booking.MapGet("/", GetSlotBooking);
 
@@ -34,9 +37,9 @@ public static class BookingsApi
     /// that says why not. A repeat of an earlier request gets that request's outcome, never a second booking.
     /// </summary>
     public static async Task<Results<Created<BookingResponse>, Accepted<BookingResponse>>> BookSlot(
-        long slotId, BookSlotRequest request, [AsParameters] IdempotencyKey key, BookingSaga saga, CancellationToken ct)
+        long slotId, BookSlotRequest request, [AsParameters] IdempotencyKey key, BookingSaga saga, ClaimsPrincipal user, CancellationToken ct)
     {
-        var outcome = await saga.BookAsync(slotId, request.CustomerId!.Value, key.Value, ct);
+        var outcome = await saga.BookAsync(slotId, BookedCustomer(user, ClinicIds.ClinicOf(slotId), slotId, request.CustomerId), key.Value, ct);
         var booking = outcome.Booking;
         return booking.Status switch
         {
@@ -46,22 +49,45 @@ public static class BookingsApi
         };
     }
 
+    /// <summary>
+    /// Whom the slot is booked for: a customer books for themselves (customerId left out, or their own); the
+    /// clinic's staff and administrators book for the customer they name (at the desk, on the phone).
+    /// </summary>
+    private static long BookedCustomer(ClaimsPrincipal user, long clinicId, long slotId, long? requested)
+    {
+        var caller = Caller.From(user);
+        if (caller.CustomerId is { } own)
+        {
+            return requested is null || requested == own
+                ? own
+                : throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden",
+                    $"You may book only for yourself: leave customerId out, or send your own ({own}).");
+        }
+        Access.RequireClinic(user, clinicId, $"Booking slot {slotId} does not exist.");
+        return requested ?? throw ProblemException.Validation(new Dictionary<string, string[]>
+        {
+            ["customerId"] = ["customerId is required: the id of the customer the slot is booked for."],
+        });
+    }
+
     /// <summary>The slot's active booking (pending or confirmed); ended ones are history, at <c>/bookings/{id}</c>.</summary>
-    public static async Task<Ok<BookingResponse>> GetSlotBooking(long slotId, ShardScope shard, CancellationToken ct)
+    public static async Task<Ok<BookingResponse>> GetSlotBooking(long slotId, ShardScope shard, ClaimsPrincipal user, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(slotId);
         var booking = await shard.Db.Bookings.AsNoTracking()
             .FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId
                 && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed), ct)
             ?? throw ProblemException.NotFound($"Booking slot {slotId} has no active booking.");
+        Access.RequireBookingParty(user, clinicId, booking.CustomerId, $"Booking slot {slotId} has no active booking.");
         return TypedResults.Ok(BookingResponse.From(booking, await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
     }
 
-    public static async Task<Ok<BookingResponse>> GetBooking(long id, ShardScope shard, CancellationToken ct)
+    public static async Task<Ok<BookingResponse>> GetBooking(long id, ShardScope shard, ClaimsPrincipal user, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(id);
         var booking = await shard.Db.Bookings.AsNoTracking().FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.Id == id, ct)
             ?? throw Missing.Booking(id);
+        Access.RequireBookingParty(user, clinicId, booking.CustomerId, $"Booking {id} does not exist.");
         return TypedResults.Ok(BookingResponse.From(booking, await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
     }
 
@@ -69,6 +95,16 @@ public static class BookingsApi
     /// Cancels the booking (pending or confirmed) and frees its slot; a repeat answers the cancelled booking
     /// as it stands and changes nothing.
     /// </summary>
-    public static async Task<Ok<BookingResponse>> CancelBooking(long id, BookingSaga saga, CancellationToken ct) =>
-        TypedResults.Ok(BookingResponse.From(await saga.CancelAsync(id, ct)));
+    public static async Task<Ok<BookingResponse>> CancelBooking(long id, BookingSaga saga, ShardScope shard, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(id);
+        // The clinic's staff may cancel any of its bookings; anyone else only their own, which takes a lookup.
+        if (!Caller.From(user).MayManageClinic(clinicId))
+        {
+            var customerId = await shard.Db.Bookings.Where(b => b.ClinicId == clinicId && b.Id == id)
+                .Select(b => (long?)b.CustomerId).FirstOrDefaultAsync(ct) ?? throw Missing.Booking(id);
+            Access.RequireBookingParty(user, clinicId, customerId, $"Booking {id} does not exist.");
+        }
+        return TypedResults.Ok(BookingResponse.From(await saga.CancelAsync(id, ct)));
+    }
 }

@@ -15,20 +15,20 @@ public static class ClinicsApi
     public static IEndpointRouteBuilder MapClinicsApi(this IEndpointRouteBuilder app)
     {
         var clinics = app.MapGroup("/clinics").WithTags("Clinics");
-        clinics.MapGet("/", ListClinics);
+        clinics.MapGet("/", ListClinics).Public();
         // The gateway places a clinic on a shard (?shard=N) and sends the request to the cell that owns it.
-        clinics.MapPost("/", CreateClinic).ProducesProblem(StatusCodes.Status404NotFound);
+        clinics.MapPost("/", CreateClinic).Administrators().ProducesProblem(StatusCodes.Status404NotFound);
 
         var clinic = clinics.MapGroup("/{id:long}").ForShardOf("id", scoped: false, Missing.Clinic)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        clinic.MapGet("/", GetClinic);
-        clinic.MapPut("/", ReplaceClinic);
-        clinic.MapPatch("/", PatchClinic).Accepts<JsonObject>(JsonMergePatch.MediaType);
-        clinic.MapDelete("/", DeactivateClinic);
+        clinic.MapGet("/", GetClinic).Public();
+        clinic.MapPut("/", ReplaceClinic).ClinicStaff("id", scoped: false);
+        clinic.MapPatch("/", PatchClinic).ClinicStaff("id", scoped: false).Accepts<JsonObject>(JsonMergePatch.MediaType);
+        clinic.MapDelete("/", DeactivateClinic).Administrators();
 
         // This cell's part of the gateway's GET /shards, which the placement policy across cells reads. Not in
         // the cell's API description: clients get the gateway's merged answer, of another shape.
-        app.MapGet(CellRoutes.Shards, ListShards).ExcludeFromDescription();
+        app.MapGet(CellRoutes.Shards, ListShards).AdministratorsAndServices().ExcludeFromDescription();
         return app;
     }
 

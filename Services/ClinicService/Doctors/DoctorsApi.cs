@@ -17,16 +17,16 @@ public static class DoctorsApi
         var clinicDoctors = app.MapGroup("/clinics/{clinicId:long}/doctors").WithTags("Doctors")
             .ForShardOf("clinicId", scoped: false, Missing.Clinic)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        clinicDoctors.MapGet("/", ListDoctors);
-        clinicDoctors.MapPost("/", CreateDoctor);
+        clinicDoctors.MapGet("/", ListDoctors).Public();
+        clinicDoctors.MapPost("/", CreateDoctor).ClinicStaff("clinicId", scoped: false);
 
         var doctor = app.MapGroup("/doctors/{id:long}").WithTags("Doctors")
             .ForShardOf("id", scoped: true, Missing.Doctor)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        doctor.MapGet("/", GetDoctor);
-        doctor.MapPut("/", ReplaceDoctor);
-        doctor.MapPatch("/", PatchDoctor).Accepts<JsonObject>(JsonMergePatch.MediaType);
-        doctor.MapDelete("/", DeactivateDoctor);
+        doctor.MapGet("/", GetDoctor).Public();
+        doctor.MapPut("/", ReplaceDoctor).ClinicStaff("id", scoped: true);
+        doctor.MapPatch("/", PatchDoctor).ClinicStaff("id", scoped: true).Accepts<JsonObject>(JsonMergePatch.MediaType);
+        doctor.MapDelete("/", DeactivateDoctor).ClinicStaff("id", scoped: true);
         return app;
     }
 

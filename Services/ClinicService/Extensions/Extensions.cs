@@ -16,6 +16,8 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddApiDefaults<CellOptions>();
+        builder.AddDefaultAuthentication();
+        builder.Services.AddEndpointAccess();
         builder.AddSharding();
         builder.AddClinicCaching();
         builder.AddSlotGeneration();

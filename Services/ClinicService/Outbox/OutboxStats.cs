@@ -65,7 +65,7 @@ public static class OutboxOperationsApi
     public static IEndpointRouteBuilder MapOutboxOperations(this IEndpointRouteBuilder app)
     {
         app.MapGet("/operations/outbox", async Task<Ok<IReadOnlyList<OutboxShardStats>>> (OutboxStats stats, CancellationToken ct) =>
-            TypedResults.Ok(await stats.CountAsync(ct))).WithTags("Operations");
+            TypedResults.Ok(await stats.CountAsync(ct))).WithTags("Operations").AdministratorsAndServices();
         return app;
     }
 }

@@ -15,13 +15,13 @@ public static class TemplatesApi
     public static IEndpointRouteBuilder MapTemplatesApi(this IEndpointRouteBuilder app)
     {
         var doctorTemplates = app.MapGroup("/doctors/{doctorId:long}/slots").WithTags("Doctor slots")
-            .ForShardOf("doctorId", scoped: true, Missing.Doctor)
+            .ForShardOf("doctorId", scoped: true, Missing.Doctor).ClinicStaff("doctorId", scoped: true)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         doctorTemplates.MapGet("/", ListTemplates);
         doctorTemplates.MapPost("/", CreateTemplate);
 
         var template = app.MapGroup("/doctors/slots/{id:long}").WithTags("Doctor slots")
-            .ForShardOf("id", scoped: true, Missing.Template)
+            .ForShardOf("id", scoped: true, Missing.Template).ClinicStaff("id", scoped: true)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         template.MapGet("/", GetTemplate);
         template.MapPut("/", ReplaceTemplate);

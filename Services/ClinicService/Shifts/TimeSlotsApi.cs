@@ -14,15 +14,15 @@ public static class TimeSlotsApi
         var clinicSlots = app.MapGroup("/clinics/{clinicId:long}/timeslots").WithTags("Time slots")
             .ForShardOf("clinicId", scoped: false, Missing.Clinic)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        clinicSlots.MapGet("/", ListTimeSlots);
-        clinicSlots.MapPost("/", CreateTimeSlot);
+        clinicSlots.MapGet("/", ListTimeSlots).Public();
+        clinicSlots.MapPost("/", CreateTimeSlot).ClinicStaff("clinicId", scoped: false);
 
         var slot = app.MapGroup("/timeslots/{id:long}").WithTags("Time slots")
             .ForShardOf("id", scoped: true, Missing.Shift)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        slot.MapGet("/", GetTimeSlot);
-        slot.MapPut("/", ReplaceTimeSlot);
-        slot.MapDelete("/", DeactivateTimeSlot);
+        slot.MapGet("/", GetTimeSlot).Public();
+        slot.MapPut("/", ReplaceTimeSlot).ClinicStaff("id", scoped: true);
+        slot.MapDelete("/", DeactivateTimeSlot).ClinicStaff("id", scoped: true);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using ClinicBooking.ClinicService.Caching;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Sharding;
@@ -16,13 +17,13 @@ public static class BookingSlotsApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         // The doctor's id is in the body: the handler enters its shard.
         slots.MapPost("/", CreateBookingSlot);
-        var slot = slots.MapGroup("/{id:long}").ForShardOf("id", scoped: true, Missing.BookingSlot);
+        var slot = slots.MapGroup("/{id:long}").ForShardOf("id", scoped: true, Missing.BookingSlot).ClinicStaff("id", scoped: true);
         slot.MapGet("/", GetBookingSlot);
         slot.MapPut("/", MoveBookingSlot);
         slot.MapDelete("/", DeleteBookingSlot);
 
         app.MapGet("/doctors/{doctorId:long}/bookingSlots", ListDoctorBookingSlots).WithTags("Booking slots")
-            .ForShardOf("doctorId", scoped: true, Missing.Doctor)
+            .ForShardOf("doctorId", scoped: true, Missing.Doctor).ClinicStaff("doctorId", scoped: true)
             .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapPost("/availability/createBookingSlots", CreateBookingSlots).WithTags("Availability")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -59,9 +60,10 @@ public static class BookingSlotsApi
 
     /// <summary>Creates one slot by hand for a doctor's shift on a date, whether or not a template covers it.</summary>
     public static async Task<Created<BookingSlotResponse>> CreateBookingSlot(
-        CreateBookingSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
+        CreateBookingSlotRequest request, [AsParameters] ShardServices services, ClaimsPrincipal user, CancellationToken ct)
     {
         var doctorId = request.DoctorId!.Value;
+        Access.RequireClinic(user, ClinicIds.ClinicOf(doctorId), $"Doctor {doctorId} does not exist.");
         services.Shard.Enter(doctorId, scoped: true, Missing.Doctor);
         var clinicId = ClinicIds.ClinicOf(doctorId);
         _ = await services.Db.Doctors.AsNoTracking().FirstOrDefaultAsync(d => d.ClinicId == clinicId && d.Id == doctorId, ct)
@@ -112,9 +114,10 @@ public static class BookingSlotsApi
     /// <summary>Generates a clinic's slots from its templates for a date range (clinic-local dates).</summary>
     public static async Task<Ok<CreateBookingSlotsResponse>> CreateBookingSlots(
         CreateBookingSlotsRequest request, [AsParameters] ShardServices services, SlotGenerator generator,
-        IOptions<SlotGenerationOptions> options, CancellationToken ct)
+        IOptions<SlotGenerationOptions> options, ClaimsPrincipal user, CancellationToken ct)
     {
         var clinicId = request.ClinicId!.Value;
+        Access.RequireClinic(user, clinicId, $"Clinic {clinicId} does not exist.");
         services.Shard.Enter(clinicId, scoped: false, Missing.Clinic);
         var clinic = await services.Db.Clinics.AsNoTracking().FirstOrDefaultAsync(c => c.Id == clinicId, ct) ?? throw Missing.Clinic(clinicId);
         // Without dates: the same horizon as the recurring job, from today in the clinic's time zone.

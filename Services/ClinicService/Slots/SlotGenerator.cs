@@ -195,11 +195,18 @@ public static class SlotGenerationExtensions
         return builder;
     }
 
-    /// <summary>The Hangfire dashboard (local requests only) and the recurring generation job, run once at start too.</summary>
+    /// <summary>The Hangfire dashboard (administrators only) and the recurring generation job, run once at start too.</summary>
     public static WebApplication UseSlotGeneration(this WebApplication app)
     {
-        app.UseHangfireDashboard("/hangfire");
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdministratorsOnly()] });
         return app.ScheduleAndRunAtStart<SlotGenerator>(SlotGenerator.RecurringJobId, g => g.GenerateAllAsync(CancellationToken.None),
             services => services.GetRequiredService<IOptions<SlotGenerationOptions>>().Value.Cron);
     }
+}
+
+/// <summary>The dashboard can trigger and delete jobs: administrators only (the request's bearer token says who).</summary>
+internal sealed class AdministratorsOnly : Hangfire.Dashboard.IDashboardAuthorizationFilter
+{
+    public bool Authorize(Hangfire.Dashboard.DashboardContext context) =>
+        ClinicBooking.Contracts.Access.Caller.From(Hangfire.Dashboard.AspNetCoreDashboardContextExtensions.GetHttpContext(context).User).IsAdministrator;
 }

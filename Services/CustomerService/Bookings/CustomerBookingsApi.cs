@@ -18,6 +18,7 @@ public static class CustomerBookingsApi
     public static IEndpointRouteBuilder MapCustomerBookingsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/customers/{id:long}/bookings", ListCustomerBookings).WithTags("Customers").WithName("ListCustomerBookings")
+            .CustomerSelf("id")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

@@ -16,13 +16,16 @@ public static class CustomersApi
         var api = app.MapGroup("/customers").WithTags("Customers")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        api.MapGet("/", ListCustomers).WithName("ListCustomers");
-        api.MapGet("/{id:long}", GetCustomer).WithName("GetCustomer");
-        api.MapPost("/", CreateCustomer).WithName("CreateCustomer");
-        api.MapPut("/{id:long}", ReplaceCustomer).WithName("ReplaceCustomer");
-        api.MapPatch("/{id:long}", PatchCustomer).WithName("PatchCustomer")
+        api.MapGet("/", ListCustomers).WithName("ListCustomers").Administrators();
+        // Customers sign up through IdentityService (/account/register), which creates their record here.
+        api.MapPost("/", CreateCustomer).WithName("CreateCustomer").AdministratorsAndServices();
+
+        var customer = api.MapGroup("/{id:long}").CustomerSelf("id");
+        customer.MapGet("/", GetCustomer).WithName("GetCustomer");
+        customer.MapPut("/", ReplaceCustomer).WithName("ReplaceCustomer");
+        customer.MapPatch("/", PatchCustomer).WithName("PatchCustomer")
             .Accepts<JsonObject>(JsonMergePatch.MediaType);
-        api.MapDelete("/{id:long}", DeactivateCustomer).WithName("DeactivateCustomer");
+        customer.MapDelete("/", DeactivateCustomer).WithName("DeactivateCustomer");
 
         return app;
     }

@@ -9,6 +9,8 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddApiDefaults<CustomerDbContext>();
+        builder.AddDefaultAuthentication();
+        builder.Services.AddEndpointAccess();
 
         builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase, settings =>
             settings.ConnectionString = ConnectionSettings.ForServices(settings.ConnectionString!));

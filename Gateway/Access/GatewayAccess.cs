@@ -1,0 +1,89 @@
+using System.Globalization;
+using ClinicBooking.Contracts.Access;
+using ClinicBooking.Gateway.Routing;
+using Yarp.ReverseProxy.Configuration;
+
+namespace ClinicBooking.Gateway.Access;
+
+/// <summary>
+/// What the gateway enforces before it forwards anything: a token that does not validate is refused (401)
+/// everywhere; an operation that is not public needs a signed-in caller (401); and where the path's id names
+/// someone else's clinic or customer record, the answer is 404 straight away, since the id alone says whose it
+/// is. The services enforce the same rules and the finer ones (whose booking it is) themselves.
+/// </summary>
+public static class GatewayAccess
+{
+    /// <summary>YARP's name for "no authorization": the public reads.</summary>
+    public const string Anonymous = "Anonymous";
+
+    /// <summary>YARP's name for the default policy: any signed-in caller.</summary>
+    public const string SignedIn = "Default";
+
+    public const string Administrators = "Administrators";
+
+    public static IHostApplicationBuilder AddGatewayAccess(this IHostApplicationBuilder builder)
+    {
+        builder.AddDefaultAuthentication();
+        builder.Services.AddAuthorizationBuilder().AddPolicy(Administrators, policy => policy.RequireRole(Roles.Administrator));
+        // The fan-outs ask the cells on the caller's behalf: the cells see the caller's own token.
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddTransient<ForwardCallerToken>();
+        return builder;
+    }
+
+    /// <summary>A route anyone may call with GET (and only GET): what a patient browses before signing in.</summary>
+    public static RouteConfig PublicReads(this RouteConfig route) => route with
+    {
+        RouteId = route.RouteId + "-public",
+        AuthorizationPolicy = Anonymous,
+        Match = route.Match with { Methods = [HttpMethods.Get] },
+    };
+
+    public static RouteConfig ForSignedIn(this RouteConfig route) => route with { AuthorizationPolicy = SignedIn };
+
+    public static RouteConfig ForAnyone(this RouteConfig route) => route with { AuthorizationPolicy = Anonymous };
+
+    /// <summary>
+    /// The proxy step that refuses, with the 404 an unknown id gets, a staff member's request for another
+    /// clinic's (non-public) data and a customer's request for another customer's record.
+    /// </summary>
+    public static async Task RefuseOthersObjects(HttpContext context, Func<Task> next)
+    {
+        var route = context.GetReverseProxyFeature().Route.Config;
+        var caller = Caller.From(context.User);
+        if (route.AuthorizationPolicy != Anonymous && !caller.IsAdministrator && !IsCallersOwn(context, route, caller))
+        {
+            await context.WriteProblemAsync(StatusCodes.Status404NotFound, "Not found", $"Nothing exists at {context.Request.Path}.");
+            return;
+        }
+        await next();
+    }
+
+    private static bool IsCallersOwn(HttpContext context, RouteConfig route, Caller caller)
+    {
+        if (route.ClusterId == Clusters.CustomerService)
+        {
+            // /customers/{id}/...: a customer's own record only. Other callers are the service's to refuse.
+            var first = (context.GetRouteValue("rest") as string)?.Split('/')[0];
+            return caller.CustomerId is not { } own
+                || !long.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                || id == own;
+        }
+        // Clinic-scoped routes: a staff member's own clinics only. Customers may reach their bookings there,
+        // which only the cell can tell (it takes a lookup).
+        return !caller.IsStaff || ShardRouting.ClinicOf(context) is not { } clinicId || caller.ClinicIds.Contains(clinicId);
+    }
+}
+
+/// <summary>Passes the caller's Authorization header on to the cells a fan-out asks.</summary>
+public sealed class ForwardCallerToken(IHttpContextAccessor accessor) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (accessor.HttpContext?.Request.Headers.Authorization.ToString() is { Length: > 0 } authorization)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+        return base.SendAsync(request, cancellationToken);
+    }
+}

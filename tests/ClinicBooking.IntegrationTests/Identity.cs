@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>The rate limits the test app runs with (set on the gateway by <see cref="ClinicBookingApp"/>).</summary>
+public static class RateLimits
+{
+    public const int PerClientBurst = 400;
+    public const int SignInPerMinute = 400;
+    public const int SignUpPerMinute = 200;
+}
+
+/// <summary>Signing up and signing in through the gateway, as a client of the API does.</summary>
+public static class Tokens
+{
+    public const string CliClient = "clinicbooking-cli";
+    public const string Password = "correct horse battery staple";
+
+    /// <summary>An access token for the account, from the password grant of the command-line client.</summary>
+    public static async Task<string> PasswordGrantAsync(HttpClient gateway, string email, string password, CancellationToken ct)
+    {
+        using var response = await RequestTokenAsync(gateway, email, password, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"Sign-in of {email} answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    public static Task<HttpResponseMessage> RequestTokenAsync(HttpClient gateway, string email, string password, CancellationToken ct, string scope = "api") =>
+        gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = CliClient,
+            ["username"] = email,
+            ["password"] = password,
+            ["scope"] = scope,
+        }), ct);
+
+    /// <summary>Signs a new customer up and in: their customer id and access token.</summary>
+    public static async Task<(long CustomerId, string Token, string Email)> NewCustomerAsync(HttpClient gateway, string name, CancellationToken ct)
+    {
+        var email = Http.UniqueEmail(name.ToLowerInvariant().Replace(' ', '.'));
+        using var response = await gateway.PostAsJsonAsync("/account/register", new { name, email, phone = "+44 20 7946 0000", password = Password }, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"Sign-up answered {(int)response.StatusCode}: {body}");
+        var customerId = JsonDocument.Parse(body).RootElement.GetProperty("customerId").GetInt64();
+        return (customerId, await PasswordGrantAsync(gateway, email, Password, ct), email);
+    }
+
+    /// <summary>A new staff account for the clinic (created by the administrator), signed in.</summary>
+    public static async Task<string> NewStaffAsync(HttpClient administrator, HttpClient gateway, long clinicId, CancellationToken ct)
+    {
+        var email = Http.UniqueEmail($"staff-{clinicId}");
+        using var response = await administrator.PostAsJsonAsync($"/clinics/{clinicId}/staff", new { name = "Sam Staff", email, password = Password }, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"Creating staff answered {(int)response.StatusCode}: {body}");
+        return await PasswordGrantAsync(gateway, email, Password, ct);
+    }
+
+    public static HttpRequestMessage As(this HttpRequestMessage request, string? token)
+    {
+        if (token is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+        return request;
+    }
+}
