@@ -43,7 +43,14 @@ var gateway = builder.AddProject<Projects.Gateway>(ResourceNames.Gateway)
     .WithReference(identityService)
     .WaitFor(identityService)
     .WithHttpHealthCheck("/health")
-    .WithExternalHttpEndpoints();
+    .WithExternalHttpEndpoints()
+    // Clients connect to the gateway itself, not through a local proxy: it must see each client's own address
+    // (the per-client rate limits count by it).
+    .WithEndpoint("http", endpoint =>
+    {
+        endpoint.IsProxied = false;
+        endpoint.Port = builder.GetGatewayPort();
+    });
 // The gateway's per-client rate limits may be set on the AppHost (a benchmark lifts them): --RateLimits:PerUser:TokenLimit=...
 foreach (var setting in Microsoft.Extensions.Configuration.ConfigurationExtensions.AsEnumerable(builder.Configuration.GetSection("RateLimits")))
 {

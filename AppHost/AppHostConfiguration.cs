@@ -22,6 +22,11 @@ public static class AppHostConfiguration
         return directory;
     }
 
+    public const string GatewayPortKey = "Gateway:Port";
+
+    /// <summary>The port clients reach the gateway at: 5080 unless configured (the tests pick a free one).</summary>
+    public static int GetGatewayPort(this IDistributedApplicationBuilder builder) => builder.Configuration.GetValue(GatewayPortKey, 5080);
+
     /// <summary>How many clinic shards (and so ClinicService cells) to run; 2 unless configured.</summary>
     public static int GetShardCount(this IDistributedApplicationBuilder builder)
     {

@@ -77,7 +77,7 @@ public static class Routes
         Identity("connect", "/connect/{**rest}").ForAnyone(),
         Identity("well-known", "/.well-known/{**rest}").ForAnyone(),
         Identity("account", "/account/{**rest}").ForAnyone(),
-        Identity("clinic-staff", "/clinics/{clinicId}/staff/{**rest}").ForSignedIn(),
+        Identity("clinic-staff", "/clinics/{clinicId}/staff/{**rest}").ForSignedIn().OfClinic("clinicId"),
         // Clinic-scoped paths, each routed by the id it carries: signed-in callers only...
         ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId").ForSignedIn(),
         ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id").ForSignedIn(),

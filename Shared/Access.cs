@@ -33,13 +33,15 @@ internal static class Access
     public static TBuilder CustomerSelf<TBuilder>(this TBuilder builder, string parameter) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(policy => policy.RequireAuthenticatedUser().AddRequirements(new CustomerSelfRequirement(parameter)));
 
+    // Roles are read from the token's "role" claims by Caller, whichever scheme (and role claim type) built the principal.
+
     /// <summary>Administrators only.</summary>
     public static TBuilder Administrators<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(policy => policy.RequireRole(Roles.Administrator));
+        builder.RequireAuthorization(policy => policy.RequireAssertion(context => Caller.From(context.User).IsAdministrator));
 
     /// <summary>Administrators and services acting on their own behalf (cell-internal and operator routes).</summary>
     public static TBuilder AdministratorsAndServices<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(policy => policy.RequireRole(Roles.Administrator, Roles.Service));
+        builder.RequireAuthorization(policy => policy.RequireAssertion(context => Caller.From(context.User) is { IsAdministrator: true } or { IsService: true }));
 
     /// <summary>
     /// For a clinic named in the body (or found by a lookup): administrators and its staff pass; its refusal

@@ -43,6 +43,14 @@ public static class GatewayAccess
 
     public static RouteConfig ForAnyone(this RouteConfig route) => route with { AuthorizationPolicy = Anonymous };
 
+    /// <summary>A route not routed by clinic whose path still names one (a clinic's staff, in IdentityService).</summary>
+    public static RouteConfig OfClinic(this RouteConfig route, string clinicIdParameter) => route with
+    {
+        Metadata = new Dictionary<string, string>(route.Metadata ?? new Dictionary<string, string>()) { [ClinicParameterKey] = clinicIdParameter },
+    };
+
+    private const string ClinicParameterKey = "Access.ClinicParameter";
+
     /// <summary>
     /// The proxy step that refuses, with the 404 an unknown id gets, a staff member's request for another
     /// clinic's (non-public) data and a customer's request for another customer's record.
@@ -71,7 +79,10 @@ public static class GatewayAccess
         }
         // Clinic-scoped routes: a staff member's own clinics only. Customers may reach their bookings there,
         // which only the cell can tell (it takes a lookup).
-        return !caller.IsStaff || ShardRouting.ClinicOf(context) is not { } clinicId || caller.ClinicIds.Contains(clinicId);
+        var clinicId = route.Metadata?.TryGetValue(ClinicParameterKey, out var parameter) == true
+            ? long.TryParse(context.GetRouteValue(parameter) as string, NumberStyles.None, CultureInfo.InvariantCulture, out var named) ? named : (long?)null
+            : ShardRouting.ClinicOf(context);
+        return !caller.IsStaff || clinicId is null || caller.ClinicIds.Contains(clinicId.Value);
     }
 }
 

@@ -11,7 +11,7 @@ namespace ClinicBooking.Gateway.OpenApi;
 
 /// <summary>
 /// One OpenAPI document for everything the gateway serves, built from the services' own documents: the
-/// operations CustomerService and a cell describe that the gateway routes to them, and the gateway's own
+/// operations CustomerService, IdentityService and a cell describe that the gateway routes to them, and the gateway's own
 /// (the requests that span clinics). What the gateway does not serve (a cell's <c>/shards</c>, the services'
 /// <c>/operations/*</c>) is left out. Every operation also declares what the gateway itself may answer.
 /// </summary>
@@ -52,6 +52,7 @@ public sealed class GatewayOpenApi(
     {
         var client = httpClients.CreateClient(CellFanOut.HttpClientName);
         var customers = JsonNode.Parse(await client.GetStringAsync($"http://{ResourceNames.CustomerService}/openapi/v1.json", ct))!;
+        var identity = JsonNode.Parse(await client.GetStringAsync($"http://{ResourceNames.IdentityService}/openapi/v1.json", ct))!;
         // Every cell serves the same API; any one of them can describe it.
         var cell = JsonNode.Parse(await client.GetStringAsync($"http://{shards.Cells[0]}/openapi/v1.json", ct))!;
         var ownDocument = await own.GetOpenApiDocumentAsync(ct);
@@ -60,7 +61,7 @@ public sealed class GatewayOpenApi(
         var gateway = JsonNode.Parse(text.ToString())!;
 
         var routed = proxyConfig.GetConfig().Routes.Select(r => RoutePattern(r.Match.Path!)).ToList();
-        return OpenApiMerge.Merge(gateway, [customers, cell], path => routed.Any(r => r.IsMatch(path))).ToJsonString();
+        return OpenApiMerge.Merge(gateway, [customers, identity, cell], path => routed.Any(r => r.IsMatch(path))).ToJsonString();
     }
 
     /// <summary>A YARP route path ("/clinics/{clinicId}/{**rest}") as a pattern over documented paths.</summary>

@@ -12,9 +12,8 @@ var app = builder.Build();
 app.UseForwardedHeaders();
 app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
-app.MapOpenApi();
-app.UseAuthentication();
-app.UseAuthorization();
+app.MapOpenApi().AllowAnonymous();
+app.UseDefaultAuthentication();
 app.UseAntiforgery();
 app.MapIdentityServiceApi();
 

@@ -24,7 +24,7 @@ public static class ClinicsApi
         clinic.MapGet("/", GetClinic).Public();
         clinic.MapPut("/", ReplaceClinic).ClinicStaff("id", scoped: false);
         clinic.MapPatch("/", PatchClinic).ClinicStaff("id", scoped: false).Accepts<JsonObject>(JsonMergePatch.MediaType);
-        clinic.MapDelete("/", DeactivateClinic).Administrators();
+        clinic.MapDelete("/", DeactivateClinic).ClinicStaff("id", scoped: false).Administrators();
 
         // This cell's part of the gateway's GET /shards, which the placement policy across cells reads. Not in
         // the cell's API description: clients get the gateway's merged answer, of another shape.

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
 using ClinicBooking.IdentityService.Data;
-using ClinicBooking.IdentityService.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -19,12 +18,13 @@ public static class AccountsApi
             .AllowAnonymous().DisableAntiforgery()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+        // The clinic's staff see who works there; only administrators appoint and remove them.
         var staff = app.MapGroup("/clinics/{clinicId:long}/staff").WithTags("Staff")
-            .RequireAuthorization(IdentityPolicies.Bearer).DisableAntiforgery()
+            .ClinicStaff("clinicId", scoped: false).DisableAntiforgery()
             .ProducesProblem(StatusCodes.Status404NotFound);
         staff.MapGet("/", ListStaff).WithName("ListStaff");
-        staff.MapPost("/", AddStaff).WithName("AddStaff").ProducesProblem(StatusCodes.Status409Conflict);
-        staff.MapDelete("/{accountId}", RemoveStaff).WithName("RemoveStaff");
+        staff.MapPost("/", AddStaff).WithName("AddStaff").Administrators().ProducesProblem(StatusCodes.Status409Conflict);
+        staff.MapDelete("/{accountId}", RemoveStaff).WithName("RemoveStaff").Administrators();
         return app;
     }
 
@@ -53,10 +53,8 @@ public static class AccountsApi
         return TypedResults.Created($"/customers/{account.CustomerId}", new RegisteredResponse(account.Id, account.CustomerId!.Value, email));
     }
 
-    public static async Task<Ok<IReadOnlyList<StaffResponse>>> ListStaff(
-        long clinicId, ClaimsPrincipal user, AccountsDbContext db, CancellationToken ct)
+    public static async Task<Ok<IReadOnlyList<StaffResponse>>> ListStaff(long clinicId, AccountsDbContext db, CancellationToken ct)
     {
-        RequireClinic(user, clinicId);
         var value = clinicId.ToString(CultureInfo.InvariantCulture);
         var members = await db.UserClaims.Where(c => c.ClaimType == ClaimNames.ClinicId && c.ClaimValue == value)
             .Join(db.Users, c => c.UserId, a => a.Id, (_, a) => a)
@@ -73,10 +71,9 @@ public static class AccountsApi
     /// Administrators only: staff do not appoint staff.
     /// </summary>
     public static async Task<Results<Created<StaffResponse>, Ok<StaffResponse>>> AddStaff(
-        long clinicId, CreateStaffRequest request, ClaimsPrincipal user, UserManager<Account> accounts,
+        long clinicId, CreateStaffRequest request, UserManager<Account> accounts,
         ClinicDirectory clinics, TimeProvider clock, CancellationToken ct)
     {
-        RequireAdministrator(user);
         if (!ClinicIds.IsClinicId(clinicId))
         {
             throw ProblemException.NotFound($"Clinic {clinicId} does not exist.");
@@ -121,9 +118,8 @@ public static class AccountsApi
 
     /// <summary>Takes the clinic away from a staff account (idempotent); its next token no longer names the clinic.</summary>
     public static async Task<NoContent> RemoveStaff(
-        long clinicId, string accountId, ClaimsPrincipal user, UserManager<Account> accounts)
+        long clinicId, string accountId, UserManager<Account> accounts)
     {
-        RequireAdministrator(user);
         var account = await accounts.FindByIdAsync(accountId) ?? throw ProblemException.NotFound($"Account {accountId} does not exist.");
         var value = clinicId.ToString(CultureInfo.InvariantCulture);
         foreach (var claim in (await accounts.GetClaimsAsync(account)).Where(c => c.Type == ClaimNames.ClinicId && c.Value == value))
@@ -138,27 +134,6 @@ public static class AccountsApi
     private static async Task<IEnumerable<long>> ClinicsOfAsync(UserManager<Account> accounts, Account account) =>
         (await accounts.GetClaimsAsync(account)).Where(c => c.Type == ClaimNames.ClinicId)
             .Select(c => long.Parse(c.Value, CultureInfo.InvariantCulture));
-
-    /// <summary>Administrators, and the clinic's own staff; anyone else's view of the clinic's staff is a 404.</summary>
-    private static void RequireClinic(ClaimsPrincipal user, long clinicId)
-    {
-        var caller = Caller.From(user);
-        if (caller.MayManageClinic(clinicId))
-        {
-            return;
-        }
-        throw caller.IsStaff
-            ? ProblemException.NotFound($"Nothing exists at /clinics/{clinicId}/staff.")
-            : new ProblemException(StatusCodes.Status403Forbidden, "Forbidden", "Only administrators and the clinic's staff see its staff.");
-    }
-
-    private static void RequireAdministrator(ClaimsPrincipal user)
-    {
-        if (!Caller.From(user).IsAdministrator)
-        {
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden", "Only administrators manage staff accounts.");
-        }
-    }
 
     /// <summary>Identity's refusals as a problem: a taken email is a conflict, everything else a field error.</summary>
     private static void ThrowIfFailed(IdentityResult result)

@@ -16,7 +16,7 @@ public static class ConnectApi
 {
     public static IEndpointRouteBuilder MapConnectApi(this IEndpointRouteBuilder app)
     {
-        var connect = app.MapGroup("/connect").ExcludeFromDescription();
+        var connect = app.MapGroup("/connect").AllowAnonymous().ExcludeFromDescription();
         connect.MapPost("/token", Exchange).DisableAntiforgery();
         connect.MapMethods("/authorize", [HttpMethods.Get, HttpMethods.Post], (Delegate)Authorize).DisableAntiforgery();
         connect.MapMethods("/logout", [HttpMethods.Get, HttpMethods.Post], (Delegate)LogOut).DisableAntiforgery();

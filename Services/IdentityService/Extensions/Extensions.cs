@@ -12,13 +12,6 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace ClinicBooking.IdentityService.Extensions;
 
-/// <summary>Authorization policies of IdentityService's own API.</summary>
-public static class IdentityPolicies
-{
-    /// <summary>A valid access token (the browser's sign-in cookie is for the code flow only).</summary>
-    public const string Bearer = "Bearer";
-}
-
 public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
@@ -80,9 +73,16 @@ public static class Extensions
             cookie.Cookie.Name = "clinicbooking.identity";
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
         });
-        builder.Services.AddAuthorization(options => options.AddPolicy(IdentityPolicies.Bearer, policy => policy
-            .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
-            .RequireAuthenticatedUser()));
+        // The API takes access tokens like every service's; the sign-in cookie is named explicitly where the
+        // code flow uses it (the login page, /connect/authorize).
+        builder.Services.AddAuthentication(options =>
+        {
+            // AddIdentity names the cookie for each of these; all three must change.
+            options.DefaultScheme = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
+            options.DefaultAuthenticateScheme = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
+            options.DefaultChallengeScheme = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
+        });
+        builder.Services.AddEndpointAccess();
     }
 
     private static void AddTokenServer(this IHostApplicationBuilder builder)

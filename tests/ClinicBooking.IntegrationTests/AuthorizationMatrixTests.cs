@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>
+/// Every operation of the gateway's OpenAPI document, called by each kind of caller against objects of
+/// customer A and of clinic X, answered as the table says. An operation without a row fails the test, so no
+/// endpoint ships without a rule. "Allowed" means the call got past access control: any answer but 401, 403
+/// and 404 (a write with an empty body is then refused as invalid, 400, which changes nothing).
+/// </summary>
+public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public enum Caller { Anonymous, CustomerA, CustomerB, StaffX, StaffY, Administrator }
+
+    /// <summary>What each caller gets, in <see cref="Caller"/> order; 0 is "allowed".</summary>
+    private sealed record Rule(string Name, params int[] Expected);
+
+    private const int Ok = 0;
+    private static readonly Rule Public = new("public", Ok, Ok, Ok, Ok, Ok, Ok);
+    private static readonly Rule Administrators = new("administrators", 401, 403, 403, 403, 403, Ok);
+    // Under a clinic, another clinic's staff get 404 whatever the operation: nothing of that clinic shows.
+    private static readonly Rule ClinicAdministrators = new("administrators (clinic X)", 401, 403, 403, 403, 404, Ok);
+    private static readonly Rule CustomerSelf = new("customer A and administrators", 401, Ok, 404, 403, 403, Ok);
+    private static readonly Rule ClinicStaff = new("clinic X's staff and administrators", 401, 403, 403, Ok, 404, Ok);
+    private static readonly Rule BookingParty = new("A's booking: A, clinic X's staff, administrators", 401, Ok, 404, Ok, 404, Ok);
+    private static readonly Rule Booking = new("customers for themselves, clinic X's staff, administrators", 401, Ok, Ok, Ok, 404, Ok);
+
+    /// <summary>The rules, one per operation of the document.</summary>
+    private static readonly Dictionary<string, Rule> Table = new()
+    {
+        ["POST /account/register"] = Public,
+        ["GET /clinics"] = Public,
+        ["POST /clinics"] = Administrators,
+        ["GET /shards"] = Administrators,
+        ["GET /clinics/{id}"] = Public,
+        ["PUT /clinics/{id}"] = ClinicStaff,
+        ["PATCH /clinics/{id}"] = ClinicStaff,
+        ["DELETE /clinics/{id}"] = ClinicAdministrators,
+        ["GET /clinics/{clinicId}/staff"] = ClinicStaff,
+        ["POST /clinics/{clinicId}/staff"] = ClinicAdministrators,
+        ["DELETE /clinics/{clinicId}/staff/{accountId}"] = ClinicAdministrators,
+        ["GET /clinics/{clinicId}/doctors"] = Public,
+        ["POST /clinics/{clinicId}/doctors"] = ClinicStaff,
+        ["GET /doctors/{id}"] = Public,
+        ["PUT /doctors/{id}"] = ClinicStaff,
+        ["PATCH /doctors/{id}"] = ClinicStaff,
+        ["DELETE /doctors/{id}"] = ClinicStaff,
+        ["GET /clinics/{clinicId}/timeslots"] = Public,
+        ["POST /clinics/{clinicId}/timeslots"] = ClinicStaff,
+        ["GET /timeslots/{id}"] = Public,
+        ["PUT /timeslots/{id}"] = ClinicStaff,
+        ["DELETE /timeslots/{id}"] = ClinicStaff,
+        ["GET /doctors/{doctorId}/slots"] = ClinicStaff,
+        ["POST /doctors/{doctorId}/slots"] = ClinicStaff,
+        ["GET /doctors/slots/{id}"] = ClinicStaff,
+        ["PUT /doctors/slots/{id}"] = ClinicStaff,
+        ["DELETE /doctors/slots/{id}"] = ClinicStaff,
+        ["POST /bookingSlots"] = ClinicStaff,
+        ["GET /bookingSlots/{id}"] = ClinicStaff,
+        ["PUT /bookingSlots/{id}"] = ClinicStaff,
+        ["DELETE /bookingSlots/{id}"] = ClinicStaff,
+        ["GET /doctors/{doctorId}/bookingSlots"] = ClinicStaff,
+        ["POST /availability/createBookingSlots"] = ClinicStaff,
+        ["PUT /bookingSlots/{slotId}/booking"] = Booking,
+        ["GET /bookingSlots/{slotId}/booking"] = BookingParty,
+        ["GET /bookings/{id}"] = BookingParty,
+        ["DELETE /bookings/{id}"] = BookingParty,
+        ["GET /clinics/{clinicId}/availability"] = Public,
+        ["GET /doctors/{doctorId}/availability"] = Public,
+        ["GET /availability/search"] = Public,
+        ["GET /availability/next"] = Public,
+        ["GET /customers"] = Administrators,
+        ["POST /customers"] = Administrators,
+        ["GET /customers/{id}"] = CustomerSelf,
+        ["PUT /customers/{id}"] = CustomerSelf,
+        ["PATCH /customers/{id}"] = CustomerSelf,
+        ["DELETE /customers/{id}"] = CustomerSelf,
+        ["GET /customers/{id}/bookings"] = CustomerSelf,
+    };
+
+    [Fact]
+    public async Task Every_operation_answers_each_caller_as_its_rule_says()
+    {
+        var document = await app.Anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+        var operations = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject()
+                .Where(o => o.Name is "get" or "put" or "post" or "patch" or "delete")
+                .Select(o => $"{o.Name.ToUpperInvariant()} {path.Name}"))
+            .ToList();
+        Assert.Empty(operations.Where(o => !Table.ContainsKey(o)).Select(o => $"no rule for {o}"));
+        Assert.Empty(Table.Keys.Where(k => !operations.Contains(k)).Select(k => $"the table names {k}, which the document does not"));
+
+        var world = await World.CreateAsync(app);
+        var failures = new List<string>();
+        // Reads first, then writes, removals last: what an allowed caller changes cannot turn a later check
+        // into a 404 (a cancelled booking, a removed slot).
+        foreach (var operation in operations.OrderBy(o => o.Split(' ')[0] switch { "GET" => 0, "DELETE" => 2, _ => 1 }).ThenBy(o => o))
+        {
+            var rule = Table[operation];
+            // Refused callers first: a refusal must change nothing an allowed caller then relies on.
+            foreach (var caller in Enum.GetValues<Caller>().OrderBy(c => rule.Expected[(int)c] == Ok ? 1 : 0))
+            {
+                if (rule.Expected[(int)caller] == Ok)
+                {
+                    await world.RenewRemovedAsync(operation, app);
+                }
+                using var request = world.Request(operation, caller);
+                using var response = await app.Anonymous.SendAsync(request, Ct);
+                var expected = rule.Expected[(int)caller];
+                var status = (int)response.StatusCode;
+                var passed = expected == Ok ? status is not (401 or 403 or 404) && status < 500 : status == expected;
+                if (!passed)
+                {
+                    failures.Add($"{operation} as {caller} ({rule.Name}): expected {(expected == Ok ? "allowed" : expected)}, got {status} " +
+                        (await response.Content.ReadAsStringAsync(Ct))[..Math.Min(200, (int)(response.Content.Headers.ContentLength ?? 200))]);
+                }
+                else if (expected != Ok)
+                {
+                    Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>The objects every call names: customer A's record and booking, and clinic X's data.</summary>
+    private sealed class World
+    {
+        private readonly Dictionary<Caller, string?> _tokens = [];
+        private readonly Dictionary<string, long> _ids = [];
+        private string _staffAccount = "";
+
+        public static async Task<World> CreateAsync(ClinicBookingApp app)
+        {
+            var world = new World();
+            var clinics = new ClinicApi(app);
+            var x = await SlotFixtures.CreateAsync(clinics);
+            var y = await clinics.CreateClinicIdAsync();
+            var from = SlotFixtures.NextYear(3, 1);
+            await clinics.GenerateAsync(x.Id, from, from.AddDays(6));
+            var slots = (await clinics.DoctorSlotsAsync(x.Doctor, from, from.AddDays(6))).Select(s => s.GetProperty("id").GetInt64()).ToList();
+            Assert.True(slots.Count >= 3, "The template should generate a slot on at least 3 of 7 days.");
+
+            var a = await Tokens.NewCustomerAsync(app.Anonymous, "Customer A", Ct);
+            var b = await Tokens.NewCustomerAsync(app.Anonymous, "Customer B", Ct);
+            world._tokens[Caller.Anonymous] = null;
+            world._tokens[Caller.CustomerA] = a.Token;
+            world._tokens[Caller.CustomerB] = b.Token;
+            world._tokens[Caller.StaffX] = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, x.Id, Ct);
+            world._tokens[Caller.StaffY] = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, y, Ct);
+            world._tokens[Caller.Administrator] = app.AdministratorToken;
+
+            // A books slot 0 herself: her booking in clinic X.
+            using var book = new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking") { Content = JsonContent.Create(new { }) }.As(a.Token);
+            using var booked = await app.Anonymous.SendAsync(book, Ct);
+            Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+            var booking = (await booked.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+
+            var staff = await app.Gateway.GetFromJsonAsync<JsonElement>($"/clinics/{x.Id}/staff", Ct);
+            world._staffAccount = staff[0].GetProperty("id").GetString()!;
+            var template = (await app.Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{x.Doctor}/slots", Ct))[0].GetProperty("id").GetInt64();
+
+            world._ids["customer"] = a.CustomerId;
+            world._ids["clinic"] = x.Id;
+            world._ids["doctor"] = x.Doctor;
+            world._ids["timeslot"] = x.Shift;
+            world._ids["template"] = template;
+            world._ids["bookedSlot"] = slots[0];
+            world._ids["freeSlot"] = slots[1];
+            world._ids["otherSlot"] = slots[2];
+            world._ids["booking"] = booking;
+            world._ids["date"] = from.DayNumber;
+            return world;
+        }
+
+        /// <summary>
+        /// A fresh object for each allowed caller of an operation that really removes one (a booking slot, a
+        /// weekly template): the previous caller's success left nothing there to remove.
+        /// </summary>
+        public async Task RenewRemovedAsync(string operation, ClinicBookingApp app)
+        {
+            if (operation == "DELETE /bookingSlots/{id}")
+            {
+                var date = DateOnly.FromDayNumber((int)_ids["date"]).AddDays(20 + _renewed++);
+                using var created = await app.Gateway.PostAsJsonAsync("/bookingSlots",
+                    new { doctorId = _ids["doctor"], timeSlotId = _ids["timeslot"], date }, Ct);
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+                _ids["otherSlot"] = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+            }
+            else if (operation == "DELETE /doctors/slots/{id}")
+            {
+                var clinics = new ClinicApi(app);
+                var doctor = await clinics.CreateDoctorAsync(_ids["clinic"]);
+                _ids["template"] = await clinics.CreateTemplateAsync(doctor, _ids["timeslot"]);
+            }
+        }
+
+        private int _renewed;
+
+        public HttpRequestMessage Request(string operation, Caller caller)
+        {
+            var method = operation.Split(' ')[0];
+            var path = operation.Split(' ')[1];
+            var id = (string key) => _ids[key].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var url = path
+                .Replace("/customers/{id}", $"/customers/{id("customer")}")
+                .Replace("/clinics/{id}", $"/clinics/{id("clinic")}")
+                .Replace("{clinicId}", id("clinic"))
+                .Replace("/doctors/slots/{id}", $"/doctors/slots/{id("template")}")
+                .Replace("/doctors/{id}", $"/doctors/{id("doctor")}")
+                .Replace("{doctorId}", id("doctor"))
+                .Replace("/timeslots/{id}", $"/timeslots/{id("timeslot")}")
+                .Replace("/bookingSlots/{slotId}/booking", $"/bookingSlots/{id(method == "PUT" ? "freeSlot" : "bookedSlot")}/booking")
+                .Replace("/bookingSlots/{id}", $"/bookingSlots/{id("otherSlot")}")
+                .Replace("/bookings/{id}", $"/bookings/{id("booking")}")
+                .Replace("{accountId}", _staffAccount);
+            Assert.DoesNotContain("{", url);
+            url += path switch
+            {
+                "/availability/search" => $"?date={DateOnly.FromDayNumber((int)_ids["date"]):yyyy-MM-dd}&specialization=Cardiology",
+                "/availability/next" => "?specialization=Cardiology",
+                _ => "",
+            };
+
+            var request = new HttpRequestMessage(new HttpMethod(method), url).As(_tokens[caller]);
+            if (method is "POST" or "PUT" or "PATCH")
+            {
+                request.Content = new StringContent(Body(path), Encoding.UTF8, method == "PATCH" ? "application/merge-patch+json" : "application/json");
+            }
+            return request;
+        }
+
+        /// <summary>
+        /// An empty body (refused as invalid by whoever gets past access control), except where the rule is
+        /// decided from the body itself: those name clinic X's objects, validly.
+        /// </summary>
+        private string Body(string path)
+        {
+            var date = DateOnly.FromDayNumber((int)_ids["date"]).AddDays(10);
+            return path switch
+            {
+                "/bookingSlots" => JsonSerializer.Serialize(new { doctorId = _ids["doctor"], timeSlotId = _ids["timeslot"], date }),
+                "/availability/createBookingSlots" => JsonSerializer.Serialize(new { clinicId = _ids["clinic"], from = date, to = date }),
+                _ => "{}",
+            };
+        }
+    }
+}

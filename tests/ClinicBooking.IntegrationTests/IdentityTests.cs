@@ -1,0 +1,274 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>Signing up and in, what tokens are worth, and what happens to bad ones, through the real gateway.</summary>
+public sealed class IdentityTests(ClinicBookingApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_customer_signs_up_signs_in_books_sees_the_booking_and_cancels_it()
+    {
+        var slot = await new BookingApi(app).CreateSlotAsync();
+        var (customerId, token, _) = await Tokens.NewCustomerAsync(app.Anonymous, "Pat Patient", Ct);
+
+        // customerId left out: the booking is for the signed-in customer.
+        using var booked = await app.Anonymous.SendAsync(
+            new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slot}/booking") { Content = JsonContent.Create(new { }) }.As(token), Ct);
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        var booking = await booked.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(customerId, booking.GetProperty("customerId").GetInt64());
+        var bookingId = booking.GetProperty("id").GetInt64();
+
+        var mine = await WaitForAsync(async () =>
+        {
+            var page = await GetJsonAsync($"/customers/{customerId}/bookings", token);
+            return page.GetProperty("items").EnumerateArray().Any(b => b.GetProperty("bookingId").GetInt64() == bookingId) ? page : (JsonElement?)null;
+        });
+        Assert.Equal("confirmed", mine.GetProperty("items")[0].GetProperty("status").GetString());
+        Assert.Equal(customerId, (await GetJsonAsync($"/customers/{customerId}", token)).GetProperty("id").GetInt64());
+
+        using var cancelled = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/bookings/{bookingId}").As(token), Ct);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        Assert.Equal("cancelled", (await GetJsonAsync($"/bookings/{bookingId}", token)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_customer_books_for_no_one_else_and_sees_no_one_elses_bookings()
+    {
+        var api = new BookingApi(app);
+        var (_, slots) = await api.CreateSlotsAsync(2);
+        var a = await Tokens.NewCustomerAsync(app.Anonymous, "Ann", Ct);
+        var b = await Tokens.NewCustomerAsync(app.Anonymous, "Ben", Ct);
+
+        using var forB = await app.Anonymous.SendAsync(
+            new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking") { Content = JsonContent.Create(new { customerId = b.CustomerId }) }.As(a.Token), Ct);
+        await forB.AssertProblemAsync(403);
+        Assert.False(await api.IsBookedAsync(slots[0]));
+
+        using var own = await app.Anonymous.SendAsync(
+            new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slots[1]}/booking") { Content = JsonContent.Create(new { customerId = a.CustomerId }) }.As(a.Token), Ct);
+        Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+        var bookingId = (await own.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+
+        // B gets exactly what a booking that does not exist gets, and cannot cancel it.
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Delete })
+        {
+            using var response = await app.Anonymous.SendAsync(new HttpRequestMessage(method, $"/bookings/{bookingId}").As(b.Token), Ct);
+            await response.AssertProblemAsync(404);
+        }
+        using var list = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/customers/{a.CustomerId}/bookings").As(b.Token), Ct);
+        await list.AssertProblemAsync(404);
+        Assert.Equal("confirmed", (await api.GetBookingAsync(bookingId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Tokens_issued_before_IdentityService_restarts_still_work_after_it()
+    {
+        var (customerId, _, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Rita Restart", Ct);
+        using var before = await Tokens.RequestTokenAsync(app.Anonymous, email, Tokens.Password, Ct, scope: "api offline_access");
+        var issued = await before.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var accessToken = issued.GetProperty("access_token").GetString()!;
+        var refreshToken = issued.GetProperty("refresh_token").GetString()!;
+
+        await app.RestartAsync(ResourceNames.IdentityService);
+        // CustomerService too, so it must fetch IdentityService's keys afresh rather than use what it cached.
+        await app.RestartAsync(ResourceNames.CustomerService);
+
+        Assert.Equal(customerId, (await GetJsonAsync($"/customers/{customerId}", accessToken)).GetProperty("id").GetInt64());
+        using var refreshed = await app.Anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token", ["client_id"] = Tokens.CliClient, ["refresh_token"] = refreshToken,
+        }), Ct);
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        var renewed = (await refreshed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("access_token").GetString()!;
+        Assert.Equal(new JsonWebToken(accessToken).Kid, new JsonWebToken(renewed).Kid);
+        Assert.Equal(customerId, (await GetJsonAsync($"/customers/{customerId}", renewed)).GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task An_expired_tampered_or_foreign_token_gets_401_everywhere()
+    {
+        var (customerId, token, _) = await Tokens.NewCustomerAsync(app.Anonymous, "Tom Token", Ct);
+        var key = await SigningKeyAsync();
+        var original = new JsonWebToken(token);
+        string Sign(DateTime expires, SecurityKey signingKey) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = original.Issuer,
+            Audience = original.Audiences.Single(),
+            IssuedAt = expires.AddHours(-1),
+            NotBefore = expires.AddHours(-1),
+            Expires = expires,
+            TokenType = "at+jwt",
+            SigningCredentials = new SigningCredentials(signingKey, SecurityAlgorithms.RsaSha256),
+            Subject = new ClaimsIdentity(original.Claims.Where(c => c.Type is "sub" or "role" or "customer_id" or "name")),
+        });
+
+        // The same claims and key, still valid: accepted, so what the others change is what gets them refused.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync($"/customers/{customerId}", Sign(DateTime.UtcNow.AddMinutes(10), key))).StatusCode);
+
+        var expired = Sign(DateTime.UtcNow.AddMinutes(-5), key);
+        var foreign = Sign(DateTime.UtcNow.AddMinutes(10), new RsaSecurityKey(RSA.Create(2048)) { KeyId = original.Kid });
+        var parts = token.Split('.');
+        var payload = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(Base64UrlEncoder.Decode(parts[1]))!;
+        payload["role"] = JsonSerializer.SerializeToElement("admin");
+        var tampered = $"{parts[0]}.{Base64UrlEncoder.Encode(JsonSerializer.Serialize(payload))}.{parts[2]}";
+
+        foreach (var (name, bad) in new[] { ("expired", expired), ("foreign", foreign), ("tampered", tampered), ("garbage", "garbage") })
+        {
+            // Through the gateway, on a private and on a public operation, and straight to the service.
+            foreach (var (client, path) in new[] { (app.Anonymous, $"/customers/{customerId}"), (app.Anonymous, "/clinics"), (null, $"/customers/{customerId}") })
+            {
+                using var direct = client is null ? app.CreateClient(ResourceNames.CustomerService, null) : null;
+                using var response = await (client ?? direct!).SendAsync(new HttpRequestMessage(HttpMethod.Get, path).As(bad), Ct);
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"A {name} token on {path} answered {(int)response.StatusCode}.");
+                Assert.Contains("Bearer", response.Headers.WwwAuthenticate.ToString());
+            }
+        }
+        using var admin = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/customers").As(tampered), Ct);
+        await admin.AssertProblemAsync(401);
+    }
+
+    [Fact]
+    public async Task Repeated_failed_sign_ins_lock_the_account()
+    {
+        var (_, _, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Lou Lockout", Ct);
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            using var wrong = await Tokens.RequestTokenAsync(app.Anonymous, email, "not the password", Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+            Assert.Equal("invalid_grant", (await wrong.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("error").GetString());
+        }
+        // Now even the right password is refused, and the answer says why.
+        using var locked = await Tokens.RequestTokenAsync(app.Anonymous, email, Tokens.Password, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, locked.StatusCode);
+        Assert.Contains("locked", (await locked.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("error_description").GetString());
+    }
+
+    [Fact]
+    public async Task A_service_called_directly_without_a_token_answers_401()
+    {
+        var clinic = await new ClinicApi(app).CreateClinicIdAsync(shard: 0);
+        foreach (var (service, path) in new[]
+        {
+            (ResourceNames.CustomerService, "/customers"),
+            (ResourceNames.CustomerService, "/operations/dead-letters"),
+            (ResourceNames.ClinicCell(0), $"/clinics/{clinic}/doctors/"),
+            (ResourceNames.ClinicCell(0), "/shards"),
+            (ResourceNames.ClinicCell(0), "/operations/outbox"),
+        })
+        {
+            using var anonymous = app.CreateClient(service, null);
+            using var response = path.EndsWith("/doctors/", StringComparison.Ordinal)
+                ? await anonymous.PostAsJsonAsync(path, new { name = "Dr Direct", specialization = "Cardiology" }, Ct)
+                : await anonymous.GetAsync(path, Ct);
+            await response.AssertProblemAsync(401);
+            using var signedIn = app.CreateServiceClient(service);
+            using var allowed = path.EndsWith("/doctors/", StringComparison.Ordinal)
+                ? await signedIn.PostAsJsonAsync(path, new { name = "Dr Direct", specialization = "Cardiology" }, Ct)
+                : await signedIn.GetAsync(path, Ct);
+            Assert.True(allowed.IsSuccessStatusCode, $"{service}{path} as the administrator answered {(int)allowed.StatusCode}.");
+        }
+        // The Hangfire dashboard too: administrators only.
+        using var cell = app.CreateClient(ResourceNames.ClinicCell(0), null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await cell.GetAsync("/hangfire", Ct)).StatusCode);
+        using var adminCell = app.CreateServiceClient(ResourceNames.ClinicCell(0));
+        Assert.Equal(HttpStatusCode.OK, (await adminCell.GetAsync("/hangfire", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Rate_limits_answer_429_with_Retry_After_per_client()
+    {
+        // Each limit is reached from an address of its own, so the rest of the suite (127.0.0.1) is not slowed.
+        await AssertLimitedAsync("127.0.0.21", RateLimits.SignInPerMinute, client => client.PostAsync("/connect/token",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = "nobody" }), Ct));
+        await AssertLimitedAsync("127.0.0.22", RateLimits.SignUpPerMinute, client => client.PostAsJsonAsync("/account/register", new { }, Ct));
+        await AssertLimitedAsync("127.0.0.23", RateLimits.PerClientBurst, client => client.GetAsync("/clinics/64", Ct));
+
+        // Another client is not held back by them.
+        using var other = FromAddress("127.0.0.24");
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await other.GetAsync("/clinics/64", Ct)).StatusCode);
+    }
+
+    private async Task AssertLimitedAsync(string address, int limit, Func<HttpClient, Task<HttpResponseMessage>> send)
+    {
+        using var client = FromAddress(address);
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? refused = null;
+        // Sent in parallel batches so a refill (the per-client bucket refills every second) cannot keep up.
+        for (var sent = 0; sent < limit + 50 && refused is null; sent += 50)
+        {
+            foreach (var response in await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => send(client))))
+            {
+                statuses.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests && refused is null)
+                {
+                    refused = response;
+                }
+            }
+        }
+        Assert.True(refused is not null, $"{address}: {statuses.Count} requests, none refused with 429.");
+        await refused.AssertProblemAsync(429);
+        Assert.True(refused.Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 }, "A 429 says when to retry.");
+        Assert.True(statuses.Count(s => s != HttpStatusCode.TooManyRequests) >= Math.Min(limit, 50), "The first requests were let through.");
+    }
+
+    /// <summary>A client of the gateway whose connections come from <paramref name="address"/> (any 127.x address is this machine).</summary>
+    private HttpClient FromAddress(string address) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    }) { BaseAddress = app.Anonymous.BaseAddress };
+
+    private async Task<RsaSecurityKey> SigningKeyAsync()
+    {
+        await using var connection = new NpgsqlConnection(await app.App.GetConnectionStringAsync(ResourceNames.IdentityDatabase, Ct));
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand("SELECT key_id, private_key_pem FROM signing_keys WHERE use = 'signing'", connection);
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        Assert.True(await reader.ReadAsync(Ct));
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(reader.GetString(1));
+        return new RsaSecurityKey(rsa) { KeyId = reader.GetString(0) };
+    }
+
+    private Task<HttpResponseMessage> SendAsync(string path, string token) =>
+        app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, path).As(token), Ct);
+
+    private async Task<JsonElement> GetJsonAsync(string path, string token)
+    {
+        using var response = await SendAsync(path, token);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+    }
+
+    private static async Task<JsonElement> WaitForAsync(Func<Task<JsonElement?>> probe)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "The customer's booking list never showed the booking.");
+            await Task.Delay(200, Ct);
+        }
+    }
+}
