@@ -65,7 +65,10 @@ foreach (var setting in Microsoft.Extensions.Configuration.ConfigurationExtensio
 identityService
     .WithReference(customerService)
     .WithReference(gateway)
-    .WithEnvironment("Identity__Issuer", gateway.GetEndpoint("http"));
+    .WithEnvironment("Identity__Issuer", gateway.GetEndpoint("http"))
+    // The API reference page (Scalar, at the gateway) signs in with the code flow and comes back to itself.
+    .WithEnvironment("Identity__WebRedirectUris__0", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/scalar"))
+    .WithEnvironment("Identity__WebRedirectUris__1", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/scalar/"));
 
 // One ClinicService cell per clinic shard, each on its own PostgreSQL server.
 for (var shard = 0; shard < builder.GetShardCount(); shard++)

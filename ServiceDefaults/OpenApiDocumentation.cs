@@ -26,6 +26,9 @@ public static partial class OpenApiDocumentation
             return Task.CompletedTask;
         }));
 
+    /// <summary>The OAuth 2.0 scheme (IdentityService's tokens) an operation's security requirement names.</summary>
+    public const string SecuritySchemeName = "oauth2";
+
     private static OpenApiOptions AddClinicBookingConventions(this OpenApiOptions options)
     {
         options.AddOperationTransformer((operation, context, _) =>
@@ -39,6 +42,15 @@ public static partial class OpenApiDocumentation
             if (handler is not null && operation.Parameters is { } parameters)
             {
                 ApplyParameterRules(parameters, handler, context.ApplicationServices);
+            }
+            // Every operation needs an access token unless its endpoint allows anonymous callers.
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            if (!metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any())
+            {
+                operation.Security = [new OpenApiSecurityRequirement
+                {
+                    [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = ["api"],
+                }];
             }
             return Task.CompletedTask;
         });

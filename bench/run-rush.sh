@@ -17,7 +17,7 @@ dotnet build bench/BookingBench -c Release -nologo -v quiet -clp:ErrorsOnly >/de
 . bench/start-app.sh
 
 # 4 clinics with 7 days of slots for the reads (BookingBench seeds its own for the bookings).
-json() { curl -fs -X POST "$1" -H 'content-type: application/json' -d "$2"; }
+json() { curl -fs -X POST "$1" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' -d "$2"; }
 id() { python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])'; }
 from=$(date -u -d tomorrow +%F); to=$(date -u -d '+7 days' +%F)
 for c in $(seq 1 4); do
@@ -34,7 +34,7 @@ done
 rush() { # name url
   local csv admitted
   csv=$(mktemp); admitted=$(mktemp)
-  hey -z "${DURATION}s" -c "$CLIENTS" -o csv "$2" >"$csv"
+  hey -H "Authorization: Bearer $ADMIN_TOKEN" -z "${DURATION}s" -c "$CLIENTS" -o csv "$2" >"$csv"
   # Latencies (ms) of the admitted requests: every answer but a shed 503 or 429.
   awk -F, 'NR > 1 && $7 != "" && $7 != 503 && $7 != 429 { print $1 * 1000 }' "$csv" | sort -n >"$admitted"
   awk -F, -v name="$1" -v seconds="$DURATION" -v n="$(wc -l <"$admitted")" \
@@ -48,7 +48,7 @@ rush() { # name url
 }
 
 echo "$CLIENTS clients, ${DURATION} s each, on $(nproc) cores"
-hey -n 2000 -c 16 "$GW/availability/search?from=$from&to=$to&specialization=Spec1&limit=20" >/dev/null
+hey -H "Authorization: Bearer $ADMIN_TOKEN" -n 2000 -c 16 "$GW/availability/search?from=$from&to=$to&specialization=Spec1&limit=20" >/dev/null
 rush "GET /availability/search" "$GW/availability/search?from=$from&to=$to&specialization=Spec1&limit=20"
 rush "GET /clinics" "$GW/clinics?limit=20"
 dotnet bench/BookingBench/bin/Release/net10.0/BookingBench.dll "$GW" "$DURATION" "$CLIENTS" 20 | awk '

@@ -16,7 +16,7 @@ dotnet build AppHost/AppHost.csproj -nologo -v quiet -clp:ErrorsOnly >/dev/null
 . bench/start-app.sh
 
 # 10 clinics (the placement policy puts 5 on each shard), 5 doctors each, 2 shifts a day, 7 days of slots.
-json() { curl -fs -X POST "$1" -H 'content-type: application/json' -d "$2"; }
+json() { curl -fs -X POST "$1" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' -d "$2"; }
 id() { python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])'; }
 from=$(date -u -d tomorrow +%F); to=$(date -u -d '+7 days' +%F)
 for c in $(seq 1 10); do
@@ -36,14 +36,14 @@ items=$(curl -fs "$search" | python3 -c 'import sys, json; r = json.load(sys.std
 echo "search answers: $items"
 
 measure() { # url -> "rps p99ms"
-  hey -z "$DURATION" -c "$CONCURRENCY" "$1" | awk '
+  hey -H "Authorization: Bearer $ADMIN_TOKEN" -z "$DURATION" -c "$CONCURRENCY" "$1" | awk '
     /Requests\/sec/ { rps = $2 }
     /99% in/ { p99 = $3 * 1000 }
     /\[[0-9]+\]/ { gsub(/[\[\]]/, "", $1); status[$1] += $2 }
     END { bad = 0; for (s in status) if (s != 200) bad += status[s]; printf "%.0f %.1f %d\n", rps, p99, bad }'
 }
-hey -n 500 -c "$CONCURRENCY" "$GW/health" >/dev/null
-hey -n 500 -c "$CONCURRENCY" "$search" >/dev/null
+hey -H "Authorization: Bearer $ADMIN_TOKEN" -n 500 -c "$CONCURRENCY" "$GW/health" >/dev/null
+hey -H "Authorization: Bearer $ADMIN_TOKEN" -n 500 -c "$CONCURRENCY" "$search" >/dev/null
 read -r health_rps health_p99 health_bad < <(measure "$GW/health")
 read -r search_rps search_p99 search_bad < <(measure "$search")
 

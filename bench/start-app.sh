@@ -6,6 +6,10 @@ chmod 755 "$data"
 # The dashboard keeps each AppHost run's telemetry in a SQLite database under ~/.aspire (a bench run
 # writes hundreds of MB); a throw-away run needs only a temporary one, deleted when the dashboard stops.
 export ASPIRE_DASHBOARD_PERSISTENCE_MODE=None
+# The benchmarks measure capacity, not the gateway's per-client rate limits: those are lifted. Everything else
+# (token validation, access checks) runs as in production; the benches call signed in ($ADMIN_TOKEN, below).
+APPHOST_ARGS="${APPHOST_ARGS:-} --RateLimits:PerUser:TokenLimit=100000000 --RateLimits:PerUser:TokensPerSecond=100000000"
+APPHOST_ARGS="$APPHOST_ARGS --RateLimits:PerClient:TokenLimit=100000000 --RateLimits:PerClient:TokensPerSecond=100000000"
 setsid dotnet run -c "${CONFIGURATION:-Debug}" --project AppHost --no-build --launch-profile http -- \
   "--Infrastructure:DataDirectory=$data" ${APPHOST_ARGS:-} >"$data/apphost.log" 2>&1 &
 apphost=$!
@@ -20,3 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 for _ in $(seq 1 180); do curl -fs "$GW/health" >/dev/null 2>&1 && curl -fs "$GW/clinics" >/dev/null 2>&1 && break; sleep 1; done
+# Signed in as the first administrator (created at first start, its password in the data directory).
+export ADMIN_PASSWORD=$(cat "$data/secrets/identity-admin")
+export ADMIN_TOKEN=$(curl -fs "$GW/connect/token" -d grant_type=password -d client_id=clinicbooking-cli \
+  -d username=admin@clinicbooking.local --data-urlencode "password=$ADMIN_PASSWORD" -d scope=api | jq -r .access_token)

@@ -13,6 +13,8 @@ else
   scripts/setup.sh >/dev/null
   dotnet build AppHost/AppHost.csproj -nologo -v quiet -clp:ErrorsOnly >/dev/null
   . bench/start-app.sh
+  # The examples read the administrator's password from the data directory of the system they run against.
+  export ADMIN_PASSWORD=$(cat "$data/secrets/identity-admin")
 fi
 
 GW=$GW python3 - <<'PY'
@@ -24,13 +26,20 @@ section = section[:section.index("\n## ", 1)]
 blocks = re.findall(r"```bash\n(.*?)```", section, re.S)
 
 # Commands with their expectation: a trailing comment, or a comment line right after that starts with a status.
+# Assignments (NAME=..., such as a token from /connect/token) run in order too; later commands see their values.
 commands = []
 for block in blocks:
     lines = block.splitlines()
     i = 0
     while i < len(lines):
         line = lines[i]
-        if line.startswith("curl "):
+        if re.match(r"[A-Z_]+=", line):
+            command = line
+            while command.rstrip().endswith("\\"):
+                i += 1
+                command = command.rstrip()[:-1] + " " + lines[i].strip()
+            commands.append((command.strip(), None))
+        elif line.startswith("curl "):
             command = line
             while command.rstrip().endswith("\\"):
                 i += 1
@@ -43,13 +52,24 @@ for block in blocks:
         i += 1
 
 failures = 0
+variables = {"GW": os.environ["GW"]}
 for code, comment in commands:
+    if comment is None:
+        name = code.split("=", 1)[0]
+        if name != "GW":  # the gateway is the one this script was given
+            out = subprocess.run(["bash", "-c", code + f'; printf %s "${name}"'], env={**os.environ, **variables},
+                                 capture_output=True, text=True)
+            variables[name] = out.stdout
+            ok = out.returncode == 0 and out.stdout not in ("", "null")
+            print(("ok   " if ok else "FAIL ") + code[:110])
+            failures += 0 if ok else 1
+        continue
     status_match = re.match(r"(\d{3})\b", comment)
     fragments = re.findall(r'"(\w+)": ("[^"]*"|-?\d+|true|false|null)', comment)
     deadline = time.time() + 10  # the customers' booking list trails the cells by a message
     while True:
         out = subprocess.run(["bash", "-c", code + " -o /tmp/readme-answer -w '%{http_code}'"],
-                             env={**os.environ, "GW": os.environ["GW"]}, capture_output=True, text=True)
+                             env={**os.environ, **variables}, capture_output=True, text=True)
         tail = out.stdout.strip()[-3:]
         status = int(tail) if tail.isdigit() else 0
         body = open("/tmp/readme-answer", encoding="utf-8", errors="replace").read()
@@ -67,6 +87,6 @@ for code, comment in commands:
     if problems:
         failures += 1
         print("     " + "; ".join(problems) + "\n     answer: " + body[:400])
-print(f"{len(commands) - failures} of {len(commands)} README examples did what they say")
+print(f"{len(commands) - failures} of {len(commands)} README examples (assignments included) did what they say")
 sys.exit(1 if failures else 0)
 PY

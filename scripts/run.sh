@@ -9,11 +9,18 @@ scripts/setup.sh
 dotnet build AppHost/AppHost.csproj -nologo -v quiet -clp:ErrorsOnly
 
 gateway_url="http://localhost:5080"
-# Announce the gateway once it answers; the AppHost itself prints the dashboard's login URL.
+data_dir=.data
+for arg in "$@"; do
+  case $arg in --Infrastructure:DataDirectory=*) data_dir=${arg#*=} ;; esac
+done
+# Announce the gateway and the first administrator once the gateway answers; the AppHost itself prints the
+# dashboard's login URL.
 (
   for _ in $(seq 1 300); do
     if curl -fs "$gateway_url/health" >/dev/null 2>&1; then
-      printf '\n  Gateway (the API):  %s   e.g. curl %s/customers\n\n' "$gateway_url" "$gateway_url"
+      printf '\n  Gateway (the API):  %s   e.g. curl %s/clinics\n' "$gateway_url" "$gateway_url"
+      printf '  Administrator:      admin@clinicbooking.local  password %s  (kept in %s/secrets/identity-admin)\n\n' \
+        "$(cat "$data_dir/secrets/identity-admin")" "$data_dir"
       exit 0
     fi
     sleep 1

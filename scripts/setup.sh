@@ -14,6 +14,8 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 command -v setpriv >/dev/null || missing+=(util-linux)
+# The README's examples pick tokens out of JSON answers with jq.
+command -v jq >/dev/null || missing+=(jq)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} ..."

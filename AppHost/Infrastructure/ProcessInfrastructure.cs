@@ -15,27 +15,42 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
 {
     private readonly string _scripts = Path.Combine(builder.AppHostDirectory, "Infrastructure", "scripts");
 
+    private readonly Dictionary<string, DatabaseOwners> _owners = [];
+
     public InfrastructureResource AddPostgres(string serverName, string connectionName, string databaseName)
     {
         var password = Secret(serverName);
+        var owners = _owners[serverName] = new DatabaseOwners();
+        // The server's own connection string (the superuser's) is for the health probe, which also provisions
+        // each database's owning role; services get their database's role (AddDatabase).
         var server = AddServer(serverName, "postgres.sh",
                 r => ReferenceExpression.Create(
                     $"Host=127.0.0.1;Port={r.PrimaryEndpoint.Property(EndpointProperty.Port)};Username=postgres;Password={password.Resource}"),
-                ProbePostgresAsync)
+                async (connectionString, ct) =>
+                {
+                    await ProbePostgresAsync(connectionString, ct);
+                    await owners.ProvisionAsync(connectionString, ct);
+                })
             .WithEnvironment("PG_DATA", Path.Combine(dataDirectory, serverName))
             .WithEnvironment("POSTGRES_PASSWORD", password)
             .WithTcpEndpoint(ServerProcessResource.PrimaryEndpointName, "PG_PORT");
 
-        // The database itself is created by the owning service's EF Core migrations on first start.
-        var database = builder.AddConnectionString(connectionName,
-            ReferenceExpression.Create($"{server.Resource};Database={databaseName}"));
-        return new(database, server);
+        return AddDatabase(new(server, server), connectionName, databaseName);
     }
 
+    /// <summary>
+    /// A database on the server, owned by a role of its own (<see cref="DatabaseOwners"/>) that the connection
+    /// string names: a service reaches its database and no other.
+    /// </summary>
     public InfrastructureResource AddDatabase(InfrastructureResource server, string connectionName, string databaseName)
     {
         var process = (ServerProcessResource)server.WaitTarget.Resource;
-        var database = builder.AddConnectionString(connectionName, ReferenceExpression.Create($"{process};Database={databaseName}"));
+        var role = $"{databaseName}_owner";
+        var password = AppHostConfiguration.GeneratedSecret(dataDirectory, $"{process.Name}-{role}");
+        _owners[process.Name].Add(databaseName, role, password);
+        var secret = builder.AddParameter($"{process.Name}-{databaseName}-owner-password", password, secret: true);
+        var database = builder.AddConnectionString(connectionName, ReferenceExpression.Create(
+            $"Host=127.0.0.1;Port={process.PrimaryEndpoint.Property(EndpointProperty.Port)};Username={role};Password={secret.Resource};Database={databaseName}"));
         return new(database, server.WaitTarget);
     }
 

@@ -94,7 +94,21 @@ public static class GatewayOpenApiExtensions
             .ExcludeFromDescription();
         app.MapScalarApiReference("/scalar", options => options
             .WithTitle("ClinicBooking API")
-            .WithOpenApiRoutePattern(GatewayOpenApi.Path));
+            .WithOpenApiRoutePattern(GatewayOpenApi.Path)
+            // Sign in from the page: with an account's email and password (the CLI client's password grant,
+            // where switched on), or in the browser through IdentityService's login page (code flow + PKCE).
+            .AddPreferredSecuritySchemes(OpenApiDocumentation.SecuritySchemeName)
+            .AddPasswordFlow(OpenApiDocumentation.SecuritySchemeName, flow =>
+            {
+                flow.ClientId = "clinicbooking-cli";
+                flow.SelectedScopes = ["api"];
+            })
+            .AddAuthorizationCodeFlow(OpenApiDocumentation.SecuritySchemeName, flow =>
+            {
+                flow.ClientId = "clinicbooking-web";
+                flow.Pkce = Pkce.Sha256;
+                flow.SelectedScopes = ["api"];
+            }));
         return app;
     }
 }

@@ -78,10 +78,14 @@ public static class OpenApiMerge
                 ["license"] = new JsonObject { ["name"] = "Proprietary", ["identifier"] = "LicenseRef-Proprietary" },
             },
             ["servers"] = new JsonArray(new JsonObject { ["url"] = "/", ["description"] = "The gateway that serves this document" }),
-            // No operation asks for credentials yet: said explicitly, rather than left unsaid.
+            // Each operation says whether it needs a token; none is needed unless it says so.
             ["security"] = new JsonArray(),
             ["paths"] = Sorted(paths),
-            ["components"] = new JsonObject { ["schemas"] = Sorted(schemas) },
+            ["components"] = new JsonObject
+            {
+                ["schemas"] = Sorted(schemas),
+                ["securitySchemes"] = new JsonObject { [OpenApiDocumentation.SecuritySchemeName] = SecurityScheme() },
+            },
             ["tags"] = tags,
         };
     }
@@ -136,10 +140,17 @@ public static class OpenApiMerge
     {
         var responses = operation["responses"] as JsonObject ?? [];
         operation["responses"] = responses;
+        // A public operation says so explicitly (an empty requirement); one that needs a token already names it.
+        operation["security"] ??= new JsonArray();
+        if (operation["security"]!.AsArray().Count > 0)
+        {
+            Declare(responses, "401", "No valid access token: sign in (POST /connect/token) and send it as Authorization: Bearer.");
+            Declare(responses, "403", "The account's role may never do this (a customer creating a clinic, say).");
+        }
         Declare(responses, "400", "The request is malformed or invalid; the problem's detail and errors say what to change.");
         if (path.Contains('{'))
         {
-            Declare(responses, "404", "Nothing exists at this path (an unknown id, or one of another kind).");
+            Declare(responses, "404", "Nothing exists at this path (an unknown id, one of another kind, or someone else's object).");
         }
         if (operation["requestBody"] is not null)
         {
@@ -148,6 +159,32 @@ public static class OpenApiMerge
         }
         Declare(responses, "429", "Too many requests from this client; retry after the Retry-After header's seconds.");
         Declare(responses, "503", "The gateway is shedding load, or the owning service is not answering; retry after Retry-After.");
+    }
+
+    /// <summary>
+    /// IdentityService's OAuth 2.0 flows, relative to the gateway: the code flow (browsers, and the reference page's
+    /// sign-in), the password grant of the command-line client (where switched on), and client credentials.
+    /// </summary>
+    private static JsonObject SecurityScheme()
+    {
+        var scopes = new JsonObject { ["api"] = "Call the ClinicBooking API", ["offline_access"] = "Get a refresh token" };
+        return new JsonObject
+        {
+            ["type"] = "oauth2",
+            ["description"] = "Access tokens from IdentityService (/connect/token). Customers sign up at POST /account/register.",
+            ["flows"] = new JsonObject
+            {
+                ["authorizationCode"] = new JsonObject
+                {
+                    ["authorizationUrl"] = "/connect/authorize",
+                    ["tokenUrl"] = "/connect/token",
+                    ["refreshUrl"] = "/connect/token",
+                    ["scopes"] = scopes.DeepClone(),
+                },
+                ["password"] = new JsonObject { ["tokenUrl"] = "/connect/token", ["refreshUrl"] = "/connect/token", ["scopes"] = scopes.DeepClone() },
+                ["clientCredentials"] = new JsonObject { ["tokenUrl"] = "/connect/token", ["scopes"] = new JsonObject { ["api"] = "Call the ClinicBooking API" } },
+            },
+        };
     }
 
     private static void Declare(JsonObject responses, string status, string description)

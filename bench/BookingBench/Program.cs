@@ -17,6 +17,12 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
     BaseAddress = gateway,
     Timeout = TimeSpan.FromSeconds(30),
 };
+// Signed in, as every client is: the administrator seeds, and books for the customers it created, so each
+// request carries a token the gateway and the services validate (bench/start-app.sh gets it).
+if (Environment.GetEnvironmentVariable("ADMIN_TOKEN") is { Length: > 0 } token)
+{
+    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+}
 
 var (slots, customers) = await SeedAsync(http);
 Console.WriteLine($"seeded {slots.Count} free slots in {slots.Select(s => s >> 30).Distinct().Count()} clinics, {customers.Count} customers");

@@ -158,7 +158,8 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             // A books slot 0 herself: her booking in clinic X.
             using var book = new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking") { Content = JsonContent.Create(new { }) }.As(a.Token);
             using var booked = await app.Anonymous.SendAsync(book, Ct);
-            Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+            // 202 when the saga takes longer than the request waits (a cold broker): the booking exists either way.
+            Assert.Contains(booked.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Accepted });
             var booking = (await booked.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
 
             var staff = await app.Gateway.GetFromJsonAsync<JsonElement>($"/clinics/{x.Id}/staff", Ct);

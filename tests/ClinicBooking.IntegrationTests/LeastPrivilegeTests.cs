@@ -1,0 +1,70 @@
+using Aspire.Hosting.Testing;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>What each service's credentials can reach: its own database, as its owner, and nothing more.</summary>
+public sealed class LeastPrivilegeTests(ClinicBookingApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly string[] ServiceDatabases =
+        [ResourceNames.CustomersDatabase, ResourceNames.IdentityDatabase, ResourceNames.ShardDatabase(0), ResourceNames.ShardDatabase(1)];
+
+    [Fact]
+    public async Task Each_service_connects_as_a_role_that_owns_its_database_and_nothing_else()
+    {
+        foreach (var name in ServiceDatabases)
+        {
+            await using var connection = new NpgsqlConnection(await app.App.GetConnectionStringAsync(name, Ct));
+            await connection.OpenAsync(Ct);
+            await using var command = new NpgsqlCommand("""
+                SELECT r.rolname, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolreplication, r.rolbypassrls,
+                       pg_get_userbyid(d.datdba)
+                FROM pg_roles r, pg_database d
+                WHERE r.rolname = current_user AND d.datname = current_database()
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync(Ct);
+            Assert.True(await reader.ReadAsync(Ct));
+            var role = reader.GetString(0);
+            Assert.NotEqual("postgres", role);
+            Assert.False(reader.GetBoolean(1) || reader.GetBoolean(2) || reader.GetBoolean(3) || reader.GetBoolean(4) || reader.GetBoolean(5),
+                $"{role} (for {name}) has a privilege beyond its database.");
+            Assert.Equal(role, reader.GetString(6));
+        }
+    }
+
+    [Fact]
+    public async Task A_services_role_cannot_open_another_services_database()
+    {
+        var identity = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync(ResourceNames.IdentityDatabase, Ct));
+        var customers = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync(ResourceNames.CustomersDatabase, Ct));
+        Assert.Equal(identity.Port, customers.Port); // the same server: only the grants keep them apart
+        identity.Database = customers.Database;
+        identity.Pooling = false;
+        await using var connection = new NpgsqlConnection(identity.ConnectionString);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync(Ct));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+    }
+
+    [Fact]
+    public async Task The_broker_has_no_guest_login()
+    {
+        var broker = new Uri(await app.App.GetConnectionStringAsync(ResourceNames.RabbitMq, Ct) ?? throw new InvalidOperationException());
+        var guest = new ConnectionFactory { HostName = broker.Host, Port = broker.Port, UserName = "guest", Password = "guest" };
+        var refused = await Assert.ThrowsAsync<BrokerUnreachableException>(async () => await guest.CreateConnectionAsync(Ct));
+        Assert.IsType<AuthenticationFailureException>(refused.InnerException);
+    }
+
+    [Fact]
+    public void Secret_files_are_readable_by_their_owner_only()
+    {
+        var secrets = Path.Combine(app.DataDirectory, "secrets");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(secrets));
+        var files = Directory.GetFiles(secrets);
+        Assert.Contains(files, f => Path.GetFileName(f) == "identity-admin");
+        Assert.All(files, file => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file)));
+    }
+}
