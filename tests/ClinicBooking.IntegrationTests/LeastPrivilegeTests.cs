@@ -59,6 +59,7 @@ public sealed class LeastPrivilegeTests(ClinicBookingApp app)
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void Secret_files_are_readable_by_their_owner_only()
     {
         var secrets = Path.Combine(app.DataDirectory, "secrets");
