@@ -78,6 +78,12 @@ public sealed class Caller
     /// <summary>May read and change the customer's record and bookings: administrators and the customer.</summary>
     public bool MayActFor(long customerId) => IsAdministrator || CustomerId == customerId;
 
+    /// <summary>Who did it, as an audit record names them: their roles and their account (or client) id.</summary>
+    public string AuditName => Subject is null ? "anonymous" : $"{string.Join('+', RoleNames.Order(StringComparer.Ordinal))}:{Subject}";
+
+    /// <summary>What the audit records of work nobody asked for in a request (the saga, expiry sweeps) name as actor.</summary>
+    public const string SystemActor = "system";
+
     public static Caller From(ClaimsPrincipal? principal)
     {
         var subject = principal?.FindFirst(ClaimNames.Subject)?.Value;

@@ -25,6 +25,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
     private static readonly Rule Administrators = new("administrators", 401, 403, 403, 403, 403, Ok);
     // Under a clinic, another clinic's staff get 404 whatever the operation: nothing of that clinic shows.
     private static readonly Rule ClinicAdministrators = new("administrators (clinic X)", 401, 403, 403, 403, 404, Ok);
+    private static readonly Rule CustomerAdministrators = new("administrators (customer A)", 401, 403, 404, 403, 403, Ok);
     private static readonly Rule CustomerSelf = new("customer A and administrators", 401, Ok, 404, 403, 403, Ok);
     private static readonly Rule ClinicStaff = new("clinic X's staff and administrators", 401, 403, 403, Ok, 404, Ok);
     private static readonly Rule BookingParty = new("A's booking: A, clinic X's staff, administrators", 401, Ok, 404, Ok, 404, Ok);
@@ -70,6 +71,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["GET /bookingSlots/{slotId}/booking"] = BookingParty,
         ["GET /bookings/{id}"] = BookingParty,
         ["DELETE /bookings/{id}"] = BookingParty,
+        ["GET /bookings/{id}/audit"] = ClinicAdministrators,
         ["GET /clinics/{clinicId}/availability"] = Public,
         ["GET /doctors/{doctorId}/availability"] = Public,
         ["GET /availability/search"] = Public,
@@ -81,6 +83,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["PATCH /customers/{id}"] = CustomerSelf,
         ["DELETE /customers/{id}"] = CustomerSelf,
         ["GET /customers/{id}/bookings"] = CustomerSelf,
+        ["GET /customers/{id}/audit"] = CustomerAdministrators,
     };
 
     [Fact]

@@ -50,7 +50,11 @@ public sealed class ClinicApi(ClinicBookingApp app)
 
     public async Task<NpgsqlConnection> OpenShardAsync(int shard)
     {
-        var connectionString = await app.App.GetConnectionStringAsync(ResourceNames.ShardDatabase(shard), Ct);
+        // Unpooled: tests stop and restart the shard servers, which leaves pooled sessions dead.
+        var connectionString = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync(ResourceNames.ShardDatabase(shard), Ct))
+        {
+            Pooling = false,
+        }.ConnectionString;
         var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(Ct);
         return connection;

@@ -45,6 +45,17 @@ public sealed class IdentityTests(ClinicBookingApp app)
         using var cancelled = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/bookings/{bookingId}").As(token), Ct);
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
         Assert.Equal("cancelled", (await GetJsonAsync($"/bookings/{bookingId}", token)).GetProperty("status").GetString());
+
+        // Each write is on record with who made it, for administrators to read.
+        var patient = $"customer:{new JsonWebToken(token).Subject}";
+        var bookingAudit = (await GetJsonAsync($"/bookings/{bookingId}/audit", app.AdministratorToken)).EnumerateArray()
+            .Select(e => (e.GetProperty("action").GetString(), e.GetProperty("actor").GetString())).ToList();
+        Assert.Equal([("booking.created", patient), ("booking.confirmed", "system"), ("booking.cancelled", patient)], bookingAudit);
+        var customerAudit = (await GetJsonAsync($"/customers/{customerId}/audit", app.AdministratorToken)).EnumerateArray()
+            .Select(e => (e.GetProperty("action").GetString(), e.GetProperty("actor").GetString())).ToList();
+        Assert.Equal([("customer.created", "service:identityservice")], customerAudit);
+        using var notForCustomers = await SendAsync($"/bookings/{bookingId}/audit", token);
+        await notForCustomers.AssertProblemAsync(403);
     }
 
     [Fact]

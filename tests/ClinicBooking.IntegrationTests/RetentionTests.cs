@@ -53,7 +53,9 @@ public class RetentionTests(ClinicBookingApp app)
 
     private async Task<int> ExecuteOnCustomersAsync(string sql, params object[] parameters)
     {
-        await using var connection = new NpgsqlConnection(await app.App.GetConnectionStringAsync(ResourceNames.CustomersDatabase, Ct));
+        // Unpooled: other tests restart the global server, which leaves pooled sessions dead.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(
+            await app.App.GetConnectionStringAsync(ResourceNames.CustomersDatabase, Ct)) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var parameter in parameters)

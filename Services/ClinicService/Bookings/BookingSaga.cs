@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Access;
 using System.Diagnostics;
 using ClinicBooking.ClinicService.Caching;
 using ClinicBooking.ClinicService.Data;
@@ -41,10 +42,10 @@ public sealed class BookingSaga(
     /// Idempotency-Key, or the same customer while their booking of this slot is active) gets that request's
     /// booking, never a second one. Throws the problem that says why not when the slot cannot be booked.
     /// </summary>
-    public async Task<Outcome> BookAsync(long slotId, long customerId, string? idempotencyKey, CancellationToken ct)
+    public async Task<Outcome> BookAsync(long slotId, long customerId, string? idempotencyKey, string actor, CancellationToken ct)
     {
         // Optimistic: most requests find the slot free, and that takes one statement.
-        if (await TryHoldAsync(slotId, customerId, idempotencyKey, ct) is { } hold)
+        if (await TryHoldAsync(slotId, customerId, idempotencyKey, actor, ct) is { } hold)
         {
             return new Outcome(await WaitForDecisionAsync(hold.Booking, hold.Decided, ct), hold.TimeZone);
         }
@@ -71,12 +72,12 @@ public sealed class BookingSaga(
     /// booking as it stands), and can never reach a later booking of the same slot. A 404 problem when there
     /// is no such booking, a 409 when it ended otherwise (rejected, expired) or its appointment has started.
     /// </summary>
-    public async Task<Outcome> CancelAsync(long bookingId, CancellationToken ct)
+    public async Task<Outcome> CancelAsync(long bookingId, string actor, CancellationToken ct)
     {
         var (clinicId, shard) = (ClinicIds.ClinicOf(bookingId), ShardOf(bookingId));
         await using var command = Transition(shard, "status = 'cancelled', cancelled_at = now()", """
             clinic_id = @clinic AND id = @id AND status IN ('pending', 'confirmed') AND starts_at > now()
-            """);
+            """, actor: actor);
         command.Parameters.AddWithValue("clinic", clinicId);
         command.Parameters.AddWithValue("id", bookingId);
         var cancelled = (await RunTransitionAsync(shard, command, ct)).FirstOrDefault();
@@ -99,7 +100,7 @@ public sealed class BookingSaga(
     /// queues the question to CustomerService. Null when the slot is not free (taken, held, removed or
     /// started) or the Idempotency-Key was used before for this slot.
     /// </summary>
-    private async Task<Hold?> TryHoldAsync(long slotId, long customerId, string? idempotencyKey, CancellationToken ct)
+    private async Task<Hold?> TryHoldAsync(long slotId, long customerId, string? idempotencyKey, string actor, CancellationToken ct)
     {
         var (clinicId, shard) = (ClinicIds.ClinicOf(slotId), ShardOf(slotId));
         await using var command = shards.DataSource(shard).CreateCommand($"""
@@ -113,6 +114,9 @@ public sealed class BookingSaga(
                 SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, 'pending', @key, 1, now(), now() + @hold
                   FROM slot
              RETURNING *),
+            audit AS (
+                INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action)
+                SELECT clinic_id, id, now(), @actor, 'booking.created' FROM b),
             outbox AS ({OutboxWriter.Insert(OutboxKind.VerifyCustomer, "b", "@trace")})
             SELECT b.*, {OutboxWriter.Columns}, (SELECT time_zone FROM clinics WHERE id = b.clinic_id) AS time_zone
               FROM b JOIN outbox ON outbox.outbox_booking_id = b.id
@@ -121,6 +125,7 @@ public sealed class BookingSaga(
         command.Parameters.AddWithValue("clinic", clinicId);
         command.Parameters.AddWithValue("slot", slotId);
         command.Parameters.AddWithValue("hold", options.Value.HoldTimeout);
+        command.Parameters.AddWithValue("actor", actor);
         command.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Varchar) { Value = (object?)idempotencyKey ?? DBNull.Value });
         AddTrace(command);
         try
@@ -279,7 +284,12 @@ public sealed class BookingSaga(
     /// current trace, or with <paramref name="from"/> (rows to update from) the trace that <paramref name="trace"/>
     /// names per row.
     /// </summary>
-    private NpgsqlCommand Transition(int shard, string set, string where, string? from = null, string trace = "@trace")
+    /// <summary>
+    /// One change of status for the bookings <paramref name="where"/> selects, with its outbox event and its audit
+    /// record (<paramref name="actor"/> did it: the caller, or the saga itself), in one statement.
+    /// </summary>
+    private NpgsqlCommand Transition(int shard, string set, string where, string? from = null, string trace = "@trace",
+        string actor = Caller.SystemActor)
     {
         var command = shards.DataSource(shard).CreateCommand($"""
             WITH b AS (
@@ -287,6 +297,9 @@ public sealed class BookingSaga(
                   {(from is null ? "" : $"FROM {from}")}
                  WHERE {where}
              RETURNING bookings.*, {trace} AS trace),
+            audit AS (
+                INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action)
+                SELECT clinic_id, id, now(), @actor, 'booking.' || status FROM b),
             outbox AS ({OutboxWriter.Insert(OutboxKind.BookingStatusChanged, "b", "b.trace")})
             SELECT b.*, {OutboxWriter.Columns}, c.time_zone
               FROM b JOIN outbox ON outbox.outbox_booking_id = b.id JOIN clinics c ON c.id = b.clinic_id
@@ -295,6 +308,7 @@ public sealed class BookingSaga(
         {
             AddTrace(command);
         }
+        command.Parameters.AddWithValue("actor", actor);
         return command;
     }
 

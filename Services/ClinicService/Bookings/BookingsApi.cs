@@ -29,6 +29,8 @@ public static class BookingsApi
             .ForShardOf("id", scoped: true, Missing.Booking).ProducesProblem(StatusCodes.Status404NotFound);
         bookings.MapGet("/", GetBooking);
         bookings.MapDelete("/", CancelBooking).ProducesProblem(StatusCodes.Status409Conflict);
+        // Who changed the booking, and how: administrators only (staff of another clinic get its 404).
+        bookings.MapGet("/audit", GetBookingAudit).ClinicStaff("id", scoped: true).Administrators();
         return app;
     }
 
@@ -39,7 +41,8 @@ public static class BookingsApi
     public static async Task<Results<Created<BookingResponse>, Accepted<BookingResponse>>> BookSlot(
         long slotId, BookSlotRequest request, [AsParameters] IdempotencyKey key, BookingSaga saga, ClaimsPrincipal user, CancellationToken ct)
     {
-        var outcome = await saga.BookAsync(slotId, BookedCustomer(user, ClinicIds.ClinicOf(slotId), slotId, request.CustomerId), key.Value, ct);
+        var outcome = await saga.BookAsync(slotId, BookedCustomer(user, ClinicIds.ClinicOf(slotId), slotId, request.CustomerId), key.Value,
+            Caller.From(user).AuditName, ct);
         var booking = outcome.Booking;
         return booking.Status switch
         {
@@ -91,6 +94,21 @@ public static class BookingsApi
         return TypedResults.Ok(BookingResponse.From(booking, await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
     }
 
+    /// <summary>Every change of the booking, oldest first, with who made it.</summary>
+    public static async Task<Ok<List<AuditEntryResponse>>> GetBookingAudit(long id, ShardScope shard, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(id);
+        if (!await shard.Db.Bookings.AnyAsync(b => b.ClinicId == clinicId && b.Id == id, ct))
+        {
+            throw Missing.Booking(id);
+        }
+        return TypedResults.Ok(await shard.Db.BookingAudit.AsNoTracking()
+            .Where(a => a.ClinicId == clinicId && a.BookingId == id)
+            .OrderBy(a => a.Id)
+            .Select(a => new AuditEntryResponse(a.At, a.Actor, a.Action, "booking", a.BookingId))
+            .ToListAsync(ct));
+    }
+
     /// <summary>
     /// Cancels the booking (pending or confirmed) and frees its slot; a repeat answers the cancelled booking
     /// as it stands and changes nothing.
@@ -105,6 +123,6 @@ public static class BookingsApi
                 .Select(b => (long?)b.CustomerId).FirstOrDefaultAsync(ct) ?? throw Missing.Booking(id);
             Access.RequireBookingParty(user, clinicId, customerId, $"Booking {id} does not exist.");
         }
-        return TypedResults.Ok(BookingResponse.From(await saga.CancelAsync(id, ct)));
+        return TypedResults.Ok(BookingResponse.From(await saga.CancelAsync(id, Caller.From(user).AuditName, ct)));
     }
 }

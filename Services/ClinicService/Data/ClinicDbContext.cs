@@ -27,6 +27,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<CustomerStanding> CustomerStandings => Set<CustomerStanding>();
+    public DbSet<BookingAuditEntry> BookingAudit => Set<BookingAuditEntry>();
 
     /// <summary>The clinic's IANA time zone, in which its slots and bookings are shown; null when there is no such clinic.</summary>
     public Task<string?> ClinicTimeZoneAsync(long clinicId, CancellationToken ct) =>
@@ -163,6 +164,16 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         standing.ToTable("customer_standings");
         standing.HasKey(s => s.CustomerId);
         standing.Property(s => s.CustomerId).ValueGeneratedNever();
+
+        var audit = modelBuilder.Entity<BookingAuditEntry>();
+        audit.ToTable("booking_audit", t => t.HasCheckConstraint("ck_booking_audit_action", PostgresDatabase.OneOf("action",
+            ["booking.created", "booking.confirmed", "booking.rejected", "booking.cancelled", "booking.expired"])));
+        audit.HasKey(a => new { a.ClinicId, a.Id });
+        audit.Property(a => a.Id).UseIdentityAlwaysColumn();
+        audit.Property(a => a.Actor).HasMaxLength(300);
+        audit.Property(a => a.Action).HasMaxLength(50);
+        audit.HasOne<Booking>().WithMany().HasForeignKey(a => new { a.ClinicId, a.BookingId })
+            .HasPrincipalKey(b => new { b.ClinicId, b.Id }).OnDelete(DeleteBehavior.Restrict);
 
         var outbox = modelBuilder.Entity<OutboxMessage>();
         outbox.ToTable("outbox_messages", t =>

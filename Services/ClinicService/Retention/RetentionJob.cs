@@ -48,7 +48,9 @@ public sealed class RetentionJob(ShardDatabases shards, IOptions<RetentionOption
              WHERE status IN ('rejected', 'expired') AND coalesce(rejected_at, expired_at) < now() - @age
              LIMIT @batch),
         outbox AS (
-            DELETE FROM outbox_messages o USING old WHERE o.clinic_id = old.clinic_id AND o.booking_id = old.id)
+            DELETE FROM outbox_messages o USING old WHERE o.clinic_id = old.clinic_id AND o.booking_id = old.id),
+        audit AS (
+            DELETE FROM booking_audit a USING old WHERE a.clinic_id = old.clinic_id AND a.booking_id = old.id)
         DELETE FROM bookings b USING old WHERE b.clinic_id = old.clinic_id AND b.id = old.id
         """;
 

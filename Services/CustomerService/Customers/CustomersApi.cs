@@ -26,6 +26,8 @@ public static class CustomersApi
         customer.MapPatch("/", PatchCustomer).WithName("PatchCustomer")
             .Accepts<JsonObject>(JsonMergePatch.MediaType);
         customer.MapDelete("/", DeactivateCustomer).WithName("DeactivateCustomer");
+        // Who changed the record, and how: administrators only.
+        customer.MapGet("/audit", GetCustomerAudit).WithName("GetCustomerAudit").Administrators();
 
         return app;
     }
@@ -59,6 +61,15 @@ public static class CustomersApi
 
     public static async Task<Ok<CustomerResponse>> GetCustomer(long id, CustomerDbContext db, CancellationToken ct) =>
         TypedResults.Ok(CustomerResponse.From(await FindAsync(db.Customers.AsNoTracking(), id, ct)));
+
+    /// <summary>Every change of the customer's record, oldest first, with who made it.</summary>
+    public static async Task<Ok<List<AuditEntryResponse>>> GetCustomerAudit(long id, CustomerDbContext db, CancellationToken ct)
+    {
+        await FindAsync(db.Customers.AsNoTracking(), id, ct);
+        return TypedResults.Ok(await db.CustomerAudit.AsNoTracking().Where(a => a.CustomerId == id).OrderBy(a => a.Id)
+            .Select(a => new AuditEntryResponse(a.At, a.Actor, a.Fields == null ? a.Action : a.Action + " (" + a.Fields + ")", "customer", a.CustomerId))
+            .ToListAsync(ct));
+    }
 
     public static async Task<Created<CustomerResponse>> CreateCustomer(
         CreateCustomerRequest request, [AsParameters] CustomerServices services, CancellationToken ct)

@@ -1,5 +1,7 @@
+using ClinicBooking.Contracts.Access;
 using ClinicBooking.Messages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace ClinicBooking.CustomerService.Data;
 
@@ -10,6 +12,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<CustomerBooking> CustomerBookings => Set<CustomerBooking>();
     public DbSet<CustomerEvent> CustomerEvents => Set<CustomerEvent>();
+    public DbSet<CustomerAuditEntry> CustomerAudit => Set<CustomerAuditEntry>();
 
     /// <summary>
     /// Every change of a customer's standing writes its event in the same transaction, whichever endpoint made
@@ -17,8 +20,13 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
     /// </summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        foreach (var entry in ChangeTracker.Entries<Customer>()) // Entries() detects the changes first
+        var actor = Actor();
+        foreach (var entry in ChangeTracker.Entries<Customer>().ToList()) // Entries() detects the changes first
         {
+            if (Audit(entry, actor) is { } record)
+            {
+                CustomerAudit.Add(record);
+            }
             if (entry.State == EntityState.Modified && entry.Property(c => c.IsActive).IsModified
                 && entry.Property(c => c.IsActive).OriginalValue != entry.Entity.IsActive)
             {
@@ -31,8 +39,59 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
+    /// <summary>Who is saving: the request's caller, or "system" when no request is being served.</summary>
+    private string Actor()
+    {
+        var services = this.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider;
+        var user = services?.GetService<IHttpContextAccessor>()?.HttpContext?.User;
+        return user is null ? Caller.SystemActor : Caller.From(user).AuditName;
+    }
+
+    /// <summary>The audit record of a change to a customer, if the entry is one.</summary>
+    private static CustomerAuditEntry? Audit(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Customer> entry, string actor)
+    {
+        var customer = entry.Entity;
+        string? action = null, fields = null;
+        if (entry.State == EntityState.Added)
+        {
+            action = "customer.created";
+        }
+        else if (entry.State == EntityState.Modified)
+        {
+            var active = entry.Property(c => c.IsActive);
+            var changed = entry.Properties.Where(p => p.IsModified && !Equals(p.OriginalValue, p.CurrentValue)
+                    && p.Metadata.Name is nameof(Customer.Name) or nameof(Customer.Email) or nameof(Customer.Phone))
+                .Select(p => p.Metadata.Name.ToLowerInvariant()).ToList();
+            if (active.IsModified && active.OriginalValue != customer.IsActive)
+            {
+                action = customer.IsActive ? "customer.reactivated" : "customer.deactivated";
+            }
+            else if (changed.Count > 0)
+            {
+                action = "customer.updated";
+            }
+            fields = changed.Count > 0 ? string.Join(", ", changed) : null;
+        }
+        return action is null ? null : new CustomerAuditEntry
+        {
+            Customer = customer, CustomerId = customer.Id, At = customer.UpdatedAt, Actor = actor, Action = action, Fields = fields,
+        };
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        var audit = modelBuilder.Entity<CustomerAuditEntry>();
+        audit.ToTable("customer_audit", t => t.HasCheckConstraint("ck_customer_audit_action", PostgresDatabase.OneOf("action",
+            ["customer.created", "customer.updated", "customer.deactivated", "customer.reactivated"])));
+        audit.Property(a => a.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+        audit.Property(a => a.CustomerId).HasColumnName("customer_id");
+        audit.Property(a => a.At).HasColumnName("at");
+        audit.Property(a => a.Actor).HasColumnName("actor").HasMaxLength(300);
+        audit.Property(a => a.Action).HasColumnName("action").HasMaxLength(50);
+        audit.Property(a => a.Fields).HasColumnName("fields").HasMaxLength(200);
+        audit.HasOne(a => a.Customer).WithMany().HasForeignKey(a => a.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        audit.HasIndex(a => new { a.CustomerId, a.Id }).HasDatabaseName("ix_customer_audit_customer_id_id");
+
         var customer = modelBuilder.Entity<Customer>();
         customer.ToTable("customers", t =>
         {

@@ -11,6 +11,7 @@ public static class Extensions
         builder.AddApiDefaults<CustomerDbContext>();
         builder.AddDefaultAuthentication();
         builder.Services.AddEndpointAccess();
+        builder.Services.AddHttpContextAccessor(); // the audit records name the caller
 
         builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase, settings =>
             settings.ConnectionString = ConnectionSettings.ForServices(settings.ConnectionString!));

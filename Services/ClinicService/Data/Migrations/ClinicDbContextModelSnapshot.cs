@@ -155,6 +155,51 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingAuditEntry", b =>
+                {
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<long>("BookingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("booking_id");
+
+                    b.HasKey("ClinicId", "Id")
+                        .HasName("pk_booking_audit");
+
+                    b.HasIndex("ClinicId", "BookingId")
+                        .HasDatabaseName("ix_booking_audit_clinic_id_booking_id");
+
+                    b.ToTable("booking_audit", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_booking_audit_action", "action IN ('booking.created', 'booking.confirmed', 'booking.rejected', 'booking.cancelled', 'booking.expired')");
+                        });
+                });
+
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.Property<long>("ClinicId")
@@ -621,6 +666,16 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_bookings_clinics_clinic_id");
+                });
+
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingAuditEntry", b =>
+                {
+                    b.HasOne("ClinicBooking.ClinicService.Data.Booking", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId", "BookingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_booking_audit_bookings_clinic_id_booking_id");
                 });
 
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>

@@ -97,6 +97,51 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerAuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Fields")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("fields");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "Id")
+                        .HasDatabaseName("ix_customer_audit_customer_id_id");
+
+                    b.ToTable("customer_audit", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_customer_audit_action", "action IN ('customer.created', 'customer.updated', 'customer.deactivated', 'customer.reactivated')");
+                        });
+                });
+
             modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerBooking", b =>
                 {
                     b.Property<long>("BookingId")
@@ -194,6 +239,17 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                         .HasFilter("sent_at IS NULL");
 
                     b.ToTable("customer_events", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerAuditEntry", b =>
+                {
+                    b.HasOne("ClinicBooking.CustomerService.Data.Customer", "Customer")
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Customer");
                 });
 
             modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerBooking", b =>
