@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -36,6 +37,8 @@ public static class Authentication
             options.TokenValidationParameters.RoleClaimType = "role";
             // The default five minutes would keep an expired token working for that long.
             options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new ValidatedTokenCache { MapInboundClaims = false });
         });
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
@@ -60,6 +63,48 @@ public static class Authentication
         });
         app.UseAuthorization();
         return app;
+    }
+}
+
+/// <summary>
+/// Checks each distinct token once, then remembers the verdict until the token expires (at most 5 minutes):
+/// verifying the RSA signature on every request cost a light read a third of its throughput (bench/README.md).
+/// Only a token that validated is remembered, keyed by its exact text, so a changed byte is checked afresh; a
+/// cached token stops working at its own expiry, without the clock skew allowance.
+/// </summary>
+internal sealed class ValidatedTokenCache : Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler
+{
+    private static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
+    private readonly Microsoft.Extensions.Caching.Memory.MemoryCache _validated = new(
+        new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 });
+
+    public override async Task<Microsoft.IdentityModel.Tokens.TokenValidationResult> ValidateTokenAsync(
+        string token, Microsoft.IdentityModel.Tokens.TokenValidationParameters validationParameters)
+    {
+        var now = DateTime.UtcNow;
+        if (_validated.TryGetValue(token, out Microsoft.IdentityModel.Tokens.TokenValidationResult? known) && known!.SecurityToken.ValidTo > now)
+        {
+            // Each request gets its own copy of the identity: handlers downstream may add claims to theirs.
+            return new Microsoft.IdentityModel.Tokens.TokenValidationResult
+            {
+                IsValid = true,
+                ClaimsIdentity = known.ClaimsIdentity.Clone(),
+                SecurityToken = known.SecurityToken,
+                Issuer = known.Issuer,
+                TokenType = known.TokenType,
+            };
+        }
+        var result = await base.ValidateTokenAsync(token, validationParameters);
+        if (result.IsValid && result.SecurityToken is { } validated && validated.ValidTo > now)
+        {
+            var expires = validated.ValidTo < now + MaxAge ? validated.ValidTo : now + MaxAge;
+            _validated.Set(token, result, new Microsoft.Extensions.Caching.Memory.MemoryCacheEntryOptions
+            {
+                Size = 1,
+                AbsoluteExpiration = new DateTimeOffset(expires, TimeSpan.Zero),
+            });
+        }
+        return result;
     }
 }
 
