@@ -131,7 +131,8 @@ public static class AppHostConfiguration
         return File.ReadAllText(file).Trim();
     }
 
-    private static int FreeLoopbackPort()
+    /// <summary>A loopback port free right now (the OS picks it).</summary>
+    public static int FreeLoopbackPort()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

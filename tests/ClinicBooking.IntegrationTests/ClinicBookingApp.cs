@@ -59,7 +59,7 @@ public sealed class ClinicBookingApp : IAsyncLifetime
         using var timeout = new CancellationTokenSource(StartTimeout);
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--Infrastructure:Mode=processes", $"--Infrastructure:DataDirectory={_dataDirectory}", $"--Gateway:Port={FreePort()}"],
+            ["--Infrastructure:Mode=processes", $"--Infrastructure:DataDirectory={_dataDirectory}", $"--Gateway:Port={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}"],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging
@@ -132,15 +132,6 @@ public sealed class ClinicBookingApp : IAsyncLifetime
 
     /// <summary>A service called directly (not through the gateway), as the administrator.</summary>
     public HttpClient CreateServiceClient(string resource) => CreateClient(resource, AdministratorToken);
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     /// <summary>Stops a resource through the AppHost, as an operator would from the dashboard.</summary>
     public async Task StopAsync(string resource)

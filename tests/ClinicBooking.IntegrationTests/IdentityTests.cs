@@ -59,6 +59,96 @@ public sealed class IdentityTests(ClinicBookingApp app)
     }
 
     [Fact]
+    public async Task A_browser_signs_in_with_the_code_flow_and_PKCE()
+    {
+        var (customerId, _, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Bea Browser", Ct);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = app.Anonymous.BaseAddress,
+        };
+        var verifier = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        var challenge = Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier)));
+        // The reference page's own address is a registered redirect of the browser client.
+        var redirect = new Uri(app.Anonymous.BaseAddress!, "/scalar").ToString();
+        var authorize = $"/connect/authorize?client_id=clinicbooking-web&response_type=code&scope=openid%20api" +
+            $"&redirect_uri={Uri.EscapeDataString(redirect)}&state=s123&code_challenge={challenge}&code_challenge_method=S256";
+
+        // Not signed in: sent to the login page, which is served through the gateway.
+        using var toLogin = await browser.GetAsync(authorize, Ct);
+        Assert.Equal(HttpStatusCode.Found, toLogin.StatusCode);
+        var login = toLogin.Headers.Location!;
+        Assert.StartsWith("/account/login", login.IsAbsoluteUri ? login.PathAndQuery : login.OriginalString);
+        var page = await browser.GetStringAsync(login, Ct);
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(page, "name=\"(__RequestVerificationToken)\" value=\"([^\"]+)\"");
+        var returnUrl = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"returnUrl\" value=\"([^\"]*)\"").Groups[1].Value);
+        Assert.True(antiforgery.Success, "The login form carries an antiforgery token.");
+
+        using var wrong = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [antiforgery.Groups[1].Value] = System.Net.WebUtility.HtmlDecode(antiforgery.Groups[2].Value),
+            ["email"] = email, ["password"] = "not it", ["returnUrl"] = returnUrl,
+        }), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Contains("not right", await wrong.Content.ReadAsStringAsync(Ct));
+
+        using var signedIn = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [antiforgery.Groups[1].Value] = System.Net.WebUtility.HtmlDecode(antiforgery.Groups[2].Value),
+            ["email"] = email, ["password"] = Tokens.Password, ["returnUrl"] = returnUrl,
+        }), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        using var back = await browser.GetAsync(signedIn.Headers.Location, Ct);
+        Assert.Equal(HttpStatusCode.Found, back.StatusCode);
+        var callback = back.Headers.Location!;
+        Assert.StartsWith(redirect, callback.ToString());
+        var query = System.Web.HttpUtility.ParseQueryString(callback.Query);
+        Assert.Equal("s123", query["state"]);
+
+        using var exchanged = await browser.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code", ["client_id"] = "clinicbooking-web", ["code"] = query["code"]!,
+            ["redirect_uri"] = redirect, ["code_verifier"] = verifier,
+        }), Ct);
+        Assert.Equal(HttpStatusCode.OK, exchanged.StatusCode);
+        var token = (await exchanged.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("access_token").GetString()!;
+        Assert.Equal(customerId, (await GetJsonAsync($"/customers/{customerId}", token)).GetProperty("id").GetInt64());
+
+        // The code was spent: a replay gets nothing.
+        using var replay = await browser.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code", ["client_id"] = "clinicbooking-web", ["code"] = query["code"]!,
+            ["redirect_uri"] = redirect, ["code_verifier"] = verifier,
+        }), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_machine_client_gets_a_service_token_with_its_credentials()
+    {
+        var secret = File.ReadAllText(Path.Combine(app.DataDirectory, "secrets", "identity-ops")).Trim();
+        using var wrong = await app.Anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "clinicbooking-ops", ["client_secret"] = "wrong", ["scope"] = "api",
+        }), Ct);
+        Assert.Contains(wrong.StatusCode, new[] { HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized });
+        Assert.Equal("invalid_client", (await wrong.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("error").GetString());
+
+        using var issued = await app.Anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "clinicbooking-ops", ["client_secret"] = secret, ["scope"] = "api",
+        }), Ct);
+        Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        var token = (await issued.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("access_token").GetString()!;
+        Assert.Equal("service", new JsonWebToken(token).GetClaim("role").Value);
+
+        // A service identity reaches the operator routes, and is nobody's customer or clinic.
+        using var cell = app.CreateClient(ResourceNames.ClinicCell(0), token);
+        Assert.Equal(HttpStatusCode.OK, (await cell.GetAsync("/operations/outbox", Ct)).StatusCode);
+        using var customers = await SendAsync("/customers", token);
+        await customers.AssertProblemAsync(403);
+    }
+
+    [Fact]
     public async Task A_customer_books_for_no_one_else_and_sees_no_one_elses_bookings()
     {
         var api = new BookingApi(app);
