@@ -8,8 +8,6 @@ public static class ClaimNames
 {
     public const string Subject = "sub";
     public const string Role = "role";
-    public const string Name = "name";
-    public const string Email = "email";
     public const string ClientId = "client_id";
 
     /// <summary>The CustomerService customer a customer account is linked to.</summary>

@@ -24,7 +24,7 @@ public static class GatewayAccess
     public static IHostApplicationBuilder AddGatewayAccess(this IHostApplicationBuilder builder)
     {
         builder.AddDefaultAuthentication();
-        builder.Services.AddAuthorizationBuilder().AddPolicy(Administrators, policy => policy.RequireRole(Roles.Administrator));
+        builder.Services.AddAuthorizationBuilder().AddPolicy(Administrators, policy => policy.RequireAssertion(context => Caller.From(context.User).IsAdministrator));
         // The fan-outs ask the cells on the caller's behalf: the cells see the caller's own token.
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddTransient<ForwardCallerToken>();

@@ -45,8 +45,7 @@ public static class LoadShedding
         {
             // First the client's own limit (429: this client sends too much), then the gateway's capacity
             // (503: everyone together sends too much). A request refused by either is not forwarded.
-            var perClient = PartitionedRateLimiter.Create<HttpContext, string>(context => context.Request.Path.StartsWithSegments("/health")
-                    || context.Request.Path.StartsWithSegments("/alive")
+            var perClient = PartitionedRateLimiter.Create<HttpContext, string>(context => IsProbe(context.Request.Path)
                 ? RateLimitPartition.GetNoLimiter("probes")
                 : ClientRateLimits.PartitionOf(context, context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value));
             var capacity = PartitionedRateLimiter.Create<HttpContext, string>(context =>
@@ -93,11 +92,12 @@ public static class LoadShedding
 
     private enum RequestKind { Operations, FanOut, Booking, Other }
 
+    private static bool IsProbe(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/alive");
+
     private static RequestKind KindOf(HttpRequest request)
     {
         var path = request.Path;
-        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/alive")
-            || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/scalar"))
+        if (IsProbe(path) || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/scalar"))
         {
             return RequestKind.Operations;
         }

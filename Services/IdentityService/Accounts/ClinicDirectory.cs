@@ -20,7 +20,7 @@ public sealed class ClinicDirectory(HttpClient http)
             throw Unavailable();
         }
         using var _ = response;
-        if (response.StatusCode == HttpStatusCode.NotFound || !ClinicIds.IsClinicId(clinicId))
+        if (response.StatusCode == HttpStatusCode.NotFound)
         {
             throw ProblemException.NotFound($"Clinic {clinicId} does not exist.");
         }
