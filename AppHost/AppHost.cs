@@ -70,6 +70,25 @@ identityService
     .WithEnvironment("Identity__WebRedirectUris__0", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/scalar"))
     .WithEnvironment("Identity__WebRedirectUris__1", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/scalar/"));
 
+// The web app for patients, clinic staff and administrators: a client of the gateway like any other. Browsers
+// sign in at IdentityService (through the gateway, the issuer) and come back to it.
+var webApp = builder.AddProject<Projects.WebApp>(ResourceNames.WebApp)
+    .WithTraceSampling()
+    .WithReference(gateway)
+    .WaitFor(gateway)
+    .WithEnvironment("Identity__Authority", gateway.GetEndpoint("http"))
+    .WithHttpHealthCheck("/health")
+    .WithExternalHttpEndpoints()
+    // Browsers come back to this exact address after signing in, so it is fixed (and registered below).
+    .WithEndpoint("http", endpoint =>
+    {
+        endpoint.IsProxied = false;
+        endpoint.Port = builder.GetWebAppPort();
+    });
+identityService
+    .WithEnvironment("Identity__WebRedirectUris__2", ReferenceExpression.Create($"{webApp.GetEndpoint("http")}/signin-oidc"))
+    .WithEnvironment("Identity__WebPostLogoutRedirectUris__0", ReferenceExpression.Create($"{webApp.GetEndpoint("http")}/signout-callback-oidc"));
+
 // One ClinicService cell per clinic shard, each on its own PostgreSQL server.
 for (var shard = 0; shard < builder.GetShardCount(); shard++)
 {

@@ -27,6 +27,11 @@ public static class AppHostConfiguration
     /// <summary>The port clients reach the gateway at: 5080 unless configured (the tests pick a free one).</summary>
     public static int GetGatewayPort(this IDistributedApplicationBuilder builder) => builder.Configuration.GetValue(GatewayPortKey, 5080);
 
+    public const string WebAppPortKey = "WebApp:Port";
+
+    /// <summary>The port browsers reach the web app at: 5090 unless configured (the tests pick a free one).</summary>
+    public static int GetWebAppPort(this IDistributedApplicationBuilder builder) => builder.Configuration.GetValue(WebAppPortKey, 5090);
+
     /// <summary>How many clinic shards (and so ClinicService cells) to run; 2 unless configured.</summary>
     public static int GetShardCount(this IDistributedApplicationBuilder builder)
     {

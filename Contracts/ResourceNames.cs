@@ -9,6 +9,7 @@ public static class ResourceNames
     public const string Gateway = "gateway";
     public const string CustomerService = "customerservice";
     public const string IdentityService = "identityservice";
+    public const string WebApp = "webapp";
 
     public const string GlobalPostgres = "postgres-global";
     public const string CustomersDatabase = "customersdb";

@@ -1,9 +1,12 @@
 namespace ClinicBooking.Contracts;
 
-/// <summary>A free slot, with what a customer choosing between clinics needs to see.</summary>
+/// <summary>
+/// A free slot, with what a customer choosing between clinics needs to see. Times carry the offset in force at
+/// the clinic then; <see cref="TimeZone"/> is the clinic's IANA zone, so a page can name it.
+/// </summary>
 public sealed record AvailableSlot(
     long Id, long ClinicId, string ClinicName, long DoctorId, string DoctorName, string Specialization,
-    long TimeSlotId, DateOnly Date, DateTimeOffset StartsAt, DateTimeOffset EndsAt);
+    long TimeSlotId, DateOnly Date, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string TimeZone);
 
 /// <summary>Free slots by start time; pass <see cref="NextCursor"/> as <c>after</c> for the next page.</summary>
 public sealed record AvailabilityPage(IReadOnlyList<AvailableSlot> Items, string? NextCursor)

@@ -69,6 +69,12 @@ public static class GatewayAccess
 
     private static bool IsCallersOwn(HttpContext context, RouteConfig route, Caller caller)
     {
+        if (route.Metadata?.TryGetValue(ClinicParameterKey, out var parameter) == true)
+        {
+            // A route not routed by clinic whose path names one (a clinic's staff or patients).
+            var named = long.TryParse(context.GetRouteValue(parameter) as string, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : (long?)null;
+            return IsStaffsOwn(caller, named);
+        }
         if (route.ClusterId == Clusters.CustomerService)
         {
             // /customers/{id}/...: a customer's own record only. Other callers are the service's to refuse.
@@ -79,11 +85,11 @@ public static class GatewayAccess
         }
         // Clinic-scoped routes: a staff member's own clinics only. Customers may reach their bookings there,
         // which only the cell can tell (it takes a lookup).
-        var clinicId = route.Metadata?.TryGetValue(ClinicParameterKey, out var parameter) == true
-            ? long.TryParse(context.GetRouteValue(parameter) as string, NumberStyles.None, CultureInfo.InvariantCulture, out var named) ? named : (long?)null
-            : ShardRouting.ClinicOf(context);
-        return !caller.IsStaff || clinicId is null || caller.ClinicIds.Contains(clinicId.Value);
+        return IsStaffsOwn(caller, ShardRouting.ClinicOf(context));
     }
+
+    private static bool IsStaffsOwn(Caller caller, long? clinicId) =>
+        !caller.IsStaff || clinicId is null || caller.ClinicIds.Contains(clinicId.Value);
 }
 
 /// <summary>Passes the caller's Authorization header on to the cells a fan-out asks.</summary>

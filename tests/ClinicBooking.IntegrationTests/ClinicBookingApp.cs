@@ -41,6 +41,9 @@ public sealed class ClinicBookingApp : IAsyncLifetime
     /// <summary>The gateway, called with no token.</summary>
     public HttpClient Anonymous { get; private set; } = null!;
 
+    /// <summary>The web app's address, as a browser reaches it (e.g. http://localhost:5123).</summary>
+    public string WebAppUrl { get; private set; } = "";
+
     /// <summary>The administrator's access token, from the password grant with the generated password.</summary>
     public string AdministratorToken { get; private set; } = "";
 
@@ -59,7 +62,8 @@ public sealed class ClinicBookingApp : IAsyncLifetime
         using var timeout = new CancellationTokenSource(StartTimeout);
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--Infrastructure:Mode=processes", $"--Infrastructure:DataDirectory={_dataDirectory}", $"--Gateway:Port={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}"],
+            ["--Infrastructure:Mode=processes", $"--Infrastructure:DataDirectory={_dataDirectory}", $"--Gateway:Port={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}",
+             $"--WebApp:Port={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}"],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging
@@ -112,6 +116,8 @@ public sealed class ClinicBookingApp : IAsyncLifetime
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await Notifications.WaitForResourceHealthyAsync(ResourceNames.Gateway, timeout.Token);
+        await Notifications.WaitForResourceHealthyAsync(ResourceNames.WebApp, timeout.Token);
+        WebAppUrl = _app.GetEndpoint(ResourceNames.WebApp, "http").ToString().TrimEnd('/');
         Anonymous = _app.CreateHttpClient(ResourceNames.Gateway);
         AdministratorToken = await Tokens.PasswordGrantAsync(Anonymous, AdministratorEmail, AdministratorPassword, timeout.Token);
         Gateway = CreateClient(ResourceNames.Gateway, AdministratorToken);

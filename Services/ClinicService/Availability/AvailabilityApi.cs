@@ -151,6 +151,6 @@ public static class AvailabilityApi
         var page = await rows.OrderBy(r => r.s.StartsAt).ThenBy(r => r.s.Id).Take(search.Limit + 1).ToListAsync(ct);
         return KeysetPage<AvailableSlot>.FromRows(page.Select(r => new AvailableSlot(
             r.s.Id, r.s.ClinicId, r.ClinicName, r.s.DoctorId, r.DoctorName, r.Specialization, r.s.TimeSlotId, r.s.Date,
-            SlotTimes.ToClinicTime(r.s.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.s.EndsAt, r.TimeZone))).ToList(), search.Limit);
+            SlotTimes.ToClinicTime(r.s.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.s.EndsAt, r.TimeZone), r.TimeZone)).ToList(), search.Limit);
     }
 }

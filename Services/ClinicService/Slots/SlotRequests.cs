@@ -4,14 +4,17 @@ using System.Text.Json.Serialization;
 
 namespace ClinicBooking.ClinicService.Slots;
 
-/// <summary>A bookable slot: instants with the clinic's offset, and the clinic-local date.</summary>
+/// <summary>
+/// A bookable slot: instants with the clinic's offset, and the clinic-local date. Only the clinic's staff read
+/// slots, so a booked one names its patient (<see cref="CustomerId"/>): the day's schedule shows who is coming.
+/// </summary>
 public sealed record BookingSlotResponse(
     long Id, long ClinicId, long DoctorId, long TimeSlotId, DateOnly Date,
-    DateTimeOffset StartsAt, DateTimeOffset EndsAt, bool IsBooked)
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, bool IsBooked, long? CustomerId)
 {
     public static BookingSlotResponse From(BookingSlot s, string timeZone) =>
         new(s.Id, s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date,
-            SlotTimes.ToClinicTime(s.StartsAt, timeZone), SlotTimes.ToClinicTime(s.EndsAt, timeZone), s.CustomerId is not null);
+            SlotTimes.ToClinicTime(s.StartsAt, timeZone), SlotTimes.ToClinicTime(s.EndsAt, timeZone), s.CustomerId is not null, s.CustomerId);
 }
 
 public sealed record CreateBookingSlotRequest(long? DoctorId, long? TimeSlotId, DateOnly? Date);

@@ -1,3 +1,4 @@
+using ClinicBooking.CustomerService.Patients;
 using ClinicBooking.CustomerService.Bookings;
 using ClinicBooking.CustomerService.Customers;
 using ClinicBooking.CustomerService.Data;
@@ -39,6 +40,7 @@ public static class Extensions
         var api = app.MapGroup("").WithRequestValidation();
         api.MapCustomersApi();
         api.MapCustomerBookingsApi();
+        api.MapClinicPatientsApi();
         app.MapDeadLetters();
         return app;
     }

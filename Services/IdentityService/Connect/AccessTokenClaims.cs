@@ -50,7 +50,8 @@ public sealed class AccessTokenClaims(UserManager<Account> accounts, IOptions<Id
         principal.SetAccessTokenLifetime(options.Value.AccessTokenLifetime);
         identity.SetDestinations(claim => claim.Type switch
         {
-            Claims.Name or Claims.Email or Claims.Role when principal.HasScope(Scopes.OpenId) =>
+            // The web app reads who is signed in (and which pages to offer) from the identity token.
+            Claims.Name or Claims.Email or Claims.Role or ClaimNames.CustomerId or ClaimNames.ClinicId when principal.HasScope(Scopes.OpenId) =>
                 [Destinations.AccessToken, Destinations.IdentityToken],
             _ => [Destinations.AccessToken],
         });

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace ClinicBooking.WebApp.Api;
+
+/// <summary>
+/// The gateway, called with the signed-in user's access token (<see cref="AccessTokenHandler"/>), or with none
+/// for what anyone may read. One method per operation the pages use; each answers an <see cref="ApiResult{T}"/>,
+/// so a refusal reaches the page as the API's own problem details, never as an exception.
+/// </summary>
+public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> logger)
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    // Search and browsing (public)
+
+    public Task<ApiResult<SearchResponse>> SearchAsync(SlotFilter filter, string? after, int limit, CancellationToken ct) =>
+        GetAsync<SearchResponse>(Url("/availability/search", ("specialization", filter.Specialization), ("from", Date(filter.From)),
+            ("to", Date(filter.To)), ("clinicId", Id(filter.ClinicId)), ("after", after), ("limit", Number(limit))), ct);
+
+    public Task<ApiResult<NextAvailableResponse>> NextAvailableAsync(string? specialization, long? clinicId, CancellationToken ct) =>
+        GetAsync<NextAvailableResponse>(Url("/availability/next", ("specialization", specialization), ("clinicId", Id(clinicId))), ct);
+
+    public Task<ApiResult<AvailabilityPage>> DoctorAvailabilityAsync(long doctorId, DateOnly? from, DateOnly? to, string? after, int limit, CancellationToken ct) =>
+        GetAsync<AvailabilityPage>(Url($"/doctors/{doctorId}/availability", ("from", Date(from)), ("to", Date(to)), ("after", after), ("limit", Number(limit))), ct);
+
+    public Task<ApiResult<ClinicListResponse>> ListClinicsAsync(bool includeInactive, CancellationToken ct) =>
+        GetAsync<ClinicListResponse>(Url("/clinics", ("limit", "100"), ("includeInactive", includeInactive ? "true" : null)), ct);
+
+    public Task<ApiResult<ClinicResponse>> GetClinicAsync(long id, CancellationToken ct) => GetAsync<ClinicResponse>($"/clinics/{id}", ct);
+
+    public Task<ApiResult<PagedResult<DoctorResponse>>> ListDoctorsAsync(long clinicId, bool includeInactive, CancellationToken ct) =>
+        GetAsync<PagedResult<DoctorResponse>>(Url($"/clinics/{clinicId}/doctors", ("pageSize", "100"), ("includeInactive", includeInactive ? "true" : null)), ct);
+
+    public Task<ApiResult<DoctorResponse>> GetDoctorAsync(long id, CancellationToken ct) => GetAsync<DoctorResponse>($"/doctors/{id}", ct);
+
+    public Task<ApiResult<List<ShiftResponse>>> ListShiftsAsync(long clinicId, CancellationToken ct) =>
+        GetAsync<List<ShiftResponse>>($"/clinics/{clinicId}/timeslots", ct);
+
+    // Patients
+
+    public Task<ApiResult<RegisteredResponse>> RegisterAsync(string? name, string? email, string? phone, string? password, CancellationToken ct) =>
+        SendAsync<RegisteredResponse>(HttpMethod.Post, "/account/register", new { name, email, phone, password }, ct);
+
+    /// <summary>
+    /// Books a slot for the signed-in customer. The key names this one attempt: a double click, a refresh or a
+    /// retry after a timeout sends the same key and gets the same booking, never a second one.
+    /// </summary>
+    public Task<ApiResult<BookingResponse>> BookAsync(long slotId, string idempotencyKey, CancellationToken ct) =>
+        SendAsync<BookingResponse>(HttpMethod.Put, $"/bookingSlots/{slotId}/booking", new { }, ct,
+            request => request.Headers.Add(IdempotencyKeyHeader, idempotencyKey));
+
+    public Task<ApiResult<BookingResponse>> GetBookingAsync(long id, CancellationToken ct) => GetAsync<BookingResponse>($"/bookings/{id}", ct);
+
+    public Task<ApiResult<BookingResponse>> CancelBookingAsync(long id, CancellationToken ct) =>
+        SendAsync<BookingResponse>(HttpMethod.Delete, $"/bookings/{id}", null, ct);
+
+    public Task<ApiResult<PagedResult<CustomerBookingResponse>>> CustomerBookingsAsync(long customerId, CancellationToken ct) =>
+        GetAsync<PagedResult<CustomerBookingResponse>>($"/customers/{customerId}/bookings?pageSize=100", ct);
+
+    // Clinic staff
+
+    public Task<ApiResult<DoctorResponse>> CreateDoctorAsync(long clinicId, string? name, string? specialization, CancellationToken ct) =>
+        SendAsync<DoctorResponse>(HttpMethod.Post, $"/clinics/{clinicId}/doctors", new { name, specialization }, ct);
+
+    public Task<ApiResult<DoctorResponse>> ReplaceDoctorAsync(long id, string? name, string? specialization, CancellationToken ct) =>
+        SendAsync<DoctorResponse>(HttpMethod.Put, $"/doctors/{id}", new { name, specialization }, ct);
+
+    public Task<ApiResult<Unit>> DeactivateDoctorAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/doctors/{id}", null, ct);
+
+    public Task<ApiResult<ShiftResponse>> CreateShiftAsync(long clinicId, string? name, string? startTime, string? endTime, CancellationToken ct) =>
+        SendAsync<ShiftResponse>(HttpMethod.Post, $"/clinics/{clinicId}/timeslots", new { name, startTime, endTime }, ct);
+
+    public Task<ApiResult<Unit>> DeactivateShiftAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/timeslots/{id}", null, ct);
+
+    public Task<ApiResult<List<TemplateResponse>>> ListTemplatesAsync(long doctorId, CancellationToken ct) =>
+        GetAsync<List<TemplateResponse>>($"/doctors/{doctorId}/slots", ct);
+
+    public Task<ApiResult<TemplateResponse>> CreateTemplateAsync(long doctorId, long timeSlotId, int? weekday, CancellationToken ct) =>
+        SendAsync<TemplateResponse>(HttpMethod.Post, $"/doctors/{doctorId}/slots", new { timeSlotId, weekday }, ct);
+
+    public Task<ApiResult<Unit>> DeleteTemplateAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/doctors/slots/{id}", null, ct);
+
+    public Task<ApiResult<GeneratedSlots>> GenerateSlotsAsync(long clinicId, DateOnly? from, DateOnly? to, long? doctorId, CancellationToken ct) =>
+        SendAsync<GeneratedSlots>(HttpMethod.Post, "/availability/createBookingSlots", new { clinicId, from, to, doctorId }, ct);
+
+    public Task<ApiResult<List<BookingSlotResponse>>> DoctorSlotsAsync(long doctorId, DateOnly from, DateOnly to, CancellationToken ct) =>
+        GetAsync<List<BookingSlotResponse>>(Url($"/doctors/{doctorId}/bookingSlots", ("from", Date(from)), ("to", Date(to))), ct);
+
+    public Task<ApiResult<BookingSlotResponse>> GetBookingSlotAsync(long id, CancellationToken ct) => GetAsync<BookingSlotResponse>($"/bookingSlots/{id}", ct);
+
+    public Task<ApiResult<BookingResponse>> SlotBookingAsync(long slotId, CancellationToken ct) => GetAsync<BookingResponse>($"/bookingSlots/{slotId}/booking", ct);
+
+    public async Task<ApiResult<List<PatientResponse>>> PatientsAsync(long clinicId, IEnumerable<long> customerIds, CancellationToken ct)
+    {
+        var ids = customerIds.Distinct().ToList();
+        if (ids.Count == 0)
+        {
+            return new ApiResult<List<PatientResponse>>(HttpStatusCode.OK, [], null);
+        }
+        var query = string.Join("&", ids.Take(100).Select(id => "id=" + id.ToString(CultureInfo.InvariantCulture)));
+        return await GetAsync<List<PatientResponse>>($"/clinics/{clinicId}/patients?{query}", ct);
+    }
+
+    // Clinics and their staff (administrators; staff edit their own clinic)
+
+    public Task<ApiResult<ClinicResponse>> CreateClinicAsync(string? name, string? timeZone, string? address, CancellationToken ct) =>
+        SendAsync<ClinicResponse>(HttpMethod.Post, "/clinics", new { name, timeZone, address }, ct);
+
+    public Task<ApiResult<ClinicResponse>> ReplaceClinicAsync(long id, string? name, string? timeZone, string? address, CancellationToken ct) =>
+        SendAsync<ClinicResponse>(HttpMethod.Put, $"/clinics/{id}", new { name, timeZone, address }, ct);
+
+    public Task<ApiResult<Unit>> DeactivateClinicAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/clinics/{id}", null, ct);
+
+    public Task<ApiResult<List<StaffResponse>>> ListStaffAsync(long clinicId, CancellationToken ct) =>
+        GetAsync<List<StaffResponse>>($"/clinics/{clinicId}/staff", ct);
+
+    public Task<ApiResult<StaffResponse>> AddStaffAsync(long clinicId, string? name, string? email, string? password, CancellationToken ct) =>
+        SendAsync<StaffResponse>(HttpMethod.Post, $"/clinics/{clinicId}/staff", new { name, email, password }, ct);
+
+    public Task<ApiResult<Unit>> RemoveStaffAsync(long clinicId, string accountId, CancellationToken ct) =>
+        SendAsync<Unit>(HttpMethod.Delete, $"/clinics/{clinicId}/staff/{Uri.EscapeDataString(accountId)}", null, ct);
+
+    // Plumbing
+
+    private Task<ApiResult<T>> GetAsync<T>(string url, CancellationToken ct) => SendAsync<T>(HttpMethod.Get, url, null, ct);
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string url, object? body, CancellationToken ct,
+        Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: ApiJson.Options);
+        }
+        configure?.Invoke(request);
+        try
+        {
+            using var response = await http.SendAsync(request, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                return new ApiResult<T>(response.StatusCode, default, await ApiProblem.ReadAsync(response, ct));
+            }
+            var value = typeof(T) == typeof(Unit) || response.StatusCode == HttpStatusCode.NoContent
+                ? default
+                : await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, ct);
+            return new ApiResult<T>(response.StatusCode, value, null, response.Headers.Location);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "{Method} {Url} did not get an answer", method, url);
+            return new ApiResult<T>(HttpStatusCode.ServiceUnavailable, default, ApiProblem.Unreachable("ClinicBooking"));
+        }
+    }
+
+    private static string Url(string path, params (string Name, string? Value)[] query) =>
+        QueryHelpers.AddQueryString(path, query.Where(q => !string.IsNullOrWhiteSpace(q.Value)).Select(q => KeyValuePair.Create(q.Name, q.Value)));
+
+    private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string? Id(long? id) => id?.ToString(CultureInfo.InvariantCulture);
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>An answer with no body (204).</summary>
+public readonly record struct Unit;
+
+/// <summary>What a patient searches for.</summary>
+public sealed record SlotFilter(string? Specialization, DateOnly? From, DateOnly? To, long? ClinicId, long? DoctorId);

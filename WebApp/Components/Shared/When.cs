@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace ClinicBooking.WebApp.Components.Shared;
+
+/// <summary>
+/// Times as a patient or clinic reads them: in the clinic's local time (the instant carries the offset in force
+/// there), with the zone named, never converted to the reader's or the server's zone.
+/// </summary>
+public static class When
+{
+    private static readonly CultureInfo Culture = CultureInfo.GetCultureInfo("en-GB");
+
+    public static string Day(DateOnly date) => date.ToString("dddd d MMMM yyyy", Culture);
+
+    public static string Day(DateTimeOffset time) => time.ToString("ddd d MMM yyyy", Culture);
+
+    public static string Time(DateTimeOffset time) => time.ToString("HH:mm", Culture);
+
+    public static string Format(DateTimeOffset time) => time.ToString("ddd d MMM yyyy, HH:mm", Culture);
+
+    public static string Span(DateTimeOffset start, DateTimeOffset end) => $"{Format(start)}–{Time(end)}";
+
+    /// <summary>The zone and the offset in force then, e.g. "Europe/Berlin, UTC+02:00".</summary>
+    public static string Zone(string timeZone, DateTimeOffset time) =>
+        $"{timeZone}, UTC{(time.Offset < TimeSpan.Zero ? "-" : "+")}{time.Offset:hh\\:mm}";
+
+    public static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static DateOnly? ParseDate(string? value) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    public static long? ParseId(string? value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+}

@@ -1,0 +1,18 @@
+using ClinicBooking.WebApp.Authentication;
+using ClinicBooking.WebApp.Components;
+using ClinicBooking.WebApp.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddWebAppServices();
+
+var app = builder.Build();
+
+app.UseWebAppPipeline();
+app.MapDefaultEndpoints();
+app.MapStaticAssets();
+app.MapRazorComponents<App>();
+app.MapAuthenticationEndpoints();
+
+app.Run();

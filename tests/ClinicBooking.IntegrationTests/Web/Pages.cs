@@ -1,0 +1,67 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace ClinicBooking.IntegrationTests.Web;
+
+/// <summary>What every web test does to the pages it visits: sign in, check accessibility, keep screenshots.</summary>
+public static class Pages
+{
+    /// <summary>
+    /// Runs axe on the page as it stands and fails on any serious or critical violation, naming each with the
+    /// elements it found. Every page a test visits goes through this.
+    /// </summary>
+    public static async Task AssertAccessibleAsync(this IPage page)
+    {
+        var results = await page.RunAxe();
+        var bad = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(bad.Count == 0, $"{page.Url} has accessibility violations:\n" + string.Join("\n", bad.Select(Describe)));
+    }
+
+    private static string Describe(AxeResultItem violation) =>
+        $"- {violation.Impact} {violation.Id}: {violation.Help} at {string.Join(", ", violation.Nodes.Select(n => n.Target.ToString()))}";
+
+    /// <summary>Goes to a path of the web app, checks the page, and answers its HTTP status.</summary>
+    public static async Task<int> OpenAsync(this IPage page, string url)
+    {
+        var response = await page.GotoAsync(url);
+        await page.AssertAccessibleAsync();
+        return response?.Status ?? 0;
+    }
+
+    /// <summary>
+    /// Signs in through the identity service's login page, as a person would: from the web app's sign-in link
+    /// to the login form and back. Both pages are checked.
+    /// </summary>
+    public static async Task SignInAsync(this IPage page, string webApp, string email, string password)
+    {
+        await page.GotoAsync($"{webApp}/account/signin?returnUrl=%2F");
+        await page.SignInOnLoginPageAsync(email, password);
+        await page.WaitForURLAsync(new Regex("^" + Regex.Escape(webApp)));
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Fills the identity service's login form, which the browser has been sent to.</summary>
+    public static async Task SignInOnLoginPageAsync(this IPage page, string email, string password)
+    {
+        await page.WaitForURLAsync(new Regex("/account/login"));
+        await page.AssertAccessibleAsync();
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    /// <summary>
+    /// Keeps a screenshot of the page for the README (scripts/screenshots.sh sets SCREENSHOTS_DIR to docs/screenshots);
+    /// otherwise into the test output.
+    /// </summary>
+    public static async Task ScreenshotAsync(this IPage page, string name)
+    {
+        var directory = Environment.GetEnvironmentVariable("SCREENSHOTS_DIR") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+    }
+}

@@ -1,0 +1,257 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ClinicBooking.IntegrationTests.Web;
+
+/// <summary>A patient in a real browser (Debian's Chromium) against the real system, through the web app only.</summary>
+public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser)
+{
+    private readonly WebScenario _scenario = new(app);
+
+    private string WebApp => app.WebAppUrl;
+
+    [Fact]
+    public async Task A_patient_signs_up_searches_books_sees_the_booking_and_cancels_it()
+    {
+        var (clinic, slots) = await _scenario.ClinicWithSlotsAsync();
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        // Sign up (a field error first: the API's problem shown next to the field), then sign in on the identity page.
+        await page.OpenAsync($"{WebApp}/signup");
+        var email = Http.UniqueEmail("web-patient");
+        await page.GetByLabel("Full name").FillAsync("Ann Lee");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync("short");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.Locator("#password-error")).ToContainTextAsync("10");
+        await Expect(page.GetByLabel("Password")).ToHaveAttributeAsync("aria-invalid", "true");
+        await page.AssertAccessibleAsync();
+        await page.GetByLabel("Password").FillAsync(Tokens.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await page.SignInOnLoginPageAsync(email, Tokens.Password);
+        await Expect(page.GetByText("Ann Lee")).ToBeVisibleAsync();
+
+        // Search by specialization and dates: sorted by time, in the clinic's time with its zone named.
+        await page.OpenAsync($"{WebApp}/");
+        await page.GetByLabel("Specialization").FillAsync(clinic.Specialization);
+        await page.GetByLabel("From").FillAsync(WebScenario.Day.ToString("yyyy-MM-dd"));
+        await page.GetByLabel("To").FillAsync(WebScenario.Day.ToString("yyyy-MM-dd"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        var results = page.Locator("#results article");
+        await Expect(results).ToHaveCountAsync(3);
+        await Expect(results.First).ToContainTextAsync("Europe/Berlin");
+        await Expect(results.Nth(0)).ToContainTextAsync("08:00");
+        await Expect(results.Nth(1)).ToContainTextAsync("09:00");
+        await Expect(results.Nth(2)).ToContainTextAsync("10:00");
+        await Expect(page.Locator("#next-heading")).ToBeVisibleAsync();
+        await Expect(page.Locator("#partial")).ToHaveCountAsync(0);
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync("patient-search");
+
+        // The doctor's page lists the same free times.
+        await results.First.GetByRole(AriaRole.Link).First.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.Locator(".times a")).ToHaveCountAsync(3);
+        await Expect(page.Locator(".times a").First).ToContainTextAsync("08:00");
+        await page.AssertAccessibleAsync();
+        await page.GoBackAsync();
+
+        // Book the earliest: one click, a clear answer.
+        await results.First.GetByRole(AriaRole.Link, new() { Name = "Book" }).ClickAsync();
+        await page.AssertAccessibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/bookings/\d+$"));
+        var bookingId = long.Parse(page.Url.Split('/')[^1]);
+        await ConfirmedAsync(page);
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync("booking-confirmation");
+        Assert.Equal(slots[0], (await _scenario.BookingAsync(bookingId)).GetProperty("bookingSlotId").GetInt64());
+
+        // My bookings lists it as upcoming (the list trails the booking by a moment), and cancels it.
+        await Http.WaitUntilAsync(async () =>
+        {
+            await page.GotoAsync($"{WebApp}/bookings");
+            return await page.Locator($"#upcoming #booking-{bookingId}").CountAsync() == 1;
+        });
+        await page.AssertAccessibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Cancel the appointment") }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("cancelled");
+        Assert.Equal("cancelled", BookingApi.Status(await _scenario.BookingAsync(bookingId)));
+        Assert.False(await _scenario.Bookings.IsBookedAsync(slots[0]));
+        await Http.WaitUntilAsync(async () =>
+        {
+            await page.GotoAsync($"{WebApp}/bookings");
+            return await page.Locator($"#past #booking-{bookingId}").CountAsync() == 1;
+        });
+        await Expect(page.Locator($"#booking-{bookingId}").Locator("xpath=..")).ToContainTextAsync("cancelled");
+
+        // Signing out ends the session: the bookings page asks to sign in again.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await page.GotoAsync($"{WebApp}/bookings");
+        await page.WaitForURLAsync(new Regex("/account/login"));
+    }
+
+    [Fact]
+    public async Task A_double_click_or_a_retry_after_a_timeout_books_once()
+    {
+        var (clinic, slots) = await _scenario.ClinicWithSlotsAsync();
+        var patient = await _scenario.NewPatientAsync("Dee Double");
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SignInAsync(WebApp, patient.Email, Tokens.Password);
+
+        // A double click on the button: Chromium sends the form once, others may send it twice. Either way one booking.
+        var bookPage = $"{WebApp}/book/{slots[0]}?doctorId={clinic.Doctor}&date={WebScenario.Day:yyyy-MM-dd}";
+        await page.GotoAsync(bookPage);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).DblClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/bookings/\d+$"));
+        await ConfirmedAsync(page);
+        Assert.Equal((1L, 1L), await _scenario.Bookings.CountBookingsAsync(clinic.Shard, slots[0]));
+
+        // The same form sent twice at once (a browser that does not hold back a second click, or two tabs): both
+        // posts carry the attempt's one key and land on the same booking.
+        await page.GotoAsync($"{WebApp}/book/{slots[2]}?doctorId={clinic.Doctor}&date={WebScenario.Day:yyyy-MM-dd}");
+        var twice = await FormFieldsAsync(page);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => context.APIRequest.PostAsync(
+            $"{WebApp}/book/{slots[2]}?doctorId={clinic.Doctor}&date={WebScenario.Day:yyyy-MM-dd}", new() { Form = FormOf(context, twice), MaxRedirects = 0 })));
+        Assert.All(answers, a => Assert.Equal(302, a.Status));
+        Assert.Single(answers.Select(a => a.Headers["location"]).Distinct());
+        Assert.Equal((1L, 1L), await _scenario.Bookings.CountBookingsAsync(clinic.Shard, slots[2]));
+
+        // The answer to a booking is lost (the connection drops after the server booked); the person sends the
+        // same form again, as the browser's retry would: the same booking, not a second one.
+        await page.GotoAsync($"{WebApp}/book/{slots[1]}?doctorId={clinic.Doctor}&date={WebScenario.Day:yyyy-MM-dd}");
+        var fields = await FormFieldsAsync(page);
+        await page.RouteAsync("**/book/**", async route =>
+        {
+            if (route.Request.Method == "POST")
+            {
+                await route.FetchAsync();
+                await route.AbortAsync("timedout");
+                return;
+            }
+            await route.ContinueAsync();
+        });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).ClickAsync();
+        await Http.WaitUntilAsync(async () => (await _scenario.Bookings.CountBookingsAsync(clinic.Shard, slots[1])).All == 1);
+        await page.UnrouteAllAsync();
+        var retry = await context.APIRequest.PostAsync($"{WebApp}/book/{slots[1]}?doctorId={clinic.Doctor}&date={WebScenario.Day:yyyy-MM-dd}",
+            new() { Form = FormOf(context, fields), MaxRedirects = 0 });
+        Assert.Equal(302, retry.Status);
+        Assert.Matches(@"/bookings/\d+$", retry.Headers["location"]);
+        Assert.Equal((1L, 1L), await _scenario.Bookings.CountBookingsAsync(clinic.Shard, slots[1]));
+    }
+
+    [Fact]
+    public async Task Two_browsers_race_for_the_same_slot_and_exactly_one_gets_it()
+    {
+        var (clinic, slots) = await _scenario.ClinicWithSlotsAsync();
+        var pages = new List<IPage>();
+        var contexts = new List<IBrowserContext>();
+        foreach (var name in new[] { "Rae Racer", "Rob Racer" })
+        {
+            var patient = await _scenario.NewPatientAsync(name);
+            var context = await browser.NewContextAsync();
+            contexts.Add(context);
+            var page = await context.NewPageAsync();
+            await page.SignInAsync(WebApp, patient.Email, Tokens.Password);
+            await page.GotoAsync($"{WebApp}/book/{slots[0]}?doctorId={clinic.Doctor}&date={WebScenario.Day:yyyy-MM-dd}");
+            pages.Add(page);
+        }
+        try
+        {
+            await Task.WhenAll(pages.Select(p => p.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).ClickAsync()));
+            foreach (var page in pages)
+            {
+                await Expect(page.Locator("#outcome")).ToBeVisibleAsync();
+            }
+            var outcomes = await Task.WhenAll(pages.Select(p => p.Locator("#outcome").InnerTextAsync()));
+            Assert.Single(outcomes, o => o.Contains("has just been taken"));
+            Assert.Single(outcomes, o => o.Contains("Booked") || o.Contains("Almost there"));
+            var taken = pages[Array.FindIndex(outcomes, o => o.Contains("has just been taken"))];
+            await taken.AssertAccessibleAsync();
+            Assert.Equal(1L, (await _scenario.Bookings.CountBookingsAsync(clinic.Shard, slots[0])).Active);
+        }
+        finally
+        {
+            foreach (var context in contexts)
+            {
+                await context.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task At_phone_width_a_patient_finds_and_books_with_the_keyboard_alone()
+    {
+        var (clinic, slots) = await _scenario.ClinicWithSlotsAsync();
+        var patient = await _scenario.NewPatientAsync("Kim Keys");
+        await using var context = await browser.NewContextAsync(new ViewportSize { Width = 375, Height = 740 });
+        var page = await context.NewPageAsync();
+        await page.SignInAsync(WebApp, patient.Email, Tokens.Password);
+
+        await page.OpenAsync($"{WebApp}/?specialization={clinic.Specialization}&from={WebScenario.Day:yyyy-MM-dd}&to={WebScenario.Day:yyyy-MM-dd}");
+        await AssertFitsAsync(page);
+        // From the top of the page: the skip link first, then on by Tab to the first "Book", Enter.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to content", await page.EvaluateAsync<string>("document.activeElement.textContent.trim()"));
+        await TabToAsync(page, "Book");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(new Regex(@"/book/\d+"));
+        await AssertFitsAsync(page);
+        await TabToAsync(page, "Book this appointment");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(new Regex(@"/bookings/\d+$"));
+        await ConfirmedAsync(page);
+        await AssertFitsAsync(page);
+        Assert.True(await _scenario.Bookings.IsBookedAsync(slots[0]));
+    }
+
+    /// <summary>The booking page says confirmed; a booking still being confirmed is refreshed until it is.</summary>
+    private static async Task ConfirmedAsync(IPage page) =>
+        await Http.WaitUntilAsync(async () =>
+        {
+            if ((await page.Locator("#outcome").InnerTextAsync()).Contains("Booked: your appointment is confirmed."))
+            {
+                return true;
+            }
+            await page.ReloadAsync();
+            return false;
+        });
+
+    /// <summary>Nothing is wider than the phone's screen: no sideways scrolling.</summary>
+    private static async Task AssertFitsAsync(IPage page) =>
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"),
+            $"{page.Url} is wider than {page.ViewportSize?.Width} px.");
+
+    private static async Task TabToAsync(IPage page, string text)
+    {
+        for (var i = 0; i < 80; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await page.EvaluateAsync<string>("document.activeElement.textContent.trim()") == text)
+            {
+                return;
+            }
+        }
+        Assert.Fail($"Tab never reached \"{text}\" on {page.Url}.");
+    }
+
+    /// <summary>What the booking form would post: its antiforgery token, its handler name and the attempt's key.</summary>
+    private static Task<Dictionary<string, string>> FormFieldsAsync(IPage page) =>
+        page.Locator("form[method=post]").Filter(new() { Has = page.Locator("#book") })
+            .EvaluateAsync<Dictionary<string, string>>("f => Object.fromEntries(new FormData(f).entries())");
+
+    private static IFormData FormOf(IBrowserContext context, Dictionary<string, string> fields)
+    {
+        var form = context.APIRequest.CreateFormData();
+        foreach (var (name, value) in fields)
+        {
+            form.Set(name, value);
+        }
+        return form;
+    }
+}

@@ -1,0 +1,215 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ClinicBooking.IntegrationTests.Web;
+
+/// <summary>Clinic staff and administrators in a real browser, through the web app only.</summary>
+public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
+{
+    private readonly WebScenario _scenario = new(app);
+
+    private string WebApp => app.WebAppUrl;
+
+    [Fact]
+    public async Task A_staff_member_sets_up_a_doctor_generates_slots_and_sees_a_patients_booking_in_the_day_schedule()
+    {
+        var clinicId = (await _scenario.Clinics.CreateClinicAsync(shard: 0, name: "Riverside Clinic")).GetProperty("id").GetInt64();
+        var staffEmail = await _scenario.NewStaffAsync(clinicId);
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SignInAsync(WebApp, staffEmail, Tokens.Password);
+
+        // "My clinic" leads straight to the only clinic this account works for.
+        await page.GetByRole(AriaRole.Link, new() { Name = "My clinic" }).ClickAsync();
+        await page.WaitForURLAsync($"{WebApp}/clinics/{clinicId}");
+        await page.AssertAccessibleAsync();
+
+        // Add a doctor (an empty name first: the API's message next to the field).
+        var specialization = $"Derm-{Guid.NewGuid():N}"[..12];
+        await page.OpenAsync($"{WebApp}/clinics/{clinicId}/doctors");
+        await page.GetByLabel("Specialization").FillAsync(specialization);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add doctor" }).ClickAsync();
+        await Expect(page.Locator("#name-error")).ToContainTextAsync("required");
+        await page.AssertAccessibleAsync();
+        await page.GetByLabel("Name").FillAsync("Dr Ada Lee");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add doctor" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToBeVisibleAsync();
+        await Expect(page.Locator("#doctors")).ToContainTextAsync("Dr Ada Lee");
+
+        // Add a shift.
+        await page.OpenAsync($"{WebApp}/clinics/{clinicId}/shifts");
+        await page.GetByLabel("Name").FillAsync("Morning");
+        await page.GetByLabel("Starts").FillAsync("09:00");
+        await page.GetByLabel("Ends").FillAsync("11:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add shift" }).ClickAsync();
+        await Expect(page.Locator("#shifts")).ToContainTextAsync("Morning");
+        await page.AssertAccessibleAsync();
+
+        // The doctor's weekly template: Morning, every day.
+        await page.OpenAsync($"{WebApp}/clinics/{clinicId}/doctors");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Dr Ada Lee" }).ClickAsync();
+        await page.AssertAccessibleAsync();
+        var doctorId = long.Parse(new Regex(@"/doctors/(\d+)$").Match(page.Url).Groups[1].Value);
+        await page.GetByLabel("Morning on Every day").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save template" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("Template saved");
+        await Expect(page.GetByLabel("Morning on Every day")).ToBeCheckedAsync();
+
+        // Generate the slots of the day.
+        await page.OpenAsync($"{WebApp}/clinics/{clinicId}/generate");
+        await page.GetByLabel("From").FillAsync($"{WebScenario.Day:yyyy-MM-dd}");
+        await page.GetByLabel("To").FillAsync($"{WebScenario.Day:yyyy-MM-dd}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("Created");
+        await page.AssertAccessibleAsync();
+        var slots = await _scenario.Clinics.DoctorSlotsAsync(doctorId, WebScenario.Day, WebScenario.Day);
+        Assert.NotEmpty(slots);
+
+        // A patient books the first slot (through the API); the day schedule names them and how to reach them.
+        var patient = await _scenario.NewPatientAsync("Pat Patient");
+        var slotId = slots[0].GetProperty("id").GetInt64();
+        var bookingId = await _scenario.BookAsync(slotId, patient.Token);
+        var schedule = $"{WebApp}/clinics/{clinicId}/doctors/{doctorId}/schedule?date={WebScenario.Day:yyyy-MM-dd}";
+        await Http.WaitUntilAsync(async () =>
+        {
+            await page.GotoAsync(schedule);
+            return (await page.Locator("tr.booked").AllInnerTextsAsync()).Any(row => row.Contains("Pat Patient"));
+        });
+        var booked = page.Locator("tr.booked");
+        await Expect(booked).ToHaveCountAsync(1);
+        await Expect(booked).ToContainTextAsync("09:00");
+        await Expect(booked).ToContainTextAsync(patient.Email);
+        await Expect(booked).ToContainTextAsync("+44 20 7946 0000");
+        await Expect(page.Locator("tr.free")).ToHaveCountAsync(slots.Count - 1);
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync("staff-schedule");
+        // The week view shows the same booking.
+        await page.OpenAsync(schedule + "&view=week");
+        await Expect(page.Locator("tr.booked")).ToContainTextAsync("Pat Patient");
+
+        // Deactivating the doctor is refused while the slot is booked, and says which appointment is in the way.
+        await page.OpenAsync($"{WebApp}/clinics/{clinicId}/doctors/{doctorId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Deactivate Dr Ada Lee" }).ClickAsync();
+        await Expect(page.Locator("#deactivate-problem .blockers li")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#deactivate-problem")).ToContainTextAsync("Dr Ada Lee");
+        await page.AssertAccessibleAsync();
+
+        // Cancel the booking from the schedule, after a confirmation step.
+        await page.GotoAsync(schedule);
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Cancel the booking") }).ClickAsync();
+        await Expect(page.Locator("#booking")).ToContainTextAsync("Pat Patient");
+        await page.AssertAccessibleAsync();
+        Assert.Equal("confirmed", BookingApi.Status(await _scenario.BookingAsync(bookingId)));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the booking" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("cancelled");
+        await Expect(page.Locator("tr.booked")).ToHaveCountAsync(0);
+        Assert.Equal("cancelled", BookingApi.Status(await _scenario.BookingAsync(bookingId)));
+
+        // Now nothing is in the way: the doctor is deactivated.
+        await page.GotoAsync($"{WebApp}/clinics/{clinicId}/doctors/{doctorId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Deactivate Dr Ada Lee" }).ClickAsync();
+        await page.WaitForURLAsync($"{WebApp}/clinics/{clinicId}/doctors");
+        await Expect(page.Locator("#doctors")).ToContainTextAsync("deactivated");
+    }
+
+    [Fact]
+    public async Task Staff_of_one_clinic_cannot_reach_another_clinics_pages_or_data()
+    {
+        var (mine, _) = await _scenario.ClinicWithSlotsAsync();
+        var (other, otherSlots) = await _scenario.ClinicWithSlotsAsync();
+        var patient = await _scenario.NewPatientAsync("Olive Other");
+        await _scenario.BookAsync(otherSlots[0], patient.Token);
+        var staffEmail = await _scenario.NewStaffAsync(mine.Id);
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SignInAsync(WebApp, staffEmail, Tokens.Password);
+
+        string[] othersPages =
+        [
+            $"/clinics/{other.Id}", $"/clinics/{other.Id}/doctors", $"/clinics/{other.Id}/shifts", $"/clinics/{other.Id}/generate",
+            $"/clinics/{other.Id}/staff", $"/clinics/{other.Id}/doctors/{other.Doctor}", $"/clinics/{other.Id}/doctors/{other.Doctor}/schedule",
+            $"/clinics/{other.Id}/slots/{otherSlots[0]}/cancel",
+            // The other clinic's doctor and slot under this staff member's own clinic.
+            $"/clinics/{mine.Id}/doctors/{other.Doctor}", $"/clinics/{mine.Id}/doctors/{other.Doctor}/schedule",
+            $"/clinics/{mine.Id}/slots/{otherSlots[0]}/cancel",
+            "/admin/clinics",
+        ];
+        foreach (var path in othersPages)
+        {
+            Assert.Equal(404, await page.OpenAsync(WebApp + path));
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
+            Assert.DoesNotContain("Olive Other", await page.ContentAsync());
+        }
+
+        // Their own clinic's pages open.
+        Assert.Equal(200, await page.OpenAsync($"{WebApp}/clinics/{mine.Id}/doctors/{mine.Doctor}/schedule?date={WebScenario.Day:yyyy-MM-dd}"));
+        await Expect(page.Locator("tr.free").First).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task An_administrator_creates_a_clinic_and_its_staff_with_mistakes_shown_next_to_their_fields()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SignInAsync(WebApp, ClinicBookingApp.AdministratorEmail, app.AdministratorPassword);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Clinics", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync($"{WebApp}/admin/clinics");
+        await page.AssertAccessibleAsync();
+        var name = $"Hillside {Guid.NewGuid():N}"[..16];
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Time zone").FillAsync("Mars/Olympus");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create clinic" }).ClickAsync();
+        await Expect(page.Locator("#timeZone-error")).ToContainTextAsync("IANA");
+        await Expect(page.GetByLabel("Time zone")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.GetByLabel("Name")).ToHaveValueAsync(name);
+        await page.AssertAccessibleAsync();
+        await page.GetByLabel("Time zone").FillAsync("Europe/London");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create clinic" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/clinics/\d+\?saved=created$"));
+        var clinicId = long.Parse(new Regex(@"/clinics/(\d+)").Match(page.Url).Groups[1].Value);
+        await page.AssertAccessibleAsync();
+
+        // Its first staff member; then the staff member signs in and manages it.
+        await page.OpenAsync($"{WebApp}/clinics/{clinicId}/staff");
+        var email = Http.UniqueEmail("desk");
+        await page.GetByLabel("Name").FillAsync("Dana Desk");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(Tokens.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add staff account" }).ClickAsync();
+        await Expect(page.Locator("#staff")).ToContainTextAsync(email);
+        await page.AssertAccessibleAsync();
+
+        // Edit, then deactivate the clinic: it leaves the list of active clinics.
+        await page.OpenAsync($"{WebApp}/clinics/{clinicId}");
+        await page.GetByLabel("Address").FillAsync("2 Hill Rd");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save details" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("saved");
+        await Expect(page.GetByLabel("Address")).ToHaveValueAsync("2 Hill Rd");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Deactivate {name}" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/admin/clinics"));
+        await Expect(page.Locator("#clinics tr", new() { HasText = name })).ToContainTextAsync("deactivated");
+
+        await using var staffContext = await browser.NewContextAsync();
+        var staff = await staffContext.NewPageAsync();
+        await staff.SignInAsync(WebApp, email, Tokens.Password);
+        Assert.Equal(200, await staff.OpenAsync($"{WebApp}/clinics/{clinicId}/staff"));
+        await Expect(staff.GetByRole(AriaRole.Button, new() { Name = "Add staff account" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Pages_not_for_an_account_and_unknown_pages_answer_plainly()
+    {
+        var patient = await _scenario.NewPatientAsync("Nora Nobody");
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        Assert.Equal(404, await page.OpenAsync($"{WebApp}/no-such-page"));
+        Assert.Equal(404, await page.OpenAsync($"{WebApp}/doctors/1"));
+        await page.SignInAsync(WebApp, patient.Email, Tokens.Password);
+        Assert.Equal(404, await page.OpenAsync($"{WebApp}/admin/clinics"));
+        Assert.Equal(200, await page.OpenAsync($"{WebApp}/clinics"));
+        await Expect(page.GetByText("does not work for a clinic")).ToBeVisibleAsync();
+        Assert.Equal(404, await page.OpenAsync($"{WebApp}/bookings/{(64L << 30) | 1}"));
+    }
+}
