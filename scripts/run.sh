@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the whole system: PostgreSQL, Redis and RabbitMQ (as processes, or as containers where Docker
-# runs), CustomerService, the ClinicService cells and the gateway, with the Aspire dashboard.
+# runs), IdentityService, CustomerService, the ClinicService cells, the gateway and the web app, with the Aspire dashboard.
 # Extra arguments go to the AppHost, e.g. --Infrastructure:Mode=containers or --Clinics:ShardCount=3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ scripts/setup.sh
 dotnet build AppHost/AppHost.csproj -nologo -v quiet -clp:ErrorsOnly
 
 gateway_url="http://localhost:5080"
+webapp_url="http://localhost:5090"
 data_dir=.data
 for arg in "$@"; do
   case $arg in --Infrastructure:DataDirectory=*) data_dir=${arg#*=} ;; esac
@@ -18,7 +19,8 @@ done
 (
   for _ in $(seq 1 300); do
     if curl -fs "$gateway_url/health" >/dev/null 2>&1; then
-      printf '\n  Gateway (the API):  %s   e.g. curl %s/clinics\n' "$gateway_url" "$gateway_url"
+      printf '\n  Web app:            %s   patients, clinic staff and administrators\n' "$webapp_url"
+      printf '  Gateway (the API):  %s   e.g. curl %s/clinics\n' "$gateway_url" "$gateway_url"
       printf '  Administrator:      admin@clinicbooking.local  password %s  (kept in %s/secrets/identity-admin)\n\n' \
         "$(cat "$data_dir/secrets/identity-admin")" "$data_dir"
       exit 0

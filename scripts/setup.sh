@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what ClinicBooking needs on a Debian machine and is missing: the PostgreSQL 15, Redis 7 and
-# RabbitMQ servers that the AppHost runs as plain processes. Safe to run again; it installs nothing twice.
+# RabbitMQ servers that the AppHost runs as plain processes; with --with-browser also Debian's Chromium, which
+# the web app's end-to-end tests, the screenshots and Lighthouse drive. Safe to run again; it installs nothing twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,10 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v setpriv >/dev/null || missing+=(util-linux)
 # The README's examples pick tokens out of JSON answers with jq.
 command -v jq >/dev/null || missing+=(jq)
+# Playwright's own browser download does not work everywhere; the system's Chromium always does.
+if [ "${1:-}" = "--with-browser" ] && [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} ..."

@@ -4,7 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh || exit 1
+# --with-browser: the web app's end-to-end tests drive Debian's Chromium.
+scripts/setup.sh --with-browser || exit 1
 # The integration tests run one cell with its clock skewed (libfaketime) to show the database's clock rules.
 if ! ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1; then
   sudo=""

@@ -43,6 +43,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["PATCH /clinics/{id}"] = ClinicStaff,
         ["DELETE /clinics/{id}"] = ClinicAdministrators,
         ["GET /clinics/{clinicId}/staff"] = ClinicStaff,
+        ["GET /clinics/{clinicId}/patients"] = ClinicStaff,
         ["POST /clinics/{clinicId}/staff"] = ClinicAdministrators,
         ["DELETE /clinics/{clinicId}/staff/{accountId}"] = ClinicAdministrators,
         ["GET /clinics/{clinicId}/doctors"] = Public,

@@ -36,8 +36,8 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         // Search by specialization and dates: sorted by time, in the clinic's time with its zone named.
         await page.OpenAsync($"{WebApp}/");
         await page.GetByLabel("Specialization").FillAsync(clinic.Specialization);
-        await page.GetByLabel("From").FillAsync(WebScenario.Day.ToString("yyyy-MM-dd"));
-        await page.GetByLabel("To").FillAsync(WebScenario.Day.ToString("yyyy-MM-dd"));
+        await page.GetByLabel("From", new() { Exact = true }).FillAsync(WebScenario.Day.ToString("yyyy-MM-dd"));
+        await page.GetByLabel("To", new() { Exact = true }).FillAsync(WebScenario.Day.ToString("yyyy-MM-dd"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         var results = page.Locator("#results article");
         await Expect(results).ToHaveCountAsync(3);

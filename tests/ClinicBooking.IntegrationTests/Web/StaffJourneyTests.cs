@@ -48,7 +48,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
 
         // The doctor's weekly template: Morning, every day.
         await page.OpenAsync($"{WebApp}/clinics/{clinicId}/doctors");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Dr Ada Lee" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Dr Ada Lee", Exact = true }).ClickAsync();
         await page.AssertAccessibleAsync();
         var doctorId = long.Parse(new Regex(@"/doctors/(\d+)$").Match(page.Url).Groups[1].Value);
         await page.GetByLabel("Morning on Every day").CheckAsync();
@@ -58,8 +58,8 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
 
         // Generate the slots of the day.
         await page.OpenAsync($"{WebApp}/clinics/{clinicId}/generate");
-        await page.GetByLabel("From").FillAsync($"{WebScenario.Day:yyyy-MM-dd}");
-        await page.GetByLabel("To").FillAsync($"{WebScenario.Day:yyyy-MM-dd}");
+        await page.GetByLabel("From", new() { Exact = true }).FillAsync($"{WebScenario.Day:yyyy-MM-dd}");
+        await page.GetByLabel("To", new() { Exact = true }).FillAsync($"{WebScenario.Day:yyyy-MM-dd}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
         await Expect(page.Locator("#outcome")).ToContainTextAsync("Created");
         await page.AssertAccessibleAsync();

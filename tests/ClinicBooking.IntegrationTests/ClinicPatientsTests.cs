@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>
+/// GET /clinics/{id}/patients: a clinic's staff read the contact details of the customers who booked there
+/// (for the day's schedule), and of no one else.
+/// </summary>
+public sealed class ClinicPatientsTests(ClinicBookingApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Staff_see_who_booked_at_their_clinic_and_nobody_else()
+    {
+        var clinics = new ClinicApi(app);
+        var clinic = await SlotFixtures.CreateAsync(clinics, shard: 0);
+        var other = await SlotFixtures.CreateAsync(clinics, shard: 0);
+        var day = SlotFixtures.NextYear(5, 4);
+        await clinics.GenerateAsync(clinic.Id, day, day);
+        await clinics.GenerateAsync(other.Id, day, day);
+        var slot = (await clinics.DoctorSlotsAsync(clinic.Doctor, day, day))[0].GetProperty("id").GetInt64();
+        var otherSlot = (await clinics.DoctorSlotsAsync(other.Doctor, day, day))[0].GetProperty("id").GetInt64();
+
+        var booked = await Tokens.NewCustomerAsync(app.Anonymous, "Bea Booked", Ct);
+        var elsewhere = await Tokens.NewCustomerAsync(app.Anonymous, "Eli Elsewhere", Ct);
+        var never = await Tokens.NewCustomerAsync(app.Anonymous, "Nat Never", Ct);
+        await BookAsync(slot, booked.Token);
+        await BookAsync(otherSlot, elsewhere.Token);
+        var staff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, clinic.Id, Ct);
+
+        // The booking reaches CustomerService's read model within moments.
+        var url = $"/clinics/{clinic.Id}/patients?id={booked.CustomerId}&id={elsewhere.CustomerId}&id={never.CustomerId}";
+        List<JsonElement> patients = [];
+        await Http.WaitUntilAsync(async () =>
+        {
+            patients = await GetAsync(url, staff);
+            return patients.Count > 0;
+        });
+        var patient = Assert.Single(patients);
+        Assert.Equal(booked.CustomerId, patient.GetProperty("id").GetInt64());
+        Assert.Equal("Bea Booked", patient.GetProperty("name").GetString());
+        Assert.Equal(booked.Email, patient.GetProperty("email").GetString());
+        Assert.Equal("+44 20 7946 0000", patient.GetProperty("phone").GetString());
+
+        // The other clinic's patient is not this clinic's: staff of this clinic never see them.
+        Assert.Empty(await GetAsync($"/clinics/{clinic.Id}/patients?id={elsewhere.CustomerId}", staff));
+        // ...and this clinic's staff cannot ask as the other clinic.
+        using var refused = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/clinics/{other.Id}/patients?id={elsewhere.CustomerId}").As(staff), Ct);
+        await refused.AssertProblemAsync(404);
+    }
+
+    [Fact]
+    public async Task Asking_for_no_one_or_too_many_is_a_400_that_says_so()
+    {
+        var clinic = await new ClinicApi(app).CreateClinicIdAsync(shard: 0);
+        var none = await app.Gateway.GetAsync($"/clinics/{clinic}/patients", Ct);
+        Assert.Contains("at least one", (await none.AssertProblemAsync(400)).ToString());
+        var ids = string.Join("&", Enumerable.Range(1, 101).Select(i => $"id={i}"));
+        var many = await app.Gateway.GetAsync($"/clinics/{clinic}/patients?{ids}", Ct);
+        Assert.Contains("At most 100", (await many.AssertProblemAsync(400)).ToString());
+    }
+
+    private async Task BookAsync(long slotId, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slotId}/booking") { Content = JsonContent.Create(new { }) }.As(token);
+        using var response = await app.Anonymous.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    private async Task<List<JsonElement>> GetAsync(string url, string token)
+    {
+        using var response = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, url).As(token), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.ReadJsonAsync()).EnumerateArray().ToList();
+    }
+}
