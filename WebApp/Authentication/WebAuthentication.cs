@@ -47,7 +47,8 @@ public static class WebAuthentication
             .AddOpenIdConnect(options =>
             {
                 options.Authority = authority;
-                options.RequireHttpsMetadata = !builder.Environment.IsDevelopment() && authority.StartsWith("https:", StringComparison.Ordinal);
+                // The issuer's own scheme decides: https in production, plain http on a developer's machine.
+                options.RequireHttpsMetadata = authority.StartsWith("https:", StringComparison.Ordinal);
                 options.ClientId = ClientId;
                 options.ResponseType = OpenIdConnectResponseType.Code;
                 // Back as a plain redirect (a top-level GET), so the correlation cookies can stay SameSite=Lax.

@@ -62,7 +62,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         await results.First.GetByRole(AriaRole.Link, new() { Name = "Book" }).ClickAsync();
         await page.AssertAccessibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/bookings/\d+$"));
+        await BookedAsync(page);
         var bookingId = long.Parse(page.Url.Split('/')[^1]);
         await ConfirmedAsync(page);
         await page.AssertAccessibleAsync();
@@ -107,7 +107,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         var bookPage = $"{WebApp}/book/{slots[0]}?doctorId={clinic.Doctor}&date={WebScenario.Day:yyyy-MM-dd}";
         await page.GotoAsync(bookPage);
         await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).DblClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/bookings/\d+$"));
+        await BookedAsync(page);
         await ConfirmedAsync(page);
         Assert.Equal((1L, 1L), await _scenario.Bookings.CountBookingsAsync(clinic.Shard, slots[0]));
 
@@ -204,10 +204,58 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         await AssertFitsAsync(page);
         await TabToAsync(page, "Book this appointment");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(new Regex(@"/bookings/\d+$"));
+        await BookedAsync(page);
         await ConfirmedAsync(page);
         await AssertFitsAsync(page);
         Assert.True(await _scenario.Bookings.IsBookedAsync(slots[0]));
+    }
+
+    [Fact]
+    public async Task Search_pages_on_with_more_and_says_when_some_clinics_did_not_answer()
+    {
+        // Seven days of three slots: 21 free appointments, one more than a page.
+        var (clinic, _) = await _scenario.ClinicWithSlotsAsync();
+        await _scenario.Clinics.GenerateAsync(clinic.Id, WebScenario.Day, WebScenario.Day.AddDays(6));
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var search = $"{WebApp}/?specialization={clinic.Specialization}&from={WebScenario.Day:yyyy-MM-dd}&to={WebScenario.Day.AddDays(6):yyyy-MM-dd}";
+
+        await page.OpenAsync(search);
+        await Expect(page.Locator("#results article")).ToHaveCountAsync(20);
+        var firstPage = await page.Locator("#results time").AllInnerTextsAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "More appointments" }).ClickAsync();
+        await Expect(page.Locator("#results article")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#results article")).ToContainTextAsync("10:00");
+        Assert.DoesNotContain(await page.Locator("#results time").InnerTextAsync(), firstPage);
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "More appointments" })).ToHaveCountAsync(0);
+        await page.AssertAccessibleAsync();
+
+        // The cell of shard 1 stops: the search still answers with shard 0's clinics, and says some are missing.
+        await app.StopAsync(ResourceNames.ClinicCell(1));
+        try
+        {
+            await page.OpenAsync(search);
+            await Expect(page.Locator("#partial")).ToContainTextAsync("did not answer");
+            await Expect(page.Locator("#results article")).ToHaveCountAsync(20);
+        }
+        finally
+        {
+            await app.StartAsync(ResourceNames.ClinicCell(1));
+        }
+        await page.OpenAsync(search);
+        await Expect(page.Locator("#partial")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>The post of the booking form has led to the booking's page; if not, fails with what the page said.</summary>
+    private static async Task BookedAsync(IPage page)
+    {
+        var booked = new Regex(@"/bookings/\d+$");
+        await Http.WaitUntilAsync(async () => booked.IsMatch(page.Url) || await page.Locator("[role=alert]").CountAsync() > 0, seconds: 30);
+        if (!booked.IsMatch(page.Url))
+        {
+            Assert.Fail($"Booking did not lead to the booking's page: {page.Url} says \"{await page.Locator("[role=alert]").First.InnerTextAsync()}\"");
+        }
+        await page.WaitForLoadStateAsync();
     }
 
     /// <summary>The booking page says confirmed; a booking still being confirmed is refreshed until it is.</summary>

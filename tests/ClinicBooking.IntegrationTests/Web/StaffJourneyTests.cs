@@ -97,7 +97,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
 
         // Cancel the booking from the schedule, after a confirmation step.
         await page.GotoAsync(schedule);
-        await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Cancel the booking") }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Cancel booking at") }).ClickAsync();
         await Expect(page.Locator("#booking")).ToContainTextAsync("Pat Patient");
         await page.AssertAccessibleAsync();
         Assert.Equal("confirmed", BookingApi.Status(await _scenario.BookingAsync(bookingId)));
@@ -211,5 +211,6 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         Assert.Equal(200, await page.OpenAsync($"{WebApp}/clinics"));
         await Expect(page.GetByText("does not work for a clinic")).ToBeVisibleAsync();
         Assert.Equal(404, await page.OpenAsync($"{WebApp}/bookings/{(64L << 30) | 1}"));
+        Assert.Equal(200, await page.OpenAsync($"{WebApp}/denied"));
     }
 }

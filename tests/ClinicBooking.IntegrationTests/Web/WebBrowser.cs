@@ -28,6 +28,7 @@ public sealed class WebBrowser : IAsyncDisposable
         });
         // The app answers within a few seconds; a page that does not is a failure, not a reason to wait 30 s.
         context.SetDefaultTimeout(20_000);
+        Assertions.SetDefaultExpectTimeout(20_000);
         return context;
     }
 
