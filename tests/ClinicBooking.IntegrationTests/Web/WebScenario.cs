@@ -24,12 +24,19 @@ public sealed class WebScenario(ClinicBookingApp app)
 
     public async Task<(SlotClinic Clinic, List<long> Slots)> ClinicWithSlotsAsync()
     {
-        var clinic = await SlotFixtures.CreateAsync(Clinics, shard: 0, start: "08:00", end: "09:00");
-        foreach (var start in new[] { 9, 10 })
+        // Readable names (they show in the README's screenshots); the specialization keeps each test's search apart.
+        var specialization = $"Cardiology-{Guid.NewGuid():N}"[..16];
+        var created = await Clinics.CreateClinicAsync(shard: 0, name: "Riverside Clinic");
+        var clinicId = created.GetProperty("id").GetInt64();
+        var doctor = await Clinics.CreateDoctorAsync(clinicId, specialization, "Dr Ada Lee");
+        var shifts = new List<long>();
+        foreach (var start in new[] { 8, 9, 10 })
         {
-            var shift = await Clinics.CreateTimeSlotAsync(clinic.Id, $"{start:00}:00", $"{start + 1:00}:00");
-            await Clinics.CreateTemplateAsync(clinic.Doctor, shift);
+            var shift = await Clinics.CreateTimeSlotAsync(clinicId, $"{start:00}:00", $"{start + 1:00}:00");
+            await Clinics.CreateTemplateAsync(doctor, shift);
+            shifts.Add(shift);
         }
+        var clinic = new SlotClinic(clinicId, created.GetProperty("shard").GetInt32(), doctor, shifts[0], specialization, "Europe/Berlin");
         Assert.True(await Clinics.GenerateAsync(clinic.Id, Day, Day) > 0);
         var slots = (await Clinics.DoctorSlotsAsync(clinic.Doctor, Day, Day)).Select(s => s.GetProperty("id").GetInt64()).ToList();
         return (clinic, slots);
