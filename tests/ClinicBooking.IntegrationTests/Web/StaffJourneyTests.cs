@@ -199,18 +199,23 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
     }
 
     [Fact]
-    public async Task Pages_not_for_an_account_and_unknown_pages_answer_plainly()
+    public async Task Pages_not_for_an_account_unknown_pages_and_malformed_links_answer_plainly()
     {
         var patient = await _scenario.NewPatientAsync("Nora Nobody");
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
         Assert.Equal(404, await page.OpenAsync($"{WebApp}/no-such-page"));
         Assert.Equal(404, await page.OpenAsync($"{WebApp}/doctors/1"));
+        Assert.Equal(404, await page.OpenAsync($"{WebApp}/doctors/abc"));
+        // A hand-edited search link: the search shows its defaults, never an error page.
+        Assert.Equal(200, await page.OpenAsync($"{WebApp}/?from=yesterday&to=2026-13-45&clinicId=x&doctorId=%00&after=nonsense"));
         await page.SignInAsync(WebApp, patient.Email, Tokens.Password);
         Assert.Equal(404, await page.OpenAsync($"{WebApp}/admin/clinics"));
         Assert.Equal(200, await page.OpenAsync($"{WebApp}/clinics"));
         await Expect(page.GetByText("does not work for a clinic")).ToBeVisibleAsync();
         Assert.Equal(404, await page.OpenAsync($"{WebApp}/bookings/{(64L << 30) | 1}"));
+        Assert.Equal(200, await page.OpenAsync($"{WebApp}/book/1?doctorId=abc&date=never"));
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("no longer free");
         Assert.Equal(200, await page.OpenAsync($"{WebApp}/denied"));
     }
 }
