@@ -58,4 +58,20 @@ public abstract class ClinicManagementPage : AppPage
         Clinic = clinic.Value;
         return true;
     }
+
+    /// <summary>One of this clinic's doctors; null (and a 404) for a doctor of another clinic or none at all.</summary>
+    protected async Task<DoctorResponse?> LoadDoctorAsync(long doctorId)
+    {
+        // The doctor's id carries its clinic: one of another clinic is not found here, whoever asks.
+        var doctor = ClinicIds.ClinicOf(doctorId) == ClinicId ? (await Api.GetDoctorAsync(doctorId, Aborted)).Value : null;
+        if (doctor is null)
+        {
+            NotFound();
+        }
+        return doctor;
+    }
+
+    /// <summary>The clinic's doctors' names by id, deactivated ones too: a refusal's blockers name them.</summary>
+    protected async Task<Dictionary<long, string>> DoctorNamesAsync() =>
+        ((await Api.ListDoctorsAsync(ClinicId, includeInactive: true, Aborted)).Value?.Items ?? []).ToDictionary(d => d.Id, d => d.Name);
 }
