@@ -52,7 +52,8 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
 
         // The doctor's page lists the same free times.
         await results.First.GetByRole(AriaRole.Link).First.ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        await page.WaitForURLAsync(new Regex(@"/doctors/\d+$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Dr Ada Lee" })).ToBeVisibleAsync();
         await Expect(page.Locator(".times a")).ToHaveCountAsync(3);
         await Expect(page.Locator(".times a").First).ToContainTextAsync("08:00");
         await page.AssertAccessibleAsync();
@@ -60,6 +61,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
 
         // Book the earliest: one click, a clear answer.
         await results.First.GetByRole(AriaRole.Link, new() { Name = "Book" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/book/\d+"));
         await page.AssertAccessibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).ClickAsync();
         await BookedAsync(page);
@@ -201,6 +203,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         await TabToAsync(page, "Book");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(new Regex(@"/book/\d+"));
+        await page.AssertAccessibleAsync();
         await AssertFitsAsync(page);
         await TabToAsync(page, "Book this appointment");
         await page.Keyboard.PressAsync("Enter");

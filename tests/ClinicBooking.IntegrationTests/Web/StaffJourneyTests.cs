@@ -49,6 +49,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         // The doctor's weekly template: Morning, every day.
         await page.OpenAsync($"{WebApp}/clinics/{clinicId}/doctors");
         await page.GetByRole(AriaRole.Link, new() { Name = "Dr Ada Lee", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/doctors/\d+$"));
         await page.AssertAccessibleAsync();
         var doctorId = long.Parse(new Regex(@"/doctors/(\d+)$").Match(page.Url).Groups[1].Value);
         await page.GetByLabel("Morning on Every day").CheckAsync();
