@@ -23,7 +23,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for _ in $(seq 1 180); do curl -fs "$GW/health" >/dev/null 2>&1 && curl -fs "$GW/clinics" >/dev/null 2>&1 && break; sleep 1; done
+# Ready when every cell answers: the gateway's clinic list is whole ("partial": false), not just there.
+for _ in $(seq 1 180); do
+  curl -fs "$GW/health" >/dev/null 2>&1 && curl -fs "$GW/clinics" 2>/dev/null | grep -q '"partial":false' && break
+  sleep 1
+done
 # Signed in as the first administrator (created at first start, its password in the data directory).
 export ADMIN_PASSWORD=$(cat "$data/secrets/identity-admin")
 export ADMIN_TOKEN=$(curl -fs "$GW/connect/token" -d grant_type=password -d client_id=clinicbooking-cli \

@@ -33,12 +33,22 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 
+# The failed tests' names and first message lines, last, where a CI log's tail shows them.
+for report in "$results"/*.trx; do
+  [ -f "$report" ] || continue
+  tr -d '\r' <"$report" | awk 'BEGIN { RS = "<UnitTestResult " }
+    /^[^>]*outcome="Failed"/ {
+      match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11)
+      message = $0; sub(/.*<Message>/, "", message); sub(/\n.*/, "", message); sub(/<\/Message>.*/, "", message)
+      print "FAILED " name ": " message }'
+done | sed 's/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&#xA;/ /g; s/&amp;/\&/g' | cut -c1-400
+
 # README's API examples, run top to bottom on a fresh system as written: one more test.
 if scripts/readme-examples.sh >"$results/readme-examples.log" 2>&1; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1)); status=1
-  echo "README examples failed:"; grep -v '^ok' "$results/readme-examples.log" | tail -20
+  echo "README examples failed:"; grep -v '^ok' "$results/readme-examples.log" | tail -40
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

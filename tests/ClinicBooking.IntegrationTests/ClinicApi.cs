@@ -48,17 +48,7 @@ public sealed class ClinicApi(ClinicBookingApp app)
         return (await response.ReadJsonAsync()).GetProperty("id").GetInt64();
     }
 
-    public async Task<NpgsqlConnection> OpenShardAsync(int shard)
-    {
-        // Unpooled: tests stop and restart the shard servers, which leaves pooled sessions dead.
-        var connectionString = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync(ResourceNames.ShardDatabase(shard), Ct))
-        {
-            Pooling = false,
-        }.ConnectionString;
-        var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(Ct);
-        return connection;
-    }
+    public Task<NpgsqlConnection> OpenShardAsync(int shard) => app.OpenDatabaseAsync(ResourceNames.ShardDatabase(shard));
 
     public async Task<T?> ScalarAsync<T>(int shard, string sql, params object[] parameters)
     {

@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 [assembly: AssemblyFixture(typeof(ClinicBooking.IntegrationTests.ClinicBookingApp))]
 
@@ -138,6 +139,21 @@ public sealed class ClinicBookingApp : IAsyncLifetime
 
     /// <summary>A service called directly (not through the gateway), as the administrator.</summary>
     public HttpClient CreateServiceClient(string resource) => CreateClient(resource, AdministratorToken);
+
+    /// <summary>
+    /// An open connection to one of the app's databases, with the service's own credentials. Unpooled: tests
+    /// stop and restart the database servers, and a pooled session from before a restart is dead
+    /// (57P01 "terminating connection due to administrator command") when the next test picks it up.
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenDatabaseAsync(string resource, Action<NpgsqlConnectionStringBuilder>? configure = null)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(await App.GetConnectionStringAsync(resource, TestContext.Current.CancellationToken));
+        configure?.Invoke(settings);
+        settings.Pooling = false;
+        var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        return connection;
+    }
 
     /// <summary>Stops a resource through the AppHost, as an operator would from the dashboard.</summary>
     public async Task StopAsync(string resource)

@@ -196,8 +196,12 @@ public class HostileInputTests(ClinicBookingApp app)
     [Fact]
     public async Task Every_shard_statement_has_a_time_limit()
     {
-        await using var connection = new NpgsqlConnection(Shared.ConnectionSettings.ForServices(
-            await app.App.GetConnectionStringAsync(ResourceNames.ShardDatabase(0), Ct) ?? throw new InvalidOperationException()));
+        // The services' own settings, unpooled (see ClinicBookingApp.OpenDatabaseAsync).
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Shared.ConnectionSettings.ForServices(
+            await app.App.GetConnectionStringAsync(ResourceNames.ShardDatabase(0), Ct) ?? throw new InvalidOperationException()))
+        {
+            Pooling = false,
+        }.ConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand("SHOW statement_timeout", connection);
         var timeout = (string?)await command.ExecuteScalarAsync(Ct);

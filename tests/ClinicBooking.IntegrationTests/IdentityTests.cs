@@ -342,8 +342,7 @@ public sealed class IdentityTests(ClinicBookingApp app)
 
     private async Task<RsaSecurityKey> SigningKeyAsync()
     {
-        await using var connection = new NpgsqlConnection(await app.App.GetConnectionStringAsync(ResourceNames.IdentityDatabase, Ct));
-        await connection.OpenAsync(Ct);
+        await using var connection = await app.OpenDatabaseAsync(ResourceNames.IdentityDatabase);
         await using var command = new NpgsqlCommand("SELECT key_id, private_key_pem FROM signing_keys WHERE use = 'signing'", connection);
         await using var reader = await command.ExecuteReaderAsync(Ct);
         Assert.True(await reader.ReadAsync(Ct));

@@ -18,8 +18,7 @@ public sealed class LeastPrivilegeTests(ClinicBookingApp app)
     {
         foreach (var name in ServiceDatabases)
         {
-            await using var connection = new NpgsqlConnection(await app.App.GetConnectionStringAsync(name, Ct));
-            await connection.OpenAsync(Ct);
+            await using var connection = await app.OpenDatabaseAsync(name);
             await using var command = new NpgsqlCommand("""
                 SELECT r.rolname, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolreplication, r.rolbypassrls,
                        pg_get_userbyid(d.datdba)

@@ -53,10 +53,7 @@ public class RetentionTests(ClinicBookingApp app)
 
     private async Task<int> ExecuteOnCustomersAsync(string sql, params object[] parameters)
     {
-        // Unpooled: other tests restart the global server, which leaves pooled sessions dead.
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(
-            await app.App.GetConnectionStringAsync(ResourceNames.CustomersDatabase, Ct)) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync(Ct);
+        await using var connection = await app.OpenDatabaseAsync(ResourceNames.CustomersDatabase);
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var parameter in parameters)
         {
