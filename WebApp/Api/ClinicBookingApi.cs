@@ -26,8 +26,8 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
     public Task<ApiResult<AvailabilityPage>> DoctorAvailabilityAsync(long doctorId, DateOnly? from, DateOnly? to, string? after, int limit, CancellationToken ct) =>
         GetAsync<AvailabilityPage>(Url($"/doctors/{doctorId}/availability", ("from", Date(from)), ("to", Date(to)), ("after", after), ("limit", Number(limit))), ct);
 
-    public Task<ApiResult<ClinicListResponse>> ListClinicsAsync(bool includeInactive, CancellationToken ct) =>
-        GetAsync<ClinicListResponse>(Url("/clinics", ("limit", "100"), ("includeInactive", includeInactive ? "true" : null)), ct);
+    public Task<ApiResult<ClinicListResponse>> ListClinicsAsync(bool includeInactive, CancellationToken ct, string? after = null, int limit = 100) =>
+        GetAsync<ClinicListResponse>(Url("/clinics", ("limit", Number(limit)), ("includeInactive", includeInactive ? "true" : null), ("after", after)), ct);
 
     public Task<ApiResult<ClinicResponse>> GetClinicAsync(long id, CancellationToken ct) => GetAsync<ClinicResponse>($"/clinics/{id}", ct);
 

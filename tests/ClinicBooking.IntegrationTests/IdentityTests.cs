@@ -34,12 +34,14 @@ public sealed class IdentityTests(ClinicBookingApp app)
         await WaitForAsync(async () => (await GetJsonAsync($"/bookings/{bookingId}", token)) is var b
             && b.GetProperty("status").GetString() == "confirmed" ? b : null);
 
+        // The customer's own list follows by messages: the booking appears there pending, then confirmed.
         var mine = await WaitForAsync(async () =>
         {
             var page = await GetJsonAsync($"/customers/{customerId}/bookings", token);
-            return page.GetProperty("items").EnumerateArray().Any(b => b.GetProperty("bookingId").GetInt64() == bookingId) ? page : (JsonElement?)null;
+            return page.GetProperty("items").EnumerateArray().Any(b => b.GetProperty("bookingId").GetInt64() == bookingId
+                && b.GetProperty("status").GetString() == "confirmed") ? page : (JsonElement?)null;
         });
-        Assert.Equal("confirmed", mine.GetProperty("items")[0].GetProperty("status").GetString());
+        Assert.Equal(bookingId, Assert.Single(mine.GetProperty("items").EnumerateArray()).GetProperty("bookingId").GetInt64());
         Assert.Equal(customerId, (await GetJsonAsync($"/customers/{customerId}", token)).GetProperty("id").GetInt64());
 
         using var cancelled = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/bookings/{bookingId}").As(token), Ct);

@@ -148,6 +148,25 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         await Expect(page.Locator("tr.free").First).ToBeVisibleAsync();
     }
 
+    /// <summary>
+    /// Finds the clinic in the administrators' list of all clinics, following "More clinics" from the first
+    /// page (the list is paged, and the test run has made many clinics before this one), and checks its status.
+    /// </summary>
+    private async Task AssertListedAsync(IPage page, string name, string status)
+    {
+        await page.OpenAsync($"{WebApp}/admin/clinics");
+        var row = page.Locator("#clinics tr", new() { HasText = name });
+        var more = page.GetByRole(AriaRole.Link, new() { Name = "More clinics" });
+        for (var pages = 1; await row.CountAsync() == 0; pages++)
+        {
+            Assert.True(await more.CountAsync() == 1, $"{name} is on none of the {pages} pages of the clinic list.");
+            await more.ClickAsync();
+            await page.WaitForURLAsync(new Regex(@"/admin/clinics\?after="));
+        }
+        await page.AssertAccessibleAsync();
+        await Expect(row.Locator("td").Last).ToHaveTextAsync(status);
+    }
+
     [Fact]
     public async Task An_administrator_creates_a_clinic_and_its_staff_with_mistakes_shown_next_to_their_fields()
     {
@@ -182,15 +201,21 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         await Expect(page.Locator("#staff")).ToContainTextAsync(email);
         await page.AssertAccessibleAsync();
 
-        // Edit, then deactivate the clinic: it leaves the list of active clinics.
+        // Edit, then deactivate the clinic: its page says so, and the list of all clinics shows it deactivated.
         await page.OpenAsync($"{WebApp}/clinics/{clinicId}");
         await page.GetByLabel("Address").FillAsync("2 Hill Rd");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save details" }).ClickAsync();
         await Expect(page.Locator("#outcome")).ToContainTextAsync("saved");
         await Expect(page.GetByLabel("Address")).ToHaveValueAsync("2 Hill Rd");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Deactivate {name}" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/admin/clinics"));
-        await Expect(page.Locator("#clinics tr", new() { HasText = name })).ToContainTextAsync("deactivated");
+        await page.WaitForURLAsync($"{WebApp}/clinics/{clinicId}?saved=deactivated");
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("Clinic deactivated");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Deactivate {name}" })).ToHaveCountAsync(0);
+        await page.AssertAccessibleAsync();
+        await AssertListedAsync(page, name, "deactivated");
+        // A hand-edited page link: the list says why it cannot show that page.
+        Assert.Equal(200, await page.OpenAsync($"{WebApp}/admin/clinics?after=nonsense"));
+        await Expect(page.Locator("#list-problem")).ToBeVisibleAsync();
 
         await using var staffContext = await browser.NewContextAsync();
         var staff = await staffContext.NewPageAsync();
