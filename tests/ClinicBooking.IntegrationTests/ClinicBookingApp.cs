@@ -145,11 +145,12 @@ public sealed class ClinicBookingApp : IAsyncLifetime
     /// stop and restart the database servers, and a pooled session from before a restart is dead
     /// (57P01 "terminating connection due to administrator command") when the next test picks it up.
     /// </summary>
-    public async Task<NpgsqlConnection> OpenDatabaseAsync(string resource, Action<NpgsqlConnectionStringBuilder>? configure = null)
+    public async Task<NpgsqlConnection> OpenDatabaseAsync(string resource)
     {
-        var settings = new NpgsqlConnectionStringBuilder(await App.GetConnectionStringAsync(resource, TestContext.Current.CancellationToken));
-        configure?.Invoke(settings);
-        settings.Pooling = false;
+        var settings = new NpgsqlConnectionStringBuilder(await App.GetConnectionStringAsync(resource, TestContext.Current.CancellationToken))
+        {
+            Pooling = false,
+        };
         var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         return connection;
