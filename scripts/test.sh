@@ -19,15 +19,16 @@ fi
 dotnet build ClinicBooking.sln -nologo -v quiet -clp:ErrorsOnly || exit 1
 
 results=TestResults
-rm -rf "$results"
-dotnet test --solution ClinicBooking.sln --no-build --report-xunit-trx --results-directory "$results" "$@"
-status=$?
+rm -rf "$results" && mkdir -p "$results"
+dotnet test --solution ClinicBooking.sln --no-build --report-xunit-trx --results-directory "$results" "$@" 2>&1 \
+  | tee "$results/dotnet-test.log"
+status=${PIPESTATUS[0]}
 
-# Totals over every test project's TRX report.
-read -r passed failed skipped < <(
-  cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
-    { for (i = 1; i <= NF; i++) { split($i, kv, "=");  gsub(/"/, "", kv[2]); c[kv[1]] += kv[2] } }
-    END { printf "%d %d %d\n", c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] }')
+# Totals from the run's own summary over every test project. (Not from the TRX reports: two projects that
+# finish in the same microsecond write the same report name, and one report replaces the other.)
+read -r passed failed skipped < <(awk '
+    /^  succeeded: / { p = $2 } /^  failed: / { f = $2 } /^  skipped: / { s = $2 }
+    END { printf "%d %d %d\n", p, f, s }' "$results/dotnet-test.log")
 # A test host that crashed writes no report; never let that read as green.
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
