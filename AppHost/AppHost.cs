@@ -22,6 +22,7 @@ var identityService = builder.AddProject<Projects.IdentityService>(ResourceNames
     .WithInternalHttpEndpoint()
     .WithTraceSampling()
     .WithReference(identityDb)
+    .WithReference(redis)
     .WithIdentitySettings()
     .WithHttpHealthCheck("/health");
 

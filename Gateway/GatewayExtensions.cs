@@ -78,12 +78,13 @@ public static class Routes
         Identity("well-known", "/.well-known/{**rest}").ForAnyone(),
         Identity("account", "/account/{**rest}").ForAnyone(),
         Identity("clinic-staff", "/clinics/{clinicId}/staff/{**rest}").ForSignedIn().OfClinic("clinicId"),
-        // A clinic's patients (who booked there) are customers: CustomerService answers for its staff.
+        // A clinic's patients (who booked there, or whom its staff looked up) are customers: CustomerService
+        // answers for its staff.
         new RouteConfig
         {
             RouteId = "clinic-patients",
             ClusterId = Clusters.CustomerService,
-            Match = new RouteMatch { Path = "/clinics/{clinicId}/patients" },
+            Match = new RouteMatch { Path = "/clinics/{clinicId}/patients/{**rest}" },
         }.ForSignedIn().OfClinic("clinicId"),
         // Clinic-scoped paths, each routed by the id it carries: signed-in callers only...
         ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId").ForSignedIn(),

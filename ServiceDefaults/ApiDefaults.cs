@@ -21,6 +21,7 @@ public static class ApiDefaults
         builder.Services.AddDocumentedOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(typeof(MergePatcher<>));
+        builder.Services.AddHttpContextAccessor(); // a merge patch checks its fields' owners against the caller
 
         builder.Services.AddValidatorsFromAssemblyContaining<TProgram>(ServiceLifetime.Singleton, includeInternalTypes: true);
         builder.Services.AddValidatorsFromAssemblyContaining<PageRequestValidator>(ServiceLifetime.Singleton);

@@ -47,16 +47,25 @@ public static class Authentication
 
     /// <summary>
     /// Authentication, then authorization. A request that carries credentials which do not validate gets 401
-    /// even where no token is needed: a garbage or expired token is an error to report, not to ignore.
+    /// even where no token is needed: a garbage or expired token is an error to report, not to ignore; so does
+    /// a token whose access was taken away since it was issued (<see cref="AccessRevocations"/>).
     /// </summary>
     public static WebApplication UseDefaultAuthentication(this WebApplication app)
     {
         app.UseAuthentication();
+        var revocations = app.Services.GetRequiredService<AccessRevocations>();
         app.Use(async (context, next) =>
         {
             if (context.Request.Headers.Authorization.Count > 0 && context.User.Identity?.IsAuthenticated != true)
             {
                 await context.ChallengeAsync();
+                return;
+            }
+            if (context.User.Identity?.IsAuthenticated == true && await revocations.IsRevokedAsync(context.User))
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\", error_description=\"The access was revoked; sign in again.\"";
+                await context.WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
+                    "This token's access was taken away (removed from a clinic, deactivated, locked or a changed password); sign in again.");
                 return;
             }
             await next(context);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentValidation;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -75,10 +76,15 @@ public static class MergePatch
 /// The PATCH of a resource: its editable fields as <typeparamref name="TRequest"/> (its PUT body), the merge
 /// patch applied to them, and the result validated as a PUT body is, so both go through the same rules.
 /// </summary>
-public sealed class MergePatcher<TRequest>(IOptions<JsonOptions> json, IValidator<TRequest> validator)
+public sealed class MergePatcher<TRequest>(IOptions<JsonOptions> json, IValidator<TRequest> validator, IHttpContextAccessor http)
 {
     public async Task<TRequest> ApplyAsync(TRequest current, JsonNode? patch, IReadOnlyCollection<string> patchable, CancellationToken ct)
     {
+        // The fields a patch names are the fields it sets, each checked against its owners as a PUT's are.
+        if (patch is JsonObject fields && http.HttpContext is { } context)
+        {
+            FieldOwnershipCheck.ThrowIfNotOwned(typeof(TRequest), context.User, fields.Where(f => f.Value is not null).Select(f => f.Key));
+        }
         var merged = MergePatch.Apply(current, patch, json.Value.SerializerOptions, patchable);
         await validator.ValidateOrThrowAsync(merged, ct);
         return merged;

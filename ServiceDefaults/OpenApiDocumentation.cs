@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Access;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -59,6 +60,7 @@ public static partial class OpenApiDocumentation
             if (schema is OpenApiSchema target && target.Properties is { Count: > 0 } && context.JsonPropertyInfo is null)
             {
                 ApplySchemaRules(target, context.JsonTypeInfo.Type, context.ApplicationServices);
+                ApplyFieldOwners(target, context.JsonTypeInfo.Type);
             }
             return Task.CompletedTask;
         });
@@ -96,6 +98,20 @@ public static partial class OpenApiDocumentation
             if (Describe(target, validators))
             {
                 schema.Required.Add(name);
+            }
+        }
+    }
+
+    /// <summary>Each body field's owner roles (<see cref="SetByAttribute"/>), as <c>x-set-by</c>: who may send it.</summary>
+    private static void ApplyFieldOwners(OpenApiSchema schema, Type type)
+    {
+        var owners = FieldOwnership.Of(type);
+        foreach (var (name, property) in schema.Properties!)
+        {
+            if (property is OpenApiSchema target && owners.TryGetValue(name, out var field))
+            {
+                target.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                target.Extensions["x-set-by"] = new JsonNodeExtension(new System.Text.Json.Nodes.JsonArray([.. field.Owners.Select(o => (System.Text.Json.Nodes.JsonNode?)o)]));
             }
         }
     }

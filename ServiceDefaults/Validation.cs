@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using ClinicBooking.Contracts;
+using ClinicBooking.Contracts.Access;
 using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,6 +16,8 @@ namespace ClinicBooking.ServiceDefaults;
 /// handler runs, and the field errors come back as one 400 validation problem. Services apply it once, to
 /// the group that holds all their endpoints, so no endpoint can go without. Endpoints whose arguments have no
 /// validator get no filter at all, so the check costs nothing where there is nothing to check.
+/// Before the rules, each body's fields are checked against their owners (<see cref="SetByAttribute"/>): a
+/// field the caller's role does not own, sent with a value, is a 403 that names it, and nothing changes.
 /// </summary>
 public static class ValidationFilter
 {
@@ -25,12 +28,24 @@ public static class ValidationFilter
                 .Select((parameter, index) => (Index: index, Validator: ValidatorFor(factory.ApplicationServices, parameter)))
                 .Where(p => p.Validator is not null)
                 .ToList();
-            if (validators.Count == 0)
+            var owned = factory.MethodInfo.GetParameters()
+                .Select((parameter, index) => (Index: index, parameter.ParameterType))
+                .Where(p => FieldOwnership.Of(p.ParameterType).Count > 0)
+                .Select(p => p.Index)
+                .ToList();
+            if (validators.Count == 0 && owned.Count == 0)
             {
                 return next;
             }
             return async context =>
             {
+                foreach (var index in owned)
+                {
+                    if (context.Arguments[index] is { } body)
+                    {
+                        FieldOwnershipCheck.ThrowIfNotOwned(body.GetType(), context.HttpContext.User, FieldOwnership.SetFields(body));
+                    }
+                }
                 var errors = new Dictionary<string, string[]>();
                 foreach (var (index, validator) in validators)
                 {
@@ -63,6 +78,29 @@ public static class ValidationFilter
 
     private static IValidator? ValidatorFor(IServiceProvider services, ParameterInfo parameter) =>
         services.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator;
+}
+
+/// <summary>The one refusal of a field the caller's role does not own.</summary>
+public static class FieldOwnershipCheck
+{
+    public static void ThrowIfNotOwned(Type requestType, System.Security.Claims.ClaimsPrincipal user, IEnumerable<string> setFields)
+    {
+        if (FieldOwnership.FirstNotOwned(requestType, Caller.From(user), setFields) is { } refused)
+        {
+            throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden",
+                $"Your account may not set {refused.Field}: only {Owners(refused.Owners)} may. Leave it out.",
+                new Dictionary<string, object?> { ["field"] = refused.Field });
+        }
+    }
+
+    private static string Owners(IReadOnlyList<string> roles) => string.Join(" and ", roles.Select(r => r switch
+    {
+        Roles.Administrator => "administrators",
+        Roles.Staff => "the clinic's staff",
+        Roles.Customer => "the customer",
+        Roles.Service => "services",
+        _ => r,
+    }));
 }
 
 /// <summary>

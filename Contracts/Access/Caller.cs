@@ -15,6 +15,9 @@ public static class ClaimNames
 
     /// <summary>A clinic a staff account works for (one claim per clinic).</summary>
     public const string ClinicId = "clinic_id";
+
+    /// <summary>The account's access stamp when the token was issued: a token with an older one has been revoked.</summary>
+    public const string AccessStamp = "stamp";
 }
 
 /// <summary>The roles an account (or a machine client) has. Staff accounts are never customers, and the other way round.</summary>

@@ -33,21 +33,26 @@ public static class BookingStatusNames
 /// answered with a <see cref="CustomerVerdict"/>. Carries the slot's details so that CustomerService could
 /// list the pending booking without asking the shard: its customer's list shows it from then on. Times are
 /// instants; <see cref="TimeZone"/> is the clinic's IANA zone, in which every booking time is shown.
+/// <see cref="BookedByStaff"/>: the clinic's staff booked for the customer (at the desk), which CustomerService
+/// allows only for the clinic's own patients.
 /// </summary>
 public sealed record VerifyCustomer(
     long BookingId, long CustomerId, long ClinicId, long BookingSlotId, long DoctorId,
     DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset HoldExpiresAt, DateTimeOffset RequestedAt,
-    string TimeZone);
+    string TimeZone, bool BookedByStaff = false);
 
 /// <summary>
 /// CustomerService's answer to one <see cref="VerifyCustomer"/>: the customer may book when
 /// <see cref="RejectionReason"/> is null; otherwise it says why not (<see cref="UnknownCustomer"/>,
-/// <see cref="InactiveCustomer"/>).
+/// <see cref="InactiveCustomer"/>, <see cref="NotVerified"/>).
 /// </summary>
 public sealed record CustomerVerdict(long BookingId, long CustomerId, string? RejectionReason)
 {
     public const string UnknownCustomer = "unknown-customer";
     public const string InactiveCustomer = "inactive-customer";
+
+    /// <summary>The clinic's staff booked for a customer who is not the clinic's patient (or no customer at all: the same answer).</summary>
+    public const string NotVerified = "customer-not-verified";
 }
 
 /// <summary>

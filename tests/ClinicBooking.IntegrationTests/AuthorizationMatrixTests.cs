@@ -18,9 +18,9 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
     public enum Caller { Anonymous, CustomerA, CustomerB, StaffX, StaffY, Administrator }
 
     /// <summary>What each caller gets, in <see cref="Caller"/> order; 0 is "allowed".</summary>
-    private sealed record Rule(string Name, params int[] Expected);
+    internal sealed record Rule(string Name, params int[] Expected);
 
-    private const int Ok = 0;
+    internal const int Ok = 0;
     private static readonly Rule Public = new("public", Ok, Ok, Ok, Ok, Ok, Ok);
     private static readonly Rule Administrators = new("administrators", 401, 403, 403, 403, 403, Ok);
     // Under a clinic, another clinic's staff get 404 whatever the operation: nothing of that clinic shows.
@@ -32,7 +32,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
     private static readonly Rule Booking = new("customers for themselves, clinic X's staff, administrators", 401, Ok, Ok, Ok, 404, Ok);
 
     /// <summary>The rules, one per operation of the document.</summary>
-    private static readonly Dictionary<string, Rule> Table = new()
+    internal static readonly Dictionary<string, Rule> Table = new()
     {
         ["POST /account/register"] = Public,
         ["GET /clinics"] = Public,
@@ -44,6 +44,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["DELETE /clinics/{id}"] = ClinicAdministrators,
         ["GET /clinics/{clinicId}/staff"] = ClinicStaff,
         ["GET /clinics/{clinicId}/patients"] = ClinicStaff,
+        ["POST /clinics/{clinicId}/patients/lookup"] = ClinicStaff,
         ["POST /clinics/{clinicId}/staff"] = ClinicAdministrators,
         ["DELETE /clinics/{clinicId}/staff/{accountId}"] = ClinicAdministrators,
         ["GET /clinics/{clinicId}/doctors"] = Public,
@@ -133,7 +134,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
     }
 
     /// <summary>The objects every call names: customer A's record and booking, and clinic X's data.</summary>
-    private sealed class World
+    internal sealed class World
     {
         private readonly Dictionary<Caller, string?> _tokens = [];
         private readonly Dictionary<string, long> _ids = [];
@@ -207,7 +208,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
 
         private int _renewed;
 
-        public HttpRequestMessage Request(string operation, Caller caller)
+        public HttpRequestMessage Request(string operation, Caller caller, string? body = null)
         {
             var method = operation.Split(' ')[0];
             var path = operation.Split(' ')[1];
@@ -235,7 +236,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             var request = new HttpRequestMessage(new HttpMethod(method), url).As(_tokens[caller]);
             if (method is "POST" or "PUT" or "PATCH")
             {
-                request.Content = new StringContent(Body(path), Encoding.UTF8, method == "PATCH" ? "application/merge-patch+json" : "application/json");
+                request.Content = new StringContent(body ?? Body(path), Encoding.UTF8, method == "PATCH" ? "application/merge-patch+json" : "application/json");
             }
             return request;
         }

@@ -52,6 +52,63 @@ public sealed class ClinicPatientsTests(ClinicBookingApp app)
         await refused.AssertProblemAsync(404);
     }
 
+    /// <summary>
+    /// Issue 26, finding 1: staff booked a slot for any customer id, cancelled it, and then read that person's
+    /// contact details; the refusal told an unknown id from an inactive one. Now a desk booking needs the
+    /// person to be the clinic's patient, which takes their email and phone together, and every miss reads alike.
+    /// </summary>
+    [Fact]
+    public async Task Staff_cannot_reach_a_customer_by_id_alone_and_misses_do_not_say_who_exists()
+    {
+        var clinics = new ClinicApi(app);
+        var clinic = await SlotFixtures.CreateAsync(clinics, shard: 0);
+        var day = SlotFixtures.NextYear(5, 11);
+        await clinics.GenerateAsync(clinic.Id, day, day.AddDays(6));
+        var slots = (await clinics.DoctorSlotsAsync(clinic.Doctor, day, day.AddDays(6))).Select(s => s.GetProperty("id").GetInt64()).ToList();
+        var stranger = await Tokens.NewCustomerAsync(app.Anonymous, "Sue Stranger", Ct);
+        var inactive = await Tokens.NewCustomerAsync(app.Anonymous, "Ian Inactive", Ct);
+        (await app.Gateway.DeleteAsync($"/customers/{inactive.CustomerId}", Ct)).EnsureSuccessStatusCode();
+        var staff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, clinic.Id, Ct);
+
+        // Booking by id alone is refused, in the same words for a real customer, an inactive one and no one.
+        var details = new List<string>();
+        foreach (var (customerId, slot) in new[] { (stranger.CustomerId, slots[0]), (inactive.CustomerId, slots[1]), (987_654_321L, slots[2]) })
+        {
+            using var refused = await SendAsync(HttpMethod.Put, $"/bookingSlots/{slot}/booking", staff, new { customerId });
+            var problem = await refused.AssertProblemAsync(422);
+            Assert.Equal("customer-not-verified", problem.GetProperty("reason").GetString());
+            details.Add(problem.GetProperty("detail").GetString()!.Replace(customerId.ToString(System.Globalization.CultureInfo.InvariantCulture), "N"));
+        }
+        Assert.Single(details.Distinct());
+        Assert.Empty(await GetAsync($"/clinics/{clinic.Id}/patients?id={stranger.CustomerId}", staff));
+
+        // A lookup needs the email and the phone together; every miss answers the same 404.
+        var misses = new List<string>();
+        foreach (var body in new object[]
+        {
+            new { email = stranger.Email, phone = "+44 20 7946 9999" },
+            new { email = Http.UniqueEmail("nobody"), phone = "+44 20 7946 0000" },
+            new { email = inactive.Email, phone = "+44 20 7946 0000" },
+        })
+        {
+            using var miss = await SendAsync(HttpMethod.Post, $"/clinics/{clinic.Id}/patients/lookup", staff, body);
+            misses.Add((await miss.AssertProblemAsync(404)).GetProperty("detail").GetString()!);
+        }
+        Assert.Single(misses.Distinct());
+        Assert.Empty(await GetAsync($"/clinics/{clinic.Id}/patients?id={stranger.CustomerId}", staff));
+
+        // The person at the desk tells both: they are the clinic's patient, and staff book for them.
+        using var found = await SendAsync(HttpMethod.Post, $"/clinics/{clinic.Id}/patients/lookup", staff, new { email = stranger.Email.ToUpperInvariant(), phone = "+442079460000" });
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        Assert.Equal(stranger.CustomerId, (await found.ReadJsonAsync()).GetProperty("id").GetInt64());
+        using var booked = await SendAsync(HttpMethod.Put, $"/bookingSlots/{slots[3]}/booking", staff, new { customerId = stranger.CustomerId });
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        Assert.Equal(stranger.CustomerId, Assert.Single(await GetAsync($"/clinics/{clinic.Id}/patients?id={stranger.CustomerId}", staff)).GetProperty("id").GetInt64());
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object body) =>
+        await app.Anonymous.SendAsync(new HttpRequestMessage(method, url) { Content = JsonContent.Create(body) }.As(token), Ct);
+
     [Fact]
     public async Task Asking_for_no_one_or_too_many_is_a_400_that_says_so()
     {

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Access;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Slots;
 using ClinicBooking.Messages;
@@ -7,7 +8,9 @@ using Microsoft.AspNetCore.Mvc;
 namespace ClinicBooking.ClinicService.Bookings;
 
 /// <summary>Book a slot for a customer (body of <c>PUT /bookingSlots/{id}/booking</c>).</summary>
-public sealed record BookSlotRequest(long? CustomerId);
+/// Every caller who may book may name the customer; which customers each may name is the handler's rule.
+public sealed record BookSlotRequest(
+    [property: SetBy(Roles.Customer, Roles.Staff, Roles.Administrator)] long? CustomerId);
 
 /// <summary>The client's key for one booking attempt: a retry with the same key gets the same booking.</summary>
 public sealed record IdempotencyKey([property: FromHeader(Name = IdempotencyKey.Header)] string? Value)
@@ -72,6 +75,9 @@ public static class BookingProblems
         {
             CustomerVerdict.UnknownCustomer => $"Customer {booking.CustomerId} does not exist; the slot was released.",
             CustomerVerdict.InactiveCustomer => $"Customer {booking.CustomerId} is not active; the slot was released.",
+            // The same words whether the id exists or not: a clinic cannot probe for customers by booking.
+            CustomerVerdict.NotVerified => $"Customer {booking.CustomerId} is not a patient of this clinic: look the patient up by " +
+                "email and phone (POST /clinics/{clinicId}/patients/lookup) or let them book themselves; the slot was released.",
             var other => $"Customer {booking.CustomerId} may not book ({other}); the slot was released.",
         }, Extensions(booking)),
         // The customer's deactivation reached the cell while the booking waited for its verdict.

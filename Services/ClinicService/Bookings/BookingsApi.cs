@@ -41,8 +41,8 @@ public static class BookingsApi
     public static async Task<Results<Created<BookingResponse>, Accepted<BookingResponse>>> BookSlot(
         long slotId, BookSlotRequest request, [AsParameters] IdempotencyKey key, BookingSaga saga, ClaimsPrincipal user, CancellationToken ct)
     {
-        var outcome = await saga.BookAsync(slotId, BookedCustomer(user, ClinicIds.ClinicOf(slotId), slotId, request.CustomerId), key.Value,
-            Caller.From(user).AuditName, ct);
+        var (customerId, byStaff) = BookedCustomer(user, ClinicIds.ClinicOf(slotId), slotId, request.CustomerId);
+        var outcome = await saga.BookAsync(slotId, customerId, byStaff, key.Value, Caller.From(user).AuditName, ct);
         var booking = outcome.Booking;
         return booking.Status switch
         {
@@ -53,24 +53,27 @@ public static class BookingsApi
     }
 
     /// <summary>
-    /// Whom the slot is booked for: a customer books for themselves (customerId left out, or their own); the
-    /// clinic's staff and administrators book for the customer they name (at the desk, on the phone).
+    /// Whom the slot is booked for, and whether the clinic's staff booked it: a customer books for themselves
+    /// (customerId left out, or their own); administrators book for the customer they name; the clinic's staff
+    /// for one of the clinic's patients (someone who booked there, or whom they looked up by email and phone
+    /// with <c>POST /clinics/{id}/patients/lookup</c>), which CustomerService checks when it verifies the booking.
     /// </summary>
-    private static long BookedCustomer(ClaimsPrincipal user, long clinicId, long slotId, long? requested)
+    private static (long CustomerId, bool ByStaff) BookedCustomer(ClaimsPrincipal user, long clinicId, long slotId, long? requested)
     {
         var caller = Caller.From(user);
         if (caller.CustomerId is { } own)
         {
             return requested is null || requested == own
-                ? own
+                ? (own, false)
                 : throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden",
                     $"You may book only for yourself: leave customerId out, or send your own ({own}).");
         }
         Access.RequireClinic(user, clinicId, $"Booking slot {slotId} does not exist.");
-        return requested ?? throw ProblemException.Validation(new Dictionary<string, string[]>
+        var customerId = requested ?? throw ProblemException.Validation(new Dictionary<string, string[]>
         {
             ["customerId"] = ["customerId is required: the id of the customer the slot is booked for."],
         });
+        return (customerId, !caller.IsAdministrator);
     }
 
     /// <summary>The slot's active booking (pending or confirmed); ended ones are history, at <c>/bookings/{id}</c>.</summary>

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Access;
 using ClinicBooking.ClinicService.Data;
 using FluentValidation;
 using NodaTime;
@@ -6,7 +7,12 @@ using Microsoft.AspNetCore.Mvc;
 namespace ClinicBooking.ClinicService.Clinics;
 
 /// <summary>Create, replace or merge-patch a clinic. <see cref="IsActive"/>: only an explicit true reactivates.</summary>
-public sealed record ClinicRequest(string? Name, string? TimeZone, string? Address, bool? IsActive = null);
+public sealed record ClinicRequest(
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? Name,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? TimeZone,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? Address,
+    // Whether the clinic takes part at all is the administrators' decision, like DELETE /clinics/{id}.
+    [property: SetBy(Roles.Administrator)] bool? IsActive = null);
 
 public sealed class ClinicRequestValidator : RequestValidator<ClinicRequest>
 {

@@ -52,6 +52,12 @@ public sealed class Booking
 
     public DateTimeOffset? CancelledAt { get; set; }
 
+    /// <summary>
+    /// The clinic's staff made the booking for the customer (at the desk, on the phone), not the customer
+    /// themselves: CustomerService then confirms it only for the clinic's own patients.
+    /// </summary>
+    public bool BookedByStaff { get; set; }
+
     /// <summary>Why the booking was rejected (see <see cref="CustomerVerdict"/>).</summary>
     public string? Reason { get; set; }
 

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Access;
 using ClinicBooking.ClinicService.Data;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
@@ -13,7 +14,10 @@ public sealed record DoctorResponse(
 }
 
 /// <summary>Create, replace or merge-patch a doctor. <see cref="IsActive"/>: only an explicit true reactivates.</summary>
-public sealed record DoctorRequest(string? Name, string? Specialization, bool? IsActive = null);
+public sealed record DoctorRequest(
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? Name,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? Specialization,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] bool? IsActive = null);
 
 public sealed class DoctorRequestValidator : RequestValidator<DoctorRequest>
 {

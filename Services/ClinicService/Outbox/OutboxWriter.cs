@@ -48,7 +48,7 @@ public static class SagaMessages
 {
     /// <summary>The question about a pending booking of a clinic in <paramref name="timeZone"/>.</summary>
     public static VerifyCustomer VerifyCustomer(Booking b, string timeZone) =>
-        new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId!.Value, b.DoctorId, b.StartsAt, b.EndsAt, b.ExpiresAt, b.CreatedAt, timeZone);
+        new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId!.Value, b.DoctorId, b.StartsAt, b.EndsAt, b.ExpiresAt, b.CreatedAt, timeZone, b.BookedByStaff);
 
     /// <summary>The booking's current status, stamped when it was reached.</summary>
     public static BookingStatusChanged StatusChanged(Booking b, string timeZone) =>

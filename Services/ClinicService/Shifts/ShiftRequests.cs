@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Access;
 using System.Globalization;
 using ClinicBooking.ClinicService.Data;
 using FluentValidation;
@@ -12,7 +13,10 @@ public sealed record TimeSlotResponse(long Id, long ClinicId, string Name, strin
         new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive);
 }
 
-public sealed record TimeSlotRequest(string? Name, string? StartTime, string? EndTime)
+public sealed record TimeSlotRequest(
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? Name,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? StartTime,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? EndTime)
 {
     /// <summary>The shift's hours; valid once the request has passed its validator.</summary>
     [JsonIgnore]
@@ -44,7 +48,9 @@ public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, l
     public static DoctorSlotResponse From(ShiftTemplate t) => new(t.Id, t.ClinicId, t.DoctorId, t.TimeSlotId, t.Weekday);
 }
 
-public sealed record DoctorSlotRequest(long? TimeSlotId, int? Weekday);
+public sealed record DoctorSlotRequest(
+    [property: SetBy(Roles.Staff, Roles.Administrator)] long? TimeSlotId,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] int? Weekday);
 
 public sealed class DoctorSlotRequestValidator : RequestValidator<DoctorSlotRequest>
 {

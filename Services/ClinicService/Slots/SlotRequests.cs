@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Access;
 using ClinicBooking.ClinicService.Data;
 using FluentValidation;
 using System.Text.Json.Serialization;
@@ -17,12 +18,21 @@ public sealed record BookingSlotResponse(
             SlotTimes.ToClinicTime(s.StartsAt, timeZone), SlotTimes.ToClinicTime(s.EndsAt, timeZone), s.CustomerId is not null, s.CustomerId);
 }
 
-public sealed record CreateBookingSlotRequest(long? DoctorId, long? TimeSlotId, DateOnly? Date);
+public sealed record CreateBookingSlotRequest(
+    [property: SetBy(Roles.Staff, Roles.Administrator)] long? DoctorId,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] long? TimeSlotId,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] DateOnly? Date);
 
-public sealed record UpdateBookingSlotRequest(long? TimeSlotId, DateOnly? Date);
+public sealed record UpdateBookingSlotRequest(
+    [property: SetBy(Roles.Staff, Roles.Administrator)] long? TimeSlotId,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] DateOnly? Date);
 
 /// <summary>Generate a clinic's slots from its templates for a date range, optionally for one doctor.</summary>
-public sealed record CreateBookingSlotsRequest(long? ClinicId, DateOnly? From, DateOnly? To, long? DoctorId)
+public sealed record CreateBookingSlotsRequest(
+    [property: SetBy(Roles.Staff, Roles.Administrator)] long? ClinicId,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] DateOnly? From,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] DateOnly? To,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] long? DoctorId)
 {
     [JsonIgnore]
     public DateRangeQuery Range => new(From, To);

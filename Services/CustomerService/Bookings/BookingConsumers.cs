@@ -25,12 +25,17 @@ public sealed class VerifyCustomersConsumer(CustomerDbContext db) : IConsumer<Ve
                 .Where(c => customerIds.Contains(c.Id))
                 .Select(c => new { c.Id, c.IsActive })
                 .ToDictionaryAsync(c => c.Id, c => c.IsActive, context.CancellationToken);
+            // A clinic's staff book only for people the clinic knows (ClinicPatient); an id alone is not enough.
+            var deskCustomers = requests.Where(r => r.Message.BookedByStaff).Select(r => r.Message.CustomerId).Distinct().ToList();
+            var known = deskCustomers.Count == 0 ? [] : (await db.ClinicPatients.AsNoTracking()
+                    .Where(p => deskCustomers.Contains(p.CustomerId))
+                    .Select(p => new { p.ClinicId, p.CustomerId })
+                    .ToListAsync(context.CancellationToken))
+                .Select(p => (p.ClinicId, p.CustomerId)).ToHashSet();
             var verdicts = requests.Select((request, i) =>
             {
                 var (bookingId, customerId) = (request.Message.BookingId, request.Message.CustomerId);
-                var reason = !active.TryGetValue(customerId, out var isActive) ? CustomerVerdict.UnknownCustomer
-                    : !isActive ? CustomerVerdict.InactiveCustomer
-                    : null;
+                var reason = Verdict(request.Message, active, known);
                 spans[i]?.SetTag("booking.id", bookingId);
                 spans[i]?.SetTag("customer.verdict", reason ?? "verified");
                 return new Traced<CustomerVerdict>(request.MessageId, new CustomerVerdict(bookingId, customerId, reason),
@@ -38,7 +43,26 @@ public sealed class VerifyCustomersConsumer(CustomerDbContext db) : IConsumer<Ve
             }).ToList();
             await context.RespondAsync(new CustomerVerdicts(verdicts));
             await CustomerBookings.ApplyAsync(db, requests.Select(r => Pending(r.Message)), context.CancellationToken);
+            // A customer who booked at a clinic themselves is its patient from now on (its staff see who is coming).
+            var patients = requests.Zip(verdicts).Where(p => p.Second.Message.RejectionReason is null && !p.First.Message.BookedByStaff)
+                .Select(p => (p.First.Message.ClinicId, p.First.Message.CustomerId)).Distinct().ToList();
+            await ClinicPatients.AddAsync(db, patients, ClinicPatient.ViaBooking, context.CancellationToken);
         });
+
+    /// <summary>
+    /// Why the customer may not book, or null. A desk booking (by the clinic's staff) needs the customer to be
+    /// the clinic's patient first, and its refusal is the same whether the id exists or not.
+    /// </summary>
+    private static string? Verdict(VerifyCustomer request, Dictionary<long, bool> active, HashSet<(long, long)> known)
+    {
+        if (request.BookedByStaff && !known.Contains((request.ClinicId, request.CustomerId)))
+        {
+            return CustomerVerdict.NotVerified;
+        }
+        return !active.TryGetValue(request.CustomerId, out var isActive) ? CustomerVerdict.UnknownCustomer
+            : !isActive ? CustomerVerdict.InactiveCustomer
+            : null;
+    }
 
     private static BookingStatusChanged Pending(VerifyCustomer q) =>
         new(q.BookingId, q.CustomerId, q.ClinicId, q.BookingSlotId, q.DoctorId, q.StartsAt, q.EndsAt,
@@ -52,6 +76,28 @@ public sealed class BookingStatusChangesConsumer(CustomerDbContext db) : IConsum
 {
     public Task Consume(ConsumeContext<BookingStatusChanges> context) =>
         CustomerBookings.ApplyAsync(db, context.Message.Changes.Select(c => c.Message), context.CancellationToken);
+}
+
+public static class ClinicPatients
+{
+    /// <summary>Records that each clinic knows each customer (idempotent: the first way in is kept).</summary>
+    public static Task AddAsync(CustomerDbContext db, IReadOnlyList<(long ClinicId, long CustomerId)> patients, string via, CancellationToken ct)
+    {
+        if (patients.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var clinicIds = patients.Select(p => p.ClinicId).ToArray();
+        var customerIds = patients.Select(p => p.CustomerId).ToArray();
+        return db.Database.ExecuteSqlAsync($"""
+            INSERT INTO clinic_patients (clinic_id, customer_id, via, since)
+            SELECT p.clinic_id, p.customer_id, {via}, now()
+              FROM unnest({clinicIds}, {customerIds}) AS p (clinic_id, customer_id)
+             WHERE EXISTS (SELECT 1 FROM customers WHERE id = p.customer_id)
+             ORDER BY 1, 2
+            ON CONFLICT DO NOTHING
+            """, ct);
+    }
 }
 
 public static class CustomerBookings

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Access;
 using Microsoft.AspNetCore.Mvc;
 using ClinicBooking.CustomerService.Data;
 
@@ -18,13 +19,22 @@ public sealed record CustomerResponse(
 }
 
 /// <summary>Fields are nullable so a missing field is reported as a validation error, not a JSON error.</summary>
-public sealed record CreateCustomerRequest(string? Name, string? Email, string? Phone) : ICustomerFields;
+public sealed record CreateCustomerRequest(
+    [property: SetBy(Roles.Administrator, Roles.Service)] string? Name,
+    [property: SetBy(Roles.Administrator, Roles.Service)] string? Email,
+    [property: SetBy(Roles.Administrator, Roles.Service)] string? Phone) : ICustomerFields;
 
 /// <summary>
 /// A full replacement (PUT), or the result of a merge patch. <see cref="IsActive"/> is optional: left out,
 /// the customer keeps its state; a deactivated customer is only reactivated by an explicit <c>true</c>.
 /// </summary>
-public sealed record UpdateCustomerRequest(string? Name, string? Email, string? Phone, bool? IsActive = null) : ICustomerFields;
+public sealed record UpdateCustomerRequest(
+    [property: SetBy(Roles.Customer, Roles.Administrator)] string? Name,
+    [property: SetBy(Roles.Customer, Roles.Administrator)] string? Email,
+    [property: SetBy(Roles.Customer, Roles.Administrator)] string? Phone,
+    // Deactivation and reactivation are administrators' decisions (a customer leaves with DELETE): a
+    // deactivated customer must not be able to undo it.
+    [property: SetBy(Roles.Administrator)] bool? IsActive = null) : ICustomerFields;
 
 /// <summary>The customer list, narrowed to one email (any case) and to the active customers unless asked.</summary>
 public sealed record CustomerFilter(

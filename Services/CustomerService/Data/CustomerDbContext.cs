@@ -13,6 +13,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
     public DbSet<CustomerBooking> CustomerBookings => Set<CustomerBooking>();
     public DbSet<CustomerEvent> CustomerEvents => Set<CustomerEvent>();
     public DbSet<CustomerAuditEntry> CustomerAudit => Set<CustomerAuditEntry>();
+    public DbSet<ClinicPatient> ClinicPatients => Set<ClinicPatient>();
 
     /// <summary>
     /// Every change of a customer's standing writes its event in the same transaction, whichever endpoint made
@@ -141,6 +142,16 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         booking.Property(b => b.UpdatedAt).HasColumnName("updated_at");
         booking.HasOne<Customer>().WithMany().HasForeignKey(b => b.CustomerId).OnDelete(DeleteBehavior.Restrict);
         booking.HasIndex(b => new { b.CustomerId, b.StartsAt }).HasDatabaseName("ix_customer_bookings_customer_starts_at");
+
+        var patient = modelBuilder.Entity<ClinicPatient>();
+        patient.ToTable("clinic_patients", t => t.HasCheckConstraint("ck_clinic_patients_via",
+            PostgresDatabase.OneOf("via", [ClinicPatient.ViaBooking, ClinicPatient.ViaDesk])));
+        patient.HasKey(p => new { p.ClinicId, p.CustomerId });
+        patient.Property(p => p.ClinicId).HasColumnName("clinic_id").ValueGeneratedNever();
+        patient.Property(p => p.CustomerId).HasColumnName("customer_id").ValueGeneratedNever();
+        patient.Property(p => p.Via).HasColumnName("via").HasMaxLength(16);
+        patient.Property(p => p.Since).HasColumnName("since");
+        patient.HasOne<Customer>().WithMany().HasForeignKey(p => p.CustomerId).OnDelete(DeleteBehavior.Restrict);
 
         var customerEvent = modelBuilder.Entity<CustomerEvent>();
         customerEvent.ToTable("customer_events");

@@ -11,6 +11,7 @@ public static class Extensions
     {
         builder.AddApiDefaults<CustomerDbContext>();
         builder.AddDefaultAuthentication();
+        builder.AddRedisConnection(); // access revocations: a deactivated customer's tokens stop working
         builder.Services.AddEndpointAccess();
         builder.Services.AddHttpContextAccessor(); // the audit records name the caller
 

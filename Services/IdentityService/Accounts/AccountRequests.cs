@@ -1,15 +1,23 @@
+using ClinicBooking.Contracts.Access;
 using ClinicBooking.IdentityService.Data;
 using FluentValidation;
 
 namespace ClinicBooking.IdentityService.Accounts;
 
 /// <summary>A customer's sign-up. Fields are nullable so a missing one is a validation error, not a JSON error.</summary>
-public sealed record RegisterRequest(string? Name, string? Email, string? Phone, string? Password);
+public sealed record RegisterRequest(
+    [property: SetBy(SetByAttribute.Anyone)] string? Name,
+    [property: SetBy(SetByAttribute.Anyone)] string? Email,
+    [property: SetBy(SetByAttribute.Anyone)] string? Phone,
+    [property: SetBy(SetByAttribute.Anyone)] string? Password);
 
 public sealed record RegisteredResponse(string AccountId, long CustomerId, string Email);
 
 /// <summary>A clinic staff account: created, or (an existing staff account's email) given one more clinic.</summary>
-public sealed record CreateStaffRequest(string? Name, string? Email, string? Password);
+public sealed record CreateStaffRequest(
+    [property: SetBy(Roles.Administrator)] string? Name,
+    [property: SetBy(Roles.Administrator)] string? Email,
+    [property: SetBy(Roles.Administrator)] string? Password);
 
 public sealed record StaffResponse(string Id, string Name, string Email, IReadOnlyList<long> ClinicIds)
 {

@@ -26,6 +26,7 @@ public static class Extensions
             settings => settings.ConnectionString = ConnectionSettings.ForServices(settings.ConnectionString!),
             options => options.UseOpenIddict().UseSnakeCaseNamingConvention());
 
+        builder.AddRedisConnection(); // access revocations, and the sign-in throttle
         builder.AddAccounts();
         builder.AddTokenServer();
 

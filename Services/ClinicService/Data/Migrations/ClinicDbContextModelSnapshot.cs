@@ -39,6 +39,10 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnName("id")
                         .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
 
+                    b.Property<bool>("BookedByStaff")
+                        .HasColumnType("boolean")
+                        .HasColumnName("booked_by_staff");
+
                     b.Property<long?>("BookingSlotId")
                         .HasColumnType("bigint")
                         .HasColumnName("booking_slot_id");

@@ -22,6 +22,36 @@ namespace ClinicBooking.CustomerService.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ClinicBooking.CustomerService.Data.ClinicPatient", b =>
+                {
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("since");
+
+                    b.Property<string>("Via")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("via");
+
+                    b.HasKey("ClinicId", "CustomerId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.ToTable("clinic_patients", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_clinic_patients_via", "via IN ('booking', 'desk')");
+                        });
+                });
+
             modelBuilder.Entity("ClinicBooking.CustomerService.Data.Customer", b =>
                 {
                     b.Property<long>("Id")
@@ -239,6 +269,15 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                         .HasFilter("sent_at IS NULL");
 
                     b.ToTable("customer_events", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicBooking.CustomerService.Data.ClinicPatient", b =>
+                {
+                    b.HasOne("ClinicBooking.CustomerService.Data.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerAuditEntry", b =>
