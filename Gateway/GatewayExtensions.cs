@@ -77,6 +77,7 @@ public static class Routes
         Identity("connect", "/connect/{**rest}").ForAnyone(),
         Identity("well-known", "/.well-known/{**rest}").ForAnyone(),
         Identity("account", "/account/{**rest}").ForAnyone(),
+        Identity("accounts", "/accounts/{**rest}").ForSignedIn(),
         Identity("clinic-staff", "/clinics/{clinicId}/staff/{**rest}").ForSignedIn().OfClinic("clinicId"),
         // A clinic's patients (who booked there, or whom its staff looked up) are customers: CustomerService
         // answers for its staff.

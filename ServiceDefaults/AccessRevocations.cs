@@ -45,19 +45,35 @@ public sealed class AccessRevocations(IConnectionMultiplexer redis, ILogger<Acce
 
     /// <summary>From now on only tokens with <paramref name="stamp"/> are the account's (IdentityService).</summary>
     public Task RevokeOlderTokensAsync(string subject, string stamp) =>
-        redis.GetDatabase().StringSetAsync(StampKey(subject), stamp, Retention);
+        WriteAsync(db => db.StringSetAsync(StampKey(subject), stamp, Retention), subject);
 
     /// <summary>
     /// A token was just issued with <paramref name="stamp"/>: if a revocation is on record for the account, it
     /// names this stamp from now on (the security stamp may have moved on for reasons of its own since).
     /// </summary>
     public Task RecordIssuedAsync(string subject, string stamp) =>
-        redis.GetDatabase().StringSetAsync(StampKey(subject), stamp, Retention, when: When.Exists);
+        WriteAsync(db => db.StringSetAsync(StampKey(subject), stamp, Retention, when: When.Exists), subject);
 
     /// <summary>The customer's tokens stop working (deactivated), or work again (reactivated): CustomerService.</summary>
     public Task SetCustomerInactiveAsync(long customerId, bool inactive) => inactive
-        ? redis.GetDatabase().StringSetAsync(CustomerKey(customerId), "1", Retention)
-        : redis.GetDatabase().KeyDeleteAsync(CustomerKey(customerId));
+        ? WriteAsync(db => db.StringSetAsync(CustomerKey(customerId), "1", Retention), $"customer {customerId}")
+        : WriteAsync(db => db.KeyDeleteAsync(CustomerKey(customerId)), $"customer {customerId}");
+
+    /// <summary>
+    /// Written after the decision is committed, so a Redis failure must not fail the request: the decision
+    /// stands (no new tokens), and the tokens already out expire by themselves. It is logged as an error.
+    /// </summary>
+    private async Task WriteAsync(Func<IDatabase, Task> write, string whose)
+    {
+        try
+        {
+            await write(redis.GetDatabase());
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogError(ex, "The revocation of {Whose}'s tokens could not be written; they work until they expire", whose);
+        }
+    }
 
     /// <summary>Whether the signed-in caller's access was taken away after their token was issued.</summary>
     public async ValueTask<bool> IsRevokedAsync(ClaimsPrincipal user)

@@ -56,7 +56,9 @@ public static class Authentication
         var revocations = app.Services.GetRequiredService<AccessRevocations>();
         app.Use(async (context, next) =>
         {
-            if (context.Request.Headers.Authorization.Count > 0 && context.User.Identity?.IsAuthenticated != true)
+            // Bearer only: other schemes (a client's HTTP Basic credentials at the token endpoint) are the
+            // business of the service they are for.
+            if (IsBearer(context.Request.Headers.Authorization) && context.User.Identity?.IsAuthenticated != true)
             {
                 await context.ChallengeAsync();
                 return;
@@ -73,6 +75,9 @@ public static class Authentication
         app.UseAuthorization();
         return app;
     }
+
+    private static bool IsBearer(Microsoft.Extensions.Primitives.StringValues authorization) =>
+        authorization.Any(value => value?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true);
 }
 
 /// <summary>

@@ -35,6 +35,9 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
     internal static readonly Dictionary<string, Rule> Table = new()
     {
         ["POST /account/register"] = Public,
+        ["POST /account/password"] = new("any signed-in account, its own", 401, Ok, Ok, Ok, Ok, Ok),
+        ["POST /accounts/{accountId}/lock"] = Administrators,
+        ["DELETE /accounts/{accountId}/lock"] = Administrators,
         ["GET /clinics"] = Public,
         ["POST /clinics"] = Administrators,
         ["GET /shards"] = Administrators,
@@ -86,6 +89,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["DELETE /customers/{id}"] = CustomerSelf,
         ["GET /customers/{id}/bookings"] = CustomerSelf,
         ["GET /customers/{id}/audit"] = CustomerAdministrators,
+        ["GET /customers/{id}/standing"] = CustomerAdministrators,
     };
 
     [Fact]
@@ -129,6 +133,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                     Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
                 }
             }
+            await world.RestoreAccessAsync(operation, app);
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
@@ -139,6 +144,10 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         private readonly Dictionary<Caller, string?> _tokens = [];
         private readonly Dictionary<string, long> _ids = [];
         private string _staffAccount = "";
+        private string _customerAEmail = "";
+        private string _staffXEmail = "";
+        // Locked and unlocked by allowed callers: an account of its own, so locking it locks out no one the test uses.
+        private string _lockable = "";
 
         public static async Task<World> CreateAsync(ClinicBookingApp app)
         {
@@ -156,7 +165,13 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             world._tokens[Caller.Anonymous] = null;
             world._tokens[Caller.CustomerA] = a.Token;
             world._tokens[Caller.CustomerB] = b.Token;
-            world._tokens[Caller.StaffX] = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, x.Id, Ct);
+            world._staffXEmail = Http.UniqueEmail($"staff-{x.Id}");
+            using (var staffX = await app.Gateway.PostAsJsonAsync($"/clinics/{x.Id}/staff", new { name = "Sam Staff", email = world._staffXEmail, password = Tokens.Password }, Ct))
+            {
+                Assert.Equal(HttpStatusCode.Created, staffX.StatusCode);
+            }
+            world._tokens[Caller.StaffX] = await Tokens.PasswordGrantAsync(app.Anonymous, world._staffXEmail, Tokens.Password, Ct);
+            world._customerAEmail = a.Email;
             world._tokens[Caller.StaffY] = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, y, Ct);
             world._tokens[Caller.Administrator] = app.AdministratorToken;
 
@@ -169,6 +184,8 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
 
             var staff = await app.Gateway.GetFromJsonAsync<JsonElement>($"/clinics/{x.Id}/staff", Ct);
             world._staffAccount = staff[0].GetProperty("id").GetString()!;
+            using var lockable = await app.Gateway.PostAsJsonAsync($"/clinics/{y}/staff", new { name = "Lockable", email = Http.UniqueEmail("lockable"), password = Tokens.Password }, Ct);
+            world._lockable = (await lockable.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
             var template = (await app.Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{x.Doctor}/slots", Ct))[0].GetProperty("id").GetInt64();
 
             world._ids["customer"] = a.CustomerId;
@@ -208,6 +225,30 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
 
         private int _renewed;
 
+        /// <summary>
+        /// Removing clinic X's staff member and deactivating customer A end their access at once (their tokens
+        /// are refused): the administrator gives it back, and they sign in again, for the operations after.
+        /// </summary>
+        public async Task RestoreAccessAsync(string operation, ClinicBookingApp app)
+        {
+            if (operation == "DELETE /clinics/{clinicId}/staff/{accountId}")
+            {
+                var email = _staffXEmail;
+                using var added = await app.Gateway.PostAsJsonAsync($"/clinics/{_ids["clinic"]}/staff", new { name = "Sam Staff", email, password = Tokens.Password }, Ct);
+                Assert.True(added.IsSuccessStatusCode, $"Giving clinic X back to its staff member answered {(int)added.StatusCode}.");
+                _tokens[Caller.StaffX] = await Tokens.PasswordGrantAsync(app.Anonymous, email, Tokens.Password, Ct);
+            }
+            else if (operation == "DELETE /customers/{id}")
+            {
+                using var reactivate = new HttpRequestMessage(HttpMethod.Patch, $"/customers/{_ids["customer"]}")
+                {
+                    Content = new StringContent("""{"isActive": true}""", Encoding.UTF8, "application/merge-patch+json"),
+                };
+                (await app.Gateway.SendAsync(reactivate, Ct)).EnsureSuccessStatusCode();
+                _tokens[Caller.CustomerA] = await Tokens.PasswordGrantAsync(app.Anonymous, _customerAEmail, Tokens.Password, Ct);
+            }
+        }
+
         public HttpRequestMessage Request(string operation, Caller caller, string? body = null)
         {
             var method = operation.Split(' ')[0];
@@ -224,6 +265,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 .Replace("/bookingSlots/{slotId}/booking", $"/bookingSlots/{id(method == "PUT" ? "freeSlot" : "bookedSlot")}/booking")
                 .Replace("/bookingSlots/{id}", $"/bookingSlots/{id("otherSlot")}")
                 .Replace("/bookings/{id}", $"/bookings/{id("booking")}")
+                .Replace("/accounts/{accountId}", $"/accounts/{_lockable}")
                 .Replace("{accountId}", _staffAccount);
             Assert.DoesNotContain("{", url);
             url += path switch

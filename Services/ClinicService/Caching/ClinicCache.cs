@@ -14,8 +14,12 @@ namespace ClinicBooking.ClinicService.Caching;
 /// <see cref="LocalExpiration"/>, and a read that raced a write (and cached what it read before the write
 /// committed) at most <see cref="DistributedExpiration"/>.
 /// </summary>
-public sealed class ClinicCache(HybridCache cache)
+public sealed class ClinicCache(HybridCache cache, Microsoft.Extensions.Options.IOptions<Sharding.CellOptions> cell)
 {
+    // Answers that span the cell's clinics (a search) depend on which shards the cell serves, and every cell
+    // shares one Redis: their keys and tags name the shards, or one cell would serve another's page.
+    private readonly string _shards = "s" + string.Join('-', cell.Value.Shards.Order());
+
     public static readonly TimeSpan LocalExpiration = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan DistributedExpiration = TimeSpan.FromSeconds(30);
 
@@ -43,7 +47,7 @@ public sealed class ClinicCache(HybridCache cache)
     /// </summary>
     public ValueTask<T> GetOrCreateAvailabilityAsync<T>(string query, long? clinicId,
         Func<CancellationToken, ValueTask<T>> read, CancellationToken ct) =>
-        cache.GetOrCreateAsync($"availability:v{Interlocked.Read(ref _version)}:{query}", read,
+        cache.GetOrCreateAsync($"availability:{_shards}:v{Interlocked.Read(ref _version)}:{query}", read,
             tags: clinicId is { } clinic ? [AvailabilityTag, ClinicTag(clinic)] : [AvailabilityTag], cancellationToken: ct);
 
     /// <summary>

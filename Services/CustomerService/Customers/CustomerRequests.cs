@@ -39,3 +39,6 @@ public sealed record UpdateCustomerRequest(
 /// <summary>The customer list, narrowed to one email (any case) and to the active customers unless asked.</summary>
 public sealed record CustomerFilter(
     [FromQuery(Name = "email")] string? Email, [FromQuery(Name = "includeInactive")] bool IncludeInactive = false);
+
+/// <summary>Whether a customer may have tokens (for IdentityService).</summary>
+public sealed record CustomerStanding(long Id, bool IsActive);

@@ -20,6 +20,9 @@ public static class CustomersApi
         // Customers sign up through IdentityService (/account/register), which creates their record here.
         api.MapPost("/", CreateCustomer).WithName("CreateCustomer").AdministratorsAndServices();
 
+        // Whether the customer may have tokens: IdentityService asks at every sign-in and refresh.
+        api.MapGet("/{id:long}/standing", GetStanding).WithName("GetCustomerStanding").AdministratorsAndServices();
+
         var customer = api.MapGroup("/{id:long}").CustomerSelf("id");
         customer.MapGet("/", GetCustomer).WithName("GetCustomer");
         customer.MapPut("/", ReplaceCustomer).WithName("ReplaceCustomer");
@@ -33,7 +36,7 @@ public static class CustomersApi
     }
 
     /// <summary>The dependencies of the customer handlers.</summary>
-    public sealed record CustomerServices(CustomerDbContext Db, TimeProvider Clock);
+    public sealed record CustomerServices(CustomerDbContext Db, TimeProvider Clock, AccessRevocations Revocations);
 
     /// <summary>Lists customers by id; deactivated ones only when the filter includes them.</summary>
     public static async Task<Ok<PagedResult<CustomerResponse>>> ListCustomers(
@@ -61,6 +64,10 @@ public static class CustomersApi
 
     public static async Task<Ok<CustomerResponse>> GetCustomer(long id, CustomerDbContext db, CancellationToken ct) =>
         TypedResults.Ok(CustomerResponse.From(await FindAsync(db.Customers.AsNoTracking(), id, ct)));
+
+    public static async Task<Ok<CustomerStanding>> GetStanding(long id, CustomerDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await db.Customers.AsNoTracking().Where(c => c.Id == id).Select(c => new CustomerStanding(c.Id, c.IsActive))
+            .FirstOrDefaultAsync(ct) ?? throw CustomerNotFound(id));
 
     /// <summary>Every change of the customer's record, oldest first, with who made it.</summary>
     public static async Task<Ok<List<AuditEntryResponse>>> GetCustomerAudit(long id, CustomerDbContext db, CancellationToken ct)
@@ -105,6 +112,7 @@ public static class CustomersApi
         var customer = await FindAsync(services.Db.Customers, id, ct);
         customer.Deactivate(services.Clock.UtcNowMicroseconds());
         await SaveAsync(services.Db, ct);
+        await services.Revocations.SetCustomerInactiveAsync(customer.Id, inactive: true);
         return TypedResults.NoContent();
     }
 
@@ -125,6 +133,11 @@ public static class CustomersApi
             case false: customer.Deactivate(now); break;
         }
         await SaveAsync(services.Db, ct);
+        if (request.IsActive is { } active)
+        {
+            // Their tokens stop (or work again) within a second everywhere, not at their expiry.
+            await services.Revocations.SetCustomerInactiveAsync(customer.Id, inactive: !active);
+        }
         return TypedResults.Ok(CustomerResponse.From(customer));
     }
 

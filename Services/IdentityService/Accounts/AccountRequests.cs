@@ -45,3 +45,17 @@ public sealed class CreateStaffRequestValidator : RequestValidator<CreateStaffRe
         RuleFor(r => r.Password).MaximumLength(AccountsApi.PasswordMaxLength);
     }
 }
+
+/// <summary>The signed-in account's current password and the new one (body of <c>POST /account/password</c>).</summary>
+public sealed record ChangePasswordRequest(
+    [property: SetBy(Roles.Customer, Roles.Staff, Roles.Administrator)] string? CurrentPassword,
+    [property: SetBy(Roles.Customer, Roles.Staff, Roles.Administrator)] string? NewPassword);
+
+public sealed class ChangePasswordRequestValidator : RequestValidator<ChangePasswordRequest>
+{
+    public ChangePasswordRequestValidator()
+    {
+        RuleFor(r => r.CurrentPassword).NotEmpty().MaximumLength(AccountsApi.PasswordMaxLength);
+        RuleFor(r => r.NewPassword).NotEmpty().MinimumLength(10).MaximumLength(AccountsApi.PasswordMaxLength);
+    }
+}

@@ -18,6 +18,16 @@ public static class AccountsApi
             .AllowAnonymous().DisableAntiforgery()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+        // Signed-in accounts change their own password; every token issued before stops working.
+        app.MapPost("/account/password", ChangePassword).WithTags("Accounts").WithName("ChangePassword").DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        // Administrators lock an account (no sign-in, its tokens stop) and unlock it.
+        var accounts = app.MapGroup("/accounts/{accountId}/lock").WithTags("Accounts").Administrators().DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        accounts.MapPost("/", LockAccount).WithName("LockAccount");
+        accounts.MapDelete("/", UnlockAccount).WithName("UnlockAccount");
+
         // The clinic's staff see who works there; only administrators appoint and remove them.
         var staff = app.MapGroup("/clinics/{clinicId:long}/staff").WithTags("Staff")
             .ClinicStaff("clinicId", scoped: false).DisableAntiforgery()
@@ -116,9 +126,40 @@ public static class AccountsApi
         return TypedResults.Created($"/clinics/{clinicId}/staff/{account.Id}", StaffResponse.From(account, [clinicId]));
     }
 
-    /// <summary>Takes the clinic away from a staff account (idempotent); its next token no longer names the clinic.</summary>
+    /// <summary>
+    /// Changes the signed-in account's password (the current one proves it is the person, not a stolen
+    /// token alone); every token and session issued before stops working, this request's included.
+    /// </summary>
+    public static async Task<NoContent> ChangePassword(
+        ChangePasswordRequest request, ClaimsPrincipal user, UserManager<Account> accounts, AccountAccess access)
+    {
+        var account = await accounts.FindByIdAsync(user.FindFirst(ClaimNames.Subject)?.Value ?? "")
+            ?? throw Access.Forbidden();
+        var result = await accounts.ChangePasswordAsync(account, request.CurrentPassword!, request.NewPassword!);
+        if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch)))
+        {
+            throw ProblemException.Validation(new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is not right."] });
+        }
+        ThrowIfFailed(result);
+        await access.RevokeAsync(account);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<NoContent> LockAccount(string accountId, UserManager<Account> accounts, AccountAccess access)
+    {
+        await access.LockAsync(await accounts.FindByIdAsync(accountId) ?? throw ProblemException.NotFound($"Account {accountId} does not exist."));
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<NoContent> UnlockAccount(string accountId, UserManager<Account> accounts, AccountAccess access)
+    {
+        await access.UnlockAsync(await accounts.FindByIdAsync(accountId) ?? throw ProblemException.NotFound($"Account {accountId} does not exist."));
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Takes the clinic away from a staff account (idempotent); its tokens stop working within a second.</summary>
     public static async Task<NoContent> RemoveStaff(
-        long clinicId, string accountId, UserManager<Account> accounts)
+        long clinicId, string accountId, UserManager<Account> accounts, AccountAccess access)
     {
         var account = await accounts.FindByIdAsync(accountId) ?? throw ProblemException.NotFound($"Account {accountId} does not exist.");
         var value = clinicId.ToString(CultureInfo.InvariantCulture);
@@ -126,8 +167,8 @@ public static class AccountsApi
         {
             ThrowIfFailed(await accounts.RemoveClaimAsync(account, claim));
         }
-        // Tokens already issued keep working until they expire; a new sign-in or refresh drops the clinic.
-        await accounts.UpdateSecurityStampAsync(account);
+        // Tokens already issued name the clinic: they stop working; a new sign-in no longer names it.
+        await access.RevokeAsync(account);
         return TypedResults.NoContent();
     }
 

@@ -44,6 +44,31 @@ public sealed class CustomerDirectory(HttpClient http, ServiceTokens tokens)
         throw Unavailable($"answered {(int)response.StatusCode}");
     }
 
+    /// <summary>
+    /// Whether the customer record is active: asked at every sign-in and refresh of a customer's account, so a
+    /// deactivated customer gets no new tokens. Null when CustomerService cannot say (then no token is issued).
+    /// </summary>
+    public async Task<bool?> IsActiveAsync(long customerId, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/customers/{customerId}/standing");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Current());
+        try
+        {
+            using var response = await http.SendAsync(request, ct);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+            return response.IsSuccessStatusCode
+                ? (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("isActive").GetBoolean()
+                : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
     private static ProblemException Unavailable(string what) => new(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
         $"CustomerService could not create the customer (it {what}); nothing was signed up: try again shortly.");
 }

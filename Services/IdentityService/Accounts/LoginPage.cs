@@ -24,18 +24,16 @@ public static class LoginPage
     }
 
     public static async Task<IResult> SignIn(
-        [FromForm] LoginForm form, HttpContext context, IAntiforgery antiforgery, SignInManager<Account> signIn)
+        [FromForm] LoginForm form, HttpContext context, IAntiforgery antiforgery, SignInManager<Account> signIn, PasswordCheck passwords)
     {
-        var result = await signIn.PasswordSignInAsync(form.Email?.Trim() ?? "", form.Password ?? "", isPersistent: false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var outcome = await passwords.CheckAsync(form.Email, form.Password, context, context.RequestAborted);
+        if (outcome.Account is { } account)
         {
+            await signIn.SignInAsync(account, isPersistent: false);
             // Only back into this site: an open redirect would let a link send the browser anywhere after sign-in.
             return Results.LocalRedirect(IsLocal(form.ReturnUrl) ? form.ReturnUrl! : "/");
         }
-        var error = result.IsLockedOut
-            ? "Too many failed sign-ins: the account is locked for a while. Try again later."
-            : "The email or password is not right.";
-        return Page(context, antiforgery, form.ReturnUrl, form.Email, error, StatusCodes.Status400BadRequest);
+        return Page(context, antiforgery, form.ReturnUrl, form.Email, outcome.Error, StatusCodes.Status400BadRequest);
     }
 
     private static bool IsLocal(string? url) =>

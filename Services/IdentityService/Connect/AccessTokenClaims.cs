@@ -13,7 +13,7 @@ namespace ClinicBooking.IdentityService.Connect;
 /// What a token says about an account: read afresh from the database at every sign-in and refresh, so a
 /// role or clinic taken away stops working at the next refresh at the latest.
 /// </summary>
-public sealed class AccessTokenClaims(UserManager<Account> accounts, IOptions<IdentityServiceOptions> options)
+public sealed class AccessTokenClaims(UserManager<Account> accounts, IOptions<IdentityServiceOptions> options, AccessRevocations revocations)
 {
     public async Task<ClaimsPrincipal> ForAccountAsync(Account account, IEnumerable<string> scopes)
     {
@@ -28,6 +28,10 @@ public sealed class AccessTokenClaims(UserManager<Account> accounts, IOptions<Id
         }
         var clinics = (await accounts.GetClaimsAsync(account)).Where(c => c.Type == ClaimNames.ClinicId).Select(c => c.Value);
         identity.SetClaims(ClaimNames.ClinicId, [.. clinics]);
+        // Kept in refresh tokens and codes too: a refresh after the stamp moved on (revocation) is refused.
+        var stamp = Accounts.AccountAccess.StampOf(account);
+        identity.SetClaim(ClaimNames.AccessStamp, stamp);
+        await revocations.RecordIssuedAsync(account.Id, stamp);
         return Issue(identity, scopes);
     }
 

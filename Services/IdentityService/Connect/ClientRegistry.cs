@@ -21,7 +21,7 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
             ClientType = ClientTypes.Public,
             DisplayName = "ClinicBooking command line",
         };
-        cli.Permissions.UnionWith([Permissions.Endpoints.Token, Permissions.GrantTypes.RefreshToken, ApiScope]);
+        cli.Permissions.UnionWith([Permissions.Endpoints.Token, Permissions.Endpoints.Revocation, Permissions.GrantTypes.RefreshToken, ApiScope]);
         if (settings.PasswordGrant)
         {
             cli.Permissions.Add(Permissions.GrantTypes.Password);
@@ -35,7 +35,7 @@ public sealed class ClientRegistry(IOpenIddictApplicationManager applications, I
             DisplayName = "ClinicBooking web",
         };
         web.Permissions.UnionWith([
-            Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.EndSession,
+            Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.EndSession, Permissions.Endpoints.Revocation,
             Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code,
             Permissions.Scopes.Email, Permissions.Scopes.Profile, Permissions.Scopes.Roles, ApiScope,
         ]);

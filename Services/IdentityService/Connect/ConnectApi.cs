@@ -1,3 +1,4 @@
+using ClinicBooking.IdentityService.Accounts;
 using ClinicBooking.IdentityService.Data;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
@@ -20,12 +21,13 @@ public static class ConnectApi
         connect.MapPost("/token", Exchange).DisableAntiforgery();
         connect.MapMethods("/authorize", [HttpMethods.Get, HttpMethods.Post], (Delegate)Authorize).DisableAntiforgery();
         connect.MapMethods("/logout", [HttpMethods.Get, HttpMethods.Post], (Delegate)LogOut).DisableAntiforgery();
+        connect.MapMethods("/userinfo", [HttpMethods.Get, HttpMethods.Post], (Delegate)UserInfo).DisableAntiforgery();
         return app;
     }
 
     /// <summary>The token endpoint: a password, a client's credentials, an authorization code or a refresh token in; tokens out.</summary>
     public static async Task<IResult> Exchange(
-        HttpContext context, UserManager<Account> accounts, SignInManager<Account> signIn,
+        HttpContext context, UserManager<Account> accounts, PasswordCheck passwords, AccountAccess access,
         IOpenIddictApplicationManager applications, AccessTokenClaims claims)
     {
         var request = context.GetOpenIddictServerRequest()
@@ -33,20 +35,10 @@ public static class ConnectApi
 
         if (request.IsPasswordGrantType())
         {
-            var account = await accounts.FindByNameAsync(request.Username ?? "");
-            if (account is null)
-            {
-                return Refuse(Errors.InvalidGrant, WrongCredentials);
-            }
-            // Counts the failure towards the lockout, and refuses a locked account before checking its password.
-            var result = await signIn.CheckPasswordSignInAsync(account, request.Password ?? "", lockoutOnFailure: true);
-            if (result.IsLockedOut)
-            {
-                return Refuse(Errors.InvalidGrant, LockedOut);
-            }
-            return result.Succeeded
+            var outcome = await passwords.CheckAsync(request.Username, request.Password, context, context.RequestAborted);
+            return outcome.Account is { } account
                 ? SignIn(await claims.ForAccountAsync(account, request.GetScopes()))
-                : Refuse(Errors.InvalidGrant, WrongCredentials);
+                : Refuse(Errors.InvalidGrant, outcome.Error!);
         }
 
         if (request.IsClientCredentialsGrantType())
@@ -60,9 +52,18 @@ public static class ConnectApi
         {
             var granted = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var account = await accounts.FindByIdAsync(granted.Principal?.GetClaim(Claims.Subject) ?? "");
-            if (account is null || await accounts.IsLockedOutAsync(account))
+            if (account is null)
             {
                 return Refuse(Errors.InvalidGrant, "The account no longer signs in.");
+            }
+            // Issued before access was taken away (a password change, a clinic removed, a lock): sign in again.
+            if (granted.Principal!.GetClaim(ClaimNames.AccessStamp) != AccountAccess.StampOf(account))
+            {
+                return Refuse(Errors.InvalidGrant, "The account's access changed since this grant; sign in again.");
+            }
+            if (await access.RefusalAsync(account, context.RequestAborted) is { } refusal)
+            {
+                return Refuse(Errors.InvalidGrant, refusal);
             }
             return SignIn(await claims.ForAccountAsync(account, granted.Principal!.GetScopes()));
         }
@@ -74,12 +75,18 @@ public static class ConnectApi
     /// The authorization endpoint (code flow): a browser not signed in yet goes to the login page and comes back
     /// here. The clients are first-party, so there is no consent screen.
     /// </summary>
-    public static async Task<IResult> Authorize(HttpContext context, UserManager<Account> accounts, AccessTokenClaims claims)
+    public static async Task<IResult> Authorize(HttpContext context, UserManager<Account> accounts, AccountAccess access, AccessTokenClaims claims)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("OpenIddict did not attach the authorization request.");
         var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         var account = session.Succeeded ? await accounts.GetUserAsync(session.Principal) : null;
+        // A session cookie mints no token for an account that may no longer have one (locked, deactivated).
+        if (account is not null && await access.RefusalAsync(account, context.RequestAborted) is not null)
+        {
+            await context.SignOutAsync(IdentityConstants.ApplicationScheme);
+            account = null;
+        }
         if (account is null || request.HasPromptValue(PromptValues.Login))
         {
             if (request.HasPromptValue(PromptValues.None))
@@ -95,6 +102,27 @@ public static class ConnectApi
         return SignIn(await claims.ForAccountAsync(account, request.GetScopes()));
     }
 
+    /// <summary>OIDC userinfo: who the access token's account is, read afresh (a revoked token gets 401 first).</summary>
+    public static async Task<IResult> UserInfo(HttpContext context, UserManager<Account> accounts, AccessRevocations revocations)
+    {
+        var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        var account = result.Succeeded && !await revocations.IsRevokedAsync(result.Principal!)
+            ? await accounts.FindByIdAsync(result.Principal!.GetClaim(Claims.Subject) ?? "")
+            : null;
+        if (account is null)
+        {
+            return Results.Challenge(ErrorProperties(Errors.InvalidToken, "The access token is not valid, or its access was revoked."),
+                [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+        }
+        return Results.Ok(new Dictionary<string, object?>
+        {
+            [Claims.Subject] = account.Id,
+            [Claims.Name] = account.Name,
+            [Claims.Email] = account.Email,
+            [Claims.Role] = await accounts.GetRolesAsync(account),
+        });
+    }
+
     /// <summary>Ends the browser session and sends the browser back to the client's registered address.</summary>
     public static async Task<IResult> LogOut(HttpContext context)
     {
@@ -103,8 +131,6 @@ public static class ConnectApi
             [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
 
-    private const string WrongCredentials = "The email or password is not right.";
-    private const string LockedOut = "Too many failed sign-ins: the account is locked for a while. Try again later.";
 
     private static IResult SignIn(System.Security.Claims.ClaimsPrincipal principal) =>
         Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);

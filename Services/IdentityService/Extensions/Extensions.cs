@@ -33,6 +33,9 @@ public static class Extensions
         builder.Services.AddSingleton<TokenKeys>();
         builder.Services.AddSingleton<ServiceTokens>();
         builder.Services.AddScoped<AccessTokenClaims>();
+        builder.Services.AddScoped<AccountAccess>();
+        builder.Services.AddScoped<PasswordCheck>();
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddScoped<AccountSeeder>();
         builder.Services.AddScoped<ClientRegistry>();
         builder.Services.AddHostedService<IdentityDatabaseInitializer>();
@@ -61,13 +64,16 @@ public static class Extensions
                 options.Password.RequireLowercase = false;
                 options.Password.RequireUppercase = false;
                 options.Password.RequireNonAlphanumeric = false;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // Failed passwords never lock an account (a stranger could lock its owner out): SignInThrottle
+                // slows guessing per account and address instead. A lock is an administrator's decision.
                 options.Lockout.AllowedForNewUsers = true;
             })
             .AddEntityFrameworkStores<AccountsDbContext>()
             .AddDefaultTokenProviders();
         builder.Services.AddAntiforgery();
+        // The sign-in cookie is checked against the account on every use: after a password change or a lock
+        // it stops working at once, not after the default 30 minutes.
+        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
         builder.Services.ConfigureApplicationCookie(cookie =>
         {
             cookie.LoginPath = "/account/login";
@@ -95,7 +101,10 @@ public static class Extensions
             {
                 server.SetTokenEndpointUris("connect/token")
                     .SetAuthorizationEndpointUris("connect/authorize")
-                    .SetEndSessionEndpointUris("connect/logout");
+                    .SetEndSessionEndpointUris("connect/logout")
+                    // RFC 7009 (a client revokes its refresh token when it signs out) and OIDC userinfo.
+                    .SetRevocationEndpointUris("connect/revoke")
+                    .SetUserInfoEndpointUris("connect/userinfo");
                 // PKCE with S256 only: "plain" would send the verifier's equal over the front channel.
                 server.Configure(options => options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
                 server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
@@ -112,6 +121,7 @@ public static class Extensions
                     .EnableTokenEndpointPassthrough()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
                     // TLS ends in front of the gateway; inside, services talk plain HTTP.
                     .DisableTransportSecurityRequirement();
             })
