@@ -86,6 +86,11 @@ var webApp = builder.AddProject<Projects.WebApp>(ResourceNames.WebApp)
         endpoint.IsProxied = false;
         endpoint.Port = builder.GetWebAppPort();
     });
+// The web app names each visitor's address to the gateway, with a key only the two share, so that the
+// gateway's per-client limits count each visitor rather than the web app as one client.
+var forwarderKey = builder.AddParameter("webapp-forwarder-key", AppHostConfiguration.GeneratedSecret(builder.GetDataDirectory(), "webapp-forwarder-key"), secret: true);
+gateway.WithEnvironment("RateLimits__ForwarderKey", forwarderKey);
+webApp.WithEnvironment("Gateway__ForwarderKey", forwarderKey);
 identityService
     .WithEnvironment("Identity__WebRedirectUris__2", ReferenceExpression.Create($"{webApp.GetEndpoint("http")}/signin-oidc"))
     .WithEnvironment("Identity__WebPostLogoutRedirectUris__0", ReferenceExpression.Create($"{webApp.GetEndpoint("http")}/signout-callback-oidc"));

@@ -26,8 +26,12 @@ public static class GatewayExtensions
         builder.Services.AddHttpClient(CellFanOut.HttpClientName, client => client.Timeout = CellFanOut.CellTimeout)
             .RemoveAllResilienceHandlers()
             .AddHttpMessageHandler<ForwardCallerToken>();
+        builder.Services.AddHttpClient(CellFanOut.WriteHttpClientName, client => client.Timeout = CellFanOut.WriteTimeout)
+            .RemoveAllResilienceHandlers()
+            .AddHttpMessageHandler<ForwardCallerToken>();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<CellFanOut>();
+        builder.Services.AddSingleton<PlacementLock>();
         builder.AddGatewayAccess();
         builder.AddGatewayOpenApi();
         builder.AddLoadShedding();
@@ -42,6 +46,12 @@ public static class GatewayExtensions
         // Who is calling comes first: the rate limits count per signed-in user.
         app.UseDefaultAuthentication();
         app.UseRateLimiter();
+        // The web app's key is for the gateway alone: it goes no further.
+        app.Use((context, next) =>
+        {
+            context.Request.Headers.Remove(ClientRateLimits.VisitorKeyHeader);
+            return next(context);
+        });
         app.UseBodyLimit();
         app.MapGatewayOpenApi();
         app.MapClinicsFanOutApi();

@@ -33,13 +33,32 @@ public static class BookingStatusNames
 /// answered with a <see cref="CustomerVerdict"/>. Carries the slot's details so that CustomerService could
 /// list the pending booking without asking the shard: its customer's list shows it from then on. Times are
 /// instants; <see cref="TimeZone"/> is the clinic's IANA zone, in which every booking time is shown.
-/// <see cref="BookedByStaff"/>: the clinic's staff booked for the customer (at the desk), which CustomerService
-/// allows only for the clinic's own patients.
+/// <see cref="BookedBy"/> says who made the booking (<see cref="Bookers"/>): the clinic's staff may book only
+/// for the clinic's own patients, and the caps on a customer's upcoming bookings apply to bookings by customers
+/// and staff (<see cref="ClinicCap"/>: the clinic's own cap, or null for the platform's default per clinic).
 /// </summary>
 public sealed record VerifyCustomer(
     long BookingId, long CustomerId, long ClinicId, long BookingSlotId, long DoctorId,
     DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset HoldExpiresAt, DateTimeOffset RequestedAt,
-    string TimeZone, bool BookedByStaff = false);
+    string TimeZone, string BookedBy = Bookers.Customer, int? ClinicCap = null)
+{
+    public bool BookedByStaff => BookedBy == Bookers.Staff;
+}
+
+/// <summary>Who made a booking. Stored on the booking; the names travel in messages, so they never change.</summary>
+public static class Bookers
+{
+    /// <summary>The customer, for themselves.</summary>
+    public const string Customer = "customer";
+
+    /// <summary>The clinic's staff, for one of its patients (at the desk, on the phone).</summary>
+    public const string Staff = "staff";
+
+    /// <summary>An administrator: exempt from the caps on upcoming bookings.</summary>
+    public const string Administrator = "administrator";
+
+    public static readonly string[] All = [Customer, Staff, Administrator];
+}
 
 /// <summary>
 /// CustomerService's answer to one <see cref="VerifyCustomer"/>: the customer may book when
@@ -53,6 +72,9 @@ public sealed record CustomerVerdict(long BookingId, long CustomerId, string? Re
 
     /// <summary>The clinic's staff booked for a customer who is not the clinic's patient (or no customer at all: the same answer).</summary>
     public const string NotVerified = "customer-not-verified";
+
+    /// <summary>The customer already holds as many upcoming bookings as allowed (at the clinic, or in all).</summary>
+    public const string TooManyBookings = "too-many-upcoming-bookings";
 }
 
 /// <summary>

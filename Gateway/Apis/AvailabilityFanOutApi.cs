@@ -45,7 +45,7 @@ public static class AvailabilityFanOutApi
     public sealed record FanOut(HttpRequest Request, CellFanOut Cells, ShardMap Shards, HybridCache Cache);
 
     public static Task<IResult> Search([AsParameters] FanOut fanOut, CancellationToken ct, long? clinicId = null, int limit = DefaultLimit) =>
-        FanOutAsync<AvailabilityPage, SearchResponse>(fanOut, clinicId, "/availability/search",
+        FanOutAsync<AvailabilityPage, SearchResponse>(fanOut, clinicId, "/availability/search", SearchParameters,
             (pages, unavailable) =>
             {
                 var merged = AvailabilityPage.From(Keyset.Merge(pages.Select(p => p.AsKeyset()).ToList(), AvailabilityPage.Key, limit));
@@ -54,7 +54,7 @@ public static class AvailabilityFanOutApi
 
     /// <summary>The earliest free slot matching the filter over all clinics (slot is null when none matches).</summary>
     public static Task<IResult> Next([AsParameters] FanOut fanOut, CancellationToken ct, long? clinicId = null) =>
-        FanOutAsync<AvailableSlot, NextAvailableResponse>(fanOut, clinicId, "/availability/next",
+        FanOutAsync<AvailableSlot, NextAvailableResponse>(fanOut, clinicId, "/availability/next", NextParameters,
             (slots, unavailable) =>
             {
                 var earliest = Keyset.Merge(slots.Select(s => new KeysetPage<AvailableSlot>([s], false)).ToList(), AvailabilityPage.Key, 1);
@@ -65,10 +65,10 @@ public static class AvailabilityFanOutApi
     /// Asks the target cells, merges what they answered, and caches a complete answer for
     /// <see cref="SearchCacheDuration"/>: a partial one, or a refusal, is never served to the next reader.
     /// </summary>
-    private static async Task<IResult> FanOutAsync<TCell, TResponse>(FanOut fanOut, long? clinicId, string path,
+    private static async Task<IResult> FanOutAsync<TCell, TResponse>(FanOut fanOut, long? clinicId, string path, string[] parameters,
         Func<List<TCell>, List<string>, TResponse> merge, CancellationToken ct)
     {
-        var pathAndQuery = path + fanOut.Request.QueryString;
+        var pathAndQuery = path + CanonicalQuery(fanOut.Request.Query, parameters);
         var key = $"gateway:{pathAndQuery}";
         var answer = await fanOut.Cache.GetOrCreateAsync(key, async token =>
         {
@@ -97,6 +97,20 @@ public static class AvailabilityFanOutApi
             _ => Problems.NotFound($"Clinic {clinicId} does not exist."),
         };
     }
+
+    public static readonly string[] SearchParameters = ["date", "from", "to", "specialization", "clinicId", "after", "limit"];
+    public static readonly string[] NextParameters = ["specialization", "clinicId", "from"];
+
+    /// <summary>
+    /// The query the cells get and the cache is keyed by: only the parameters the operation takes, in one order,
+    /// the specialization in lower case (the cells compare it so). Anything else a client adds (<c>&amp;x=1</c>) is
+    /// dropped: it would otherwise make every request a cache miss, and each miss a fan-out to every cell.
+    /// </summary>
+    public static QueryString CanonicalQuery(IQueryCollection query, string[] parameters) =>
+        QueryString.Create(parameters
+            .Where(name => query.ContainsKey(name))
+            .SelectMany(name => query[name].Select(value => KeyValuePair.Create(name,
+                name == "specialization" ? value?.Trim().ToLowerInvariant() : value))));
 
     /// <summary>Every cell, or only the one owning <paramref name="clinicId"/>; null when that clinic cannot exist.</summary>
     private static IReadOnlyList<string>? Targets(ShardMap shards, long? clinicId) =>

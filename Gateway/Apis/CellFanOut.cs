@@ -12,6 +12,14 @@ public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, 
     public static readonly TimeSpan CellTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// A write forwarded to its one cell (a clinic, a booking slot, slot generation) is not cut off after
+    /// <see cref="CellTimeout"/>: a client whose write was cut off cannot tell whether it happened, and a large
+    /// clinic's generation takes seconds. The cell's own statement limits end it first.
+    /// </summary>
+    public const string WriteHttpClientName = "cell-writes";
+    public static readonly TimeSpan WriteTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>
     /// A cell's answer: its status (null when it did not answer), its body read as <typeparamref name="T"/>
     /// when it succeeded, or else its problem details as they came.
     /// </summary>
@@ -63,7 +71,7 @@ public sealed class CellFanOut(IHttpClientFactory httpClients, ShardMap shards, 
         }
         try
         {
-            return new ForwardedResponse(await Client.PostAsync($"http://{cell}{pathAndQuery}", body, ct));
+            return new ForwardedResponse(await httpClients.CreateClient(WriteHttpClientName).PostAsync($"http://{cell}{pathAndQuery}", body, ct));
         }
         catch (HttpRequestException ex) when (Admission.BodyLimit.ClientFault(ex) is { } fault)
         {

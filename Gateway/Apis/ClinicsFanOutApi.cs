@@ -57,7 +57,7 @@ public static class ClinicsFanOutApi
     /// with <c>?shard=N</c>. The new id carries the shard, so the clinic is routable at once.
     /// </summary>
     public static async Task<IResult> CreateClinic(
-        HttpRequest request, CellFanOut cells, ShardMap shards, CancellationToken ct, int? shard = null)
+        HttpRequest request, CellFanOut cells, ShardMap shards, PlacementLock placement, CancellationToken ct, int? shard = null)
     {
         if (shard is { } named && shards.CellOf(named) is null)
         {
@@ -67,6 +67,9 @@ public static class ClinicsFanOutApi
             });
         }
 
+        // Reading the counts, choosing and creating are one step: clinics created at the same moment would
+        // otherwise all read the same counts and land on the same shard.
+        await using var held = shard is null ? await placement.AcquireAsync(ct) : null;
         var target = shard ?? await LeastLoadedShardAsync(cells, ct);
         if (target is not { } chosen)
         {

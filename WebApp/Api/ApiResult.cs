@@ -68,6 +68,16 @@ public sealed class ApiProblem
     public static async Task<ApiProblem> ReadAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var status = response.StatusCode;
+        if (status == HttpStatusCode.TooManyRequests)
+        {
+            // The gateway limits this visitor (no one else): a plain word, not the API's wording for programs.
+            return new ApiProblem
+            {
+                Status = status,
+                Title = "Busy",
+                Detail = "You sent many requests in a short time. Wait a moment, then try again.",
+            };
+        }
         try
         {
             using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);

@@ -106,11 +106,11 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     // Clinics and their staff (administrators; staff edit their own clinic)
 
-    public Task<ApiResult<ClinicResponse>> CreateClinicAsync(string? name, string? timeZone, string? address, CancellationToken ct) =>
-        SendAsync<ClinicResponse>(HttpMethod.Post, "/clinics", new { name, timeZone, address }, ct);
+    public Task<ApiResult<ClinicResponse>> CreateClinicAsync(string? name, string? timeZone, string? address, int? maxActiveBookingsPerCustomer, CancellationToken ct) =>
+        SendAsync<ClinicResponse>(HttpMethod.Post, "/clinics", new { name, timeZone, address, maxActiveBookingsPerCustomer }, ct);
 
-    public Task<ApiResult<ClinicResponse>> ReplaceClinicAsync(long id, string? name, string? timeZone, string? address, CancellationToken ct) =>
-        SendAsync<ClinicResponse>(HttpMethod.Put, $"/clinics/{id}", new { name, timeZone, address }, ct);
+    public Task<ApiResult<ClinicResponse>> ReplaceClinicAsync(long id, string? name, string? timeZone, string? address, int? maxActiveBookingsPerCustomer, CancellationToken ct) =>
+        SendAsync<ClinicResponse>(HttpMethod.Put, $"/clinics/{id}", new { name, timeZone, address, maxActiveBookingsPerCustomer }, ct);
 
     public Task<ApiResult<Unit>> DeactivateClinicAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/clinics/{id}", null, ct);
 
@@ -148,7 +148,8 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
                 : await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, ct);
             return new ApiResult<T>(response.StatusCode, value, null, response.Headers.Location);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException
+                                       || (ex is TaskCanceledException && !ct.IsCancellationRequested))
         {
             logger.LogWarning(ex, "{Method} {Url} did not get an answer", method, url);
             return new ApiResult<T>(HttpStatusCode.ServiceUnavailable, default, ApiProblem.Unreachable("ClinicBooking"));

@@ -102,6 +102,32 @@ public class AvailabilityTests(ClinicBookingApp app)
         Assert.Equal(JsonValueKind.Null, none.GetProperty("slot").ValueKind);
     }
 
+    /// <summary>
+    /// Issue 26, finding 8: <c>next</c> with a late <c>from</c> walked every slot before it. The reads now start
+    /// at <c>from</c> (and per doctor for a specialization); this checks they still answer exactly: the first
+    /// free slot on or after <c>from</c>, in the clinic's own date, a booked one skipped.
+    /// </summary>
+    [Fact]
+    public async Task Next_from_a_late_date_answers_the_first_free_slot_on_or_after_it()
+    {
+        var clinic = await SlotFixtures.CreateAsync(_api, shard: 0, timeZone: "Pacific/Kiritimati");
+        var first = SlotFixtures.NextYear(2, 1);
+        await _api.GenerateAsync(clinic.Id, first, first.AddDays(27));
+        var slots = (await _api.DoctorSlotsAsync(clinic.Doctor, first, first.AddDays(27)))
+            .Select(s => (Id: s.GetProperty("id").GetInt64(), Date: DateOnly.Parse(s.GetProperty("date").GetString()!))).ToList();
+        var late = first.AddDays(20);
+        var expected = slots.Where(s => s.Date >= late).OrderBy(s => s.Date).ToList();
+        Assert.True(expected.Count >= 2, "The template should give slots after the late date.");
+        // The first one on or after the date is booked: the next free one answers.
+        await _api.BookAsync(expected[0].Id);
+
+        var next = await Gateway.GetFromJsonAsync<JsonElement>($"/availability/next?specialization={clinic.Specialization}&from={late:yyyy-MM-dd}", Ct);
+        Assert.Equal(expected[1].Id, next.GetProperty("slot").GetProperty("id").GetInt64());
+        var search = await Gateway.GetFromJsonAsync<JsonElement>(
+            $"/availability/search?from={late:yyyy-MM-dd}&to={late.AddDays(7):yyyy-MM-dd}&specialization={clinic.Specialization.ToUpperInvariant()}", Ct);
+        Assert.Equal(expected.Skip(1).Where(s => s.Date <= late.AddDays(7)).Select(s => s.Id), Ids(search));
+    }
+
     [Fact]
     public async Task Writes_show_in_availability_at_once_and_in_search_within_its_bound()
     {

@@ -182,4 +182,26 @@ public class ClinicsApiTests(ClinicBookingApp app)
         }
         return ids.ToArray();
     }
+
+    /// <summary>
+    /// Issue 26, finding 8: clinics created at the same moment all read the same counts and landed on the
+    /// same shard. Placement is one step now: from balanced shards, four at once go two and two.
+    /// </summary>
+    [Fact]
+    public async Task Clinics_created_at_the_same_moment_are_spread_over_the_shards()
+    {
+        async Task<Dictionary<int, int>> CountsAsync() =>
+            (await _api.Gateway.GetFromJsonAsync<JsonElement>("/shards", TestContext.Current.CancellationToken)).GetProperty("shards")
+                .EnumerateArray().ToDictionary(s => s.GetProperty("shard").GetInt32(), s => s.GetProperty("activeClinics").GetInt32());
+        var counts = await CountsAsync();
+        // Balance the two shards by naming the emptier one.
+        while (counts[0] != counts[1])
+        {
+            await _api.CreateClinicIdAsync(shard: counts[0] < counts[1] ? 0 : 1);
+            counts = await CountsAsync();
+        }
+        var placed = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _api.CreateClinicAsync()));
+        Assert.Equal(2, placed.Count(c => c.GetProperty("shard").GetInt32() == 0));
+        Assert.Equal(2, placed.Count(c => c.GetProperty("shard").GetInt32() == 1));
+    }
 }

@@ -16,10 +16,16 @@ public class BookingTests
     };
 
     [Fact]
-    public void The_question_about_a_booking_carries_its_slot_its_hold_and_its_clinics_zone()
+    public void The_question_about_a_booking_carries_its_slot_its_hold_its_clinics_zone_who_booked_and_the_cap()
     {
-        Assert.Equal(new VerifyCustomer(7, 2, 64, 9, 5, Start, Start.AddMinutes(30), Start.AddDays(-1).AddMinutes(2), Start.AddDays(-1), "Europe/Berlin"),
-            SagaMessages.VerifyCustomer(Booking(BookingStatus.Pending), "Europe/Berlin"));
+        Assert.Equal(new VerifyCustomer(7, 2, 64, 9, 5, Start, Start.AddMinutes(30), Start.AddDays(-1).AddMinutes(2), Start.AddDays(-1), "Europe/Berlin",
+                Bookers.Customer, ClinicCap: null),
+            SagaMessages.VerifyCustomer(Booking(BookingStatus.Pending), "Europe/Berlin", clinicCap: null));
+        var atTheDesk = Booking(BookingStatus.Pending);
+        atTheDesk.BookedBy = Bookers.Staff;
+        var question = SagaMessages.VerifyCustomer(atTheDesk, "Europe/Berlin", clinicCap: 2);
+        Assert.True(question.BookedByStaff);
+        Assert.Equal(2, question.ClinicCap);
     }
 
     [Fact]

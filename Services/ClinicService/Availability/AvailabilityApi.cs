@@ -122,35 +122,73 @@ public static class AvailabilityApi
         await cache.GetOrCreateAvailabilityAsync(search.Key, search.ClinicId, async token =>
             AvailabilityPage.From(Keyset.Merge(await read(token), AvailabilityPage.Key, search.Limit)), ct);
 
-    private static async Task<KeysetPage<AvailableSlot>> ReadShardAsync(ClinicDbContext db, TimeProvider clock, SlotSearch search, CancellationToken ct)
+    /// <summary>
+    /// One shard's page. What it reads is bounded by the page, not by the shard's size: a slot can start no
+    /// earlier than its clinic-local date's midnight in the earliest zone (UTC+14), so every read starts its
+    /// index range there (or now) instead of walking the slots before it; and a search for a specialization or
+    /// a doctor finds the matching doctors first (a small table) and reads each one's free slots from the
+    /// index on (clinic, doctor, start), at most a page of each, so a specialization nobody has reads nothing
+    /// and a common one reads a page per doctor, whatever else the shard holds.
+    /// </summary>
+    public static async Task<KeysetPage<AvailableSlot>> ReadShardAsync(ClinicDbContext db, TimeProvider clock, SlotSearch search, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var rows =
-            from s in db.BookingSlots.AsNoTracking()
-            join d in db.Doctors on new { s.ClinicId, Id = s.DoctorId } equals new { d.ClinicId, d.Id }
-            join c in db.Clinics on s.ClinicId equals c.Id
-            where s.CustomerId == null && s.StartsAt > now && s.Date >= search.From && s.Date <= search.To
-                  && d.IsActive && c.IsActive
-            select new { s, DoctorName = d.Name, d.Specialization, ClinicName = c.Name, c.TimeZone };
-        if (search.Specialization is { } specialization)
+        var earliest = search.From == DateOnly.MinValue ? now
+            : new DateTimeOffset(search.From.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddHours(-14);
+        var startsAfter = earliest > now ? earliest : now;
+        var (fromDate, toDate, take) = (search.From, search.To, search.Limit + 1);
+        var hasAfter = search.After is not null;
+        var afterStart = search.After?.StartsAt ?? DateTimeOffset.MinValue;
+        var afterId = search.After?.Id ?? 0;
+        IQueryable<SlotRow> rows;
+        if (search.Specialization is not null || search.DoctorId is not null)
         {
-            rows = rows.Where(r => r.Specialization.ToLower() == specialization);
+            var (specialization, clinicId, doctorId) = (search.Specialization, search.ClinicId, search.DoctorId);
+            rows =
+                from d in db.Doctors.AsNoTracking()
+                join c in db.Clinics on d.ClinicId equals c.Id
+                where d.IsActive && c.IsActive
+                      && (specialization == null || d.Specialization.ToLower() == specialization)
+                      && (clinicId == null || d.ClinicId == clinicId)
+                      && (doctorId == null || d.Id == doctorId)
+                from s in db.BookingSlots
+                    .Where(s => s.ClinicId == d.ClinicId && s.DoctorId == d.Id && s.CustomerId == null
+                                && s.StartsAt > startsAfter && s.Date >= fromDate && s.Date <= toDate
+                                && (!hasAfter || s.StartsAt > afterStart || (s.StartsAt == afterStart && s.Id > afterId)))
+                    .OrderBy(s => s.StartsAt).ThenBy(s => s.Id)
+                    .Take(take)
+                select new SlotRow { Slot = s, DoctorName = d.Name, Specialization = d.Specialization, ClinicName = c.Name, TimeZone = c.TimeZone };
         }
-        if (search.ClinicId is { } clinic)
+        else
         {
-            rows = rows.Where(r => r.s.ClinicId == clinic);
+            rows =
+                from s in db.BookingSlots.AsNoTracking()
+                join d in db.Doctors on new { s.ClinicId, Id = s.DoctorId } equals new { d.ClinicId, d.Id }
+                join c in db.Clinics on s.ClinicId equals c.Id
+                where s.CustomerId == null && s.StartsAt > startsAfter && s.Date >= fromDate && s.Date <= toDate
+                      && d.IsActive && c.IsActive
+                select new SlotRow { Slot = s, DoctorName = d.Name, Specialization = d.Specialization, ClinicName = c.Name, TimeZone = c.TimeZone };
+            if (search.ClinicId is { } clinic)
+            {
+                rows = rows.Where(r => r.Slot.ClinicId == clinic);
+            }
+            if (hasAfter)
+            {
+                rows = rows.Where(r => r.Slot.StartsAt > afterStart || (r.Slot.StartsAt == afterStart && r.Slot.Id > afterId));
+            }
         }
-        if (search.DoctorId is { } doctor)
-        {
-            rows = rows.Where(r => r.s.DoctorId == doctor);
-        }
-        if (search.After is { } after)
-        {
-            rows = rows.Where(r => r.s.StartsAt > after.StartsAt || (r.s.StartsAt == after.StartsAt && r.s.Id > after.Id));
-        }
-        var page = await rows.OrderBy(r => r.s.StartsAt).ThenBy(r => r.s.Id).Take(search.Limit + 1).ToListAsync(ct);
+        var page = await rows.OrderBy(r => r.Slot.StartsAt).ThenBy(r => r.Slot.Id).Take(take).ToListAsync(ct);
         return KeysetPage<AvailableSlot>.FromRows(page.Select(r => new AvailableSlot(
-            r.s.Id, r.s.ClinicId, r.ClinicName, r.s.DoctorId, r.DoctorName, r.Specialization, r.s.TimeSlotId, r.s.Date,
-            SlotTimes.ToClinicTime(r.s.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.s.EndsAt, r.TimeZone), r.TimeZone)).ToList(), search.Limit);
+            r.Slot.Id, r.Slot.ClinicId, r.ClinicName, r.Slot.DoctorId, r.DoctorName, r.Specialization, r.Slot.TimeSlotId, r.Slot.Date,
+            SlotTimes.ToClinicTime(r.Slot.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.Slot.EndsAt, r.TimeZone), r.TimeZone)).ToList(), search.Limit);
+    }
+
+    private sealed class SlotRow
+    {
+        public required BookingSlot Slot { get; init; }
+        public required string DoctorName { get; init; }
+        public required string Specialization { get; init; }
+        public required string ClinicName { get; init; }
+        public required string TimeZone { get; init; }
     }
 }

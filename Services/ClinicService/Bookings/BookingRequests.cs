@@ -78,6 +78,8 @@ public static class BookingProblems
             // The same words whether the id exists or not: a clinic cannot probe for customers by booking.
             CustomerVerdict.NotVerified => $"Customer {booking.CustomerId} is not a patient of this clinic: look the patient up by " +
                 "email and phone (POST /clinics/{clinicId}/patients/lookup) or let them book themselves; the slot was released.",
+            CustomerVerdict.TooManyBookings => $"Customer {booking.CustomerId} already holds as many upcoming bookings as allowed " +
+                "(at this clinic, or in all); cancel one before booking another. The slot was released.",
             var other => $"Customer {booking.CustomerId} may not book ({other}); the slot was released.",
         }, Extensions(booking)),
         // The customer's deactivation reached the cell while the booking waited for its verdict.

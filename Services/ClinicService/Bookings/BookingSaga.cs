@@ -42,10 +42,10 @@ public sealed class BookingSaga(
     /// Idempotency-Key, or the same customer while their booking of this slot is active) gets that request's
     /// booking, never a second one. Throws the problem that says why not when the slot cannot be booked.
     /// </summary>
-    public async Task<Outcome> BookAsync(long slotId, long customerId, bool byStaff, string? idempotencyKey, string actor, CancellationToken ct)
+    public async Task<Outcome> BookAsync(long slotId, long customerId, string bookedBy, string? idempotencyKey, string actor, CancellationToken ct)
     {
         // Optimistic: most requests find the slot free, and that takes one statement.
-        if (await TryHoldAsync(slotId, customerId, byStaff, idempotencyKey, actor, ct) is { } hold)
+        if (await TryHoldAsync(slotId, customerId, bookedBy, idempotencyKey, actor, ct) is { } hold)
         {
             return new Outcome(await WaitForDecisionAsync(hold.Booking, hold.Decided, ct), hold.TimeZone);
         }
@@ -100,7 +100,7 @@ public sealed class BookingSaga(
     /// queues the question to CustomerService. Null when the slot is not free (taken, held, removed or
     /// started) or the Idempotency-Key was used before for this slot.
     /// </summary>
-    private async Task<Hold?> TryHoldAsync(long slotId, long customerId, bool byStaff, string? idempotencyKey, string actor, CancellationToken ct)
+    private async Task<Hold?> TryHoldAsync(long slotId, long customerId, string bookedBy, string? idempotencyKey, string actor, CancellationToken ct)
     {
         var (clinicId, shard) = (ClinicIds.ClinicOf(slotId), ShardOf(slotId));
         await using var command = shards.DataSource(shard).CreateCommand($"""
@@ -110,22 +110,22 @@ public sealed class BookingSaga(
              RETURNING clinic_id, id, doctor_id, starts_at, ends_at),
             b AS (
                 INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status,
-                                      idempotency_key, revision, created_at, expires_at, booked_by_staff)
-                SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, 'pending', @key, 1, now(), now() + @hold, @byStaff
+                                      idempotency_key, revision, created_at, expires_at, booked_by)
+                SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, 'pending', @key, 1, now(), now() + @hold, @bookedBy
                   FROM slot
              RETURNING *),
             audit AS (
                 INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action)
                 SELECT clinic_id, id, now(), @actor, 'booking.created' FROM b),
             outbox AS ({OutboxWriter.Insert(OutboxKind.VerifyCustomer, "b", "@trace")})
-            SELECT b.*, {OutboxWriter.Columns}, (SELECT time_zone FROM clinics WHERE id = b.clinic_id) AS time_zone
-              FROM b JOIN outbox ON outbox.outbox_booking_id = b.id
+            SELECT b.*, {OutboxWriter.Columns}, c.time_zone, c.max_active_bookings_per_customer
+              FROM b JOIN outbox ON outbox.outbox_booking_id = b.id JOIN clinics c ON c.id = b.clinic_id
             """);
         command.Parameters.AddWithValue("customer", customerId);
         command.Parameters.AddWithValue("clinic", clinicId);
         command.Parameters.AddWithValue("slot", slotId);
         command.Parameters.AddWithValue("hold", options.Value.HoldTimeout);
-        command.Parameters.AddWithValue("byStaff", byStaff);
+        command.Parameters.AddWithValue("bookedBy", bookedBy);
         command.Parameters.AddWithValue("actor", actor);
         command.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Varchar) { Value = (object?)idempotencyKey ?? DBNull.Value });
         AddTrace(command);
@@ -139,9 +139,10 @@ public sealed class BookingSaga(
             var booking = ReadBooking(reader);
             var question = OutboxWriter.Read(reader);
             var timeZone = reader.GetString(reader.GetOrdinal("time_zone"));
+            var cap = reader.GetFieldValue<int?>(reader.GetOrdinal("max_active_bookings_per_customer"));
             // Watched before the question is sent, so the answer cannot come first.
             var decided = outcomes.Watch(booking.Id);
-            outbox.Send(question.Carrying(shard, SagaMessages.VerifyCustomer(booking, timeZone)));
+            outbox.Send(question.Carrying(shard, SagaMessages.VerifyCustomer(booking, timeZone, cap)));
             cache.InvalidateClinic(clinicId); // the slot left the availability lists
             return new Hold(booking, timeZone, decided);
         }
@@ -411,7 +412,7 @@ public sealed class BookingSaga(
             ExpiredAt = Instant("expired_at"),
             CancelledAt = Instant("cancelled_at"),
             Reason = Text("reason"),
-            BookedByStaff = r.GetBoolean(r.GetOrdinal("booked_by_staff")),
+            BookedBy = r.GetString(r.GetOrdinal("booked_by")),
         };
     }
 }

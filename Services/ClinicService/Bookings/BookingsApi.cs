@@ -41,8 +41,8 @@ public static class BookingsApi
     public static async Task<Results<Created<BookingResponse>, Accepted<BookingResponse>>> BookSlot(
         long slotId, BookSlotRequest request, [AsParameters] IdempotencyKey key, BookingSaga saga, ClaimsPrincipal user, CancellationToken ct)
     {
-        var (customerId, byStaff) = BookedCustomer(user, ClinicIds.ClinicOf(slotId), slotId, request.CustomerId);
-        var outcome = await saga.BookAsync(slotId, customerId, byStaff, key.Value, Caller.From(user).AuditName, ct);
+        var (customerId, bookedBy) = BookedCustomer(user, ClinicIds.ClinicOf(slotId), slotId, request.CustomerId);
+        var outcome = await saga.BookAsync(slotId, customerId, bookedBy, key.Value, Caller.From(user).AuditName, ct);
         var booking = outcome.Booking;
         return booking.Status switch
         {
@@ -58,13 +58,13 @@ public static class BookingsApi
     /// for one of the clinic's patients (someone who booked there, or whom they looked up by email and phone
     /// with <c>POST /clinics/{id}/patients/lookup</c>), which CustomerService checks when it verifies the booking.
     /// </summary>
-    private static (long CustomerId, bool ByStaff) BookedCustomer(ClaimsPrincipal user, long clinicId, long slotId, long? requested)
+    private static (long CustomerId, string BookedBy) BookedCustomer(ClaimsPrincipal user, long clinicId, long slotId, long? requested)
     {
         var caller = Caller.From(user);
         if (caller.CustomerId is { } own)
         {
             return requested is null || requested == own
-                ? (own, false)
+                ? (own, Bookers.Customer)
                 : throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden",
                     $"You may book only for yourself: leave customerId out, or send your own ({own}).");
         }
@@ -73,7 +73,7 @@ public static class BookingsApi
         {
             ["customerId"] = ["customerId is required: the id of the customer the slot is booked for."],
         });
-        return (customerId, !caller.IsAdministrator);
+        return (customerId, caller.IsAdministrator ? Bookers.Administrator : Bookers.Staff);
     }
 
     /// <summary>The slot's active booking (pending or confirmed); ended ones are history, at <c>/bookings/{id}</c>.</summary>

@@ -12,7 +12,9 @@ public sealed record ClinicRequest(
     [property: SetBy(Roles.Staff, Roles.Administrator)] string? TimeZone,
     [property: SetBy(Roles.Staff, Roles.Administrator)] string? Address,
     // Whether the clinic takes part at all is the administrators' decision, like DELETE /clinics/{id}.
-    [property: SetBy(Roles.Administrator)] bool? IsActive = null);
+    [property: SetBy(Roles.Administrator)] bool? IsActive = null,
+    // Left out: the platform's default. A PUT replaces it like every other field.
+    [property: SetBy(Roles.Staff, Roles.Administrator)] int? MaxActiveBookingsPerCustomer = null);
 
 public sealed class ClinicRequestValidator : RequestValidator<ClinicRequest>
 {
@@ -25,6 +27,9 @@ public sealed class ClinicRequestValidator : RequestValidator<ClinicRequest>
                 .Must(zone => DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone!.Trim()) is not null)
                 .WithMessage(r => $"'{r.TimeZone}' is not an IANA time zone such as Europe/Berlin."));
         RuleFor(r => r.Address).TrimmedMaximumLength(Clinic.AddressMaxLength);
+        RuleFor(r => r.MaxActiveBookingsPerCustomer).InclusiveBetween(1, Clinic.MaxActiveBookingsLimit)
+            .When(r => r.MaxActiveBookingsPerCustomer is not null)
+            .WithMessage($"maxActiveBookingsPerCustomer must be between 1 and {Clinic.MaxActiveBookingsLimit}, or left out for the platform's default.");
     }
 }
 
@@ -50,5 +55,5 @@ public sealed class ClinicListQueryValidator : RequestValidator<ClinicListQuery>
 public static class ClinicMapping
 {
     public static ClinicResponse ToResponse(this Clinic c) =>
-        new(c.Id, ClinicIds.ShardOfClinic(c.Id), c.Name, c.TimeZone, c.Address, c.IsActive, c.CreatedAt, c.UpdatedAt);
+        new(c.Id, ClinicIds.ShardOfClinic(c.Id), c.Name, c.TimeZone, c.Address, c.IsActive, c.CreatedAt, c.UpdatedAt, c.MaxActiveBookingsPerCustomer);
 }

@@ -10,7 +10,7 @@ namespace ClinicBooking.ClinicService.Clinics;
 
 public static class ClinicsApi
 {
-    private static readonly string[] PatchableFields = ["name", "timeZone", "address", "isActive"];
+    private static readonly string[] PatchableFields = ["name", "timeZone", "address", "isActive", "maxActiveBookingsPerCustomer"];
 
     public static IEndpointRouteBuilder MapClinicsApi(this IEndpointRouteBuilder app)
     {
@@ -87,7 +87,9 @@ public static class ClinicsApi
         long id, JsonNode? patch, [AsParameters] ShardServices services, MergePatcher<ClinicRequest> patcher, CancellationToken ct)
     {
         var clinic = await FindAsync(services.Db, id, ct);
-        var request = await patcher.ApplyAsync(new ClinicRequest(clinic.Name, clinic.TimeZone, clinic.Address), patch, PatchableFields, ct);
+        var request = await patcher.ApplyAsync(
+            new ClinicRequest(clinic.Name, clinic.TimeZone, clinic.Address, MaxActiveBookingsPerCustomer: clinic.MaxActiveBookingsPerCustomer),
+            patch, PatchableFields, ct);
         return await UpdateAsync(clinic, request, services, ct);
     }
 
@@ -136,6 +138,7 @@ public static class ClinicsApi
         clinic.Name = request.Name!.Trim();
         clinic.TimeZone = request.TimeZone!.Trim();
         clinic.Address = string.IsNullOrWhiteSpace(request.Address) ? null : request.Address.Trim();
+        clinic.MaxActiveBookingsPerCustomer = request.MaxActiveBookingsPerCustomer;
         clinic.UpdatedAt = now;
     }
 

@@ -53,10 +53,10 @@ public sealed class Booking
     public DateTimeOffset? CancelledAt { get; set; }
 
     /// <summary>
-    /// The clinic's staff made the booking for the customer (at the desk, on the phone), not the customer
-    /// themselves: CustomerService then confirms it only for the clinic's own patients.
+    /// Who made the booking (<see cref="Bookers"/>): the customer, the clinic's staff (CustomerService then
+    /// confirms it only for the clinic's own patients) or an administrator (exempt from the booking caps).
     /// </summary>
-    public bool BookedByStaff { get; set; }
+    public string BookedBy { get; set; } = Bookers.Customer;
 
     /// <summary>Why the booking was rejected (see <see cref="CustomerVerdict"/>).</summary>
     public string? Reason { get; set; }

@@ -22,6 +22,14 @@ public sealed class Clinic : IDeactivatable
 
     public string? Address { get; set; }
 
+    /// <summary>
+    /// How many upcoming bookings one customer may hold at this clinic; null: the platform's default
+    /// (CustomerService's <c>BookingCaps:PerClinic</c>). The clinic's staff set it.
+    /// </summary>
+    public int? MaxActiveBookingsPerCustomer { get; set; }
+
+    public const int MaxActiveBookingsLimit = 100;
+
     public bool IsActive { get; set; } = true;
 
     public long? ActiveClinicId { get; private set; }

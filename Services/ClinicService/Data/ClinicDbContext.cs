@@ -46,6 +46,8 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
             t.HasCheckConstraint("ck_clinics_id_shape", $"id BETWEEN {ClinicIds.MaxShards} AND {ClinicIds.MaxClinicId}");
             t.HasCheckConstraint("ck_clinics_name_not_blank", "length(btrim(name)) > 0");
             t.HasCheckConstraint("ck_clinics_time_zone_not_blank", "length(btrim(time_zone)) > 0");
+            t.HasCheckConstraint("ck_clinics_max_active_bookings_per_customer",
+                $"max_active_bookings_per_customer BETWEEN 1 AND {Clinic.MaxActiveBookingsLimit}");
         });
         clinic.Property(c => c.Id).ValueGeneratedOnAdd().HasDefaultValueSql("next_clinic_id()");
         clinic.Property(c => c.Name).HasMaxLength(Clinic.NameMaxLength);
@@ -105,6 +107,9 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
             .HasPrincipalKey(t => new { t.ClinicId, t.Id }).OnDelete(DeleteBehavior.Restrict);
         slot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date }).IsUnique().HasDatabaseName(UniqueBookingSlot);
         slot.HasIndex(s => new { s.ClinicId, s.StartsAt });
+        // A doctor's slots in time order: availability by specialization or doctor, and generation's overlap
+        // check, read a range of it. Not on customer_id, so holding a slot stays a HOT update.
+        slot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.StartsAt }).HasDatabaseName("ix_doctor_booking_slots_doctor_starts_at");
         // The availability search: slots in start order, across the shard's clinics. Not filtered on
         // customer_id: booking a slot and freeing it again only change customer_id, and with no index on it
         // PostgreSQL updates the row in place (a HOT update), without touching any of the table's indexes,
@@ -139,12 +144,14 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
                 """);
             t.HasCheckConstraint("ck_bookings_active_has_slot", "status NOT IN ('pending', 'confirmed') OR booking_slot_id IS NOT NULL");
             t.HasCheckConstraint("ck_bookings_idempotency_key_not_blank", "idempotency_key IS NULL OR length(idempotency_key) > 0");
+            t.HasCheckConstraint("ck_bookings_booked_by", PostgresDatabase.OneOf("booked_by", Bookers.All));
         });
         ConfigureScopedId(booking, b => b.RowNumber, b => b.Id);
         booking.Property(b => b.Status).HasMaxLength(16)
             .HasConversion(s => s.ToName(), s => BookingStatusNames.Parse(s));
         booking.Property(b => b.IdempotencyKey).HasMaxLength(Booking.IdempotencyKeyMaxLength);
         booking.Property(b => b.Reason).HasMaxLength(Booking.ReasonMaxLength);
+        booking.Property(b => b.BookedBy).HasMaxLength(16).HasDefaultValue(Bookers.Customer);
         booking.Ignore(b => b.IsActive);
         booking.HasOne<Clinic>().WithMany().HasForeignKey(b => b.ClinicId).OnDelete(DeleteBehavior.Restrict);
         // The slot reference is a composite foreign key whose delete rule (SET NULL of booking_slot_id only)

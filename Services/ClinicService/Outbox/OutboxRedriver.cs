@@ -66,7 +66,8 @@ public sealed class OutboxRedriver(
         var bookings = await db.Bookings.AsNoTracking()
             .Where(b => clinicIds.Contains(b.ClinicId) && bookingIds.Contains(b.Id))
             .ToDictionaryAsync(b => b.Id, ct);
-        var zones = await db.Clinics.AsNoTracking().Where(c => clinicIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.TimeZone, ct);
+        var clinics = await db.Clinics.AsNoTracking().Where(c => clinicIds.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => new { c.TimeZone, c.MaxActiveBookingsPerCustomer }, ct);
 
         var questions = rows.Where(r => r.Kind == OutboxKind.VerifyCustomer).ToList();
         // A question is asked again even when its booking was decided meanwhile: the saga ignores the late answer.
@@ -75,11 +76,11 @@ public sealed class OutboxRedriver(
         var parked = questions.Except(toAsk).ToList();
         var events = rows.Where(r => r.Kind == OutboxKind.BookingStatusChanged).ToList();
         var sent = new List<OutboxMessage>();
-        if (await publisher.PublishAsync([.. toAsk.Select(r => OutboxRow.Of(r).Carrying(shard, SagaMessages.VerifyCustomer(bookings[r.BookingId], zones[r.ClinicId])))], ct))
+        if (await publisher.PublishAsync([.. toAsk.Select(r => OutboxRow.Of(r).Carrying(shard, SagaMessages.VerifyCustomer(bookings[r.BookingId], clinics[r.ClinicId].TimeZone, clinics[r.ClinicId].MaxActiveBookingsPerCustomer)))], ct))
         {
             sent.AddRange(toAsk);
         }
-        if (await publisher.PublishAsync([.. events.Select(r => OutboxRow.Of(r).Carrying(shard, SagaMessages.StatusChanged(bookings[r.BookingId], zones[r.ClinicId])))], ct))
+        if (await publisher.PublishAsync([.. events.Select(r => OutboxRow.Of(r).Carrying(shard, SagaMessages.StatusChanged(bookings[r.BookingId], clinics[r.ClinicId].TimeZone)))], ct))
         {
             sent.AddRange(events);
         }

@@ -46,9 +46,10 @@ public static class OutboxWriter
 /// <summary>The saga's messages, built from the booking they are about: what a row of each kind sends.</summary>
 public static class SagaMessages
 {
-    /// <summary>The question about a pending booking of a clinic in <paramref name="timeZone"/>.</summary>
-    public static VerifyCustomer VerifyCustomer(Booking b, string timeZone) =>
-        new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId!.Value, b.DoctorId, b.StartsAt, b.EndsAt, b.ExpiresAt, b.CreatedAt, timeZone, b.BookedByStaff);
+    /// <summary>The question about a pending booking of a clinic in <paramref name="timeZone"/> whose per-customer cap is <paramref name="clinicCap"/>.</summary>
+    public static VerifyCustomer VerifyCustomer(Booking b, string timeZone, int? clinicCap) =>
+        new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId!.Value, b.DoctorId, b.StartsAt, b.EndsAt, b.ExpiresAt, b.CreatedAt, timeZone,
+            b.BookedBy, clinicCap);
 
     /// <summary>The booking's current status, stamped when it was reached.</summary>
     public static BookingStatusChanged StatusChanged(Booking b, string timeZone) =>

@@ -77,11 +77,22 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
                 WHERE s.clinic_id = t.clinic_id AND s.doctor_id = t.doctor_id
                   AND s.time_slot_id = t.time_slot_id AND s.date = d.date)
            AND NOT EXISTS (
+               -- A slot lasts at most a day (a shift within one clinic-local day), so only the doctor's slots that
+               -- start within two days before this one can overlap it: an index range on (clinic, doctor,
+               -- start), however many slots the doctor already has.
                SELECT 1 FROM doctor_booking_slots s
                 WHERE s.clinic_id = t.clinic_id AND s.doctor_id = t.doctor_id
+                  AND s.starts_at > span.starts_at - interval '2 days' AND s.starts_at < span.ends_at
                   AND tstzrange(s.starts_at, s.ends_at) && tstzrange(span.starts_at, span.ends_at))
         ON CONFLICT DO NOTHING
         """;
+
+    /// <summary>
+    /// A range is generated a week at a time, each week its own transaction: a large clinic's 62 days never
+    /// hold one long transaction (or its locks) and what is done stays done if the caller goes away; a rerun
+    /// creates only what is missing.
+    /// </summary>
+    public const int DaysPerPiece = 7;
 
     /// <summary>
     /// The recurring job: every active clinic of every owned shard, the configured horizon. Each clinic
@@ -118,6 +129,25 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
     /// created, or null when another generation of the clinic held its lock for longer than <see cref="LockWait"/>.
     /// </summary>
     public async Task<int?> GenerateAsync(int shard, long clinicId, long? doctorId, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        if (from is not { } start || to is not { } end)
+        {
+            return await GeneratePieceAsync(shard, clinicId, doctorId, from, to, ct);
+        }
+        var created = 0;
+        for (var pieceStart = start; pieceStart <= end; pieceStart = pieceStart.AddDays(DaysPerPiece))
+        {
+            var pieceEnd = pieceStart.AddDays(DaysPerPiece - 1) < end ? pieceStart.AddDays(DaysPerPiece - 1) : end;
+            if (await GeneratePieceAsync(shard, clinicId, doctorId, pieceStart, pieceEnd, ct) is not { } piece)
+            {
+                return created > 0 ? created : null;
+            }
+            created += piece;
+        }
+        return created;
+    }
+
+    private async Task<int?> GeneratePieceAsync(int shard, long clinicId, long? doctorId, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
         await using var connection = await shards.DataSource(shard).OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);

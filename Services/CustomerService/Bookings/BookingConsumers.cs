@@ -3,16 +3,19 @@ using ClinicBooking.CustomerService.Data;
 using ClinicBooking.Messages;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ClinicBooking.CustomerService.Bookings;
 
 /// <summary>
-/// The saga's questions from a cell: may these customers book? One read for the whole batch, and one answer
-/// to the cell that asked; a repeated question gets the same answer. Then, off the booking's critical path
-/// (the answer is on its way), the pending bookings enter the customers' lists at revision 1, so a booking
-/// is listed from the moment it holds its slot, also when its decision is delayed.
+/// The saga's questions from a cell: may these customers book? Then, before the answer goes, the accepted
+/// bookings enter the customers' lists at revision 1, so a booking is listed from the moment it holds its slot
+/// (also when its decision is delayed), and the caps on upcoming bookings count it at once. A repeated
+/// question gets the same answer. One transaction per batch: the customers' rows are locked first, so two
+/// batches for one customer (two cells, two clinics) are counted one after the other and a cap holds under
+/// any concurrency.
 /// </summary>
-public sealed class VerifyCustomersConsumer(CustomerDbContext db) : IConsumer<VerifyCustomers>
+public sealed class VerifyCustomersConsumer(CustomerDbContext db, IOptions<BookingCapsOptions> caps) : IConsumer<VerifyCustomers>
 {
     public static readonly ActivitySource ActivitySource = new("ClinicBooking.CustomerService.Bookings");
 
@@ -20,48 +23,100 @@ public sealed class VerifyCustomersConsumer(CustomerDbContext db) : IConsumer<Ve
         BatchTracing.HandleItemsAsync(ActivitySource, "verify customer", context.Message.Requests, async spans =>
         {
             var requests = context.Message.Requests;
-            var customerIds = requests.Select(r => r.Message.CustomerId).Distinct().ToList();
-            var active = await db.Customers.AsNoTracking()
-                .Where(c => customerIds.Contains(c.Id))
-                .Select(c => new { c.Id, c.IsActive })
-                .ToDictionaryAsync(c => c.Id, c => c.IsActive, context.CancellationToken);
-            // A clinic's staff book only for people the clinic knows (ClinicPatient); an id alone is not enough.
-            var deskCustomers = requests.Where(r => r.Message.BookedByStaff).Select(r => r.Message.CustomerId).Distinct().ToList();
-            var known = deskCustomers.Count == 0 ? [] : (await db.ClinicPatients.AsNoTracking()
-                    .Where(p => deskCustomers.Contains(p.CustomerId))
-                    .Select(p => new { p.ClinicId, p.CustomerId })
-                    .ToListAsync(context.CancellationToken))
-                .Select(p => (p.ClinicId, p.CustomerId)).ToHashSet();
-            var verdicts = requests.Select((request, i) =>
+            // The Npgsql execution strategy retries a transient failure by running the whole transaction again.
+            var verdicts = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
             {
-                var (bookingId, customerId) = (request.Message.BookingId, request.Message.CustomerId);
-                var reason = Verdict(request.Message, active, known);
-                spans[i]?.SetTag("booking.id", bookingId);
-                spans[i]?.SetTag("customer.verdict", reason ?? "verified");
-                return new Traced<CustomerVerdict>(request.MessageId, new CustomerVerdict(bookingId, customerId, reason),
-                    BatchTracing.TraceParentOf(spans, requests, i));
-            }).ToList();
+                var customerIds = requests.Select(r => r.Message.CustomerId).Distinct().Order().ToArray();
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                var active = (await db.Database.SqlQuery<CustomerState>($"""
+                        SELECT id AS "Id", is_active AS "IsActive" FROM customers WHERE id = ANY({customerIds}) ORDER BY id FOR NO KEY UPDATE
+                        """).ToListAsync(ct))
+                    .ToDictionary(c => c.Id, c => c.IsActive);
+                // A clinic's staff book only for people the clinic knows (ClinicPatient); an id alone is not enough.
+                var deskCustomers = requests.Where(r => r.Message.BookedByStaff).Select(r => r.Message.CustomerId).Distinct().ToList();
+                var known = deskCustomers.Count == 0 ? [] : (await db.ClinicPatients.AsNoTracking()
+                        .Where(p => deskCustomers.Contains(p.CustomerId))
+                        .Select(p => new { p.ClinicId, p.CustomerId })
+                        .ToListAsync(ct))
+                    .Select(p => (p.ClinicId, p.CustomerId)).ToHashSet();
+                var upcoming = await UpcomingAsync(customerIds, requests.Select(r => r.Message.BookingId).ToArray(), ct);
+
+                var verdicts = requests.Select((request, i) =>
+                {
+                    var (bookingId, customerId) = (request.Message.BookingId, request.Message.CustomerId);
+                    var reason = Verdict(request.Message, active, known, upcoming);
+                    spans[i]?.SetTag("booking.id", bookingId);
+                    spans[i]?.SetTag("customer.verdict", reason ?? "verified");
+                    return new Traced<CustomerVerdict>(request.MessageId, new CustomerVerdict(bookingId, customerId, reason),
+                        BatchTracing.TraceParentOf(spans, requests, i));
+                }).ToList();
+                var accepted = requests.Zip(verdicts).Where(p => p.Second.Message.RejectionReason is null).Select(p => p.First.Message).ToList();
+                // Rejected bookings enter the lists from the cell's status event; accepted ones now, so they count.
+                await CustomerBookings.ApplyAsync(db, accepted.Select(Pending), ct);
+                // A customer who booked at a clinic themselves is its patient from now on (its staff see who is coming).
+                await ClinicPatients.AddAsync(db, [.. accepted.Where(r => r.BookedBy == Bookers.Customer).Select(r => (r.ClinicId, r.CustomerId)).Distinct()],
+                    ClinicPatient.ViaBooking, ct);
+                await transaction.CommitAsync(ct);
+                return verdicts;
+            }, context.CancellationToken);
             await context.RespondAsync(new CustomerVerdicts(verdicts));
-            await CustomerBookings.ApplyAsync(db, requests.Select(r => Pending(r.Message)), context.CancellationToken);
-            // A customer who booked at a clinic themselves is its patient from now on (its staff see who is coming).
-            var patients = requests.Zip(verdicts).Where(p => p.Second.Message.RejectionReason is null && !p.First.Message.BookedByStaff)
-                .Select(p => (p.First.Message.ClinicId, p.First.Message.CustomerId)).Distinct().ToList();
-            await ClinicPatients.AddAsync(db, patients, ClinicPatient.ViaBooking, context.CancellationToken);
         });
+
+    private sealed record CustomerState(long Id, bool IsActive);
+
+    /// <summary>Each customer's upcoming active bookings (not these), in all and per clinic; grows as this batch accepts.</summary>
+    private sealed class Upcoming
+    {
+        public Dictionary<long, int> InAll { get; } = [];
+        public Dictionary<(long Customer, long Clinic), int> AtClinic { get; } = [];
+    }
+
+    private async Task<Upcoming> UpcomingAsync(long[] customerIds, long[] bookingIds, CancellationToken ct)
+    {
+        var rows = await db.CustomerBookings.AsNoTracking()
+            .Where(b => customerIds.Contains(b.CustomerId) && !bookingIds.Contains(b.BookingId)
+                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed) && b.StartsAt > DateTimeOffset.UtcNow)
+            .GroupBy(b => new { b.CustomerId, b.ClinicId })
+            .Select(g => new { g.Key.CustomerId, g.Key.ClinicId, Count = g.Count() })
+            .ToListAsync(ct);
+        var upcoming = new Upcoming();
+        foreach (var row in rows)
+        {
+            upcoming.InAll[row.CustomerId] = upcoming.InAll.GetValueOrDefault(row.CustomerId) + row.Count;
+            upcoming.AtClinic[(row.CustomerId, row.ClinicId)] = row.Count;
+        }
+        return upcoming;
+    }
 
     /// <summary>
     /// Why the customer may not book, or null. A desk booking (by the clinic's staff) needs the customer to be
-    /// the clinic's patient first, and its refusal is the same whether the id exists or not.
+    /// the clinic's patient first, and its refusal is the same whether the id exists or not. Bookings by
+    /// customers and staff count against the caps; an administrator's do not.
     /// </summary>
-    private static string? Verdict(VerifyCustomer request, Dictionary<long, bool> active, HashSet<(long, long)> known)
+    private string? Verdict(VerifyCustomer request, Dictionary<long, bool> active, HashSet<(long, long)> known, Upcoming upcoming)
     {
         if (request.BookedByStaff && !known.Contains((request.ClinicId, request.CustomerId)))
         {
             return CustomerVerdict.NotVerified;
         }
-        return !active.TryGetValue(request.CustomerId, out var isActive) ? CustomerVerdict.UnknownCustomer
-            : !isActive ? CustomerVerdict.InactiveCustomer
-            : null;
+        if (!active.TryGetValue(request.CustomerId, out var isActive))
+        {
+            return CustomerVerdict.UnknownCustomer;
+        }
+        if (!isActive)
+        {
+            return CustomerVerdict.InactiveCustomer;
+        }
+        var atClinic = (request.CustomerId, request.ClinicId);
+        if (request.BookedBy != Bookers.Administrator && request.StartsAt > DateTimeOffset.UtcNow
+            && (upcoming.InAll.GetValueOrDefault(request.CustomerId) >= caps.Value.PerCustomer
+                || upcoming.AtClinic.GetValueOrDefault(atClinic) >= (request.ClinicCap ?? caps.Value.PerClinic)))
+        {
+            return CustomerVerdict.TooManyBookings;
+        }
+        upcoming.InAll[request.CustomerId] = upcoming.InAll.GetValueOrDefault(request.CustomerId) + 1;
+        upcoming.AtClinic[atClinic] = upcoming.AtClinic.GetValueOrDefault(atClinic) + 1;
+        return null;
     }
 
     private static BookingStatusChanged Pending(VerifyCustomer q) =>
@@ -141,4 +196,20 @@ public static class CustomerBookings
              WHERE customer_bookings.revision < excluded.revision
             """, ct);
     }
+}
+
+/// <summary>
+/// How many upcoming (pending or confirmed, not yet started) bookings one customer may hold: in all, and at one
+/// clinic unless the clinic sets its own (<c>maxActiveBookingsPerCustomer</c>). Bookings made by
+/// administrators are not counted against them, nor held back by them.
+/// </summary>
+public sealed class BookingCapsOptions
+{
+    public const string Section = "BookingCaps";
+
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    public int PerCustomer { get; set; } = 10;
+
+    [System.ComponentModel.DataAnnotations.Range(1, 100)]
+    public int PerClinic { get; set; } = 5;
 }

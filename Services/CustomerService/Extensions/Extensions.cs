@@ -21,6 +21,7 @@ public static class Extensions
         builder.Services.AddHostedService<CustomerEventsPublisher>();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<CustomerBookingsRetention>();
+        builder.Services.AddOptions<BookingCapsOptions>().BindConfiguration(BookingCapsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         builder.AddSagaMessaging(
             bus =>

@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 namespace ClinicBooking.IntegrationTests.Web;
 
 /// <summary>What every web test does to the pages it visits: sign in, check accessibility, keep screenshots.</summary>
-public static class Pages
+public static partial class Pages
 {
     /// <summary>
     /// Runs axe on the page as it stands and fails on any serious or critical violation, naming each with the
@@ -14,10 +14,19 @@ public static class Pages
     /// </summary>
     public static async Task AssertAccessibleAsync(this IPage page)
     {
+        AssertNoStackTrace(await page.ContentAsync(), page.Url);
         var results = await page.RunAxe();
         var bad = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(bad.Count == 0, $"{page.Url} has accessibility violations:\n" + string.Join("\n", bad.Select(Describe)));
     }
+
+    /// <summary>No page ever shows a stack trace, in any environment (the suite runs the AppHost's Development one).</summary>
+    public static void AssertNoStackTrace(string html, string url) =>
+        Assert.False(StackFrame().IsMatch(html) || html.Contains("Exception:", StringComparison.Ordinal),
+            $"{url} shows a stack trace or an exception:\n{html[..Math.Min(html.Length, 2000)]}");
+
+    [GeneratedRegex(@"\bat [A-Za-z_][\w.`<>\[\],]*\.[\w<>`]+\(")]
+    private static partial Regex StackFrame();
 
     private static string Describe(AxeResultItem violation) =>
         $"- {violation.Impact} {violation.Id}: {violation.Help} at {string.Join(", ", violation.Nodes.Select(n => n.Target.ToString()))}";

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ClinicBooking.ClinicService.Data.Migrations
 {
     [DbContext(typeof(ClinicDbContext))]
-    [Migration("20261206042025_BookedByStaff")]
-    partial class BookedByStaff
+    [Migration("20261206045117_AvailabilityByDoctor")]
+    partial class AvailabilityByDoctor
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -42,9 +42,13 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnName("id")
                         .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
 
-                    b.Property<bool>("BookedByStaff")
-                        .HasColumnType("boolean")
-                        .HasColumnName("booked_by_staff");
+                    b.Property<string>("BookedBy")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("customer")
+                        .HasColumnName("booked_by");
 
                     b.Property<long?>("BookingSlotId")
                         .HasColumnType("bigint")
@@ -145,6 +149,8 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                     b.ToTable("bookings", null, t =>
                         {
                             t.HasCheckConstraint("ck_bookings_active_has_slot", "status NOT IN ('pending', 'confirmed') OR booking_slot_id IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_bookings_booked_by", "booked_by IN ('customer', 'staff', 'administrator')");
 
                             t.HasCheckConstraint("ck_bookings_customer_id_positive", "customer_id > 0");
 
@@ -273,6 +279,9 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                     b.HasIndex("StartsAt", "Id")
                         .HasDatabaseName("ix_doctor_booking_slots_starts_at_id");
 
+                    b.HasIndex("ClinicId", "DoctorId", "StartsAt")
+                        .HasDatabaseName("ix_doctor_booking_slots_doctor_starts_at");
+
                     b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Date")
                         .IsUnique()
                         .HasDatabaseName("ux_doctor_booking_slots_doctor_time_slot_date");
@@ -312,6 +321,10 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("is_active");
 
+                    b.Property<int?>("MaxActiveBookingsPerCustomer")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_active_bookings_per_customer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -344,6 +357,8 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                     b.ToTable("clinics", null, t =>
                         {
                             t.HasCheckConstraint("ck_clinics_id_shape", "id BETWEEN 64 AND 8388607");
+
+                            t.HasCheckConstraint("ck_clinics_max_active_bookings_per_customer", "max_active_bookings_per_customer BETWEEN 1 AND 100");
 
                             t.HasCheckConstraint("ck_clinics_name_not_blank", "length(btrim(name)) > 0");
 
