@@ -66,6 +66,26 @@ internal static class Access
         }
     }
 
+    /// <summary>
+    /// Deactivated clinics, doctors and shifts are their managers' business, not the public's: asking for them
+    /// (<c>includeInactive=true</c>) takes the clinic's staff or an administrator (for all clinics, an
+    /// administrator). Without a token, 401; another role, 403.
+    /// </summary>
+    public static void RequireToSeeInactive(ClaimsPrincipal user, long? clinicId)
+    {
+        var caller = Caller.From(user);
+        if (!caller.IsAuthenticated)
+        {
+            throw new ProblemException(StatusCodes.Status401Unauthorized, "Unauthorized",
+                "Deactivated entries are shown to their clinic's staff and administrators only: sign in, or leave includeInactive out.");
+        }
+        if (clinicId is { } id ? !caller.MayManageClinic(id) : !caller.IsAdministrator)
+        {
+            throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden",
+                "Deactivated entries are shown to their clinic's staff and administrators only; leave includeInactive out.");
+        }
+    }
+
     public static ProblemException Forbidden() =>
         new(StatusCodes.Status403Forbidden, "Forbidden", "Your account may not do this.");
 

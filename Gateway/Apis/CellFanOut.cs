@@ -93,6 +93,13 @@ public static class FanOutAnswers
     public static JsonElement? Refusal<T>(this IReadOnlyList<CellFanOut.Answer<T>> answers) =>
         answers.FirstOrDefault(a => a.Status == HttpStatusCode.BadRequest)?.Problem;
 
+    /// <summary>
+    /// The first refusal of the request by a cell (400, or 401/403 for what the caller may not see): the cells
+    /// decide alike, so it stands for all.
+    /// </summary>
+    public static CellFanOut.Answer<T>? ClientError<T>(this IReadOnlyList<CellFanOut.Answer<T>> answers) =>
+        answers.FirstOrDefault(a => a.Status is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && a.Problem is not null);
+
     public static List<T> Values<T>(this IReadOnlyList<CellFanOut.Answer<T>> answers) =>
         answers.Where(a => a.Succeeded && a.Value is not null).Select(a => a.Value!).ToList();
 

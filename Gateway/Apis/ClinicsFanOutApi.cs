@@ -36,10 +36,11 @@ public static class ClinicsFanOutApi
         HttpRequest request, CellFanOut cells, CancellationToken ct, int limit = Paging.DefaultPageSize)
     {
         var answers = await cells.GetAllAsync<ClinicPage>("/clinics" + request.QueryString, ct);
-        // The cells validate the query the same way: pass a refusal on as it is.
-        if (answers.Refusal() is { } refusal)
+        // The cells validate the query, and decide who may see deactivated clinics, the same way: pass a
+        // refusal on as it is.
+        if (answers.ClientError() is { } refusal)
         {
-            return TypedResults.Json(refusal, statusCode: StatusCodes.Status400BadRequest, contentType: "application/problem+json");
+            return TypedResults.Json(refusal.Problem!.Value, statusCode: (int)refusal.Status!.Value, contentType: "application/problem+json");
         }
         var pages = answers.Values();
         if (pages.Count == 0)

@@ -79,17 +79,12 @@ public static class WebAuthentication
     public static IEndpointRouteBuilder MapAuthenticationEndpoints(this IEndpointRouteBuilder app)
     {
         var account = app.MapGroup("/account");
-        account.MapGet("/signin", (string? returnUrl) => TypedResults.Challenge(
-            new AuthenticationProperties { RedirectUri = LocalOrHome(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]));
+        account.MapGet("/signin", (HttpContext context, string? returnUrl) => TypedResults.Challenge(
+            new AuthenticationProperties { RedirectUri = LocalUrls.LocalOrHome(context, returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]));
         // A post with the antiforgery token (the form in the layout): a link elsewhere cannot sign someone out.
         account.MapPost("/signout", () => TypedResults.SignOut(new AuthenticationProperties { RedirectUri = "/" },
             [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]))
             .WithMetadata(new RequireAntiforgeryTokenAttribute());
         return app;
     }
-
-    /// <summary>Only back into this site after sign-in: an open redirect would let a link send the browser anywhere.</summary>
-    public static string LocalOrHome(string? url) =>
-        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
-            ? url : "/";
 }

@@ -66,6 +66,16 @@ async Task<long> NewClinicAsync(string name)
     return clinic;
 }
 
+if (Environment.GetEnvironmentVariable("GROWTH_GENERATION_ONLY") == "1")
+{
+    // Diagnosis: one timed generation on the database as it is.
+    var fresh = await NewClinicAsync($"Generated {Guid.NewGuid():N}");
+    var clock = Stopwatch.StartNew();
+    var made = await generator.GenerateAsync(0, fresh, null, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1), DateOnly.FromDateTime(DateTime.UtcNow).AddDays(62), CancellationToken.None);
+    Console.WriteLine($"generated {made} in {clock.ElapsedMilliseconds} ms");
+    return 0;
+}
+
 var clinicIds = new List<long>();
 for (var i = 0; i < Clinics; i++)
 {
@@ -96,7 +106,16 @@ foreach (var size in sizes)
             RETURNING 0
             """, start.AddDays(seededDays), start.AddDays(days - 1));
         // A fifth of the slots booked, as a shard in use has them (the reads skip them).
-        await ScalarAsync("UPDATE doctor_booking_slots SET customer_id = 1 WHERE customer_id IS NULL AND date >= $1 AND id % 5 = 0", start.AddDays(seededDays));
+        await ScalarAsync("""
+            WITH s AS (
+                UPDATE doctor_booking_slots SET customer_id = 1 + id % 1000
+                 WHERE customer_id IS NULL AND date >= $1 AND id % 5 = 0
+             RETURNING clinic_id, id, doctor_id, starts_at, ends_at, customer_id)
+            INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status, revision,
+                                  created_at, expires_at, confirmed_at)
+            SELECT clinic_id, id, doctor_id, starts_at, ends_at, customer_id, 'confirmed', 2, now(), now() + interval '2 minutes', now() FROM s
+            RETURNING 0
+            """, start.AddDays(seededDays));
         await ScalarAsync("VACUUM ANALYZE doctor_booking_slots; SELECT 0");
         seededDays = days;
         Console.WriteLine($"\n== {await ScalarAsync("SELECT count(*) FROM doctor_booking_slots"):N0} slots ({days} days), seeded in {watch.Elapsed.TotalSeconds:F0} s");

@@ -115,6 +115,21 @@ public sealed class IdentityTests(ClinicBookingApp app)
         var token = (await exchanged.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("access_token").GetString()!;
         Assert.Equal(customerId, (await GetJsonAsync($"/customers/{customerId}", token)).GetProperty("id").GetInt64());
 
+        // Issue 26, finding 9: a link on another site cannot sign the browser out. Without the client's
+        // id_token_hint, logout asks first, and the session stays.
+        using var linked = await browser.GetAsync("/connect/logout", Ct);
+        Assert.Equal(HttpStatusCode.OK, linked.StatusCode);
+        Assert.Contains("Sign out?", await linked.Content.ReadAsStringAsync(Ct));
+        using var still = await browser.GetAsync(authorize, Ct);
+        Assert.StartsWith(redirect, still.Headers.Location!.ToString());
+
+        // Issue 26, finding 3: once an administrator locks the account, its session mints no more codes.
+        var subject = (await GetJsonAsync("/connect/userinfo", token)).GetProperty("sub").GetString();
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Gateway.PostAsync($"/accounts/{subject}/lock", null, Ct)).StatusCode);
+        using var locked = await browser.GetAsync(authorize, Ct);
+        Assert.Equal(HttpStatusCode.Found, locked.StatusCode);
+        Assert.Contains("/account/login", locked.Headers.Location!.ToString());
+
         // The code was spent: a replay gets nothing.
         using var replay = await browser.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -122,6 +137,59 @@ public sealed class IdentityTests(ClinicBookingApp app)
             ["redirect_uri"] = redirect, ["code_verifier"] = verifier,
         }), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+
+    }
+
+    /// <summary>Issue 26, finding 9: a machine client's wrong secret is answered as OAuth says (invalid_client), not as a bearer challenge.</summary>
+    [Fact]
+    public async Task A_wrong_client_secret_sent_with_HTTP_Basic_is_invalid_client()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "api" }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes("clinicbooking-ops:not-the-secret")));
+        using var response = await app.Anonymous.SendAsync(request, Ct);
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized, $"answered {(int)response.StatusCode}");
+        Assert.Equal("invalid_client", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("error").GetString());
+    }
+
+    /// <summary>
+    /// Issue 26, finding 9: deactivated clinics, doctors and shifts are their managers' business; a clinic's
+    /// staff list does not show where colleagues also work.
+    /// </summary>
+    [Fact]
+    public async Task Inactive_entries_and_colleagues_other_clinics_are_shown_to_those_who_manage_them_only()
+    {
+        var clinics = new ClinicApi(app);
+        var x = await clinics.CreateClinicIdAsync(shard: 0);
+        var y = await clinics.CreateClinicIdAsync(shard: 1);
+        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Curious Cat", Ct);
+        var staffX = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, x, Ct);
+        foreach (var (path, refusedForStaffX) in new[] { ("/clinics?includeInactive=true", true), ($"/clinics/{x}/doctors?includeInactive=true", false), ($"/clinics/{x}/timeslots?includeInactive=true", false) })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous.GetAsync(path, Ct)).StatusCode);
+            using var asCustomer = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, path).As(customer.Token), Ct);
+            await asCustomer.AssertProblemAsync(403);
+            using var asStaff = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, path).As(staffX), Ct);
+            Assert.Equal(refusedForStaffX ? HttpStatusCode.Forbidden : HttpStatusCode.OK, asStaff.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await app.Gateway.GetAsync(path, Ct)).StatusCode);
+            // Without the flag, anyone reads the active ones.
+            Assert.Equal(HttpStatusCode.OK, (await app.Anonymous.GetAsync(path.Split('?')[0], Ct)).StatusCode);
+        }
+
+        // One person works at both clinics: clinic X's staff see X only; the administrator sees both.
+        var email = Http.UniqueEmail("two-clinics");
+        foreach (var clinic in new[] { x, y })
+        {
+            using var added = await app.Gateway.PostAsJsonAsync($"/clinics/{clinic}/staff", new { name = "Tess Two", email, password = Tokens.Password }, Ct);
+            Assert.True(added.IsSuccessStatusCode);
+        }
+        var seenByStaff = (await GetJsonAsync($"/clinics/{x}/staff", staffX)).EnumerateArray().Single(m => m.GetProperty("email").GetString() == email);
+        Assert.Equal([x], seenByStaff.GetProperty("clinicIds").EnumerateArray().Select(c => c.GetInt64()));
+        var seenByAdmin = (await GetJsonAsync($"/clinics/{x}/staff", app.AdministratorToken)).EnumerateArray().Single(m => m.GetProperty("email").GetString() == email);
+        Assert.Equal(new[] { x, y }.Order(), seenByAdmin.GetProperty("clinicIds").EnumerateArray().Select(c => c.GetInt64()));
     }
 
     [Fact]

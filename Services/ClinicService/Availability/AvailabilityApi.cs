@@ -138,54 +138,72 @@ public static class AvailabilityApi
         var startsAfter = earliest > now ? earliest : now;
         var (fromDate, toDate, take) = (search.From, search.To, search.Limit + 1);
         var hasAfter = search.After is not null;
-        var afterStart = search.After?.StartsAt ?? DateTimeOffset.MinValue;
+        var afterStart = search.After?.StartsAt.ToUniversalTime() ?? DateTimeOffset.UnixEpoch;
         var afterId = search.After?.Id ?? 0;
-        IQueryable<SlotRow> rows;
         if (search.Specialization is not null || search.DoctorId is not null)
         {
+            // Written out, because the LATERAL join is the point: EF writes "a page per doctor" as a window
+            // function over every slot of the shard. (Columns named as the model's snake_case convention reads them.)
             var (specialization, clinicId, doctorId) = (search.Specialization, search.ClinicId, search.DoctorId);
-            rows =
-                from d in db.Doctors.AsNoTracking()
-                join c in db.Clinics on d.ClinicId equals c.Id
-                where d.IsActive && c.IsActive
-                      && (specialization == null || d.Specialization.ToLower() == specialization)
-                      && (clinicId == null || d.ClinicId == clinicId)
-                      && (doctorId == null || d.Id == doctorId)
-                from s in db.BookingSlots
-                    .Where(s => s.ClinicId == d.ClinicId && s.DoctorId == d.Id && s.CustomerId == null
-                                && s.StartsAt > startsAfter && s.Date >= fromDate && s.Date <= toDate
-                                && (!hasAfter || s.StartsAt > afterStart || (s.StartsAt == afterStart && s.Id > afterId)))
-                    .OrderBy(s => s.StartsAt).ThenBy(s => s.Id)
-                    .Take(take)
-                select new SlotRow { Slot = s, DoctorName = d.Name, Specialization = d.Specialization, ClinicName = c.Name, TimeZone = c.TimeZone };
+            var found = await db.Database.SqlQuery<SlotRow>($"""
+                SELECT s.id, s.clinic_id, s.doctor_id, s.time_slot_id, s.date, s.starts_at, s.ends_at,
+                       d.name AS doctor_name, d.specialization, c.name AS clinic_name, c.time_zone
+                  FROM doctors d
+                  JOIN clinics c ON c.id = d.clinic_id AND c.is_active
+                 CROSS JOIN LATERAL (
+                       SELECT * FROM doctor_booking_slots s
+                        WHERE s.clinic_id = d.clinic_id AND s.doctor_id = d.id AND s.customer_id IS NULL
+                          AND s.starts_at > {startsAfter} AND s.date >= {fromDate} AND s.date <= {toDate}
+                          AND (NOT {hasAfter} OR (s.starts_at, s.id) > ({afterStart}, {afterId}))
+                        ORDER BY s.starts_at, s.id
+                        LIMIT {take}) s
+                 WHERE d.is_active
+                   AND ({specialization}::text IS NULL OR lower(d.specialization) = {specialization}::text)
+                   AND ({clinicId}::bigint IS NULL OR d.clinic_id = {clinicId}::bigint)
+                   AND ({doctorId}::bigint IS NULL OR d.id = {doctorId}::bigint)
+                 ORDER BY s.starts_at, s.id
+                 LIMIT {take}
+                """).ToListAsync(ct);
+            return Page(found, search.Limit);
         }
-        else
+        IQueryable<SlotRow> rows =
+            from s in db.BookingSlots.AsNoTracking()
+            join d in db.Doctors on new { s.ClinicId, Id = s.DoctorId } equals new { d.ClinicId, d.Id }
+            join c in db.Clinics on s.ClinicId equals c.Id
+            where s.CustomerId == null && s.StartsAt > startsAfter && s.Date >= fromDate && s.Date <= toDate
+                  && d.IsActive && c.IsActive
+            select new SlotRow
+            {
+                Id = s.Id, ClinicId = s.ClinicId, DoctorId = s.DoctorId, TimeSlotId = s.TimeSlotId, Date = s.Date,
+                StartsAt = s.StartsAt, EndsAt = s.EndsAt, DoctorName = d.Name, Specialization = d.Specialization,
+                ClinicName = c.Name, TimeZone = c.TimeZone,
+            };
+        if (search.ClinicId is { } clinic)
         {
-            rows =
-                from s in db.BookingSlots.AsNoTracking()
-                join d in db.Doctors on new { s.ClinicId, Id = s.DoctorId } equals new { d.ClinicId, d.Id }
-                join c in db.Clinics on s.ClinicId equals c.Id
-                where s.CustomerId == null && s.StartsAt > startsAfter && s.Date >= fromDate && s.Date <= toDate
-                      && d.IsActive && c.IsActive
-                select new SlotRow { Slot = s, DoctorName = d.Name, Specialization = d.Specialization, ClinicName = c.Name, TimeZone = c.TimeZone };
-            if (search.ClinicId is { } clinic)
-            {
-                rows = rows.Where(r => r.Slot.ClinicId == clinic);
-            }
-            if (hasAfter)
-            {
-                rows = rows.Where(r => r.Slot.StartsAt > afterStart || (r.Slot.StartsAt == afterStart && r.Slot.Id > afterId));
-            }
+            rows = rows.Where(r => r.ClinicId == clinic);
         }
-        var page = await rows.OrderBy(r => r.Slot.StartsAt).ThenBy(r => r.Slot.Id).Take(take).ToListAsync(ct);
-        return KeysetPage<AvailableSlot>.FromRows(page.Select(r => new AvailableSlot(
-            r.Slot.Id, r.Slot.ClinicId, r.ClinicName, r.Slot.DoctorId, r.DoctorName, r.Specialization, r.Slot.TimeSlotId, r.Slot.Date,
-            SlotTimes.ToClinicTime(r.Slot.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.Slot.EndsAt, r.TimeZone), r.TimeZone)).ToList(), search.Limit);
+        if (hasAfter)
+        {
+            rows = rows.Where(r => r.StartsAt > afterStart || (r.StartsAt == afterStart && r.Id > afterId));
+        }
+        return Page(await rows.OrderBy(r => r.StartsAt).ThenBy(r => r.Id).Take(take).ToListAsync(ct), search.Limit);
     }
 
-    private sealed class SlotRow
+    private static KeysetPage<AvailableSlot> Page(List<SlotRow> rows, int limit) =>
+        KeysetPage<AvailableSlot>.FromRows(rows.Select(r => new AvailableSlot(
+            r.Id, r.ClinicId, r.ClinicName, r.DoctorId, r.DoctorName, r.Specialization, r.TimeSlotId, r.Date,
+            SlotTimes.ToClinicTime(r.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.EndsAt, r.TimeZone), r.TimeZone)).ToList(), limit);
+
+    /// <summary>A free slot with its doctor and clinic, as one row.</summary>
+    public sealed class SlotRow
     {
-        public required BookingSlot Slot { get; init; }
+        public long Id { get; init; }
+        public long ClinicId { get; init; }
+        public long DoctorId { get; init; }
+        public long TimeSlotId { get; init; }
+        public DateOnly Date { get; init; }
+        public DateTimeOffset StartsAt { get; init; }
+        public DateTimeOffset EndsAt { get; init; }
         public required string DoctorName { get; init; }
         public required string Specialization { get; init; }
         public required string ClinicName { get; init; }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Caching;
@@ -36,8 +37,12 @@ public static class ClinicsApi
     /// The clinics of every shard this cell owns, in id order, one page after the cursor. The gateway merges
     /// the pages of all cells the same way.
     /// </summary>
-    public static async Task<Ok<ClinicPage>> ListClinics([AsParameters] ClinicListQuery query, ShardDatabases shards, CancellationToken ct)
+    public static async Task<Ok<ClinicPage>> ListClinics([AsParameters] ClinicListQuery query, ShardDatabases shards, ClaimsPrincipal user, CancellationToken ct)
     {
+        if (query.IncludeInactive)
+        {
+            Access.RequireToSeeInactive(user, clinicId: null);
+        }
         var pages = await Task.WhenAll(shards.Shards.Select(async shard =>
         {
             await using var db = shards.CreateContext(shard);

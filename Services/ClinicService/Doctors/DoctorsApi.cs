@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using ClinicBooking.ClinicService.Caching;
 using ClinicBooking.ClinicService.Data;
@@ -31,8 +32,12 @@ public static class DoctorsApi
     }
 
     public static async Task<Ok<PagedResult<DoctorResponse>>> ListDoctors(
-        long clinicId, [AsParameters] DoctorFilter filter, [AsParameters] PageRequest page, ShardScope shard, CancellationToken ct)
+        long clinicId, [AsParameters] DoctorFilter filter, [AsParameters] PageRequest page, ShardScope shard, ClaimsPrincipal user, CancellationToken ct)
     {
+        if (filter.IncludeInactive)
+        {
+            Access.RequireToSeeInactive(user, clinicId);
+        }
         if (!await shard.Db.Clinics.AnyAsync(c => c.Id == clinicId, ct))
         {
             throw Missing.Clinic(clinicId);

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Sharding;
 using ClinicBooking.ClinicService.Slots;
@@ -27,8 +28,12 @@ public static class TimeSlotsApi
     }
 
     public static async Task<Ok<List<TimeSlotResponse>>> ListTimeSlots(
-        long clinicId, ShardScope shard, CancellationToken ct, bool includeInactive = false)
+        long clinicId, ShardScope shard, ClaimsPrincipal user, CancellationToken ct, bool includeInactive = false)
     {
+        if (includeInactive)
+        {
+            Access.RequireToSeeInactive(user, clinicId);
+        }
         if (!await shard.Db.Clinics.AnyAsync(c => c.Id == clinicId, ct))
         {
             throw Missing.Clinic(clinicId);

@@ -63,7 +63,11 @@ public static class AccountsApi
         return TypedResults.Created($"/customers/{account.CustomerId}", new RegisteredResponse(account.Id, account.CustomerId!.Value, email));
     }
 
-    public static async Task<Ok<IReadOnlyList<StaffResponse>>> ListStaff(long clinicId, AccountsDbContext db, CancellationToken ct)
+    /// <summary>
+    /// The clinic's staff. Which other clinics each also works for is an administrator's business: the clinic's
+    /// own staff see this clinic only.
+    /// </summary>
+    public static async Task<Ok<IReadOnlyList<StaffResponse>>> ListStaff(long clinicId, AccountsDbContext db, ClaimsPrincipal user, CancellationToken ct)
     {
         var value = clinicId.ToString(CultureInfo.InvariantCulture);
         var members = await db.UserClaims.Where(c => c.ClaimType == ClaimNames.ClinicId && c.ClaimValue == value)
@@ -73,7 +77,8 @@ public static class AccountsApi
         var clinics = (await db.UserClaims.Where(c => c.ClaimType == ClaimNames.ClinicId && members.Select(m => m.Id).Contains(c.UserId))
                 .Select(c => new { c.UserId, c.ClaimValue }).ToListAsync(ct))
             .ToLookup(c => c.UserId, c => long.Parse(c.ClaimValue!, CultureInfo.InvariantCulture));
-        return TypedResults.Ok<IReadOnlyList<StaffResponse>>([.. members.Select(m => StaffResponse.From(m, clinics[m.Id]))]);
+        var administrator = Caller.From(user).IsAdministrator;
+        return TypedResults.Ok<IReadOnlyList<StaffResponse>>([.. members.Select(m => StaffResponse.From(m, administrator ? clinics[m.Id] : [clinicId]))]);
     }
 
     /// <summary>

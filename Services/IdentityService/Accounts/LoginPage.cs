@@ -31,13 +31,11 @@ public static class LoginPage
         {
             await signIn.SignInAsync(account, isPersistent: false);
             // Only back into this site: an open redirect would let a link send the browser anywhere after sign-in.
-            return Results.LocalRedirect(IsLocal(form.ReturnUrl) ? form.ReturnUrl! : "/");
+            return Results.LocalRedirect(LocalUrls.LocalOrHome(context, form.ReturnUrl));
         }
         return Page(context, antiforgery, form.ReturnUrl, form.Email, outcome.Error, StatusCodes.Status400BadRequest);
     }
 
-    private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
 
     private static IResult Page(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? email, string? error,
         int status = StatusCodes.Status200OK)

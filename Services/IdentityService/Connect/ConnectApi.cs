@@ -1,6 +1,7 @@
 using ClinicBooking.IdentityService.Accounts;
 using ClinicBooking.IdentityService.Data;
 using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
@@ -123,14 +124,60 @@ public static class ConnectApi
         });
     }
 
-    /// <summary>Ends the browser session and sends the browser back to the client's registered address.</summary>
-    public static async Task<IResult> LogOut(HttpContext context)
+    /// <summary>
+    /// Ends the browser session and sends the browser back to the client's registered address. Signing out
+    /// changes state, so a link on another site must not do it: a request is honoured at once only with an
+    /// id_token_hint of the signed-in account (which only its own client holds), or as the post of the
+    /// confirmation form this shows otherwise, with its antiforgery token.
+    /// </summary>
+    public static async Task<IResult> LogOut(HttpContext context, IAntiforgery antiforgery)
     {
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("OpenIddict did not attach the end-session request.");
+        var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var hint = string.IsNullOrEmpty(request.IdTokenHint) ? null
+            : (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+        var hinted = session.Succeeded && hint is not null
+            && hint.GetClaim(Claims.Subject) == session.Principal!.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value;
+        if (session.Succeeded && !hinted)
+        {
+            if (!HttpMethods.IsPost(context.Request.Method) || !await antiforgery.IsRequestValidAsync(context))
+            {
+                return ConfirmSignOut(context, antiforgery, request);
+            }
+        }
         await context.SignOutAsync(IdentityConstants.ApplicationScheme);
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" },
             [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
 
+    /// <summary>"Sign out?": a form that posts the same request back, with an antiforgery token.</summary>
+    private static IResult ConfirmSignOut(HttpContext context, IAntiforgery antiforgery, OpenIddictRequest request)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        static string E(string? value) => System.Net.WebUtility.HtmlEncode(value ?? "");
+        var fields = string.Concat(request.GetParameters()
+            .Where(p => p.Key is Parameters.ClientId or Parameters.PostLogoutRedirectUri or Parameters.State)
+            .Select(p => $"""<input type="hidden" name="{E(p.Key)}" value="{E((string?)p.Value)}" />"""));
+        var html = $$"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><title>Sign out · ClinicBooking</title>
+            <style>body { font-family: system-ui, sans-serif; max-width: 24rem; margin: 3rem auto; padding: 0 1rem; color: #1a1a1a; }
+            button { margin-top: 1rem; padding: .6rem 1.2rem; font-size: 1rem; background: #0b5cad; color: #fff; border: 0; border-radius: 4px; }</style>
+            </head>
+            <body><main>
+            <h1>Sign out?</h1>
+            <p>You are signed in to ClinicBooking. Sign out on this device?</p>
+            <form method="post" action="{{E(context.Request.PathBase + context.Request.Path)}}">
+            <input type="hidden" name="{{E(tokens.FormFieldName)}}" value="{{E(tokens.RequestToken)}}" />{{fields}}
+            <button type="submit">Sign out</button>
+            </form>
+            </main></body>
+            </html>
+            """;
+        return Results.Content(html, "text/html; charset=utf-8");
+    }
 
     private static IResult SignIn(System.Security.Claims.ClaimsPrincipal principal) =>
         Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);

@@ -1,6 +1,6 @@
+using System.Text.RegularExpressions;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 
 namespace ClinicBooking.IntegrationTests.Web;
 
@@ -10,7 +10,7 @@ namespace ClinicBooking.IntegrationTests.Web;
 /// opened, and every visitor got a 500 page with a stack trace. Now the gateway limits each visitor, and the
 /// one who sends too much gets a plain "wait a moment" page.
 /// </summary>
-public sealed class VisitorLimitTests(ClinicBookingApp app)
+public sealed class VisitorLimitTests(ClinicBookingApp app, WebBrowser browser)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -55,6 +55,38 @@ public sealed class VisitorLimitTests(ClinicBookingApp app)
         Pages.AssertNoStackTrace(page, search);
         Assert.Contains("Dr Ada Lee", page);
         Assert.DoesNotContain("Wait a moment", page);
+    }
+
+    /// <summary>
+    /// Issue 26, finding 9: behind a TLS proxy (X-Forwarded-Proto: https) the web app knows it is served over
+    /// https, so the address it asks the identity service to send the browser back to is https (and its
+    /// cookies stay Secure); and after sign-in it sends the browser back only into its own site.
+    /// </summary>
+    [Fact]
+    public async Task Behind_a_TLS_proxy_the_web_app_speaks_https_and_sends_no_one_off_site()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(app.WebAppUrl) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/account/signin?returnUrl=%2Fbookings");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        using var challenge = await client.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
+        var query = System.Web.HttpUtility.ParseQueryString(challenge.Headers.Location!.Query);
+        Assert.StartsWith("https://", query["redirect_uri"]);
+        Assert.All(challenge.Headers.GetValues("Set-Cookie"), cookie => Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task After_sign_in_the_browser_goes_back_only_into_the_web_app()
+    {
+        var patient = await Tokens.NewCustomerAsync(app.Anonymous, "Rita Return", Ct);
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        // A tab is dropped by browsers, so "/\t/example.com" would arrive as "//example.com": another site.
+        await page.GotoAsync($"{app.WebAppUrl}/account/signin?returnUrl=%2F%09%2Fexample.com");
+        await page.SignInOnLoginPageAsync(patient.Email, Tokens.Password);
+        await page.WaitForURLAsync(new Regex("^" + Regex.Escape(app.WebAppUrl) + "/?$"));
+        Assert.Equal(app.WebAppUrl + "/", page.Url);
+        Pages.AssertNoStackTrace(await page.ContentAsync(), page.Url);
     }
 
     /// <summary>A client of the web app whose connections come from <paramref name="address"/> (any 127.x address is this machine).</summary>
