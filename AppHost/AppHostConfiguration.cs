@@ -70,10 +70,12 @@ public static class AppHostConfiguration
         var secrets = app.GetDataDirectory();
         var admin = app.AddParameter("identity-admin-password", GeneratedSecret(secrets, AdministratorSecret), secret: true);
         var ops = app.AddParameter("identity-ops-secret", GeneratedSecret(secrets, OpsClientSecret), secret: true);
+        var keys = app.AddParameter("identity-key-encryption-key", GeneratedSecret(secrets, KeyEncryptionSecret), secret: true);
         return builder
             .WithEnvironment("Identity__Administrator__Email", AdministratorEmail)
             .WithEnvironment("Identity__Administrator__Password", admin)
             .WithEnvironment($"Identity__MachineClients__{OpsClient}", ops)
+            .WithEnvironment("Identity__KeyEncryptionKey", keys)
             .WithEnvironment("Identity__PasswordGrant", app.Configuration.GetValue(PasswordGrantKey, true) ? "true" : "false");
     }
 
@@ -82,6 +84,7 @@ public static class AppHostConfiguration
     public const string AdministratorSecret = "identity-admin";
     public const string OpsClient = "clinicbooking-ops";
     public const string OpsClientSecret = "identity-ops";
+    public const string KeyEncryptionSecret = "identity-key-encryption-key";
 
     /// <summary>
     /// Traces every request unless <see cref="TraceSampleRatioKey"/> is set: Aspire has the services record

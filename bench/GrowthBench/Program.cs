@@ -103,19 +103,20 @@ foreach (var size in sizes)
               JOIN time_slots ts ON ts.clinic_id = t.clinic_id AND ts.id = t.time_slot_id
               JOIN clinics c ON c.id = t.clinic_id
              CROSS JOIN generate_series($1::date, $2::date, interval '1 day') g
+             WHERE t.clinic_id = ANY($3)
             RETURNING 0
-            """, start.AddDays(seededDays), start.AddDays(days - 1));
+            """, start.AddDays(seededDays), start.AddDays(days - 1), clinicIds.ToArray());
         // A fifth of the slots booked, as a shard in use has them (the reads skip them).
         await ScalarAsync("""
             WITH s AS (
                 UPDATE doctor_booking_slots SET customer_id = 1 + id % 1000
-                 WHERE customer_id IS NULL AND date >= $1 AND id % 5 = 0
+                 WHERE customer_id IS NULL AND date >= $1 AND id % 5 = 0 AND clinic_id = ANY($2)
              RETURNING clinic_id, id, doctor_id, starts_at, ends_at, customer_id)
             INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status, revision,
                                   created_at, expires_at, confirmed_at)
             SELECT clinic_id, id, doctor_id, starts_at, ends_at, customer_id, 'confirmed', 2, now(), now() + interval '2 minutes', now() FROM s
             RETURNING 0
-            """, start.AddDays(seededDays));
+            """, start.AddDays(seededDays), clinicIds.ToArray());
         await ScalarAsync("VACUUM ANALYZE doctor_booking_slots; SELECT 0");
         seededDays = days;
         Console.WriteLine($"\n== {await ScalarAsync("SELECT count(*) FROM doctor_booking_slots"):N0} slots ({days} days), seeded in {watch.Elapsed.TotalSeconds:F0} s");

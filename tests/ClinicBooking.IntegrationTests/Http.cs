@@ -32,6 +32,22 @@ public static class Http
     public static string[] FieldErrors(this JsonElement problem) =>
         problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToArray();
 
+    /// <summary>
+    /// A client of <paramref name="baseAddress"/> whose connections come from <paramref name="address"/> (any
+    /// 127.x address is this machine): per-client limits count it as a client of its own.
+    /// </summary>
+    public static HttpClient FromAddress(Uri baseAddress, string address) => new(new System.Net.Http.SocketsHttpHandler
+    {
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream,
+                System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(address), 0));
+            await socket.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, context.DnsEndPoint.Port), ct);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        },
+    }) { BaseAddress = baseAddress };
+
     /// <summary>An email no other test uses, so tests sharing one database never collide.</summary>
     public static string UniqueEmail(string name = "customer") => $"{name}-{Guid.NewGuid():N}@example.com";
 

@@ -416,17 +416,7 @@ public sealed class IdentityTests(ClinicBookingApp app)
         Assert.True(statuses.Count(s => s != HttpStatusCode.TooManyRequests) >= Math.Min(limit, 50), "The first requests were let through.");
     }
 
-    /// <summary>A client of the gateway whose connections come from <paramref name="address"/> (any 127.x address is this machine).</summary>
-    private HttpClient FromAddress(string address) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, ct) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    }) { BaseAddress = app.Anonymous.BaseAddress };
+    private HttpClient FromAddress(string address) => Http.FromAddress(app.Anonymous.BaseAddress!, address);
 
     private async Task<RsaSecurityKey> SigningKeyAsync()
     {
@@ -435,7 +425,9 @@ public sealed class IdentityTests(ClinicBookingApp app)
         await using var reader = await command.ExecuteReaderAsync(Ct);
         Assert.True(await reader.ReadAsync(Ct));
         var rsa = RSA.Create();
-        rsa.ImportFromPem(reader.GetString(1));
+        // Stored encrypted with the secret the AppHost keeps beside the data (what an operator holds).
+        rsa.ImportFromEncryptedPem(reader.GetString(1),
+            File.ReadAllText(Path.Combine(app.DataDirectory, "secrets", ClinicBooking.AppHost.AppHostConfiguration.KeyEncryptionSecret)).Trim());
         return new RsaSecurityKey(rsa) { KeyId = reader.GetString(0) };
     }
 

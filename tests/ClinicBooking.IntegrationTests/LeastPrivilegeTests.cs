@@ -48,6 +48,27 @@ public sealed class LeastPrivilegeTests(ClinicBookingApp app)
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
     }
 
+    /// <summary>
+    /// Issue 26, finding 9: the keys that sign every token were stored as plain PEM, so a copy of the identity
+    /// database was enough to mint tokens for anyone. They are stored encrypted with a secret kept apart.
+    /// </summary>
+    [Fact]
+    public async Task Token_keys_are_stored_encrypted()
+    {
+        await using var connection = await app.OpenDatabaseAsync(ResourceNames.IdentityDatabase);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT use, private_key_pem FROM signing_keys", connection);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var keys = 0;
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            keys++;
+            var pem = reader.GetString(1);
+            Assert.StartsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----", pem);
+            Assert.DoesNotContain("-----BEGIN PRIVATE KEY-----", pem);
+        }
+        Assert.Equal(2, keys);
+    }
+
     [Fact]
     public async Task The_broker_has_no_guest_login()
     {

@@ -31,10 +31,9 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
             if (entry.State == EntityState.Modified && entry.Property(c => c.IsActive).IsModified
                 && entry.Property(c => c.IsActive).OriginalValue != entry.Entity.IsActive)
             {
-                CustomerEvents.Add(new CustomerEvent
-                {
-                    CustomerId = entry.Entity.Id, IsActive = entry.Entity.IsActive, ChangedAt = entry.Entity.UpdatedAt,
-                });
+                // ChangedAt is the database's clock (its column default), not this process's: the cells keep the
+                // newest change, and two instances of this service need not agree on the time.
+                CustomerEvents.Add(new CustomerEvent { CustomerId = entry.Entity.Id, IsActive = entry.Entity.IsActive });
             }
         }
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
@@ -158,7 +157,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         customerEvent.Property(e => e.Id).HasColumnName("id").UseIdentityAlwaysColumn();
         customerEvent.Property(e => e.CustomerId).HasColumnName("customer_id");
         customerEvent.Property(e => e.IsActive).HasColumnName("is_active");
-        customerEvent.Property(e => e.ChangedAt).HasColumnName("changed_at");
+        customerEvent.Property(e => e.ChangedAt).HasColumnName("changed_at").HasDefaultValueSql("clock_timestamp()");
         customerEvent.Property(e => e.SentAt).HasColumnName("sent_at");
         customerEvent.HasOne<Customer>().WithMany().HasForeignKey(e => e.CustomerId).OnDelete(DeleteBehavior.Restrict);
         customerEvent.HasIndex(e => e.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_customer_events_unsent");

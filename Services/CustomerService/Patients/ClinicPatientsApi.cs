@@ -85,8 +85,8 @@ public sealed class PatientLookupRequestValidator : RequestValidator<PatientLook
 {
     public PatientLookupRequestValidator()
     {
-        RuleFor(r => r.Email).NotEmpty().MaximumLength(Customer.EmailMaxLength);
-        RuleFor(r => r.Phone).NotEmpty().MaximumLength(Customer.PhoneMaxLength)
+        RuleFor(r => r.Email).NotEmpty().MaximumLength(Customer.EmailMaxLength).PlainText();
+        RuleFor(r => r.Phone).NotEmpty().MaximumLength(Customer.PhoneMaxLength).PlainText()
             .Must(p => p!.Any(char.IsAsciiDigit)).When(r => !string.IsNullOrEmpty(r.Phone)).WithMessage("phone must contain digits.");
     }
 }

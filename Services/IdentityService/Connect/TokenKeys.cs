@@ -11,8 +11,11 @@ namespace ClinicBooking.IdentityService.Connect;
 /// start) before the service serves its first request. Several instances starting together agree on one key:
 /// the first insert wins and everyone reads what was stored.
 /// </summary>
-public sealed class TokenKeys
+public sealed class TokenKeys(Microsoft.Extensions.Options.IOptions<Extensions.IdentityServiceOptions> options)
 {
+    // PBKDF2 with SHA-256 and AES-256: the PKCS#8 encryption every PEM reader understands.
+    private static readonly PbeParameters KeyEncryption = new(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000);
+
     private RsaSecurityKey? _signing;
     private RsaSecurityKey? _encryption;
 
@@ -28,7 +31,9 @@ public sealed class TokenKeys
         _encryption = await LoadOrCreateAsync(db, SigningKey.Encryption, clock, ct);
     }
 
-    private static async Task<RsaSecurityKey> LoadOrCreateAsync(AccountsDbContext db, string use, TimeProvider clock, CancellationToken ct)
+    private string Secret => options.Value.KeyEncryptionKey!;
+
+    private async Task<RsaSecurityKey> LoadOrCreateAsync(AccountsDbContext db, string use, TimeProvider clock, CancellationToken ct)
     {
         var stored = await db.SigningKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Use == use, ct);
         if (stored is null)
@@ -38,7 +43,7 @@ public sealed class TokenKeys
             {
                 Use = use,
                 KeyId = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant(),
-                PrivateKeyPem = rsa.ExportPkcs8PrivateKeyPem(),
+                PrivateKeyPem = rsa.ExportEncryptedPkcs8PrivateKeyPem(Secret, KeyEncryption),
                 CreatedAt = clock.GetUtcNow(),
             });
             try
@@ -53,7 +58,17 @@ public sealed class TokenKeys
             stored = await db.SigningKeys.AsNoTracking().FirstAsync(k => k.Use == use, ct);
         }
         var key = RSA.Create();
-        key.ImportFromPem(stored.PrivateKeyPem);
+        if (stored.PrivateKeyPem.Contains("BEGIN ENCRYPTED PRIVATE KEY", StringComparison.Ordinal))
+        {
+            key.ImportFromEncryptedPem(stored.PrivateKeyPem, Secret);
+        }
+        else
+        {
+            // Stored before keys were encrypted: encrypted now, in place.
+            key.ImportFromPem(stored.PrivateKeyPem);
+            await db.SigningKeys.Where(k => k.Use == use).ExecuteUpdateAsync(
+                u => u.SetProperty(k => k.PrivateKeyPem, key.ExportEncryptedPkcs8PrivateKeyPem(Secret, KeyEncryption)), ct);
+        }
         return new RsaSecurityKey(key) { KeyId = stored.KeyId };
     }
 

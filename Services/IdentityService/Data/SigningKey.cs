@@ -15,7 +15,7 @@ public sealed class SigningKey
     /// <summary>The key id (kid) tokens name, so a validator picks the right key once keys rotate.</summary>
     public required string KeyId { get; init; }
 
-    /// <summary>The RSA private key, PKCS#8 PEM.</summary>
+    /// <summary>The RSA private key, encrypted PKCS#8 PEM (with <c>Identity:KeyEncryptionKey</c>).</summary>
     public required string PrivateKeyPem { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }

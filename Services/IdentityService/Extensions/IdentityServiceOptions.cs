@@ -24,6 +24,15 @@ public sealed class IdentityServiceOptions
 
     public AdministratorOptions Administrator { get; set; } = new();
 
+    /// <summary>
+    /// The secret the token keys are encrypted with in the database (PKCS#8, AES-256): a copy of the database
+    /// alone does not give away the keys that sign every token. Kept apart from the database (the AppHost
+    /// generates it into the data directory's secrets; a deployment keeps it in its secret store).
+    /// </summary>
+    [Required(ErrorMessage = "Identity:KeyEncryptionKey must be set: the secret the token keys are stored encrypted with.")]
+    [MinLength(32, ErrorMessage = "Identity:KeyEncryptionKey must be at least 32 characters.")]
+    public string? KeyEncryptionKey { get; set; }
+
     /// <summary>Where the browser client may be sent back to after signing in and out.</summary>
     public List<Uri> WebRedirectUris { get; set; } = [];
 

@@ -89,15 +89,5 @@ public sealed class VisitorLimitTests(ClinicBookingApp app, WebBrowser browser)
         Pages.AssertNoStackTrace(await page.ContentAsync(), page.Url);
     }
 
-    /// <summary>A client of the web app whose connections come from <paramref name="address"/> (any 127.x address is this machine).</summary>
-    private HttpClient FromAddress(string address) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, ct) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    }) { BaseAddress = new Uri(app.WebAppUrl) };
+    private HttpClient FromAddress(string address) => Http.FromAddress(new Uri(app.WebAppUrl), address);
 }

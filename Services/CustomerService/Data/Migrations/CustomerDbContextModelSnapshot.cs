@@ -245,8 +245,10 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
 
                     b.Property<DateTimeOffset>("ChangedAt")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("changed_at");
+                        .HasColumnName("changed_at")
+                        .HasDefaultValueSql("clock_timestamp()");
 
                     b.Property<long>("CustomerId")
                         .HasColumnType("bigint")
