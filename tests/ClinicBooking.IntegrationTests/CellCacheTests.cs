@@ -4,9 +4,10 @@ using System.Text.Json;
 namespace ClinicBooking.IntegrationTests;
 
 /// <summary>
-/// Issue 26, finding 7: both cells cache search answers in the one Redis. The keys named only a per-process
-/// change counter and the query, so after a restart (both counters at 0) one cell served the other's page:
-/// cross-clinic search showed one shard's slots twice and hid the other's.
+/// Issue 26, finding 7: both cells cache search answers in the one Redis, and the keys named only a per-process
+/// change counter and the query, so two cells whose counters were equal served each other's pages
+/// (CellCacheKeyTests shows it on the old keys, with the counters equal by construction). Here, through the real
+/// cells and Redis: after both restart, each answers a search from its own shard.
 /// </summary>
 public sealed class CellCacheTests(ClinicBookingApp app)
 {
