@@ -16,6 +16,9 @@ public sealed class BookingCapsTests(ClinicBookingApp app)
 
     private readonly BookingApi _api = new(app);
 
+    /// <summary>A booking that holds its slot: confirmed (201), or still being confirmed when the request stopped waiting (202).</summary>
+    private static readonly HttpStatusCode[] Booked = [HttpStatusCode.Created, HttpStatusCode.Accepted];
+
     [Fact]
     public async Task A_customer_holds_at_most_the_clinics_cap_and_a_cancel_frees_a_place()
     {
@@ -25,14 +28,14 @@ public sealed class BookingCapsTests(ClinicBookingApp app)
         for (var i = 0; i < 5; i++)
         {
             using var ok = await BookAsync(slots[i], customer.Token);
-            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+            Assert.Contains(ok.StatusCode, Booked);
             booked.Add((await ok.ReadJsonAsync()).GetProperty("id").GetInt64());
         }
         using var sixth = await BookAsync(slots[5], customer.Token);
         var problem = await sixth.AssertProblemAsync(422);
         Assert.Equal("too-many-upcoming-bookings", problem.GetProperty("reason").GetString());
         // The slot is free again for others.
-        Assert.Equal(HttpStatusCode.Created, (await _api.BookAsync(slots[5], await _api.CreateCustomerAsync())).StatusCode);
+        Assert.Contains((await _api.BookAsync(slots[5], await _api.CreateCustomerAsync())).StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Accepted });
 
         using var cancel = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/bookings/{booked[0]}").As(customer.Token), Ct);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
@@ -57,7 +60,7 @@ public sealed class BookingCapsTests(ClinicBookingApp app)
             using var response = await BookAsync(slot, customer.Token);
             return response.StatusCode;
         }));
-        Assert.Equal(3, answers.Count(s => s == HttpStatusCode.Created));
+        Assert.Equal(3, answers.Count(s => Booked.Contains(s)));
         Assert.Equal(5, answers.Count(s => s == HttpStatusCode.UnprocessableEntity));
     }
 
@@ -74,7 +77,7 @@ public sealed class BookingCapsTests(ClinicBookingApp app)
                 using var response = await BookAsync(slot, customer.Token);
                 if (created < 10)
                 {
-                    Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+                    Assert.Contains(response.StatusCode, Booked);
                     created++;
                 }
                 else
@@ -89,7 +92,8 @@ public sealed class BookingCapsTests(ClinicBookingApp app)
     public async Task A_customer_attempts_at_most_60_bookings_an_hour()
     {
         var slot = await _api.CreateSlotAsync();
-        Assert.Equal(HttpStatusCode.Created, (await _api.BookAsync(slot, await _api.CreateCustomerAsync())).StatusCode);
+        // Taken either way: confirmed (201) or still being confirmed (202, a cold broker), the slot is held.
+        Assert.Contains((await _api.BookAsync(slot, await _api.CreateCustomerAsync())).StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Accepted });
         var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Loop Lou", Ct);
         // The slot is taken: each attempt is refused (409) and draws nothing; the 61st is not even tried.
         for (var attempt = 1; attempt <= 60; attempt++)
