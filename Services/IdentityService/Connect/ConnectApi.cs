@@ -103,16 +103,17 @@ public static class ConnectApi
         return SignIn(await claims.ForAccountAsync(account, request.GetScopes()));
     }
 
-    /// <summary>OIDC userinfo: who the access token's account is, read afresh (a revoked token gets 401 first).</summary>
-    public static async Task<IResult> UserInfo(HttpContext context, UserManager<Account> accounts, AccessRevocations revocations)
+    /// <summary>
+    /// OIDC userinfo: who the access token's account is, read afresh. A revoked token never gets here: the
+    /// shared authentication step (UseDefaultAuthentication) answers it 401 first.
+    /// </summary>
+    public static async Task<IResult> UserInfo(HttpContext context, UserManager<Account> accounts)
     {
         var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-        var account = result.Succeeded && !await revocations.IsRevokedAsync(result.Principal!)
-            ? await accounts.FindByIdAsync(result.Principal!.GetClaim(Claims.Subject) ?? "")
-            : null;
+        var account = result.Succeeded ? await accounts.FindByIdAsync(result.Principal!.GetClaim(Claims.Subject) ?? "") : null;
         if (account is null)
         {
-            return Results.Challenge(ErrorProperties(Errors.InvalidToken, "The access token is not valid, or its access was revoked."),
+            return Results.Challenge(ErrorProperties(Errors.InvalidToken, "The access token is not valid."),
                 [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
         }
         return Results.Ok(new Dictionary<string, object?>
