@@ -19,7 +19,11 @@ namespace ClinicBooking.ServiceDefaults;
 /// it takes access away (a clinic removed from a staff account, a password change, a lock): a token carrying
 /// another stamp (<see cref="ClaimNames.AccessStamp"/>) was issued before and is refused;</item>
 /// <item>a deactivated customer (<c>access:inactive-customer:{id}</c>), written by CustomerService when it
-/// deactivates one and removed when it reactivates them: their tokens are refused.</item>
+/// deactivates one and removed when it reactivates them: their tokens are refused;</item>
+/// <item>a token or grant revoked by its client at <c>/connect/revoke</c> (<c>access:revoked:{id}</c>, RFC 7009),
+/// written by IdentityService: an access token is refused by its own id (<see cref="ClaimNames.TokenId"/>), and
+/// every access token of a grant whose refresh token was revoked by the grant's (<see cref="ClaimNames.GrantId"/>),
+/// so signing out one device ends that device's access and no other.</item>
 /// </list>
 /// Each process remembers what it read for <see cref="RecheckAfter"/>, so a revocation takes effect within
 /// about a second everywhere. The keys live as long as a token can (<see cref="Retention"/>); IdentityService
@@ -38,6 +42,8 @@ public sealed class AccessRevocations(IConnectionMultiplexer redis, ILogger<Acce
     private static RedisKey StampKey(string subject) => $"access:stamp:{subject}";
 
     private static RedisKey CustomerKey(long customerId) => $"access:inactive-customer:{customerId}";
+
+    private static RedisKey RevokedKey(string tokenOrGrantId) => $"access:revoked:{tokenOrGrantId}";
 
     /// <summary>The stamp a token of the account carries: a digest of its security stamp (which it does not reveal).</summary>
     public static string StampOf(string securityStamp) =>
@@ -58,6 +64,10 @@ public sealed class AccessRevocations(IConnectionMultiplexer redis, ILogger<Acce
     public Task SetCustomerInactiveAsync(long customerId, bool inactive) => inactive
         ? WriteAsync(db => db.StringSetAsync(CustomerKey(customerId), "1", Retention), $"customer {customerId}")
         : WriteAsync(db => db.KeyDeleteAsync(CustomerKey(customerId)), $"customer {customerId}");
+
+    /// <summary>One token (its id), or every access token of a grant (the grant's id), stops working: IdentityService.</summary>
+    public Task RevokeTokenOrGrantAsync(string tokenOrGrantId) =>
+        WriteAsync(db => db.StringSetAsync(RevokedKey(tokenOrGrantId), "1", Retention), $"token or grant {tokenOrGrantId}");
 
     /// <summary>
     /// Written after the decision is committed, so a Redis failure must not fail the request: the decision
@@ -84,14 +94,29 @@ public sealed class AccessRevocations(IConnectionMultiplexer redis, ILogger<Acce
             return false;
         }
         var customerId = user.FindFirst(ClaimNames.CustomerId)?.Value;
-        var cacheKey = $"{subject}|{customerId}";
-        if (!_recent.TryGetValue(cacheKey, out (string? Stamp, bool InactiveCustomer) state))
+        var tokenId = user.FindFirst(ClaimNames.TokenId)?.Value;
+        var grantId = user.FindFirst(ClaimNames.GrantId)?.Value;
+        var cacheKey = $"{subject}|{customerId}|{tokenId}|{grantId}";
+        if (!_recent.TryGetValue(cacheKey, out (string? Stamp, bool Revoked) state))
         {
             try
             {
-                RedisKey[] keys = long.TryParse(customerId, out var id) ? [StampKey(subject), CustomerKey(id)] : [StampKey(subject)];
-                var values = await redis.GetDatabase().StringGetAsync(keys);
-                state = (values[0].IsNull ? null : values[0].ToString(), values.Length > 1 && !values[1].IsNull);
+                // One round trip: the stamp first, then whichever of the other three the token names.
+                List<RedisKey> keys = [StampKey(subject)];
+                if (long.TryParse(customerId, out var id))
+                {
+                    keys.Add(CustomerKey(id));
+                }
+                if (tokenId is not null)
+                {
+                    keys.Add(RevokedKey(tokenId));
+                }
+                if (grantId is not null)
+                {
+                    keys.Add(RevokedKey(grantId));
+                }
+                var values = await redis.GetDatabase().StringGetAsync([.. keys]);
+                state = (values[0].IsNull ? null : values[0].ToString(), values.Skip(1).Any(v => !v.IsNull));
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -100,7 +125,7 @@ public sealed class AccessRevocations(IConnectionMultiplexer redis, ILogger<Acce
             }
             _recent.Set(cacheKey, state, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = RecheckAfter });
         }
-        return state.InactiveCustomer || (state.Stamp is not null && state.Stamp != user.FindFirst(ClaimNames.AccessStamp)?.Value);
+        return state.Revoked || (state.Stamp is not null && state.Stamp != user.FindFirst(ClaimNames.AccessStamp)?.Value);
     }
 }
 

@@ -41,8 +41,13 @@ for report in "$results"/*.trx; do
     /^[^>]*outcome="Failed"/ {
       match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11)
       message = $0; sub(/.*<Message>/, "", message); sub(/\n.*/, "", message); sub(/<\/Message>.*/, "", message)
-      print "FAILED " name ": " message }'
-done | sed 's/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&#xA;/ /g; s/&amp;/\&/g' | cut -c1-400
+      # Where it failed: up to three frames of the tests, innermost first (a timeout names no step).
+      where = ""; rest = $0
+      for (n = 0; n < 3 && match(rest, /tests\/[^ \n]*:line [0-9]+/); n++) {
+        frame = substr(rest, RSTART, RLENGTH); sub(/.*\//, "", frame); sub(/:line /, ":", frame)
+        where = where (n ? " < " : " at ") frame; rest = substr(rest, RSTART + RLENGTH) }
+      print "FAILED " name ": " substr(message, 1, 300) where }'
+done | sed 's/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&#xA;/ /g; s/&amp;/\&/g' | cut -c1-500
 
 # README's API examples, run top to bottom on a fresh system as written: one more test.
 if scripts/readme-examples.sh >"$results/readme-examples.log" 2>&1; then

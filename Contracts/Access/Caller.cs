@@ -18,6 +18,12 @@ public static class ClaimNames
 
     /// <summary>The account's access stamp when the token was issued: a token with an older one has been revoked.</summary>
     public const string AccessStamp = "stamp";
+
+    /// <summary>The token's own id (OpenIddict's): a token revoked at <c>/connect/revoke</c> is refused by it.</summary>
+    public const string TokenId = "oi_tkn_id";
+
+    /// <summary>The grant the token came from (OpenIddict's authorization id): revoking its refresh token ends them all.</summary>
+    public const string GrantId = "oi_au_id";
 }
 
 /// <summary>The roles an account (or a machine client) has. Staff accounts are never customers, and the other way round.</summary>

@@ -131,6 +131,33 @@ public sealed class AccessRevocationTests(ClinicBookingApp app)
         await AssertRefreshRefusedAsync(refresh);
     }
 
+    [Fact]
+    public async Task A_token_revoked_at_the_revocation_endpoint_is_refused_by_every_service_within_seconds()
+    {
+        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Rita Revoke", Ct);
+        var (token, _) = await SignInAsync(customer.Email, Tokens.Password);
+        var (laptop, laptopRefresh) = await SignInAsync(customer.Email, Tokens.Password);
+        var (phone, _) = await SignInAsync(customer.Email, Tokens.Password);
+
+        // An access token revoked by its client (RFC 7009) stops at CustomerService, not only at IdentityService.
+        Assert.Equal(HttpStatusCode.OK, (await RevokeAsync(token, "access_token")).StatusCode);
+        await AssertRefusedWithinBoundAsync("access token revoked", async () => (await ReadOwnRecordAsync(customer.CustomerId, token)).StatusCode);
+
+        // A refresh token revoked when a device signs out ends that device's access tokens too (RFC 7009 2.1).
+        Assert.Equal(HttpStatusCode.OK, (await RevokeAsync(laptopRefresh, "refresh_token")).StatusCode);
+        await AssertRefusedWithinBoundAsync("refresh token revoked", async () => (await ReadOwnRecordAsync(customer.CustomerId, laptop)).StatusCode);
+        await AssertRefreshRefusedAsync(laptopRefresh);
+
+        // Another sign-in of the same account is its own grant and goes on working.
+        Assert.Equal(HttpStatusCode.OK, (await ReadOwnRecordAsync(customer.CustomerId, phone)).StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> RevokeAsync(string token, string hint) =>
+        await app.Anonymous.PostAsync("/connect/revoke", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["client_id"] = Tokens.CliClient, ["token"] = token, ["token_type_hint"] = hint,
+        }), Ct);
+
     private async Task AssertRefusedWithinBoundAsync(string what, Func<Task<HttpStatusCode>> call)
     {
         var clock = Stopwatch.StartNew();

@@ -123,21 +123,27 @@ public sealed class IdentityTests(ClinicBookingApp app)
         using var still = await browser.GetAsync(authorize, Ct);
         Assert.StartsWith(redirect, still.Headers.Location!.ToString());
 
-        // Issue 26, finding 3: once an administrator locks the account, its session mints no more codes.
+        // The code was spent: a replay gets nothing, and (RFC 6749 4.1.2) ends the tokens the code gave, at
+        // every service, within seconds.
         var subject = (await GetJsonAsync("/connect/userinfo", token)).GetProperty("sub").GetString();
-        Assert.Equal(HttpStatusCode.NoContent, (await app.Gateway.PostAsync($"/accounts/{subject}/lock", null, Ct)).StatusCode);
-        using var locked = await browser.GetAsync(authorize, Ct);
-        Assert.Equal(HttpStatusCode.Found, locked.StatusCode);
-        Assert.Contains("/account/login", locked.Headers.Location!.ToString());
-
-        // The code was spent: a replay gets nothing.
         using var replay = await browser.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code", ["client_id"] = "clinicbooking-web", ["code"] = query["code"]!,
             ["redirect_uri"] = redirect, ["code_verifier"] = verifier,
         }), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((await SendAsync($"/customers/{customerId}", token)).StatusCode != HttpStatusCode.Unauthorized)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), "The token of a replayed code still works at CustomerService.");
+            await Task.Delay(100, Ct);
+        }
 
+        // Issue 26, finding 3: once an administrator locks the account, its session mints no more codes.
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Gateway.PostAsync($"/accounts/{subject}/lock", null, Ct)).StatusCode);
+        using var locked = await browser.GetAsync(authorize, Ct);
+        Assert.Equal(HttpStatusCode.Found, locked.StatusCode);
+        Assert.Contains("/account/login", locked.Headers.Location!.ToString());
     }
 
     /// <summary>Issue 26, finding 9: a machine client's wrong secret is answered as OAuth says (invalid_client), not as a bearer challenge.</summary>

@@ -96,7 +96,11 @@ public static class Extensions
     {
         var passwordGrant = builder.Configuration.GetValue<bool>($"{IdentityServiceOptions.Section}:{nameof(IdentityServiceOptions.PasswordGrant)}");
         builder.Services.AddOpenIddict()
-            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AccountsDbContext>())
+            .AddCore(core =>
+            {
+                core.UseEntityFrameworkCore().UseDbContext<AccountsDbContext>();
+                core.ReplaceTokenManager(typeof(RevocationBroadcast<>));
+            })
             .AddServer(server =>
             {
                 server.SetTokenEndpointUris("connect/token")
