@@ -117,6 +117,26 @@ public abstract class RequestValidator<T> : AbstractValidator<T>
     }
 }
 
+/// <summary>
+/// The client's key for one attempt of a create (the <c>Idempotency-Key</c> header): the same attempt sent again
+/// (a retry after a lost answer, a double click) gets what the first one made, instead of a second one.
+/// </summary>
+public sealed record IdempotencyKey([property: FromHeader(Name = IdempotencyKey.Header)] string? Value)
+{
+    public const string Header = "Idempotency-Key";
+    public const int MaxLength = 200;
+}
+
+public sealed class IdempotencyKeyValidator : RequestValidator<IdempotencyKey>
+{
+    public IdempotencyKeyValidator() =>
+        RuleFor(k => k.Value)
+            .Must(key => key!.Length is > 0 and <= IdempotencyKey.MaxLength && key.All(c => c is >= '!' and <= '~'))
+            .When(k => k.Value is not null)
+            .OverridePropertyName(IdempotencyKey.Header)
+            .WithMessage($"The {IdempotencyKey.Header} header must be 1 to {IdempotencyKey.MaxLength} visible ASCII characters.");
+}
+
 /// <summary>Rules for text that every service applies alike, to stored fields and to filters.</summary>
 public static class TextValidation
 {

@@ -126,6 +126,41 @@ public class CustomersApiTests(ClinicBookingApp app)
         Assert.Equal(1, list.GetProperty("totalCount").GetInt64());
     }
 
+    /// <summary>
+    /// Issue 26, finding 9: a sign-up cut off after CustomerService created its customer (the answer lost, so
+    /// IdentityService undid the account) left a customer with the email and no account, and every later
+    /// sign-up of that email was refused as taken. The next sign-up now completes with that customer.
+    /// </summary>
+    [Fact]
+    public async Task A_sign_up_cut_off_after_its_customer_was_created_is_completed_by_the_next_one()
+    {
+        var email = Http.UniqueEmail("cut-off");
+        // What the cut-off sign-up left behind: the customer IdentityService asked for, under the sign-up's key.
+        using var leftBehind = new HttpRequestMessage(HttpMethod.Post, "/customers") { Content = JsonContent.Create(new { name = "Half Signed", email }) };
+        leftBehind.Headers.Add("Idempotency-Key", ClinicBooking.Contracts.Customers.SignUps.KeyOf(email));
+        using var created = await _gateway.SendAsync(leftBehind, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var orphan = (await created.ReadJsonAsync()).GetProperty("id").GetInt64();
+
+        using var signUp = await app.Anonymous.PostAsJsonAsync("/account/register",
+            new { name = "Whole Signed", email = email.ToUpperInvariant(), phone = "+44 20 7946 0001", password = Tokens.Password }, Ct);
+        Assert.True(signUp.StatusCode == HttpStatusCode.Created, $"The next sign-up answered {(int)signUp.StatusCode}: {await signUp.Content.ReadAsStringAsync(Ct)}");
+        Assert.Equal(orphan, (await signUp.ReadJsonAsync()).GetProperty("customerId").GetInt64());
+        var token = await Tokens.PasswordGrantAsync(app.Anonymous, email, Tokens.Password, Ct);
+        var record = await (await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/customers/{orphan}").As(token), Ct)).ReadJsonAsync();
+        Assert.Equal("Whole Signed", record.GetProperty("name").GetString());
+        Assert.Equal("+44 20 7946 0001", record.GetProperty("phone").GetString());
+
+        // Once it has an account, the email is taken: a further sign-up is refused, and the customer stays theirs.
+        using var again = await app.Anonymous.PostAsJsonAsync("/account/register", new { name = "Third", email, password = Tokens.Password }, Ct);
+        await again.AssertProblemAsync(409);
+        // A customer an administrator created (no sign-up behind it) is never taken over by a sign-up.
+        var walkIn = Http.UniqueEmail("walk-in");
+        await CreateAsync(name: "Walk In", email: walkIn);
+        using var claim = await app.Anonymous.PostAsJsonAsync("/account/register", new { name = "Claimer", email = walkIn, password = Tokens.Password }, Ct);
+        await claim.AssertProblemAsync(409);
+    }
+
     [Fact]
     public async Task Get_of_an_unknown_id_is_a_404_problem()
     {

@@ -12,26 +12,10 @@ namespace ClinicBooking.ClinicService.Bookings;
 public sealed record BookSlotRequest(
     [property: SetBy(Roles.Customer, Roles.Staff, Roles.Administrator)] long? CustomerId);
 
-/// <summary>The client's key for one booking attempt: a retry with the same key gets the same booking.</summary>
-public sealed record IdempotencyKey([property: FromHeader(Name = IdempotencyKey.Header)] string? Value)
-{
-    public const string Header = "Idempotency-Key";
-}
-
 public sealed class BookSlotRequestValidator : RequestValidator<BookSlotRequest>
 {
     public BookSlotRequestValidator() =>
         RuleFor(r => r.CustomerId).GreaterThan(0).WithMessage("customerId must be the id of the customer the slot is booked for.");
-}
-
-public sealed class IdempotencyKeyValidator : RequestValidator<IdempotencyKey>
-{
-    public IdempotencyKeyValidator() =>
-        RuleFor(k => k.Value)
-            .Must(key => key!.Length is > 0 and <= Booking.IdempotencyKeyMaxLength && key.All(c => c is >= '!' and <= '~'))
-            .When(k => k.Value is not null)
-            .OverridePropertyName(IdempotencyKey.Header)
-            .WithMessage($"The {IdempotencyKey.Header} header must be 1 to {Booking.IdempotencyKeyMaxLength} visible ASCII characters.");
 }
 
 /// <summary>One step of a booking's history.</summary>

@@ -10,7 +10,7 @@ namespace ClinicBooking.ClinicService.Data;
 /// </summary>
 public sealed class Booking
 {
-    public const int IdempotencyKeyMaxLength = 200;
+    public const int IdempotencyKeyMaxLength = ServiceDefaults.IdempotencyKey.MaxLength;
     public const int ReasonMaxLength = 200;
 
     public long ClinicId { get; set; }

@@ -78,11 +78,23 @@ public static class CustomersApi
             .ToListAsync(ct));
     }
 
-    public static async Task<Created<CustomerResponse>> CreateCustomer(
-        CreateCustomerRequest request, [AsParameters] CustomerServices services, CancellationToken ct)
+    /// <summary>
+    /// Creates a customer. A create sent again with the same <c>Idempotency-Key</c> answers the customer the
+    /// first one made (200), with this request's name, email and phone: IdentityService keys a sign-up by its
+    /// email (<c>SignUps</c>), so a sign-up cut off after this step is completed by the next sign-up of that email
+    /// rather than finding it taken. A deactivated customer stays deactivated.
+    /// </summary>
+    public static async Task<Results<Created<CustomerResponse>, Ok<CustomerResponse>>> CreateCustomer(
+        CreateCustomerRequest request, [AsParameters] IdempotencyKey key, [AsParameters] CustomerServices services, CancellationToken ct)
     {
         var now = services.Clock.UtcNowMicroseconds();
-        var customer = new Customer { Name = "", Email = "", CreatedAt = now };
+        if (key.Value is not null && await services.Db.Customers.FirstOrDefaultAsync(c => c.IdempotencyKey == key.Value, ct) is { } made)
+        {
+            made.SetFields(request.Name!, request.Email!, request.Phone, now);
+            await SaveAsync(services.Db, ct);
+            return TypedResults.Ok(CustomerResponse.From(made));
+        }
+        var customer = new Customer { Name = "", Email = "", CreatedAt = now, IdempotencyKey = key.Value };
         customer.SetFields(request.Name!, request.Email!, request.Phone, now);
         services.Db.Customers.Add(customer);
         await SaveAsync(services.Db, ct);
@@ -160,6 +172,13 @@ public static class CustomersApi
         })
         {
             throw ProblemException.Conflict("Another customer already uses this email address.");
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException
+        {
+            SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: CustomerDbContext.UniqueIdempotencyKeyIndex
+        })
+        {
+            throw ProblemException.Conflict($"Another request with this {IdempotencyKey.Header} is creating a customer at the same time; send it again to get that customer.");
         }
         catch (DbUpdateConcurrencyException)
         {

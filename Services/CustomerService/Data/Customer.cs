@@ -29,6 +29,9 @@ public sealed class Customer
 
     public DateTimeOffset? DeactivatedAt { get; set; }
 
+    /// <summary>The <c>Idempotency-Key</c> of the create that made this customer (a sign-up's, see <c>SignUps</c>), if it had one.</summary>
+    public string? IdempotencyKey { get; set; }
+
     /// <summary>PostgreSQL's xmin: a concurrent update of the same row fails instead of being lost.</summary>
     public uint Version { get; set; }
 

@@ -8,6 +8,7 @@ namespace ClinicBooking.CustomerService.Data;
 public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> options) : DbContext(options)
 {
     public const string UniqueEmailIndex = "ux_customers_normalized_email";
+    public const string UniqueIdempotencyKeyIndex = "ux_customers_idempotency_key";
 
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<CustomerBooking> CustomerBookings => Set<CustomerBooking>();
@@ -112,11 +113,13 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         customer.Property(c => c.CreatedAt).HasColumnName("created_at");
         customer.Property(c => c.UpdatedAt).HasColumnName("updated_at");
         customer.Property(c => c.DeactivatedAt).HasColumnName("deactivated_at");
+        customer.Property(c => c.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(IdempotencyKey.MaxLength);
         customer.Property(c => c.Version).IsRowVersion();
 
         // Unique over every customer, active or not: a deactivated customer still owns its email (and its
         // bookings), so signing up again means reactivating, not creating a twin.
         customer.HasIndex(c => c.NormalizedEmail).IsUnique().HasDatabaseName(UniqueEmailIndex);
+        customer.HasIndex(c => c.IdempotencyKey).IsUnique().HasFilter("idempotency_key IS NOT NULL").HasDatabaseName(UniqueIdempotencyKeyIndex);
         customer.HasIndex(c => new { c.IsActive, c.Id }).HasDatabaseName("ix_customers_is_active_id");
 
         var booking = modelBuilder.Entity<CustomerBooking>();

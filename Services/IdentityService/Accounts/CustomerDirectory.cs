@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ClinicBooking.Contracts.Customers;
 using ClinicBooking.IdentityService.Connect;
 
 namespace ClinicBooking.IdentityService.Accounts;
@@ -10,7 +11,10 @@ public sealed class CustomerDirectory(HttpClient http, ServiceTokens tokens)
 {
     public const string BaseAddress = $"http://{ResourceNames.CustomerService}";
 
-    /// <summary>Creates the customer and answers its id; CustomerService's own refusal (a 4xx problem) is passed on.</summary>
+    /// <summary>
+    /// Creates the sign-up's customer (keyed by the email, <see cref="SignUps"/>) and answers its id;
+    /// CustomerService's own refusal (a 4xx problem) is passed on.
+    /// </summary>
     public async Task<long> CreateAsync(string name, string email, string? phone, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/customers")
@@ -18,6 +22,7 @@ public sealed class CustomerDirectory(HttpClient http, ServiceTokens tokens)
             Content = JsonContent.Create(new { name, email, phone }),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Current());
+        request.Headers.Add(IdempotencyKey.Header, SignUps.KeyOf(email));
         HttpResponseMessage response;
         try
         {
@@ -28,7 +33,8 @@ public sealed class CustomerDirectory(HttpClient http, ServiceTokens tokens)
             throw Unavailable("did not answer");
         }
         using var _ = response;
-        if (response.StatusCode == HttpStatusCode.Created)
+        // 200: the customer a cut-off sign-up of this email left behind, now this sign-up's.
+        if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK)
         {
             var customer = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
             return customer.GetProperty("id").GetInt64();

@@ -40,8 +40,8 @@ public static class Extensions
         builder.Services.AddScoped<ClientRegistry>();
         builder.Services.AddHostedService<IdentityDatabaseInitializer>();
 
-        // A sign-up's customer is created once: a retried POST could create a second record that then
-        // collides with the first, so this client does not retry.
+        // No retries here: a sign-in asks whether the customer is active and must answer at once when
+        // CustomerService is away. A sign-up cut off half way is completed by the next one (SignUps).
 #pragma warning disable EXTEXP0001 // experimental API
         builder.Services.AddHttpClient<CustomerDirectory>(http => http.BaseAddress = new Uri(CustomerDirectory.BaseAddress))
             .RemoveAllResilienceHandlers();
