@@ -1,5 +1,4 @@
 using ClinicBooking.ClinicService.Extensions;
-using ClinicBooking.ClinicService.Retention;
 using ClinicBooking.ClinicService.Slots;
 
 // A ClinicService cell: serves the clinics of the shard(s) it owns. The gateway sends it only requests
@@ -16,7 +15,6 @@ app.UseDefaultAuthentication();
 app.MapDefaultEndpoints();
 app.MapOpenApi().AllowAnonymous();
 app.UseSlotGeneration();
-app.UseRetention();
 app.MapClinicServiceApi();
 
 app.Run();

@@ -20,13 +20,13 @@ namespace ClinicBooking.ClinicService.Bookings;
 /// (<see cref="CancelAsync"/>). Every transition is one SQL statement on the shard, so one implicit
 /// transaction and one round trip: a conditional UPDATE that only a booking in the right state passes (so a
 /// late or repeated message changes nothing), and, in the same statement, the outbox row that tells the other
-/// side (<see cref="OutboxWriter"/>), handed to the <see cref="OutboxSender"/> once committed. The partial
+/// side (<see cref="OutboxWriter"/>), handed to its <see cref="OutboxChannel{T}"/> once committed. The partial
 /// unique index <see cref="ClinicDbContext.UniqueActiveBooking"/> and the triggers of
 /// <see cref="ShardSchema.Bookings"/> (forward-only statuses; a booking that stops being active frees its
 /// slot) hold whatever the code does. This is the hot path of booking, so it talks to Npgsql directly.
 /// </summary>
 public sealed class BookingSaga(
-    ShardDatabases shards, OutboxSender outbox, BookingOutcomes outcomes, CacheInvalidationQueue cache,
+    ShardDatabases shards, OutboxChannel<VerifyCustomer> questions, OutboxChannel<BookingStatusChanged> events, BookingOutcomes outcomes, CacheInvalidationQueue cache,
     IOptions<BookingOptions> options, ILogger<BookingSaga> logger)
 {
     /// <summary>Where a booking request ended: its booking, and its clinic's time zone to show its times in.</summary>
@@ -142,7 +142,7 @@ public sealed class BookingSaga(
             var cap = reader.GetFieldValue<int?>(reader.GetOrdinal("max_active_bookings_per_customer"));
             // Watched before the question is sent, so the answer cannot come first.
             var decided = outcomes.Watch(booking.Id);
-            outbox.Send(question.Carrying(shard, SagaMessages.VerifyCustomer(booking, timeZone, cap)));
+            questions.Send(question.Carrying(shard, SagaMessages.VerifyCustomer(booking, timeZone, cap)));
             cache.InvalidateClinic(clinicId); // the slot left the availability lists
             return new Hold(booking, timeZone, decided);
         }
@@ -325,7 +325,7 @@ public sealed class BookingSaga(
                 var booking = ReadBooking(reader);
                 changed.Add(booking);
                 var timeZone = reader.GetString(reader.GetOrdinal("time_zone"));
-                outbox.Send(OutboxWriter.Read(reader).Carrying(shard, SagaMessages.StatusChanged(booking, timeZone)));
+                events.Send(OutboxWriter.Read(reader).Carrying(shard, SagaMessages.StatusChanged(booking, timeZone)));
             }
         }
         foreach (var booking in changed)

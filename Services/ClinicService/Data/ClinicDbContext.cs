@@ -1,3 +1,4 @@
+using ClinicBooking.Messaging.Outbox;
 using ClinicBooking.Messages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -25,7 +26,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
     public DbSet<ShiftTemplate> ShiftTemplates => Set<ShiftTemplate>();
     public DbSet<BookingSlot> BookingSlots => Set<BookingSlot>();
     public DbSet<Booking> Bookings => Set<Booking>();
-    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<BookingMessage> OutboxMessages => Set<BookingMessage>();
     public DbSet<CustomerStanding> CustomerStandings => Set<CustomerStanding>();
     public DbSet<BookingAuditEntry> BookingAudit => Set<BookingAuditEntry>();
 
@@ -182,20 +183,11 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         audit.HasOne<Booking>().WithMany().HasForeignKey(a => new { a.ClinicId, a.BookingId })
             .HasPrincipalKey(b => new { b.ClinicId, b.Id }).OnDelete(DeleteBehavior.Restrict);
 
-        var outbox = modelBuilder.Entity<OutboxMessage>();
-        outbox.ToTable("outbox_messages", t =>
-            t.HasCheckConstraint("ck_outbox_messages_message_type", PostgresDatabase.OneOf("message_type", Enum.GetNames<OutboxKind>())));
-        outbox.Property(m => m.Id).UseIdentityAlwaysColumn();
+        var outbox = modelBuilder.MapOutbox<BookingMessage>();
+        outbox.ToTable(t => t.HasCheckConstraint("ck_outbox_messages_message_type", PostgresDatabase.OneOf("message_type", Enum.GetNames<OutboxKind>())));
         outbox.Property(m => m.Kind).HasColumnName("message_type").HasMaxLength(100).HasConversion<string>();
-        outbox.Property(m => m.TraceParent).HasMaxLength(100);
         outbox.HasOne<Booking>().WithMany().HasForeignKey(m => new { m.ClinicId, m.BookingId })
             .HasPrincipalKey(b => new { b.ClinicId, b.Id }).OnDelete(DeleteBehavior.Restrict);
-        outbox.Property(m => m.ParkedReason).HasMaxLength(OutboxMessage.ParkedReasonMaxLength);
-        outbox.ToTable(t => t.HasCheckConstraint("ck_outbox_messages_sent_or_parked",
-            "(sent_at IS NULL OR parked_at IS NULL) AND (parked_at IS NULL) = (parked_reason IS NULL)"));
-        outbox.HasIndex(m => m.Id).HasFilter("sent_at IS NULL AND parked_at IS NULL").HasDatabaseName("ix_outbox_messages_unsent");
-        outbox.HasIndex(m => m.ParkedAt).HasFilter("parked_at IS NOT NULL").HasDatabaseName("ix_outbox_messages_parked_at");
-        outbox.HasIndex(m => m.SentAt).HasFilter("sent_at IS NOT NULL").HasDatabaseName("ix_outbox_messages_sent_at");
     }
 
     /// <summary>The SQL of a clinic-scoped id: the clinic id in the high bits, the row number in the low 30.</summary>

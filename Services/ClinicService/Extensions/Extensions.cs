@@ -21,9 +21,9 @@ public static class Extensions
         builder.AddSharding();
         builder.AddClinicCaching();
         builder.AddSlotGeneration();
-        builder.AddOutbox();
+        builder.AddBookingOutbox();
         builder.AddBookings();
-        builder.AddRetention();
+        builder.AddRetention(typeof(Retention.PastFreeSlotsRetention), typeof(Retention.EndedBookingsRetention));
     }
 
     /// <summary>
@@ -40,8 +40,8 @@ public static class Extensions
         api.MapBookingSlotsApi();
         api.MapBookingsApi();
         api.MapAvailabilityApi();
-        app.MapDeadLetters();
-        app.MapOutboxOperations();
+        app.MapDeadLetters().AdministratorsAndServices();
+        app.MapOutboxOperations<Data.BookingMessage>().AdministratorsAndServices();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using ClinicBooking.Messages;
+using ClinicBooking.Messaging.Outbox;
 using MassTransit;
 
 namespace ClinicBooking.ClinicService.Outbox;
@@ -13,9 +14,6 @@ public sealed record ReplyQueue(string Name)
     public Uri Address { get; } = new($"exchange:{Name}");
 }
 
-/// <summary>A message of the outbox ready to go: the shard and row it came from, and the message with its trace.</summary>
-public sealed record OutboxItem<T>(int Shard, long RowId, Traced<T> Message);
-
 /// <summary>
 /// Publishes outbox items as one batch message per kind (<see cref="VerifyCustomers"/>, with this cell's reply
 /// queue as the response address; <see cref="BookingStatusChanges"/>). MassTransit traces each batch on its
@@ -24,39 +22,13 @@ public sealed record OutboxItem<T>(int Shard, long RowId, Traced<T> Message);
 /// </summary>
 public sealed class OutboxPublisher(IBus bus, ReplyQueue replyQueue, ILogger<OutboxPublisher> logger)
 {
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>Publishes the questions as one batch; whether the broker confirmed it.</summary>
     public Task<bool> PublishAsync(IReadOnlyList<OutboxItem<VerifyCustomer>> questions, CancellationToken ct) =>
-        TryAsync(questions.Count, nameof(VerifyCustomers), token => bus.Publish(
-            new VerifyCustomers([.. questions.Select(q => q.Message)]), context => context.ResponseAddress = replyQueue.Address, token), ct);
+        OutboxPublishing.TryAsync(questions.Count, nameof(VerifyCustomers), token => bus.Publish(
+            new VerifyCustomers([.. questions.Select(q => q.Message)]), context => context.ResponseAddress = replyQueue.Address, token), logger, ct);
 
     /// <summary>Publishes the status events as one batch; whether the broker confirmed it.</summary>
     public Task<bool> PublishAsync(IReadOnlyList<OutboxItem<BookingStatusChanged>> events, CancellationToken ct) =>
-        TryAsync(events.Count, nameof(BookingStatusChanges), token => bus.Publish(
-            new BookingStatusChanges([.. events.Select(e => e.Message)]), token), ct);
-
-    private async Task<bool> TryAsync(int count, string kind, Func<CancellationToken, Task> publish, CancellationToken ct)
-    {
-        if (count == 0)
-        {
-            return true;
-        }
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(PublishTimeout);
-            await publish(timeout.Token);
-            return true;
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            logger.LogWarning(ex, "Could not publish {Count} outbox messages ({Kind}); the re-driver will", count, kind);
-            return false;
-        }
-        catch (OperationCanceledException)
-        {
-            return false; // shutting down: the re-driver of the next run sends them
-        }
-    }
+        OutboxPublishing.TryAsync(events.Count, nameof(BookingStatusChanges), token => bus.Publish(
+            new BookingStatusChanges([.. events.Select(e => e.Message)]), token), logger, ct);
 }

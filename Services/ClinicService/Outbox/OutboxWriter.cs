@@ -1,5 +1,6 @@
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.Messages;
+using ClinicBooking.Messaging.Outbox;
 using Npgsql;
 
 namespace ClinicBooking.ClinicService.Outbox;
@@ -7,9 +8,9 @@ namespace ClinicBooking.ClinicService.Outbox;
 /// <summary>An outbox row as a state change wrote it: its id, its message id and the trace it joins.</summary>
 public sealed record OutboxRow(long Id, Guid MessageId, string? TraceParent)
 {
-    public static OutboxRow Of(OutboxMessage row) => new(row.Id, row.MessageId, row.TraceParent);
+    public static OutboxRow Of(BookingMessage row) => new(row.Id, row.MessageId, row.TraceParent);
 
-    /// <summary>The row's message, ready for the <see cref="OutboxSender"/> or the <see cref="OutboxPublisher"/>.</summary>
+    /// <summary>The row's message, ready for its <see cref="OutboxChannel{T}"/> or the <see cref="OutboxPublisher"/>.</summary>
     public OutboxItem<T> Carrying<T>(int shard, T message) => new(shard, Id, new Traced<T>(MessageId, message, TraceParent));
 }
 

@@ -97,7 +97,22 @@ public static class ShardingExtensions
         builder.Services.AddSingleton<IdHeadroom>();
         builder.Services.AddHostedService<ShardMigrator>();
         builder.Services.AddHealthChecks().AddCheck<ShardsHealthCheck>("shards");
-        builder.Services.AddExceptionHandler<ConstraintProblems>();
+        builder.AddConstraintProblems(new Dictionary<string, string>
+        {
+            [ClinicDbContext.UniqueActiveTimeSlotName] = "The clinic already has an active time slot with this name.",
+            [ClinicDbContext.UniqueTemplate] = "The doctor already has this time slot on this weekday.",
+            ["fk_doctor_slot_templates_active_doctor"] = "The doctor is not active.",
+            ["fk_doctor_slot_templates_active_time_slot"] = "The time slot is not active.",
+            ["fk_doctors_active_clinic"] = "The clinic is not active.",
+            ["fk_time_slots_active_clinic"] = "The clinic is not active.",
+            [ShardSchema.ActiveDoctorConstraint] = "The doctor has future booking slots, or is not active.",
+            [ShardSchema.ActiveTimeSlotConstraint] = "The time slot has future booking slots, or is not active.",
+            [ShardSchema.OverlapConstraint] = "The doctor already has a booking slot at an overlapping time.",
+            [ClinicDbContext.UniqueBookingSlot] = "The doctor already has a booking slot for this time slot on this date.",
+            [ShardSchema.TimeZoneIsIana] = "The time zone is not an IANA time zone name.",
+            [ShardSchema.TimeZoneFixedWhileSlots] = "The clinic's time zone cannot change while it has future booking slots: remove them first.",
+            [ShardSchema.HoursFixedWhileSlots] = "The time slot's hours cannot change while it has future booking slots: remove them first.",
+        });
         return builder;
     }
 }

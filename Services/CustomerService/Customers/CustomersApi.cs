@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using ClinicBooking.CustomerService.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace ClinicBooking.CustomerService.Customers;
 
@@ -91,13 +90,13 @@ public static class CustomersApi
         if (key.Value is not null && await services.Db.Customers.FirstOrDefaultAsync(c => c.IdempotencyKey == key.Value, ct) is { } made)
         {
             made.SetFields(request.Name!, request.Email!, request.Phone, now);
-            await SaveAsync(services.Db, ct);
+            await services.Db.SaveChangesAsync(ct);
             return TypedResults.Ok(CustomerResponse.From(made));
         }
         var customer = new Customer { Name = "", Email = "", CreatedAt = now, IdempotencyKey = key.Value };
         customer.SetFields(request.Name!, request.Email!, request.Phone, now);
         services.Db.Customers.Add(customer);
-        await SaveAsync(services.Db, ct);
+        await services.Db.SaveChangesAsync(ct);
         return TypedResults.Created($"/customers/{customer.Id}", CustomerResponse.From(customer));
     }
 
@@ -123,7 +122,7 @@ public static class CustomersApi
     {
         var customer = await FindAsync(services.Db.Customers, id, ct);
         customer.Deactivate(services.Clock.UtcNowMicroseconds());
-        await SaveAsync(services.Db, ct);
+        await services.Db.SaveChangesAsync(ct);
         await services.Revocations.SetCustomerInactiveAsync(customer.Id, inactive: true);
         return TypedResults.NoContent();
     }
@@ -144,7 +143,7 @@ public static class CustomersApi
             case true: customer.Reactivate(now); break;
             case false: customer.Deactivate(now); break;
         }
-        await SaveAsync(services.Db, ct);
+        await services.Db.SaveChangesAsync(ct);
         if (request.IsActive is { } active)
         {
             // Their tokens stop (or work again) within a second everywhere, not at their expiry.
@@ -155,36 +154,6 @@ public static class CustomersApi
 
     private static async Task<Customer> FindAsync(IQueryable<Customer> customers, long id, CancellationToken ct) =>
         await customers.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw CustomerNotFound(id);
-
-    /// <summary>
-    /// Saves, turning what the database refuses into a 409: the unique email index (checked by the database
-    /// alone, so two concurrent sign-ups cannot both win) and a concurrent edit of the same row.
-    /// </summary>
-    private static async Task SaveAsync(CustomerDbContext db, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException
-        {
-            SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: CustomerDbContext.UniqueEmailIndex
-        })
-        {
-            throw ProblemException.Conflict("Another customer already uses this email address.");
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException
-        {
-            SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: CustomerDbContext.UniqueIdempotencyKeyIndex
-        })
-        {
-            throw ProblemException.Conflict($"Another request with this {IdempotencyKey.Header} is creating a customer at the same time; send it again to get that customer.");
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw ProblemException.Conflict("The customer was changed by another request at the same time; read it again and retry.");
-        }
-    }
 
     public static ProblemException CustomerNotFound(long id) => ProblemException.NotFound($"Customer {id} does not exist.");
 }

@@ -12,7 +12,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
 
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<CustomerBooking> CustomerBookings => Set<CustomerBooking>();
-    public DbSet<CustomerEvent> CustomerEvents => Set<CustomerEvent>();
+    public DbSet<CustomerMessage> OutboxMessages => Set<CustomerMessage>();
     public DbSet<CustomerAuditEntry> CustomerAudit => Set<CustomerAuditEntry>();
     public DbSet<ClinicPatient> ClinicPatients => Set<ClinicPatient>();
 
@@ -32,9 +32,9 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
             if (entry.State == EntityState.Modified && entry.Property(c => c.IsActive).IsModified
                 && entry.Property(c => c.IsActive).OriginalValue != entry.Entity.IsActive)
             {
-                // ChangedAt is the database's clock (its column default), not this process's: the cells keep the
+                // Stamped by the database's clock (the column's default), not this process's: the cells keep the
                 // newest change, and two instances of this service need not agree on the time.
-                CustomerEvents.Add(new CustomerEvent { CustomerId = entry.Entity.Id, IsActive = entry.Entity.IsActive });
+                OutboxMessages.Add(new CustomerMessage { Kind = CustomerMessageKind.CustomerStatusChanged, CustomerId = entry.Entity.Id });
             }
         }
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
@@ -155,14 +155,13 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         patient.Property(p => p.Since).HasColumnName("since");
         patient.HasOne<Customer>().WithMany().HasForeignKey(p => p.CustomerId).OnDelete(DeleteBehavior.Restrict);
 
-        var customerEvent = modelBuilder.Entity<CustomerEvent>();
-        customerEvent.ToTable("customer_events");
-        customerEvent.Property(e => e.Id).HasColumnName("id").UseIdentityAlwaysColumn();
-        customerEvent.Property(e => e.CustomerId).HasColumnName("customer_id");
-        customerEvent.Property(e => e.IsActive).HasColumnName("is_active");
-        customerEvent.Property(e => e.ChangedAt).HasColumnName("changed_at").HasDefaultValueSql("clock_timestamp()");
-        customerEvent.Property(e => e.SentAt).HasColumnName("sent_at");
-        customerEvent.HasOne<Customer>().WithMany().HasForeignKey(e => e.CustomerId).OnDelete(DeleteBehavior.Restrict);
-        customerEvent.HasIndex(e => e.Id).HasFilter("sent_at IS NULL").HasDatabaseName("ix_customer_events_unsent");
+        var outbox = modelBuilder.MapOutbox<CustomerMessage>();
+        outbox.ToTable(t => t.HasCheckConstraint("ck_outbox_messages_message_type", PostgresDatabase.OneOf("message_type", Enum.GetNames<CustomerMessageKind>())));
+        outbox.Property(m => m.Kind).HasColumnName("message_type").HasMaxLength(100).HasConversion<string>();
+        outbox.Property(m => m.CustomerId).HasColumnName("customer_id");
+        // The time of the change itself, not of its transaction's start: two changes of one customer are
+        // ordered as they happened (the cells keep the newest).
+        outbox.Property(m => m.CreatedAt).HasDefaultValueSql("clock_timestamp()");
+        outbox.HasOne<Customer>().WithMany().HasForeignKey(m => m.CustomerId).OnDelete(DeleteBehavior.Restrict);
     }
 }

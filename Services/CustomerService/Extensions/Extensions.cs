@@ -18,9 +18,15 @@ public static class Extensions
         builder.AddNpgsqlDbContext<CustomerDbContext>(ResourceNames.CustomersDatabase, settings =>
             settings.ConnectionString = ConnectionSettings.ForServices(settings.ConnectionString!));
         builder.Services.AddHostedService<CustomerDatabaseMigrator>();
-        builder.Services.AddHostedService<CustomerEventsPublisher>();
-        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddHostedService<CustomerBookingsRetention>();
+        // The unique email index decides alone, so two concurrent sign-ups cannot both win.
+        builder.AddConstraintProblems(new Dictionary<string, string>
+        {
+            [CustomerDbContext.UniqueEmailIndex] = "Another customer already uses this email address.",
+            [CustomerDbContext.UniqueIdempotencyKeyIndex] =
+                $"Another request with this {IdempotencyKey.Header} is creating a customer at the same time; send it again to get that customer.",
+        });
+        builder.AddOutbox<CustomerMessage, CustomerOutbox>();
+        builder.AddRetention(typeof(CustomerBookingsRetention));
         builder.Services.AddOptions<BookingCapsOptions>().BindConfiguration(BookingCapsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         builder.AddSagaMessaging(
@@ -43,7 +49,7 @@ public static class Extensions
         api.MapCustomersApi();
         api.MapCustomerBookingsApi();
         api.MapClinicPatientsApi();
-        app.MapDeadLetters();
+        app.MapDeadLetters().AdministratorsAndServices();
         return app;
     }
 }

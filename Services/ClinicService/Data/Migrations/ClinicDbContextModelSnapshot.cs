@@ -210,6 +210,85 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BookingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("booking_id");
+
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("message_type");
+
+                    b.Property<Guid>("MessageId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id")
+                        .HasDefaultValueSql("gen_random_uuid()");
+
+                    b.Property<DateTimeOffset?>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
+
+                    b.Property<string>("ParkedReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("parked_reason");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("trace_parent");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_outbox_messages_unsent")
+                        .HasFilter("sent_at IS NULL AND parked_at IS NULL");
+
+                    b.HasIndex("ParkedAt")
+                        .HasDatabaseName("ix_outbox_messages_parked_at")
+                        .HasFilter("parked_at IS NOT NULL");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_outbox_messages_sent_at")
+                        .HasFilter("sent_at IS NOT NULL");
+
+                    b.HasIndex("ClinicId", "BookingId")
+                        .HasDatabaseName("ix_outbox_messages_clinic_id_booking_id");
+
+                    b.ToTable("outbox_messages", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_outbox_messages_message_type", "message_type IN ('VerifyCustomer', 'BookingStatusChanged')");
+
+                            t.HasCheckConstraint("ck_outbox_messages_sent_or_parked", "(sent_at IS NULL OR parked_at IS NULL) AND (parked_at IS NULL) = (parked_reason IS NULL)");
+                        });
+                });
+
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.Property<long>("ClinicId")
@@ -463,81 +542,6 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.OutboxMessage", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
-
-                    b.Property<long>("BookingId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("booking_id");
-
-                    b.Property<long>("ClinicId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("clinic_id");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("message_type");
-
-                    b.Property<Guid>("MessageId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("message_id");
-
-                    b.Property<DateTimeOffset?>("ParkedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("parked_at");
-
-                    b.Property<string>("ParkedReason")
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("parked_reason");
-
-                    b.Property<DateTimeOffset?>("SentAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("sent_at");
-
-                    b.Property<string>("TraceParent")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("trace_parent");
-
-                    b.HasKey("Id")
-                        .HasName("pk_outbox_messages");
-
-                    b.HasIndex("Id")
-                        .HasDatabaseName("ix_outbox_messages_unsent")
-                        .HasFilter("sent_at IS NULL AND parked_at IS NULL");
-
-                    b.HasIndex("ParkedAt")
-                        .HasDatabaseName("ix_outbox_messages_parked_at")
-                        .HasFilter("parked_at IS NOT NULL");
-
-                    b.HasIndex("SentAt")
-                        .HasDatabaseName("ix_outbox_messages_sent_at")
-                        .HasFilter("sent_at IS NOT NULL");
-
-                    b.HasIndex("ClinicId", "BookingId")
-                        .HasDatabaseName("ix_outbox_messages_clinic_id_booking_id");
-
-                    b.ToTable("outbox_messages", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_outbox_messages_message_type", "message_type IN ('VerifyCustomer', 'BookingStatusChanged')");
-
-                            t.HasCheckConstraint("ck_outbox_messages_sent_or_parked", "(sent_at IS NULL OR parked_at IS NULL) AND (parked_at IS NULL) = (parked_reason IS NULL)");
-                        });
-                });
-
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
                 {
                     b.Property<long>("ClinicId")
@@ -697,6 +701,16 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_booking_audit_bookings_clinic_id_booking_id");
                 });
 
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingMessage", b =>
+                {
+                    b.HasOne("ClinicBooking.ClinicService.Data.Booking", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId", "BookingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_outbox_messages_bookings_clinic_id_booking_id");
+                });
+
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingSlot", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Doctor", null)
@@ -722,16 +736,6 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_doctors_clinics_clinic_id");
-                });
-
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.OutboxMessage", b =>
-                {
-                    b.HasOne("ClinicBooking.ClinicService.Data.Booking", null)
-                        .WithMany()
-                        .HasForeignKey("ClinicId", "BookingId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_outbox_messages_bookings_clinic_id_booking_id");
                 });
 
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>

@@ -245,7 +245,7 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerEvent", b =>
+            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -254,33 +254,68 @@ namespace ClinicBooking.CustomerService.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
 
-                    b.Property<DateTimeOffset>("ChangedAt")
+                    b.Property<DateTimeOffset>("CreatedAt")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("changed_at")
+                        .HasColumnName("created_at")
                         .HasDefaultValueSql("clock_timestamp()");
 
                     b.Property<long>("CustomerId")
                         .HasColumnType("bigint")
                         .HasColumnName("customer_id");
 
-                    b.Property<bool>("IsActive")
-                        .HasColumnType("boolean")
-                        .HasColumnName("is_active");
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("message_type");
+
+                    b.Property<Guid>("MessageId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id")
+                        .HasDefaultValueSql("gen_random_uuid()");
+
+                    b.Property<DateTimeOffset?>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
+
+                    b.Property<string>("ParkedReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("parked_reason");
 
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("trace_parent");
 
                     b.HasKey("Id");
 
                     b.HasIndex("CustomerId");
 
                     b.HasIndex("Id")
-                        .HasDatabaseName("ix_customer_events_unsent")
-                        .HasFilter("sent_at IS NULL");
+                        .HasDatabaseName("ix_outbox_messages_unsent")
+                        .HasFilter("sent_at IS NULL AND parked_at IS NULL");
 
-                    b.ToTable("customer_events", (string)null);
+                    b.HasIndex("ParkedAt")
+                        .HasDatabaseName("ix_outbox_messages_parked_at")
+                        .HasFilter("parked_at IS NOT NULL");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_outbox_messages_sent_at")
+                        .HasFilter("sent_at IS NOT NULL");
+
+                    b.ToTable("outbox_messages", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_outbox_messages_message_type", "message_type IN ('CustomerStatusChanged')");
+
+                            t.HasCheckConstraint("ck_outbox_messages_sent_or_parked", "(sent_at IS NULL OR parked_at IS NULL) AND (parked_at IS NULL) = (parked_reason IS NULL)");
+                        });
                 });
 
             modelBuilder.Entity("ClinicBooking.CustomerService.Data.ClinicPatient", b =>
@@ -312,7 +347,7 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerEvent", b =>
+            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerMessage", b =>
                 {
                     b.HasOne("ClinicBooking.CustomerService.Data.Customer", null)
                         .WithMany()

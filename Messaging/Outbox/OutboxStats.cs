@@ -1,28 +1,25 @@
 using System.Diagnostics.Metrics;
-using ClinicBooking.ClinicService.Data;
-using ClinicBooking.ClinicService.Sharding;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace ClinicBooking.ClinicService.Outbox;
+namespace ClinicBooking.Messaging.Outbox;
 
-/// <summary>Where a shard's outbox stands: messages waiting to be sent, and messages parked because they never can be.</summary>
+/// <summary>Where one database's outbox stands: messages waiting to be sent, and messages parked because they never can be.</summary>
 public sealed record OutboxShardStats(int Shard, long Unsent, long Parked, DateTimeOffset? OldestUnsentAt);
 
 /// <summary>
-/// Counts each shard's outbox, so nothing waits or is parked unseen: <c>GET /operations/outbox</c>, and the
+/// Counts each database's outbox, so nothing waits or is parked unseen: <c>GET /operations/outbox</c>, and the
 /// gauges <c>clinicbooking.outbox.unsent</c> and <c>clinicbooking.outbox.parked</c> (refreshed by every count;
 /// the purger counts once a minute).
 /// </summary>
-public sealed class OutboxStats
+public sealed class OutboxStats<TMessage> where TMessage : OutboxMessage
 {
-    private readonly ShardDatabases _shards;
+    private readonly IOutboxStore<TMessage> _store;
     private readonly Dictionary<int, OutboxShardStats> _latest = [];
     private readonly Lock _gate = new();
 
-    public OutboxStats(ShardDatabases shards, IMeterFactory meters)
+    public OutboxStats(IOutboxStore<TMessage> store, IMeterFactory meters)
     {
-        _shards = shards;
+        _store = store;
         var meter = meters.Create("ClinicBooking.Outbox");
         meter.CreateObservableGauge("clinicbooking.outbox.unsent", () => Observe(s => s.Unsent), "{message}",
             "Outbox messages committed and not yet confirmed by the broker.");
@@ -33,16 +30,17 @@ public sealed class OutboxStats
     public async Task<IReadOnlyList<OutboxShardStats>> CountAsync(CancellationToken ct)
     {
         var all = new List<OutboxShardStats>();
-        foreach (var shard in _shards.Shards.Order())
+        foreach (var database in _store.Databases.Order())
         {
-            await using var db = _shards.CreateContext(shard);
-            var unsent = db.OutboxMessages.Where(m => m.SentAt == null && m.ParkedAt == null);
-            var stats = new OutboxShardStats(shard, await unsent.LongCountAsync(ct),
-                await db.OutboxMessages.LongCountAsync(m => m.ParkedAt != null, ct),
+            await using var db = _store.CreateContext(database);
+            var messages = db.Set<TMessage>();
+            var unsent = messages.Where(m => m.SentAt == null && m.ParkedAt == null);
+            var stats = new OutboxShardStats(database, await unsent.LongCountAsync(ct),
+                await messages.LongCountAsync(m => m.ParkedAt != null, ct),
                 await unsent.OrderBy(m => m.Id).Select(m => (DateTimeOffset?)m.CreatedAt).FirstOrDefaultAsync(ct));
             lock (_gate)
             {
-                _latest[shard] = stats;
+                _latest[database] = stats;
             }
             all.Add(stats);
         }
@@ -55,17 +53,5 @@ public sealed class OutboxStats
         {
             return _latest.Values.Select(s => new Measurement<long>(value(s), new KeyValuePair<string, object?>("shard", s.Shard))).ToList();
         }
-    }
-
-}
-
-public static class OutboxOperationsApi
-{
-    /// <summary><c>GET /operations/outbox</c>: each owned shard's outbox.</summary>
-    public static IEndpointRouteBuilder MapOutboxOperations(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/operations/outbox", async Task<Ok<IReadOnlyList<OutboxShardStats>>> (OutboxStats stats, CancellationToken ct) =>
-            TypedResults.Ok(await stats.CountAsync(ct))).WithTags("Operations").AdministratorsAndServices();
-        return app;
     }
 }

@@ -6,15 +6,19 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace ClinicBooking.Shared;
+namespace ClinicBooking.Messaging;
 
 /// <summary>MassTransit over the app's RabbitMQ (connection string <see cref="ResourceNames.RabbitMq"/>).</summary>
-internal static class SagaMessaging
+public static class SagaMessaging
 {
     /// <summary>
     /// MassTransit opens and owns its broker connections, so the Aspire RabbitMQ client integration (which
@@ -84,19 +88,19 @@ internal static class SagaMessaging
         _ => false,
     };
 
-    /// <summary><c>GET /operations/dead-letters</c>: what this service's saga queues have dead-lettered.</summary>
-    public static IEndpointRouteBuilder MapDeadLetters(this IEndpointRouteBuilder app)
-    {
+    /// <summary>
+    /// <c>GET /operations/dead-letters</c>: what this service's saga queues have dead-lettered. The service
+    /// declares who may call it, as for its own endpoints.
+    /// </summary>
+    public static RouteHandlerBuilder MapDeadLetters(this IEndpointRouteBuilder app) =>
         app.MapGet("/operations/dead-letters", async Task<Ok<DeadLetterReport>> (DeadLetters deadLetters, CancellationToken ct) =>
-            TypedResults.Ok(await deadLetters.CountAsync(ct))).WithTags("Operations").AdministratorsAndServices();
-        return app;
-    }
+            TypedResults.Ok(await deadLetters.CountAsync(ct))).WithTags("Operations");
 }
 
 /// <summary>A saga queue and how many messages its error queue holds.</summary>
-internal sealed record DeadLetterQueue(string Queue, string ErrorQueue, long Messages);
+public sealed record DeadLetterQueue(string Queue, string ErrorQueue, long Messages);
 
-internal sealed record DeadLetterReport(IReadOnlyList<DeadLetterQueue> Queues, long Total);
+public sealed record DeadLetterReport(IReadOnlyList<DeadLetterQueue> Queues, long Total);
 
 /// <summary>
 /// Counts the messages MassTransit dead-lettered from this service's saga queues (<c>{queue}_error</c>), so
@@ -104,7 +108,7 @@ internal sealed record DeadLetterReport(IReadOnlyList<DeadLetterQueue> Queues, l
 /// and a degraded health check. An operator reads them in RabbitMQ and moves them back (shovel) once the
 /// cause is fixed; the consumers are idempotent, so a message handled twice changes nothing.
 /// </summary>
-internal sealed class DeadLetters(Uri broker, IMeterFactory meters, ILogger<DeadLetters> logger) : IAsyncDisposable
+public sealed class DeadLetters(Uri broker, IMeterFactory meters, ILogger<DeadLetters> logger) : IAsyncDisposable
 {
     private readonly List<string> _queues = [];
     private readonly Dictionary<string, long> _latest = [];
@@ -187,7 +191,7 @@ internal sealed class DeadLetters(Uri broker, IMeterFactory meters, ILogger<Dead
 }
 
 /// <summary>Degraded while any saga queue of the service holds dead letters (or they cannot be counted).</summary>
-internal sealed class DeadLettersHealthCheck(DeadLetters deadLetters) : IHealthCheck
+public sealed class DeadLettersHealthCheck(DeadLetters deadLetters) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ClinicBooking.ClinicService.Outbox;
+namespace ClinicBooking.Messaging.Outbox;
 
 /// <summary>Timing of the outbox (section <c>Outbox</c>).</summary>
 public sealed class OutboxOptions
@@ -8,17 +8,12 @@ public sealed class OutboxOptions
     public const string Section = "Outbox";
 
     /// <summary>
-    /// At most one <see cref="Messages.VerifyCustomers"/> batch per this long: questions that come within it
-    /// share one RabbitMQ message. Short, as every booking request waits for its answer; a lone question
-    /// (the last batch went longer ago) is sent at once.
+    /// Per message type (its name, e.g. <c>VerifyCustomer</c>): at most one batch of that type per this long, for
+    /// the types a service sends right after their commit (<see cref="OutboxChannel{T}"/>). What comes within the
+    /// window shares one broker message; a lone message (the last batch went longer ago) is sent at once. A type
+    /// not named here uses the window its service registered it with.
     /// </summary>
-    public TimeSpan QuestionBatchWindow { get; set; } = TimeSpan.FromMilliseconds(2);
-
-    /// <summary>
-    /// At most one <see cref="Messages.BookingStatusChanges"/> batch per this long. Nobody waits for these
-    /// (they feed CustomerService's read model), so the window is long and the batches large.
-    /// </summary>
-    public TimeSpan EventBatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+    public Dictionary<string, TimeSpan> BatchWindows { get; } = [];
 
     /// <summary>How often the re-driver looks for unsent messages.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
