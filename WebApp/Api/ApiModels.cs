@@ -13,9 +13,9 @@ public sealed record ClinicListResponse(IReadOnlyList<ClinicResponse> Items, str
 
 public sealed record DoctorResponse(long Id, long ClinicId, string Name, string Specialization, bool IsActive);
 
-public sealed record ShiftResponse(long Id, long ClinicId, string Name, string StartTime, string EndTime, bool IsActive);
+public sealed record TimeSlotResponse(long Id, long ClinicId, string Name, string StartTime, string EndTime, bool IsActive);
 
-public sealed record TemplateResponse(long Id, long ClinicId, long DoctorId, long TimeSlotId, int? Weekday);
+public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, long TimeSlotId, int? Weekday);
 
 public sealed record BookingSlotResponse(
     long Id, long ClinicId, long DoctorId, long TimeSlotId, DateOnly Date,

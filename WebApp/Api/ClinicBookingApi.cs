@@ -36,8 +36,8 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     public Task<ApiResult<DoctorResponse>> GetDoctorAsync(long id, CancellationToken ct) => GetAsync<DoctorResponse>($"/doctors/{id}", ct);
 
-    public Task<ApiResult<List<ShiftResponse>>> ListShiftsAsync(long clinicId, CancellationToken ct) =>
-        GetAsync<List<ShiftResponse>>($"/clinics/{clinicId}/timeslots", ct);
+    public Task<ApiResult<List<TimeSlotResponse>>> ListShiftsAsync(long clinicId, CancellationToken ct) =>
+        GetAsync<List<TimeSlotResponse>>($"/clinics/{clinicId}/timeslots", ct);
 
     // Patients
 
@@ -70,16 +70,16 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     public Task<ApiResult<Unit>> DeactivateDoctorAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/doctors/{id}", null, ct);
 
-    public Task<ApiResult<ShiftResponse>> CreateShiftAsync(long clinicId, string? name, string? startTime, string? endTime, CancellationToken ct) =>
-        SendAsync<ShiftResponse>(HttpMethod.Post, $"/clinics/{clinicId}/timeslots", new { name, startTime, endTime }, ct);
+    public Task<ApiResult<TimeSlotResponse>> CreateShiftAsync(long clinicId, string? name, string? startTime, string? endTime, CancellationToken ct) =>
+        SendAsync<TimeSlotResponse>(HttpMethod.Post, $"/clinics/{clinicId}/timeslots", new { name, startTime, endTime }, ct);
 
     public Task<ApiResult<Unit>> DeactivateShiftAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/timeslots/{id}", null, ct);
 
-    public Task<ApiResult<List<TemplateResponse>>> ListTemplatesAsync(long doctorId, CancellationToken ct) =>
-        GetAsync<List<TemplateResponse>>($"/doctors/{doctorId}/slots", ct);
+    public Task<ApiResult<List<DoctorSlotResponse>>> ListTemplatesAsync(long doctorId, CancellationToken ct) =>
+        GetAsync<List<DoctorSlotResponse>>($"/doctors/{doctorId}/slots", ct);
 
-    public Task<ApiResult<TemplateResponse>> CreateTemplateAsync(long doctorId, long timeSlotId, int? weekday, CancellationToken ct) =>
-        SendAsync<TemplateResponse>(HttpMethod.Post, $"/doctors/{doctorId}/slots", new { timeSlotId, weekday }, ct);
+    public Task<ApiResult<DoctorSlotResponse>> CreateTemplateAsync(long doctorId, long timeSlotId, int? weekday, CancellationToken ct) =>
+        SendAsync<DoctorSlotResponse>(HttpMethod.Post, $"/doctors/{doctorId}/slots", new { timeSlotId, weekday }, ct);
 
     public Task<ApiResult<Unit>> DeleteTemplateAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/doctors/slots/{id}", null, ct);
 

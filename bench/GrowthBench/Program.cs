@@ -51,7 +51,7 @@ async Task<long> NewClinicAsync(string name)
     var clinic = await ScalarAsync("INSERT INTO clinics (name, time_zone, is_active, created_at, updated_at) VALUES ($1, $2, true, now(), now()) RETURNING id", name, TimeZone);
     await ScalarAsync($"""
         INSERT INTO time_slots (clinic_id, name, start_time, end_time, is_active, created_at, updated_at)
-        SELECT $1, 'Shift ' || g, make_time(8 + g, 0, 0), make_time(9 + g, 0, 0), true, now(), now() FROM generate_series(0, {Shifts - 1}) g
+        SELECT $1, 'TimeSlot ' || g, make_time(8 + g, 0, 0), make_time(9 + g, 0, 0), true, now(), now() FROM generate_series(0, {Shifts - 1}) g
         RETURNING 0
         """, clinic);
     await ScalarAsync($"""

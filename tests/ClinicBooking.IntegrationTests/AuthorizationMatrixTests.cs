@@ -191,7 +191,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             world._ids["customer"] = a.CustomerId;
             world._ids["clinic"] = x.Id;
             world._ids["doctor"] = x.Doctor;
-            world._ids["timeslot"] = x.Shift;
+            world._ids["timeslot"] = x.TimeSlot;
             world._ids["template"] = template;
             world._ids["bookedSlot"] = slots[0];
             world._ids["freeSlot"] = slots[1];

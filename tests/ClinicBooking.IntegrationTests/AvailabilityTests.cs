@@ -18,7 +18,7 @@ public class AvailabilityTests(ClinicBookingApp app)
     {
         var c = await SlotFixtures.CreateAsync(_api);
         var colleague = await _api.CreateDoctorAsync(c.Id, "Dermatology");
-        await _api.CreateTemplateAsync(colleague, c.Shift);
+        await _api.CreateTemplateAsync(colleague, c.TimeSlot);
         var from = SlotFixtures.NextYear(3, 10);
         await _api.GenerateAsync(c.Id, from, from.AddDays(2));
         var slots = await _api.DoctorSlotsAsync(c.Doctor, from, from.AddDays(2));
@@ -138,7 +138,7 @@ public class AvailabilityTests(ClinicBookingApp app)
         Assert.Empty(Ids(await Gateway.GetFromJsonAsync<JsonElement>(url, Ct))); // now cached as empty
         Assert.Empty(Ids(await Gateway.GetFromJsonAsync<JsonElement>(search, Ct)));
 
-        var created = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.Shift, date = day }, Ct);
+        var created = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.TimeSlot, date = day }, Ct);
         var id = (await created.ReadJsonAsync()).GetProperty("id").GetInt64();
 
         Assert.Equal([id], Ids(await Gateway.GetFromJsonAsync<JsonElement>(url, Ct)));
@@ -181,7 +181,7 @@ public class AvailabilityTests(ClinicBookingApp app)
             Assert.Equal(HttpStatusCode.OK, (await Gateway.GetAsync($"/clinics/{c.Id}", Ct)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await Gateway.GetAsync($"/doctors/{c.Doctor}", Ct)).StatusCode);
             var doctor = await _api.CreateDoctorAsync(c.Id, c.Specialization);
-            await _api.CreateTemplateAsync(doctor, c.Shift);
+            await _api.CreateTemplateAsync(doctor, c.TimeSlot);
             Assert.Equal(1, await _api.GenerateAsync(c.Id, day, day));
             var availability = await Gateway.GetFromJsonAsync<JsonElement>($"/clinics/{c.Id}/availability?from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}", Ct);
             Assert.Equal(2, Ids(availability).Length);

@@ -48,7 +48,7 @@ public sealed class BookingApi(ClinicBookingApp app)
         while (doctors.Count * days < count)
         {
             var doctor = await Clinics.CreateDoctorAsync(clinic.Id, clinic.Specialization);
-            await Clinics.CreateTemplateAsync(doctor, clinic.Shift);
+            await Clinics.CreateTemplateAsync(doctor, clinic.TimeSlot);
             doctors.Add(doctor);
         }
         await Clinics.GenerateAsync(clinic.Id, from, from.AddDays(days - 1));

@@ -16,7 +16,7 @@ public class BookingSlotsApiTests(ClinicBookingApp app)
         var c = await SlotFixtures.CreateAsync(_api, shard: 1, timeZone: "America/New_York");
         var date = SlotFixtures.NextYear(7, 14);
 
-        var response = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.Shift, date }, Ct);
+        var response = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.TimeSlot, date }, Ct);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var slot = await response.ReadJsonAsync();
@@ -26,7 +26,7 @@ public class BookingSlotsApiTests(ClinicBookingApp app)
         Assert.False(slot.GetProperty("isBooked").GetBoolean());
         Assert.Equal(slot.ToString(), (await Gateway.GetFromJsonAsync<JsonElement>($"/bookingSlots/{id}", Ct)).ToString());
 
-        var moved = await Gateway.PutAsJsonAsync($"/bookingSlots/{id}", new { timeSlotId = c.Shift, date = date.AddDays(1) }, Ct);
+        var moved = await Gateway.PutAsJsonAsync($"/bookingSlots/{id}", new { timeSlotId = c.TimeSlot, date = date.AddDays(1) }, Ct);
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         Assert.Equal(date.AddDays(1).ToString("yyyy-MM-dd"), (await moved.ReadJsonAsync()).GetProperty("date").GetString());
 
@@ -41,11 +41,11 @@ public class BookingSlotsApiTests(ClinicBookingApp app)
         var c = await SlotFixtures.CreateAsync(_api);
         var overlapping = await _api.CreateTimeSlotAsync(c.Id, "12:00", "15:00");
         var date = SlotFixtures.NextYear(8, 3);
-        Assert.Equal(HttpStatusCode.Created, (await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.Shift, date }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.TimeSlot, date }, Ct)).StatusCode);
 
-        var duplicate = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.Shift, date }, Ct);
+        var duplicate = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.TimeSlot, date }, Ct);
         var overlap = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = overlapping, date }, Ct);
-        var past = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.Shift, date = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-30) }, Ct);
+        var past = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.TimeSlot, date = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-30) }, Ct);
 
         await duplicate.AssertProblemAsync(409);
         var problem = await overlap.AssertProblemAsync(409);
@@ -61,7 +61,7 @@ public class BookingSlotsApiTests(ClinicBookingApp app)
     public async Task Missing_fields_are_validation_problems(string given1, string given2)
     {
         var c = await SlotFixtures.CreateAsync(_api);
-        var values = new Dictionary<string, object> { ["doctorId"] = c.Doctor, ["timeSlotId"] = c.Shift, ["date"] = "2027-06-01" };
+        var values = new Dictionary<string, object> { ["doctorId"] = c.Doctor, ["timeSlotId"] = c.TimeSlot, ["date"] = "2027-06-01" };
         var body = values.Where(v => v.Key == given1 || v.Key == given2).ToDictionary();
         var field = values.Keys.Single(k => k != given1 && k != given2);
 
@@ -79,9 +79,9 @@ public class BookingSlotsApiTests(ClinicBookingApp app)
         var date = SlotFixtures.NextYear(8, 10);
         var unknownDoctor = (c.Id << ClinicIds.RowBits) | 123_456_789;
 
-        await (await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = unknownDoctor, timeSlotId = c.Shift, date }, Ct)).AssertProblemAsync(404);
-        await (await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = other.Shift, date }, Ct)).AssertProblemAsync(404);
-        await (await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = 5, timeSlotId = c.Shift, date }, Ct)).AssertProblemAsync(404);
+        await (await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = unknownDoctor, timeSlotId = c.TimeSlot, date }, Ct)).AssertProblemAsync(404);
+        await (await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = other.TimeSlot, date }, Ct)).AssertProblemAsync(404);
+        await (await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = 5, timeSlotId = c.TimeSlot, date }, Ct)).AssertProblemAsync(404);
     }
 
     [Fact]
@@ -89,12 +89,12 @@ public class BookingSlotsApiTests(ClinicBookingApp app)
     {
         var c = await SlotFixtures.CreateAsync(_api);
         var date = SlotFixtures.NextYear(9, 1);
-        var created = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.Shift, date }, Ct);
+        var created = await Gateway.PostAsJsonAsync("/bookingSlots", new { doctorId = c.Doctor, timeSlotId = c.TimeSlot, date }, Ct);
         var id = (await created.ReadJsonAsync()).GetProperty("id").GetInt64();
         await _api.BookAsync(id);
 
         await (await Gateway.DeleteAsync($"/bookingSlots/{id}", Ct)).AssertProblemAsync(409);
-        await (await Gateway.PutAsJsonAsync($"/bookingSlots/{id}", new { timeSlotId = c.Shift, date = date.AddDays(1) }, Ct)).AssertProblemAsync(409);
+        await (await Gateway.PutAsJsonAsync($"/bookingSlots/{id}", new { timeSlotId = c.TimeSlot, date = date.AddDays(1) }, Ct)).AssertProblemAsync(409);
         var slot = await Gateway.GetFromJsonAsync<JsonElement>($"/bookingSlots/{id}", Ct);
         Assert.True(slot.GetProperty("isBooked").GetBoolean());
         Assert.Equal(date.ToString("yyyy-MM-dd"), slot.GetProperty("date").GetString());

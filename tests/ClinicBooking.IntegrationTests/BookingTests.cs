@@ -292,7 +292,7 @@ public class BookingTests(ClinicBookingApp app)
         Assert.Equal(HttpStatusCode.NoContent, (await _api.Gateway.DeleteAsync($"/bookingSlots/{slots[0]}", Ct)).StatusCode);
         var removed = await _api.BookAsync(slots[0], customer);
         Assert.Contains("removed", (await removed.AssertProblemAsync(StatusCodes.Conflict)).GetProperty("detail").GetString());
-        var past = await _api.Clinics.InsertBookingSlotAsync(clinic.Shard, clinic.Id, clinic.Doctor, clinic.Shift,
+        var past = await _api.Clinics.InsertBookingSlotAsync(clinic.Shard, clinic.Id, clinic.Doctor, clinic.TimeSlot,
             DateTimeOffset.UtcNow.AddDays(-3), TimeSpan.FromMinutes(30));
         var started = await _api.BookAsync(past!.Value, customer);
         Assert.Contains("started", (await started.AssertProblemAsync(StatusCodes.Conflict)).GetProperty("detail").GetString());

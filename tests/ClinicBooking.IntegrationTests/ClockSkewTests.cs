@@ -22,7 +22,7 @@ public class ClockSkewTests(ClinicBookingApp app)
             ClinicBookingApp.CellClockSkew - TimeSpan.FromMinutes(1), ClinicBookingApp.CellClockSkew + TimeSpan.FromMinutes(1));
         var clinic = await SlotFixtures.CreateAsync(_api.Clinics, shard: ClinicBookingApp.SkewedShard);
         // Starts in 30 minutes by the database's clock: bookable, though "started" by the cell's.
-        var slot = (await _api.Clinics.InsertBookingSlotAsync(clinic.Shard, clinic.Id, clinic.Doctor, clinic.Shift,
+        var slot = (await _api.Clinics.InsertBookingSlotAsync(clinic.Shard, clinic.Id, clinic.Doctor, clinic.TimeSlot,
             DateTimeOffset.UtcNow.AddMinutes(30), TimeSpan.FromMinutes(30)))!.Value;
 
         var response = await _api.BookAsync(slot, await _api.CreateCustomerAsync());

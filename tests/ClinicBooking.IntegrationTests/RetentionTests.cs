@@ -20,10 +20,10 @@ public class RetentionTests(ClinicBookingApp app)
         var clinic = await SlotFixtures.CreateAsync(_api.Clinics);
         var shard = clinic.Shard;
         var now = DateTimeOffset.UtcNow;
-        var oldFree = (await _api.Clinics.InsertBookingSlotAsync(shard, clinic.Id, clinic.Doctor, clinic.Shift, now.AddDays(-40), TimeSpan.FromMinutes(30)))!.Value;
-        var recentFree = (await _api.Clinics.InsertBookingSlotAsync(shard, clinic.Id, clinic.Doctor, clinic.Shift, now.AddDays(-5), TimeSpan.FromMinutes(30)))!.Value;
+        var oldFree = (await _api.Clinics.InsertBookingSlotAsync(shard, clinic.Id, clinic.Doctor, clinic.TimeSlot, now.AddDays(-40), TimeSpan.FromMinutes(30)))!.Value;
+        var recentFree = (await _api.Clinics.InsertBookingSlotAsync(shard, clinic.Id, clinic.Doctor, clinic.TimeSlot, now.AddDays(-5), TimeSpan.FromMinutes(30)))!.Value;
         var customer = await _api.CreateCustomerAsync();
-        var oldBooked = (await _api.Clinics.InsertPastBookedSlotAsync(shard, clinic.Id, clinic.Doctor, clinic.Shift, now.AddDays(-41), TimeSpan.FromMinutes(30), customer))!.Value;
+        var oldBooked = (await _api.Clinics.InsertPastBookedSlotAsync(shard, clinic.Id, clinic.Doctor, clinic.TimeSlot, now.AddDays(-41), TimeSpan.FromMinutes(30), customer))!.Value;
         // A rejected booking (an inactive customer's), then 100 days older, as if it had been made then.
         var inactive = await _api.CreateCustomerAsync(active: false);
         var rejected = (await (await _api.BookAsync(await _api.CreateSlotAsync(shard), inactive)).AssertProblemAsync(StatusCodes.Unprocessable))

@@ -77,10 +77,10 @@ public class SlotBookingRulesTests(ClinicBookingApp app)
         var (clinic, _) = await _api.CreateSlotsAsync(1);
         var unused = await Clinics.CreateTimeSlotAsync(clinic.Id, "15:00", "16:00");
 
-        var refused = await Clinics.RefusedAsync(clinic.Shard, "UPDATE time_slots SET end_time = '14:00' WHERE id = $1", clinic.Shift);
+        var refused = await Clinics.RefusedAsync(clinic.Shard, "UPDATE time_slots SET end_time = '14:00' WHERE id = $1", clinic.TimeSlot);
 
         Assert.Equal("ck_time_slots_hours_fixed_while_future_slots", refused.ConstraintName);
-        var put = await Clinics.Gateway.PutAsJsonAsync($"/timeslots/{clinic.Shift}", new { name = "Morning", startTime = "08:00", endTime = "12:00" }, Ct);
+        var put = await Clinics.Gateway.PutAsJsonAsync($"/timeslots/{clinic.TimeSlot}", new { name = "Morning", startTime = "08:00", endTime = "12:00" }, Ct);
         Assert.Contains("future booking slots", (await put.AssertProblemAsync(StatusCodes.Conflict)).GetProperty("detail").GetString());
         Assert.Equal(1, await Clinics.ExecuteAsync(clinic.Shard, "UPDATE time_slots SET end_time = '17:00' WHERE id = $1", unused));
     }

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace ClinicBooking.IntegrationTests;
 
 /// <summary>A clinic with one doctor working one shift, each test's own (a unique specialization keeps searches apart).</summary>
-public sealed record SlotClinic(long Id, int Shard, long Doctor, long Shift, string Specialization, string TimeZone);
+public sealed record SlotClinic(long Id, int Shard, long Doctor, long TimeSlot, string Specialization, string TimeZone);
 
 public static class SlotFixtures
 {

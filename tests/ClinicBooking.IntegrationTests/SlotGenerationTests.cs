@@ -38,7 +38,7 @@ public class SlotGenerationTests(ClinicBookingApp app)
         var c = await SlotFixtures.CreateAsync(_api);
         var second = await _api.CreateDoctorAsync(c.Id, c.Specialization);
         var afternoon = await _api.CreateTimeSlotAsync(c.Id, "14:00", "18:00");
-        await _api.CreateTemplateAsync(second, c.Shift);
+        await _api.CreateTemplateAsync(second, c.TimeSlot);
         await _api.CreateTemplateAsync(second, afternoon);
         var from = SlotFixtures.NextYear(5, 1);
         var to = from.AddDays(20);
@@ -113,7 +113,7 @@ public class SlotGenerationTests(ClinicBookingApp app)
     {
         var c = await SlotFixtures.CreateAsync(_api);
         var retired = await _api.CreateDoctorAsync(c.Id, c.Specialization);
-        await _api.CreateTemplateAsync(retired, c.Shift);
+        await _api.CreateTemplateAsync(retired, c.TimeSlot);
         Assert.Equal(HttpStatusCode.NoContent, (await _api.Gateway.DeleteAsync($"/doctors/{retired}", Ct)).StatusCode);
         var from = SlotFixtures.NextYear(6, 1);
 

@@ -20,10 +20,10 @@ public class BookingTests
     {
         Assert.Equal(new VerifyCustomer(7, 2, 64, 9, 5, Start, Start.AddMinutes(30), Start.AddDays(-1).AddMinutes(2), Start.AddDays(-1), "Europe/Berlin",
                 Bookers.Customer, ClinicCap: null),
-            SagaMessages.VerifyCustomer(Booking(BookingStatus.Pending), "Europe/Berlin", clinicCap: null));
+            BookingMessages.VerifyCustomer(Booking(BookingStatus.Pending), "Europe/Berlin", clinicCap: null));
         var atTheDesk = Booking(BookingStatus.Pending);
         atTheDesk.BookedBy = Bookers.Staff;
-        var question = SagaMessages.VerifyCustomer(atTheDesk, "Europe/Berlin", clinicCap: 2);
+        var question = BookingMessages.VerifyCustomer(atTheDesk, "Europe/Berlin", clinicCap: 2);
         Assert.True(question.BookedByStaff);
         Assert.Equal(2, question.ClinicCap);
     }
@@ -36,11 +36,11 @@ public class BookingTests
         rejected.RejectedAt = Start.AddDays(-1).AddSeconds(1);
         rejected.Reason = CustomerVerdict.InactiveCustomer;
 
-        var message = SagaMessages.StatusChanged(rejected, "Europe/Berlin");
+        var message = BookingMessages.StatusChanged(rejected, "Europe/Berlin");
 
         Assert.Equal(new BookingStatusChanged(7, 2, 64, 9, 5, Start, Start.AddMinutes(30), BookingStatus.Rejected, 2,
             Start.AddDays(-1).AddSeconds(1), CustomerVerdict.InactiveCustomer, "Europe/Berlin"), message);
-        Assert.Equal(Start.AddDays(-1), SagaMessages.StatusChanged(Booking(BookingStatus.Pending), "Europe/Berlin").ChangedAt);
+        Assert.Equal(Start.AddDays(-1), BookingMessages.StatusChanged(Booking(BookingStatus.Pending), "Europe/Berlin").ChangedAt);
     }
 
     private static string[] Errors(long? customerId, string? key) =>

@@ -1,5 +1,5 @@
 using ClinicBooking.ClinicService.Clinics;
-using ClinicBooking.ClinicService.Shifts;
+using ClinicBooking.ClinicService.TimeSlots;
 
 namespace ClinicBooking.UnitTests;
 

@@ -142,7 +142,7 @@ public sealed class BookingSaga(
             var cap = reader.GetFieldValue<int?>(reader.GetOrdinal("max_active_bookings_per_customer"));
             // Watched before the question is sent, so the answer cannot come first.
             var decided = outcomes.Watch(booking.Id);
-            questions.Send(question.Carrying(shard, SagaMessages.VerifyCustomer(booking, timeZone, cap)));
+            questions.Send(question.Carrying(shard, BookingMessages.VerifyCustomer(booking, timeZone, cap)));
             cache.InvalidateClinic(clinicId); // the slot left the availability lists
             return new Hold(booking, timeZone, decided);
         }
@@ -325,7 +325,7 @@ public sealed class BookingSaga(
                 var booking = ReadBooking(reader);
                 changed.Add(booking);
                 var timeZone = reader.GetString(reader.GetOrdinal("time_zone"));
-                events.Send(OutboxWriter.Read(reader).Carrying(shard, SagaMessages.StatusChanged(booking, timeZone)));
+                events.Send(OutboxWriter.Read(reader).Carrying(shard, BookingMessages.StatusChanged(booking, timeZone)));
             }
         }
         foreach (var booking in changed)

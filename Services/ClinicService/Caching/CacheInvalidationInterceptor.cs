@@ -26,8 +26,8 @@ public sealed class CacheInvalidationInterceptor(ClinicCache cache) : SaveChange
                 {
                     Clinic c => c.Id,
                     Doctor d => d.ClinicId,
-                    Shift t => t.ClinicId,
-                    ShiftTemplate t => t.ClinicId,
+                    TimeSlot t => t.ClinicId,
+                    DoctorSlot t => t.ClinicId,
                     BookingSlot s => s.ClinicId,
                     _ => 0,
                 })

@@ -132,7 +132,7 @@ public static class ClinicsApi
             {
                 await db.Doctors.Where(d => d.ClinicId == id && d.IsActive)
                     .ExecuteUpdateAsync(u => u.SetProperty(d => d.IsActive, false).SetProperty(d => d.UpdatedAt, now), ct);
-                await db.Shifts.Where(t => t.ClinicId == id && t.IsActive)
+                await db.TimeSlots.Where(t => t.ClinicId == id && t.IsActive)
                     .ExecuteUpdateAsync(u => u.SetProperty(t => t.IsActive, false).SetProperty(t => t.UpdatedAt, now), ct);
             });
         return TypedResults.NoContent();

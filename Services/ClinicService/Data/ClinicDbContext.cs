@@ -22,11 +22,11 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
 
     public DbSet<Clinic> Clinics => Set<Clinic>();
     public DbSet<Doctor> Doctors => Set<Doctor>();
-    public DbSet<Shift> Shifts => Set<Shift>();
-    public DbSet<ShiftTemplate> ShiftTemplates => Set<ShiftTemplate>();
+    public DbSet<TimeSlot> TimeSlots => Set<TimeSlot>();
+    public DbSet<DoctorSlot> DoctorSlots => Set<DoctorSlot>();
     public DbSet<BookingSlot> BookingSlots => Set<BookingSlot>();
     public DbSet<Booking> Bookings => Set<Booking>();
-    public DbSet<BookingMessage> OutboxMessages => Set<BookingMessage>();
+    public DbSet<BookingOutboxMessage> OutboxMessages => Set<BookingOutboxMessage>();
     public DbSet<CustomerStanding> CustomerStandings => Set<CustomerStanding>();
     public DbSet<BookingAuditEntry> BookingAudit => Set<BookingAuditEntry>();
 
@@ -74,14 +74,14 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         doctor.HasIndex(d => new { d.ClinicId, d.ActiveDoctorId }).IsUnique();
         doctor.HasIndex(d => new { d.ClinicId, d.Specialization });
 
-        var timeSlot = modelBuilder.Entity<Shift>();
+        var timeSlot = modelBuilder.Entity<TimeSlot>();
         timeSlot.ToTable("time_slots", t =>
         {
             t.HasCheckConstraint("ck_time_slots_name_not_blank", "length(btrim(name)) > 0");
             t.HasCheckConstraint("ck_time_slots_end_after_start", "end_time > start_time");
         });
         ConfigureScopedId(timeSlot, s => s.RowNumber, s => s.Id);
-        timeSlot.Property(s => s.Name).HasMaxLength(Shift.NameMaxLength);
+        timeSlot.Property(s => s.Name).HasMaxLength(TimeSlot.NameMaxLength);
         timeSlot.Property(s => s.ActiveTimeSlotId).HasComputedColumnSql($"CASE WHEN is_active THEN {ScopedIdSql} END", stored: true);
         timeSlot.Property(s => s.ActiveClinicRef).HasComputedColumnSql("CASE WHEN is_active THEN clinic_id END", stored: true);
         timeSlot.Property(s => s.Version).IsRowVersion();
@@ -89,7 +89,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         timeSlot.HasIndex(s => new { s.ClinicId, s.ActiveTimeSlotId }).IsUnique();
         timeSlot.HasIndex(s => new { s.ClinicId, s.Name }).IsUnique().HasFilter("is_active").HasDatabaseName(UniqueActiveTimeSlotName);
 
-        var template = modelBuilder.Entity<ShiftTemplate>();
+        var template = modelBuilder.Entity<DoctorSlot>();
         template.ToTable("doctor_slot_templates", t =>
             t.HasCheckConstraint("ck_doctor_slot_templates_weekday", "weekday BETWEEN 1 AND 7"));
         ConfigureScopedId(template, s => s.RowNumber, s => s.Id);
@@ -104,7 +104,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         slot.Property(s => s.Version).IsRowVersion();
         slot.HasOne<Doctor>().WithMany().HasForeignKey(s => new { s.ClinicId, s.DoctorId })
             .HasPrincipalKey(d => new { d.ClinicId, d.Id }).OnDelete(DeleteBehavior.Restrict);
-        slot.HasOne<Shift>().WithMany().HasForeignKey(s => new { s.ClinicId, s.TimeSlotId })
+        slot.HasOne<TimeSlot>().WithMany().HasForeignKey(s => new { s.ClinicId, s.TimeSlotId })
             .HasPrincipalKey(t => new { t.ClinicId, t.Id }).OnDelete(DeleteBehavior.Restrict);
         slot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date }).IsUnique().HasDatabaseName(UniqueBookingSlot);
         slot.HasIndex(s => new { s.ClinicId, s.StartsAt });
@@ -183,7 +183,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         audit.HasOne<Booking>().WithMany().HasForeignKey(a => new { a.ClinicId, a.BookingId })
             .HasPrincipalKey(b => new { b.ClinicId, b.Id }).OnDelete(DeleteBehavior.Restrict);
 
-        var outbox = modelBuilder.MapOutbox<BookingMessage>();
+        var outbox = modelBuilder.MapOutbox<BookingOutboxMessage>();
         outbox.ToTable(t => t.HasCheckConstraint("ck_outbox_messages_message_type", PostgresDatabase.OneOf("message_type", Enum.GetNames<OutboxKind>())));
         outbox.Property(m => m.Kind).HasColumnName("message_type").HasMaxLength(100).HasConversion<string>();
         outbox.HasOne<Booking>().WithMany().HasForeignKey(m => new { m.ClinicId, m.BookingId })

@@ -7,9 +7,9 @@ public static class Missing
 
     public static ProblemException Doctor(long id) => ProblemException.NotFound($"Doctor {id} does not exist.");
 
-    public static ProblemException Shift(long id) => ProblemException.NotFound($"Time slot {id} does not exist.");
+    public static ProblemException TimeSlot(long id) => ProblemException.NotFound($"Time slot {id} does not exist.");
 
-    public static ProblemException Template(long id) => ProblemException.NotFound($"Doctor slot {id} does not exist.");
+    public static ProblemException DoctorSlot(long id) => ProblemException.NotFound($"Doctor slot {id} does not exist.");
 
     public static ProblemException BookingSlot(long id) => ProblemException.NotFound($"Booking slot {id} does not exist.");
 

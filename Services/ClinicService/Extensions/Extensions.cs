@@ -6,7 +6,8 @@ using ClinicBooking.ClinicService.Doctors;
 using ClinicBooking.ClinicService.Outbox;
 using ClinicBooking.ClinicService.Retention;
 using ClinicBooking.ClinicService.Sharding;
-using ClinicBooking.ClinicService.Shifts;
+using ClinicBooking.ClinicService.DoctorSlots;
+using ClinicBooking.ClinicService.TimeSlots;
 using ClinicBooking.ClinicService.Slots;
 
 namespace ClinicBooking.ClinicService.Extensions;
@@ -36,12 +37,12 @@ public static class Extensions
         api.MapClinicsApi();
         api.MapDoctorsApi();
         api.MapTimeSlotsApi();
-        api.MapTemplatesApi();
+        api.MapDoctorSlotsApi();
         api.MapBookingSlotsApi();
         api.MapBookingsApi();
         api.MapAvailabilityApi();
         app.MapDeadLetters().AdministratorsAndServices();
-        app.MapOutboxOperations<Data.BookingMessage>().AdministratorsAndServices();
+        app.MapOutboxOperations<Data.BookingOutboxMessage>().AdministratorsAndServices();
         return app;
     }
 }

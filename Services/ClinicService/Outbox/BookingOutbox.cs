@@ -11,13 +11,13 @@ namespace ClinicBooking.ClinicService.Outbox;
 /// bookings, each built from its booking as it is when sent. The booking statements write the rows
 /// (<see cref="OutboxWriter"/>) and hand them to the <see cref="OutboxChannel{T}"/> of their type once committed.
 /// </summary>
-public sealed class BookingOutbox(ShardDatabases shards, OutboxPublisher publisher) : IOutboxStore<BookingMessage>
+public sealed class BookingOutbox(ShardDatabases shards, OutboxPublisher publisher) : IOutboxStore<BookingOutboxMessage>
 {
     public IReadOnlyCollection<int> Databases => [.. shards.Shards];
 
     public DbContext CreateContext(int database) => shards.CreateContext(database);
 
-    public async Task<OutboxResult> RedriveAsync(DbContext context, int database, IReadOnlyList<BookingMessage> rows, CancellationToken ct)
+    public async Task<OutboxResult> RedriveAsync(DbContext context, int database, IReadOnlyList<BookingOutboxMessage> rows, CancellationToken ct)
     {
         var db = (ClinicDbContext)context;
         // By the bookings' key (clinic_id, id): the id alone would not use it.
@@ -37,13 +37,13 @@ public sealed class BookingOutbox(ShardDatabases shards, OutboxPublisher publish
             _ => "Its booking has ended and its slot was removed: there is no slot left to ask about.");
         var events = rows.Where(r => r.Kind == OutboxKind.BookingStatusChanged).ToList();
         var sent = new List<long>();
-        if (await publisher.PublishAsync([.. toAsk.Select(r => OutboxRow.Of(r).Carrying(database, SagaMessages.VerifyCustomer(
+        if (await publisher.PublishAsync([.. toAsk.Select(r => OutboxRow.Of(r).Carrying(database, BookingMessages.VerifyCustomer(
                 bookings[r.BookingId], clinics[r.ClinicId].TimeZone, clinics[r.ClinicId].MaxActiveBookingsPerCustomer)))], ct))
         {
             sent.AddRange(toAsk.Select(r => r.Id));
         }
         if (await publisher.PublishAsync([.. events.Select(r => OutboxRow.Of(r).Carrying(database,
-                SagaMessages.StatusChanged(bookings[r.BookingId], clinics[r.ClinicId].TimeZone)))], ct))
+                BookingMessages.StatusChanged(bookings[r.BookingId], clinics[r.ClinicId].TimeZone)))], ct))
         {
             sent.AddRange(events.Select(r => r.Id));
         }
@@ -61,7 +61,7 @@ public static class BookingOutboxExtensions
     public static IHostApplicationBuilder AddBookingOutbox(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<OutboxPublisher>();
-        builder.AddOutbox<BookingMessage, BookingOutbox>();
+        builder.AddOutbox<BookingOutboxMessage, BookingOutbox>();
         builder.AddOutboxChannel<VerifyCustomer>(TimeSpan.FromMilliseconds(2), services => services.GetRequiredService<OutboxPublisher>().PublishAsync);
         builder.AddOutboxChannel<BookingStatusChanged>(TimeSpan.FromMilliseconds(50), services => services.GetRequiredService<OutboxPublisher>().PublishAsync);
         return builder;

@@ -8,7 +8,7 @@ namespace ClinicBooking.ClinicService.Outbox;
 /// <summary>An outbox row as a state change wrote it: its id, its message id and the trace it joins.</summary>
 public sealed record OutboxRow(long Id, Guid MessageId, string? TraceParent)
 {
-    public static OutboxRow Of(BookingMessage row) => new(row.Id, row.MessageId, row.TraceParent);
+    public static OutboxRow Of(BookingOutboxMessage row) => new(row.Id, row.MessageId, row.TraceParent);
 
     /// <summary>The row's message, ready for its <see cref="OutboxChannel{T}"/> or the <see cref="OutboxPublisher"/>.</summary>
     public OutboxItem<T> Carrying<T>(int shard, T message) => new(shard, Id, new Traced<T>(MessageId, message, TraceParent));
@@ -45,7 +45,7 @@ public static class OutboxWriter
 }
 
 /// <summary>The saga's messages, built from the booking they are about: what a row of each kind sends.</summary>
-public static class SagaMessages
+public static class BookingMessages
 {
     /// <summary>The question about a pending booking of a clinic in <paramref name="timeZone"/> whose per-customer cap is <paramref name="clinicCap"/>.</summary>
     public static VerifyCustomer VerifyCustomer(Booking b, string timeZone, int? clinicCap) =>

@@ -5,7 +5,7 @@ namespace ClinicBooking.ClinicService.Sharding;
 
 /// <summary>
 /// The shard one request works in, and its database: resolved once per request from the id the request
-/// names (<see cref="ShardRouting.ForShardOf{TBuilder}"/> for an id in the route, <see cref="Enter"/> for one in
+/// names (<see cref="ShardScopeEndpoints.ForShardOf{TBuilder}"/> for an id in the route, <see cref="Enter"/> for one in
 /// a body), and refused with the resource's 404 problem when this cell does not own that shard. The
 /// context is created on first use and disposed with the request.
 /// </summary>
@@ -39,7 +39,7 @@ public sealed class ShardScope(ShardDatabases shards) : IAsyncDisposable
 }
 
 /// <summary>Endpoints whose route names the clinic, or a clinic-scoped id, they work on.</summary>
-public static class ShardRouting
+public static class ShardScopeEndpoints
 {
     /// <summary>
     /// Before the handler runs, enters the shard of the id in route parameter <paramref name="parameter"/>

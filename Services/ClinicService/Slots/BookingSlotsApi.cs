@@ -143,7 +143,7 @@ public static class BookingSlotsApi
         ShardServices services, BookingSlot slot, long timeSlotId, DateOnly date, CancellationToken ct)
     {
         var shift = await (
-            from t in services.Db.Shifts
+            from t in services.Db.TimeSlots
             join c in services.Db.Clinics on t.ClinicId equals c.Id
             where t.ClinicId == slot.ClinicId && t.Id == timeSlotId
             select new { t.StartTime, t.EndTime, t.IsActive, c.TimeZone }).FirstOrDefaultAsync(ct)

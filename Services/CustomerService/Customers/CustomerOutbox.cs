@@ -13,13 +13,13 @@ namespace ClinicBooking.CustomerService.Customers;
 /// clock); the cells keep the newest, so a repeat or a late one changes nothing and the last one is the truth.
 /// </summary>
 public sealed class CustomerOutbox(DbContextOptions<CustomerDbContext> options, IBus bus, ILogger<CustomerOutbox> logger)
-    : IOutboxStore<CustomerMessage>
+    : IOutboxStore<CustomerOutboxMessage>
 {
     public IReadOnlyCollection<int> Databases { get; } = [0];
 
     public DbContext CreateContext(int database) => new CustomerDbContext(options);
 
-    public async Task<OutboxResult> RedriveAsync(DbContext context, int database, IReadOnlyList<CustomerMessage> rows, CancellationToken ct)
+    public async Task<OutboxResult> RedriveAsync(DbContext context, int database, IReadOnlyList<CustomerOutboxMessage> rows, CancellationToken ct)
     {
         var db = (CustomerDbContext)context;
         var ids = rows.Select(r => r.CustomerId).Distinct().ToList();

@@ -12,7 +12,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
 
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<CustomerBooking> CustomerBookings => Set<CustomerBooking>();
-    public DbSet<CustomerMessage> OutboxMessages => Set<CustomerMessage>();
+    public DbSet<CustomerOutboxMessage> OutboxMessages => Set<CustomerOutboxMessage>();
     public DbSet<CustomerAuditEntry> CustomerAudit => Set<CustomerAuditEntry>();
     public DbSet<ClinicPatient> ClinicPatients => Set<ClinicPatient>();
 
@@ -34,7 +34,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
             {
                 // Stamped by the database's clock (the column's default), not this process's: the cells keep the
                 // newest change, and two instances of this service need not agree on the time.
-                OutboxMessages.Add(new CustomerMessage { Kind = CustomerMessageKind.CustomerStatusChanged, CustomerId = entry.Entity.Id });
+                OutboxMessages.Add(new CustomerOutboxMessage { Kind = CustomerMessageKind.CustomerStatusChanged, CustomerId = entry.Entity.Id });
             }
         }
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
@@ -155,7 +155,7 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         patient.Property(p => p.Since).HasColumnName("since");
         patient.HasOne<Customer>().WithMany().HasForeignKey(p => p.CustomerId).OnDelete(DeleteBehavior.Restrict);
 
-        var outbox = modelBuilder.MapOutbox<CustomerMessage>();
+        var outbox = modelBuilder.MapOutbox<CustomerOutboxMessage>();
         outbox.ToTable(t => t.HasCheckConstraint("ck_outbox_messages_message_type", PostgresDatabase.OneOf("message_type", Enum.GetNames<CustomerMessageKind>())));
         outbox.Property(m => m.Kind).HasColumnName("message_type").HasMaxLength(100).HasConversion<string>();
         outbox.Property(m => m.CustomerId).HasColumnName("customer_id");

@@ -25,7 +25,7 @@ public static class Extensions
             [CustomerDbContext.UniqueIdempotencyKeyIndex] =
                 $"Another request with this {IdempotencyKey.Header} is creating a customer at the same time; send it again to get that customer.",
         });
-        builder.AddOutbox<CustomerMessage, CustomerOutbox>();
+        builder.AddOutbox<CustomerOutboxMessage, CustomerOutbox>();
         builder.AddRetention(typeof(CustomerBookingsRetention));
         builder.Services.AddOptions<BookingCapsOptions>().BindConfiguration(BookingCapsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 

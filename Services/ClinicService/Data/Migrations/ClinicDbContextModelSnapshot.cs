@@ -210,7 +210,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingMessage", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingOutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -542,7 +542,62 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorSlot", b =>
+                {
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id")
+                        .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("DoctorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("doctor_id");
+
+                    b.Property<long>("RowNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
+
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
+
+                    b.Property<long>("TimeSlotId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("time_slot_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int?>("Weekday")
+                        .HasColumnType("integer")
+                        .HasColumnName("weekday");
+
+                    b.HasKey("ClinicId", "Id")
+                        .HasName("pk_doctor_slot_templates");
+
+                    b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Weekday")
+                        .IsUnique()
+                        .HasDatabaseName("ux_doctor_slot_templates_doctor_time_slot_weekday");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Weekday"), false);
+
+                    b.ToTable("doctor_slot_templates", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_doctor_slot_templates_weekday", "weekday BETWEEN 1 AND 7");
+                        });
+                });
+
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
                 {
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
@@ -626,61 +681,6 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.ShiftTemplate", b =>
-                {
-                    b.Property<long>("ClinicId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("clinic_id");
-
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id")
-                        .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<long>("DoctorId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("doctor_id");
-
-                    b.Property<long>("RowNumber")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("row_no")
-                        .HasDefaultValueSql("nextval('scoped_row_seq')");
-
-                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
-
-                    b.Property<long>("TimeSlotId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("time_slot_id");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.Property<int?>("Weekday")
-                        .HasColumnType("integer")
-                        .HasColumnName("weekday");
-
-                    b.HasKey("ClinicId", "Id")
-                        .HasName("pk_doctor_slot_templates");
-
-                    b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Weekday")
-                        .IsUnique()
-                        .HasDatabaseName("ux_doctor_slot_templates_doctor_time_slot_weekday");
-
-                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Weekday"), false);
-
-                    b.ToTable("doctor_slot_templates", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_doctor_slot_templates_weekday", "weekday BETWEEN 1 AND 7");
-                        });
-                });
-
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.Booking", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Clinic", null)
@@ -701,7 +701,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_booking_audit_bookings_clinic_id_booking_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingMessage", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.BookingOutboxMessage", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Booking", null)
                         .WithMany()
@@ -720,7 +720,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_doctor_booking_slots_doctors_clinic_id_doctor_id");
 
-                    b.HasOne("ClinicBooking.ClinicService.Data.Shift", null)
+                    b.HasOne("ClinicBooking.ClinicService.Data.TimeSlot", null)
                         .WithMany()
                         .HasForeignKey("ClinicId", "TimeSlotId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -738,7 +738,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasConstraintName("fk_doctors_clinics_clinic_id");
                 });
 
-            modelBuilder.Entity("ClinicBooking.ClinicService.Data.Shift", b =>
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>
                 {
                     b.HasOne("ClinicBooking.ClinicService.Data.Clinic", null)
                         .WithMany()

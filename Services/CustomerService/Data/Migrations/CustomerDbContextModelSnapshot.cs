@@ -245,7 +245,7 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerMessage", b =>
+            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerOutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -347,7 +347,7 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerMessage", b =>
+            modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerOutboxMessage", b =>
                 {
                     b.HasOne("ClinicBooking.CustomerService.Data.Customer", null)
                         .WithMany()

@@ -5,7 +5,7 @@ namespace ClinicBooking.CustomerService.Data;
 /// transaction as the change (see <see cref="CustomerDbContext"/>), so a crash cannot lose it, and built from the
 /// customer as they are when sent (<c>Customers/CustomerOutbox.cs</c>).
 /// </summary>
-public sealed class CustomerMessage : OutboxMessage
+public sealed class CustomerOutboxMessage : OutboxMessage
 {
     public CustomerMessageKind Kind { get; set; }
 

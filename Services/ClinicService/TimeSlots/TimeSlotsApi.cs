@@ -5,7 +5,7 @@ using ClinicBooking.ClinicService.Slots;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace ClinicBooking.ClinicService.Shifts;
+namespace ClinicBooking.ClinicService.TimeSlots;
 
 /// <summary>Time slots: the named shifts of a clinic, in its local time.</summary>
 public static class TimeSlotsApi
@@ -19,7 +19,7 @@ public static class TimeSlotsApi
         clinicSlots.MapPost("/", CreateTimeSlot).ClinicStaff("clinicId", scoped: false);
 
         var slot = app.MapGroup("/timeslots/{id:long}").WithTags("Time slots")
-            .ForShardOf("id", scoped: true, Missing.Shift)
+            .ForShardOf("id", scoped: true, Missing.TimeSlot)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         slot.MapGet("/", GetTimeSlot).Public();
         slot.MapPut("/", ReplaceTimeSlot).ClinicStaff("id", scoped: true);
@@ -38,7 +38,7 @@ public static class TimeSlotsApi
         {
             throw Missing.Clinic(clinicId);
         }
-        var slots = await shard.Db.Shifts.AsNoTracking()
+        var slots = await shard.Db.TimeSlots.AsNoTracking()
             .Where(t => t.ClinicId == clinicId && (includeInactive || t.IsActive))
             .OrderBy(t => t.StartTime).ThenBy(t => t.Id)
             .ToListAsync(ct);
@@ -46,7 +46,7 @@ public static class TimeSlotsApi
     }
 
     public static async Task<Ok<TimeSlotResponse>> GetTimeSlot(long id, ShardScope shard, CancellationToken ct) =>
-        TypedResults.Ok(TimeSlotResponse.From(await FindAsync(shard.Db.Shifts.AsNoTracking(), id, ct)));
+        TypedResults.Ok(TimeSlotResponse.From(await FindAsync(shard.Db.TimeSlots.AsNoTracking(), id, ct)));
 
     public static async Task<Created<TimeSlotResponse>> CreateTimeSlot(
         long clinicId, TimeSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
@@ -58,7 +58,7 @@ public static class TimeSlotsApi
         }
         var now = services.Clock.UtcNowMicroseconds();
         var (start, end) = request.Hours;
-        var slot = new Shift
+        var slot = new TimeSlot
         {
             ClinicId = clinicId,
             Name = request.Name!.Trim(),
@@ -67,7 +67,7 @@ public static class TimeSlotsApi
             CreatedAt = now,
             UpdatedAt = now,
         };
-        services.Db.Shifts.Add(slot);
+        services.Db.TimeSlots.Add(slot);
         await services.Db.SaveChangesAsync(ct);
         return TypedResults.Created($"/timeslots/{slot.Id}", TimeSlotResponse.From(slot));
     }
@@ -79,7 +79,7 @@ public static class TimeSlotsApi
     public static async Task<Ok<TimeSlotResponse>> ReplaceTimeSlot(
         long id, TimeSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
     {
-        var slot = await FindAsync(services.Db.Shifts, id, ct);
+        var slot = await FindAsync(services.Db.TimeSlots, id, ct);
         if (!slot.IsActive)
         {
             throw ProblemException.Conflict($"Time slot {id} is deactivated.");
@@ -103,14 +103,14 @@ public static class TimeSlotsApi
     {
         var clinicId = ClinicIds.ClinicOf(id);
         await Deactivation.DeactivateAsync(services.Db,
-            services.Db.Shifts.FromSql($"SELECT *, xmin FROM time_slots WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE"),
-            () => Missing.Shift(id),
+            services.Db.TimeSlots.FromSql($"SELECT *, xmin FROM time_slots WHERE clinic_id = {clinicId} AND id = {id} FOR UPDATE"),
+            () => Missing.TimeSlot(id),
             s => s.ClinicId == clinicId && s.TimeSlotId == id,
             t => t.ClinicId == clinicId && t.TimeSlotId == id,
             services.Clock, ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Shift> FindAsync(IQueryable<Shift> slots, long id, CancellationToken ct) =>
-        await slots.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.Shift(id);
+    private static async Task<TimeSlot> FindAsync(IQueryable<TimeSlot> slots, long id, CancellationToken ct) =>
+        await slots.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.TimeSlot(id);
 }

@@ -5,7 +5,7 @@ namespace ClinicBooking.ClinicService.Data;
 /// saving changes). A shift ends on the day it starts. Deactivated, never deleted: past booking slots keep
 /// pointing at it.
 /// </summary>
-public sealed class Shift : IDeactivatable
+public sealed class TimeSlot : IDeactivatable
 {
     public const int NameMaxLength = 100;
 

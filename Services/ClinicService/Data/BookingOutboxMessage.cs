@@ -6,7 +6,7 @@ namespace ClinicBooking.ClinicService.Data;
 /// A message about a booking, in the shard's outbox (<see cref="OutboxMessage"/>): written by the statement that
 /// changed the booking, and built from the booking as it is when sent (<c>Outbox/BookingOutbox.cs</c>).
 /// </summary>
-public sealed class BookingMessage : OutboxMessage
+public sealed class BookingOutboxMessage : OutboxMessage
 {
     /// <summary>Which message: the name of an <see cref="OutboxKind"/>.</summary>
     public OutboxKind Kind { get; set; }

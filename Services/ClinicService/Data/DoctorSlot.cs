@@ -5,7 +5,7 @@ namespace ClinicBooking.ClinicService.Data;
 /// this shift on <see cref="Weekday"/>, or every day when it is null. Booking slots are generated from
 /// templates ahead of time.
 /// </summary>
-public sealed class ShiftTemplate
+public sealed class DoctorSlot
 {
     public long ClinicId { get; set; }
 

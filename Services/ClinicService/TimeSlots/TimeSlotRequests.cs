@@ -4,12 +4,12 @@ using ClinicBooking.ClinicService.Data;
 using FluentValidation;
 using System.Text.Json.Serialization;
 
-namespace ClinicBooking.ClinicService.Shifts;
+namespace ClinicBooking.ClinicService.TimeSlots;
 
 /// <summary>A shift (time slot) in the clinic's local time; times are "HH:mm".</summary>
 public sealed record TimeSlotResponse(long Id, long ClinicId, string Name, string StartTime, string EndTime, bool IsActive)
 {
-    public static TimeSlotResponse From(Shift t) =>
+    public static TimeSlotResponse From(TimeSlot t) =>
         new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive);
 }
 
@@ -32,33 +32,13 @@ public sealed class TimeSlotRequestValidator : RequestValidator<TimeSlotRequest>
 {
     public TimeSlotRequestValidator()
     {
-        RuleFor(r => r.Name).RequiredText(Shift.NameMaxLength);
+        RuleFor(r => r.Name).RequiredText(TimeSlot.NameMaxLength);
         RuleFor(r => r.StartTime).Time();
         RuleFor(r => r.EndTime).Time()
             .Must((r, end) => TimeSlotRequest.ParseTime(end) > TimeSlotRequest.ParseTime(r.StartTime))
             .When(r => TimeSlotRequest.ParseTime(r.StartTime) is not null && TimeSlotRequest.ParseTime(r.EndTime) is not null,
                 ApplyConditionTo.CurrentValidator)
             .WithMessage("endTime must be after startTime; a shift ends on the day it starts.");
-    }
-}
-
-/// <summary>A doctor's default availability: a time slot on an ISO weekday (1 = Monday), or every day when null.</summary>
-public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, long TimeSlotId, int? Weekday)
-{
-    public static DoctorSlotResponse From(ShiftTemplate t) => new(t.Id, t.ClinicId, t.DoctorId, t.TimeSlotId, t.Weekday);
-}
-
-public sealed record DoctorSlotRequest(
-    [property: SetBy(Roles.Staff, Roles.Administrator)] long? TimeSlotId,
-    [property: SetBy(Roles.Staff, Roles.Administrator)] int? Weekday);
-
-public sealed class DoctorSlotRequestValidator : RequestValidator<DoctorSlotRequest>
-{
-    public DoctorSlotRequestValidator()
-    {
-        RuleFor(r => r.TimeSlotId).NotNull().WithMessage("timeSlotId is required.");
-        RuleFor(r => r.Weekday).InclusiveBetween(1, 7).When(r => r.Weekday is not null)
-            .WithMessage("weekday must be 1 (Monday) to 7 (Sunday), or null for every day.");
     }
 }
 

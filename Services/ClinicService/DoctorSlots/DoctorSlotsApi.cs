@@ -4,49 +4,49 @@ using ClinicBooking.ClinicService.Sharding;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace ClinicBooking.ClinicService.Shifts;
+namespace ClinicBooking.ClinicService.DoctorSlots;
 
 /// <summary>
 /// Doctor slot templates (the API's "doctor slots"): which time slots a doctor works, on which weekdays.
 /// Slot generation turns them into bookable slots.
 /// </summary>
-public static class TemplatesApi
+public static class DoctorSlotsApi
 {
-    public static IEndpointRouteBuilder MapTemplatesApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapDoctorSlotsApi(this IEndpointRouteBuilder app)
     {
         var doctorTemplates = app.MapGroup("/doctors/{doctorId:long}/slots").WithTags("Doctor slots")
             .ForShardOf("doctorId", scoped: true, Missing.Doctor).ClinicStaff("doctorId", scoped: true)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        doctorTemplates.MapGet("/", ListTemplates);
-        doctorTemplates.MapPost("/", CreateTemplate);
+        doctorTemplates.MapGet("/", ListDoctorSlots);
+        doctorTemplates.MapPost("/", CreateDoctorSlot);
 
         var template = app.MapGroup("/doctors/slots/{id:long}").WithTags("Doctor slots")
-            .ForShardOf("id", scoped: true, Missing.Template).ClinicStaff("id", scoped: true)
+            .ForShardOf("id", scoped: true, Missing.DoctorSlot).ClinicStaff("id", scoped: true)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        template.MapGet("/", GetTemplate);
-        template.MapPut("/", ReplaceTemplate);
-        template.MapDelete("/", DeleteTemplate);
+        template.MapGet("/", GetDoctorSlot);
+        template.MapPut("/", ReplaceDoctorSlot);
+        template.MapDelete("/", DeleteDoctorSlot);
         return app;
     }
 
-    public static async Task<Ok<List<DoctorSlotResponse>>> ListTemplates(long doctorId, ShardScope shard, CancellationToken ct)
+    public static async Task<Ok<List<DoctorSlotResponse>>> ListDoctorSlots(long doctorId, ShardScope shard, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(doctorId);
         if (!await shard.Db.Doctors.AnyAsync(d => d.ClinicId == clinicId && d.Id == doctorId, ct))
         {
             throw Missing.Doctor(doctorId);
         }
-        var templates = await shard.Db.ShiftTemplates.AsNoTracking()
+        var templates = await shard.Db.DoctorSlots.AsNoTracking()
             .Where(t => t.ClinicId == clinicId && t.DoctorId == doctorId)
             .OrderBy(t => t.Weekday).ThenBy(t => t.TimeSlotId)
             .ToListAsync(ct);
         return TypedResults.Ok(templates.Select(DoctorSlotResponse.From).ToList());
     }
 
-    public static async Task<Ok<DoctorSlotResponse>> GetTemplate(long id, ShardScope shard, CancellationToken ct) =>
-        TypedResults.Ok(DoctorSlotResponse.From(await FindAsync(shard.Db.ShiftTemplates.AsNoTracking(), id, ct)));
+    public static async Task<Ok<DoctorSlotResponse>> GetDoctorSlot(long id, ShardScope shard, CancellationToken ct) =>
+        TypedResults.Ok(DoctorSlotResponse.From(await FindAsync(shard.Db.DoctorSlots.AsNoTracking(), id, ct)));
 
-    public static async Task<Created<DoctorSlotResponse>> CreateTemplate(
+    public static async Task<Created<DoctorSlotResponse>> CreateDoctorSlot(
         long doctorId, DoctorSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(doctorId);
@@ -54,7 +54,7 @@ public static class TemplatesApi
             ?? throw Missing.Doctor(doctorId);
         await CheckReferencesAsync(services.Db, doctor, request.TimeSlotId!.Value, ct);
         var now = services.Clock.UtcNowMicroseconds();
-        var template = new ShiftTemplate
+        var template = new DoctorSlot
         {
             ClinicId = clinicId,
             DoctorId = doctorId,
@@ -63,15 +63,15 @@ public static class TemplatesApi
             CreatedAt = now,
             UpdatedAt = now,
         };
-        services.Db.ShiftTemplates.Add(template);
+        services.Db.DoctorSlots.Add(template);
         await services.Db.SaveChangesAsync(ct);
         return TypedResults.Created($"/doctors/slots/{template.Id}", DoctorSlotResponse.From(template));
     }
 
-    public static async Task<Ok<DoctorSlotResponse>> ReplaceTemplate(
+    public static async Task<Ok<DoctorSlotResponse>> ReplaceDoctorSlot(
         long id, DoctorSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
     {
-        var template = await FindAsync(services.Db.ShiftTemplates, id, ct);
+        var template = await FindAsync(services.Db.DoctorSlots, id, ct);
         var doctor = await services.Db.Doctors.AsNoTracking().SingleAsync(d => d.ClinicId == template.ClinicId && d.Id == template.DoctorId, ct);
         await CheckReferencesAsync(services.Db, doctor, request.TimeSlotId!.Value, ct);
         template.TimeSlotId = request.TimeSlotId!.Value;
@@ -82,14 +82,14 @@ public static class TemplatesApi
     }
 
     /// <summary>Removes a template. Slots already generated from it stay; they are managed on their own.</summary>
-    public static async Task<NoContent> DeleteTemplate(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
+    public static async Task<NoContent> DeleteDoctorSlot(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
     {
-        var deleted = await shard.Db.ShiftTemplates
+        var deleted = await shard.Db.DoctorSlots
             .Where(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id)
             .ExecuteDeleteAsync(ct);
         if (deleted == 0)
         {
-            throw Missing.Template(id);
+            throw Missing.DoctorSlot(id);
         }
         await cache.InvalidateClinicAsync(ClinicIds.ClinicOf(id), ct);
         return TypedResults.NoContent();
@@ -106,7 +106,7 @@ public static class TemplatesApi
             throw ProblemException.Conflict($"Doctor {doctor.Id} is not active.");
         }
         // A time slot of another clinic looks the same from here: it does not exist in this clinic.
-        var timeSlot = await db.Shifts.AsNoTracking().FirstOrDefaultAsync(t => t.ClinicId == doctor.ClinicId && t.Id == timeSlotId, ct)
+        var timeSlot = await db.TimeSlots.AsNoTracking().FirstOrDefaultAsync(t => t.ClinicId == doctor.ClinicId && t.Id == timeSlotId, ct)
             ?? throw ProblemException.NotFound($"Time slot {timeSlotId} does not exist in clinic {doctor.ClinicId}.");
         if (!timeSlot.IsActive)
         {
@@ -114,6 +114,6 @@ public static class TemplatesApi
         }
     }
 
-    private static async Task<ShiftTemplate> FindAsync(IQueryable<ShiftTemplate> templates, long id, CancellationToken ct) =>
-        await templates.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.Template(id);
+    private static async Task<DoctorSlot> FindAsync(IQueryable<DoctorSlot> templates, long id, CancellationToken ct) =>
+        await templates.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.DoctorSlot(id);
 }

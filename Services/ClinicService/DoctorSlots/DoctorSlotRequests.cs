@@ -1,0 +1,27 @@
+using ClinicBooking.Contracts.Access;
+using System.Globalization;
+using ClinicBooking.ClinicService.Data;
+using FluentValidation;
+using System.Text.Json.Serialization;
+
+namespace ClinicBooking.ClinicService.DoctorSlots;
+
+/// <summary>A doctor's default availability: a time slot on an ISO weekday (1 = Monday), or every day when null.</summary>
+public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, long TimeSlotId, int? Weekday)
+{
+    public static DoctorSlotResponse From(DoctorSlot t) => new(t.Id, t.ClinicId, t.DoctorId, t.TimeSlotId, t.Weekday);
+}
+
+public sealed record DoctorSlotRequest(
+    [property: SetBy(Roles.Staff, Roles.Administrator)] long? TimeSlotId,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] int? Weekday);
+
+public sealed class DoctorSlotRequestValidator : RequestValidator<DoctorSlotRequest>
+{
+    public DoctorSlotRequestValidator()
+    {
+        RuleFor(r => r.TimeSlotId).NotNull().WithMessage("timeSlotId is required.");
+        RuleFor(r => r.Weekday).InclusiveBetween(1, 7).When(r => r.Weekday is not null)
+            .WithMessage("weekday must be 1 (Monday) to 7 (Sunday), or null for every day.");
+    }
+}
