@@ -24,11 +24,13 @@ public sealed class SlotGenerationOptions
 }
 
 /// <summary>
-/// Materializes booking slots from the doctors' templates. One INSERT … SELECT per shard: the database turns
-/// each clinic-local shift into instants with the clinic's IANA zone (<c>AT TIME ZONE</c>, so 09:00–13:00
-/// stays 09:00–13:00 local on both sides of a daylight-saving change), skips inactive clinics, doctors and
-/// time slots, and <c>ON CONFLICT DO NOTHING</c> leaves every existing slot — free or booked — as it is, so
-/// running twice creates nothing the second time.
+/// Materializes booking slots from the doctors' templates. Each clinic-local shift on each date becomes instants
+/// with the clinic's IANA zone in NodaTime's tzdb (<see cref="SlotTimes"/>, so 09:00–13:00 stays 09:00–13:00
+/// local on both sides of a daylight-saving change): the one time-zone database of the system, which the API
+/// also validates zones and shows times with; the shard's PostgreSQL only checks a zone's name and does no
+/// zone arithmetic (its tzdata may be older: <c>TimeZoneAgreementTests</c>). Then one INSERT … SELECT a piece
+/// skips inactive clinics, doctors and time slots, and <c>ON CONFLICT DO NOTHING</c> leaves every existing slot
+/// (free or booked) as it is, so running twice creates nothing the second time.
 /// </summary>
 public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGenerationOptions> options,
     ClinicCache cache, ILogger<SlotGenerator> logger)
@@ -50,26 +52,19 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
     // conflicts would burn an id of the shard's finite space (ClinicIds.RowBits) on every run. The NOT EXISTS
     // filters drop what already exists (same doctor, shift and date) or overlaps an existing slot of the
     // doctor (a slot made by hand) before any id is drawn; ON CONFLICT stays for a slot made concurrently.
+    // The shifts' instants come from NodaTime (@time_slot_ids … @ends, one row per time slot and date); the
+    // joins check that the clinic's zone and each time slot's hours are still the ones they were computed from.
     private const string Sql = """
         INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
-        SELECT t.clinic_id, t.doctor_id, t.time_slot_id, d.date, span.starts_at, span.ends_at, now()
-          FROM doctor_slot_templates t
-          JOIN clinics c ON c.id = t.clinic_id AND c.is_active
+        SELECT t.clinic_id, t.doctor_id, t.time_slot_id, span.date, span.starts_at, span.ends_at, now()
+          FROM unnest(@time_slot_ids, @dates, @start_times, @end_times, @starts, @ends)
+                 AS span(time_slot_id, date, start_time, end_time, starts_at, ends_at)
+          JOIN doctor_slot_templates t ON t.clinic_id = @clinic AND t.time_slot_id = span.time_slot_id
+          JOIN clinics c ON c.id = t.clinic_id AND c.is_active AND c.time_zone = @time_zone
           JOIN doctors doc ON doc.clinic_id = t.clinic_id AND doc.id = t.doctor_id AND doc.is_active
           JOIN time_slots ts ON ts.clinic_id = t.clinic_id AND ts.id = t.time_slot_id AND ts.is_active
-         CROSS JOIN LATERAL (
-               SELECT g::date AS date
-                 FROM generate_series(
-                        coalesce(@from, (now() AT TIME ZONE c.time_zone)::date),
-                        coalesce(@to, (now() AT TIME ZONE c.time_zone)::date + @horizon - 1),
-                        interval '1 day') AS g
-             ) d
-         CROSS JOIN LATERAL (
-               SELECT (d.date + ts.start_time) AT TIME ZONE c.time_zone AS starts_at,
-                      (d.date + ts.end_time) AT TIME ZONE c.time_zone AS ends_at
-             ) span
-         WHERE (t.weekday IS NULL OR t.weekday = extract(isodow FROM d.date))
-           AND t.clinic_id = @clinic
+                            AND ts.start_time = span.start_time AND ts.end_time = span.end_time
+         WHERE (t.weekday IS NULL OR t.weekday = extract(isodow FROM span.date))
            AND (@doctor::bigint IS NULL OR t.doctor_id = @doctor)
            AND span.starts_at > now()
            -- Each check is a probe of an index per candidate ("OFFSET 0" keeps it one: PostgreSQL would
@@ -78,7 +73,7 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
            AND NOT EXISTS (
                SELECT 1 FROM doctor_booking_slots s
                 WHERE s.clinic_id = t.clinic_id AND s.doctor_id = t.doctor_id
-                  AND s.time_slot_id = t.time_slot_id AND s.date = d.date
+                  AND s.time_slot_id = t.time_slot_id AND s.date = span.date
                OFFSET 0)
            AND NOT EXISTS (
                -- A slot lasts at most a day (a shift within one clinic-local day), so only the doctor's slots that
@@ -175,10 +170,47 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
             await reset.ExecuteNonQueryAsync(ct);
         }
 
+        // The clinic's zone, its active time slots' hours and the database's clock (the one clock of the
+        // system's rules), read under the clinic's lock.
+        string? timeZone = null;
+        DateTimeOffset now = default;
+        var hours = new List<(long Id, TimeOnly Start, TimeOnly End)>();
+        await using (var read = new NpgsqlCommand("""
+            SELECT now(), c.time_zone, ts.id, ts.start_time, ts.end_time
+              FROM clinics c LEFT JOIN time_slots ts ON ts.clinic_id = c.id AND ts.is_active
+             WHERE c.id = @clinic AND c.is_active
+            """, connection, tx))
+        {
+            read.Parameters.AddWithValue("clinic", clinicId);
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                (now, timeZone) = (reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1));
+                if (!reader.IsDBNull(2))
+                {
+                    hours.Add((reader.GetInt64(2), reader.GetFieldValue<TimeOnly>(3), reader.GetFieldValue<TimeOnly>(4)));
+                }
+            }
+        }
+        if (timeZone is null || hours.Count == 0)
+        {
+            return 0;
+        }
+        var today = SlotTimes.Today(timeZone, now);
+        var (first, last) = (from ?? today, to ?? today.AddDays(options.Value.HorizonDays - 1));
+        var spans = (from date in Enumerable.Range(0, Math.Max(0, last.DayNumber - first.DayNumber + 1)).Select(first.AddDays)
+                     from h in hours
+                     let instants = SlotTimes.Resolve(date, h.Start, h.End, timeZone)
+                     select (h.Id, Date: date, StartTime: h.Start, EndTime: h.End, StartsAt: instants.Start, EndsAt: instants.End)).ToList();
+
         await using var command = new NpgsqlCommand(Sql, connection, tx);
-        command.Parameters.Add(new NpgsqlParameter<DateOnly?>("from", NpgsqlTypes.NpgsqlDbType.Date) { TypedValue = from });
-        command.Parameters.Add(new NpgsqlParameter<DateOnly?>("to", NpgsqlTypes.NpgsqlDbType.Date) { TypedValue = to });
-        command.Parameters.AddWithValue("horizon", options.Value.HorizonDays);
+        command.Parameters.AddWithValue("time_slot_ids", spans.Select(s => s.Id).ToArray());
+        command.Parameters.AddWithValue("dates", spans.Select(s => s.Date).ToArray());
+        command.Parameters.AddWithValue("start_times", spans.Select(s => s.StartTime).ToArray());
+        command.Parameters.AddWithValue("end_times", spans.Select(s => s.EndTime).ToArray());
+        command.Parameters.AddWithValue("starts", spans.Select(s => s.StartsAt).ToArray());
+        command.Parameters.AddWithValue("ends", spans.Select(s => s.EndsAt).ToArray());
+        command.Parameters.AddWithValue("time_zone", timeZone);
         command.Parameters.AddWithValue("clinic", clinicId);
         command.Parameters.Add(new NpgsqlParameter<long?>("doctor", NpgsqlTypes.NpgsqlDbType.Bigint) { TypedValue = doctorId });
         command.CommandTimeout = (int)StatementTimeout.TotalSeconds + 5; // the server's limit answers first

@@ -3,7 +3,10 @@ using NodaTime.TimeZones;
 
 namespace ClinicBooking.ClinicService.Slots;
 
-/// <summary>Clinic-local dates and shift times to instants and back, with the clinic's IANA zone.</summary>
+/// <summary>
+/// Clinic-local dates and shift times to instants and back, with the clinic's IANA zone in NodaTime's tzdb:
+/// the system's one time-zone database (slot generation uses it too; PostgreSQL only checks zone names).
+/// </summary>
 public static class SlotTimes
 {
     private static DateTimeZone Zone(string timeZone) => DateTimeZoneProviders.Tzdb[timeZone];
@@ -12,9 +15,9 @@ public static class SlotTimes
     public static DateTimeOffset ToClinicTime(DateTimeOffset instant, string timeZone) =>
         Instant.FromDateTimeOffset(instant).InZone(Zone(timeZone)).ToDateTimeOffset();
 
-    // Resolves wall-clock times that a daylight-saving change skips or repeats the way PostgreSQL's
-    // AT TIME ZONE does for generated slots: a skipped time moves forward by the gap, a repeated time takes
-    // the offset in force after the change (the later instant). Hand-made and generated slots then agree.
+    // Resolves wall-clock times that a daylight-saving change skips or repeats: a skipped time moves forward
+    // by the gap, a repeated time takes the offset in force after the change (the later instant), as
+    // PostgreSQL's AT TIME ZONE did when it generated slots. Hand-made and generated slots use this one rule.
     private static readonly ZoneLocalMappingResolver LikePostgres =
         Resolvers.CreateMappingResolver(Resolvers.ReturnLater, Resolvers.ReturnForwardShifted);
 
@@ -28,6 +31,9 @@ public static class SlotTimes
     }
 
     /// <summary>Today in the clinic's time zone.</summary>
-    public static DateOnly Today(string timeZone, TimeProvider clock) =>
-        Instant.FromDateTimeOffset(clock.GetUtcNow()).InZone(Zone(timeZone)).Date.ToDateOnly();
+    public static DateOnly Today(string timeZone, TimeProvider clock) => Today(timeZone, clock.GetUtcNow());
+
+    /// <summary>The clinic-local date at <paramref name="now"/>.</summary>
+    public static DateOnly Today(string timeZone, DateTimeOffset now) =>
+        Instant.FromDateTimeOffset(now).InZone(Zone(timeZone)).Date.ToDateOnly();
 }
