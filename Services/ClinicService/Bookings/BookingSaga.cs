@@ -75,12 +75,8 @@ public sealed class BookingSaga(
     public async Task<Outcome> CancelAsync(long bookingId, string actor, CancellationToken ct)
     {
         var (clinicId, shard) = (ClinicIds.ClinicOf(bookingId), ShardOf(bookingId));
-        await using var command = Transition(shard, "status = 'cancelled', cancelled_at = now()", """
-            clinic_id = @clinic AND id = @id AND status IN ('pending', 'confirmed') AND starts_at > now()
-            """, actor: actor);
-        command.Parameters.AddWithValue("clinic", clinicId);
-        command.Parameters.AddWithValue("id", bookingId);
-        var cancelled = (await RunTransitionAsync(shard, command, ct)).FirstOrDefault();
+        var cancelled = (await RunAsync(shard, BookingEvent.CancelRequested, [new(clinicId, bookingId, null, CurrentTrace)], actor, ct))
+            .FirstOrDefault();
         await using var db = shards.CreateContext(shard);
         var timeZone = await db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Booking(bookingId);
         var booking = cancelled ?? await db.Bookings.AsNoTracking()
@@ -103,24 +99,11 @@ public sealed class BookingSaga(
     private async Task<Hold?> TryHoldAsync(long slotId, long customerId, string bookedBy, string? idempotencyKey, string actor, CancellationToken ct)
     {
         var (clinicId, shard) = (ClinicIds.ClinicOf(slotId), ShardOf(slotId));
-        await using var command = shards.DataSource(shard).CreateCommand($"""
-            WITH slot AS (
-                UPDATE doctor_booking_slots SET customer_id = @customer
-                 WHERE clinic_id = @clinic AND id = @slot AND customer_id IS NULL AND starts_at > now()
-             RETURNING clinic_id, id, doctor_id, starts_at, ends_at),
-            b AS (
-                INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status,
-                                      idempotency_key, revision, created_at, expires_at, booked_by)
-                SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, 'pending', @key, 1, now(), now() + @hold, @bookedBy
-                  FROM slot
-             RETURNING *),
-            audit AS (
-                INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action)
-                SELECT clinic_id, id, now(), @actor, 'booking.created' FROM b),
-            outbox AS ({OutboxWriter.Insert(OutboxKind.VerifyCustomer, "b", "@trace")})
-            SELECT b.*, {OutboxWriter.Columns}, c.time_zone, c.max_active_bookings_per_customer
-              FROM b JOIN outbox ON outbox.outbox_booking_id = b.id JOIN clinics c ON c.id = b.clinic_id
-            """);
+        await using var command = shards.DataSource(shard).CreateCommand(HoldSql);
+        var request = BookingLifecycle.Request;
+        command.Parameters.AddWithValue("status", request.To.ToName());
+        command.Parameters.AddWithValue("audit_action", request.AuditAction);
+        command.Parameters.AddWithValue("message_type", request.Message);
         command.Parameters.AddWithValue("customer", customerId);
         command.Parameters.AddWithValue("clinic", clinicId);
         command.Parameters.AddWithValue("slot", slotId);
@@ -128,7 +111,7 @@ public sealed class BookingSaga(
         command.Parameters.AddWithValue("bookedBy", bookedBy);
         command.Parameters.AddWithValue("actor", actor);
         command.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Varchar) { Value = (object?)idempotencyKey ?? DBNull.Value });
-        AddTrace(command);
+        command.Parameters.Add(new NpgsqlParameter("trace", NpgsqlDbType.Varchar) { Value = (object?)CurrentTrace ?? DBNull.Value });
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -188,32 +171,13 @@ public sealed class BookingSaga(
                     continue;
                 }
                 // In booking order, so that concurrent batches lock their rows in the same order. A "yes" for a
-                // customer this shard has since heard was deactivated is a "no" (the customer stands as they
-                // stand now, not as when the question was answered).
-                var ordered = shardVerdicts.OrderBy(v => v.Verdict.BookingId).ToList();
-                const string inactive = "EXISTS (SELECT 1 FROM customer_standings s WHERE s.customer_id = bookings.customer_id AND NOT s.is_active)";
-                await using var command = Transition(shard, $"""
-                    status = CASE WHEN d.reason IS NULL AND NOT {inactive} THEN 'confirmed' ELSE 'rejected' END,
-                    confirmed_at = CASE WHEN d.reason IS NULL AND NOT {inactive} THEN now() END,
-                    rejected_at = CASE WHEN d.reason IS NULL AND NOT {inactive} THEN NULL ELSE now() END,
-                    reason = coalesce(d.reason, CASE WHEN {inactive} THEN '{CustomerVerdict.InactiveCustomer}' END)
-                    """, """
-                    bookings.clinic_id = d.clinic_id AND bookings.id = d.id AND bookings.status = 'pending'
-                    AND (d.reason IS NOT NULL OR bookings.expires_at > now())
-                    """,
-                    from: "unnest(@clinics, @ids, @reasons, @traces) AS d (clinic_id, id, reason, trace)",
-                    trace: "d.trace");
-                command.Parameters.AddWithValue("clinics", ordered.Select(v => ClinicIds.ClinicOf(v.Verdict.BookingId)).ToArray());
-                command.Parameters.AddWithValue("ids", ordered.Select(v => v.Verdict.BookingId).ToArray());
-                command.Parameters.Add(new NpgsqlParameter("reasons", NpgsqlDbType.Array | NpgsqlDbType.Varchar)
-                {
-                    Value = ordered.Select(v => Truncate(v.Verdict.RejectionReason)).ToArray(),
-                });
-                command.Parameters.Add(new NpgsqlParameter("traces", NpgsqlDbType.Array | NpgsqlDbType.Varchar)
-                {
-                    Value = ordered.Select(v => v.Trace).ToArray(),
-                });
-                await RunTransitionAsync(shard, command, ct);
+                // customer this shard has since heard was deactivated is a "no" (the lifecycle's guards: the
+                // customer stands as they stand now, not as when the question was answered).
+                var targets = shardVerdicts.OrderBy(v => v.Verdict.BookingId)
+                    .Select(v => new Target(ClinicIds.ClinicOf(v.Verdict.BookingId), v.Verdict.BookingId, Truncate(v.Verdict.RejectionReason), v.Trace))
+                    .ToList();
+                await RunAsync(shard, BookingEvent.CustomerVerified, [.. targets.Where(t => t.Reason is null)], Caller.SystemActor, ct);
+                await RunAsync(shard, BookingEvent.CustomerRefused, [.. targets.Where(t => t.Reason is not null)], Caller.SystemActor, ct);
             }
         });
 
@@ -244,18 +208,13 @@ public sealed class BookingSaga(
                 continue;
             }
             // A pending booking ends as its verdict would have ended it (rejected: inactive customer), whichever
-            // comes first; a confirmed one, an appointment, is cancelled and says why.
-            await using var cancel = Transition(shard, $"""
-                status = CASE status WHEN 'pending' THEN 'rejected' ELSE 'cancelled' END,
-                rejected_at = CASE status WHEN 'pending' THEN now() END,
-                cancelled_at = CASE status WHEN 'pending' THEN NULL ELSE now() END,
-                reason = CASE status WHEN 'pending' THEN '{CustomerVerdict.InactiveCustomer}' ELSE '{CustomerStatusChanged.DeactivatedReason}' END
-                """, """
-                customer_id = @customer AND status IN ('pending', 'confirmed') AND starts_at > now()
-                AND EXISTS (SELECT 1 FROM customer_standings s WHERE s.customer_id = @customer AND NOT s.is_active)
-                """);
-            cancel.Parameters.AddWithValue("customer", change.CustomerId);
-            var cancelled = await RunTransitionAsync(shard, cancel, ct);
+            // comes first; a confirmed one, an appointment, is cancelled and says why (the lifecycle's rows).
+            await using var db = shards.CreateContext(shard);
+            var active = await db.Bookings.AsNoTracking()
+                .Where(b => b.CustomerId == change.CustomerId && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed))
+                .Select(b => new Target(b.ClinicId, b.Id, null, CurrentTrace))
+                .ToListAsync(ct);
+            var cancelled = await RunAsync(shard, BookingEvent.CustomerDeactivated, active, Caller.SystemActor, ct);
             if (cancelled.Count > 0)
             {
                 logger.LogInformation("Cancelled {Count} bookings of deactivated customer {CustomerId} in shard {Shard}",
@@ -270,53 +229,57 @@ public sealed class BookingSaga(
     /// <summary>Expires the pending bookings of a shard whose hold has run out; returns how many.</summary>
     public async Task<int> ExpireDueAsync(int shard, int limit, CancellationToken ct)
     {
-        await using var command = Transition(shard, "status = 'expired', expired_at = now()", """
-            (clinic_id, id) IN (
-                SELECT clinic_id, id FROM bookings
-                 WHERE status = 'pending' AND expires_at <= now()
-                 ORDER BY expires_at LIMIT @limit
-                   FOR UPDATE SKIP LOCKED)
-            """);
-        command.Parameters.AddWithValue("limit", limit);
-        return (await RunTransitionAsync(shard, command, ct)).Count;
+        await using var db = shards.CreateContext(shard);
+        var due = await db.Bookings.AsNoTracking()
+            .Where(b => b.Status == BookingStatus.Pending && b.ExpiresAt <= DateTimeOffset.UtcNow) // the database's clock
+            .OrderBy(b => b.ExpiresAt).Take(limit)
+            .Select(b => new Target(b.ClinicId, b.Id, null, CurrentTrace))
+            .ToListAsync(ct);
+        return (await RunAsync(shard, BookingEvent.HoldRanOut, due, Caller.SystemActor, ct)).Count;
     }
 
+    /// <summary>A booking an event is about, with the reason it brings (a verdict's) and the trace it joins.</summary>
+    private sealed record Target(long ClinicId, long Id, string? Reason, string? Trace);
+
     /// <summary>
-    /// One statement: move the matching bookings on, and queue a status event for each. The event joins the
-    /// current trace, or with <paramref name="from"/> (rows to update from) the trace that <paramref name="trace"/>
-    /// names per row.
+    /// Applies <paramref name="event"/> to the <paramref name="targets"/>: each moves on as the lifecycle's row for
+    /// its status and guards says (<see cref="BookingLifecycle"/>), or not at all, in one statement on the shard
+    /// with its audit record and its status event; then sends the events and wakes any waiting request.
+    /// Returns the bookings it changed. <paramref name="actor"/> must be the event's cause: the caller, or the saga.
     /// </summary>
-    /// <summary>
-    /// One change of status for the bookings <paramref name="where"/> selects, with its outbox event and its audit
-    /// record (<paramref name="actor"/> did it: the caller, or the saga itself), in one statement.
-    /// </summary>
-    private NpgsqlCommand Transition(int shard, string set, string where, string? from = null, string trace = "@trace",
-        string actor = Caller.SystemActor)
+    private async Task<List<Booking>> RunAsync(int shard, BookingEvent @event, IReadOnlyList<Target> targets, string actor, CancellationToken ct)
     {
-        var command = shards.DataSource(shard).CreateCommand($"""
-            WITH b AS (
-                UPDATE bookings SET {set}, revision = revision + 1
-                  {(from is null ? "" : $"FROM {from}")}
-                 WHERE {where}
-             RETURNING bookings.*, {trace} AS trace),
-            audit AS (
-                INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action)
-                SELECT clinic_id, id, now(), @actor, 'booking.' || status FROM b),
-            outbox AS ({OutboxWriter.Insert(OutboxKind.BookingStatusChanged, "b", "b.trace")})
-            SELECT b.*, {OutboxWriter.Columns}, c.time_zone
-              FROM b JOIN outbox ON outbox.outbox_booking_id = b.id JOIN clinics c ON c.id = b.clinic_id
-            """);
-        if (from is null)
+        var transitions = BookingLifecycle.Of(@event);
+        var cause = actor == Caller.SystemActor ? BookingCause.Saga : BookingCause.Caller;
+        if (transitions.Any(t => t.By != cause))
         {
-            AddTrace(command);
+            throw new InvalidOperationException($"{@event} is caused by {transitions[0].By}, not by {actor}.");
         }
+        if (targets.Count == 0)
+        {
+            return [];
+        }
+        await using var command = shards.DataSource(shard).CreateCommand(TransitionSql);
+        command.Parameters.AddWithValue("clinics", targets.Select(t => t.ClinicId).ToArray());
+        command.Parameters.AddWithValue("ids", targets.Select(t => t.Id).ToArray());
+        command.Parameters.Add(Texts("reasons", targets.Select(t => t.Reason)));
+        command.Parameters.Add(Texts("traces", targets.Select(t => t.Trace)));
+        command.Parameters.Add(Texts("t_from", transitions.Select(t => t.From?.ToName())));
+        command.Parameters.Add(Texts("t_to", transitions.Select(t => t.To.ToName())));
+        command.Parameters.Add(Texts("t_stamps", transitions.Select(t => t.Stamp)));
+        command.Parameters.Add(Texts("t_reasons", transitions.Select(t => t.Reason)));
+        command.Parameters.Add(Texts("t_actions", transitions.Select(t => t.AuditAction)));
+        command.Parameters.AddWithValue("t_hold_running", transitions.Select(t => t.Guards.HasFlag(BookingGuard.HoldRunning)).ToArray());
+        command.Parameters.AddWithValue("t_hold_over", transitions.Select(t => t.Guards.HasFlag(BookingGuard.HoldOver)).ToArray());
+        command.Parameters.AddWithValue("t_not_started", transitions.Select(t => t.Guards.HasFlag(BookingGuard.NotStarted)).ToArray());
+        command.Parameters.Add(new NpgsqlParameter("t_inactive", NpgsqlDbType.Array | NpgsqlDbType.Boolean)
+        {
+            Value = transitions.Select(t => t.Guards.HasFlag(BookingGuard.CustomerInactive) ? true
+                : t.Guards.HasFlag(BookingGuard.CustomerNotInactive) ? false : (bool?)null).ToArray(),
+        });
         command.Parameters.AddWithValue("actor", actor);
-        return command;
-    }
+        command.Parameters.AddWithValue("message_type", nameof(BookingStatusChanged));
 
-    /// <summary>Runs a transition (committed on return), then sends its events and wakes any waiting request.</summary>
-    private async Task<List<Booking>> RunTransitionAsync(int shard, NpgsqlCommand command, CancellationToken ct)
-    {
         var changed = new List<Booking>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -338,6 +301,74 @@ public sealed class BookingSaga(
         }
         return changed;
     }
+
+    private static NpgsqlParameter Texts(string name, IEnumerable<string?> values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() };
+
+    /// <summary>
+    /// A new booking: holds the slot if it is free and in the future, inserts the pending booking (the
+    /// lifecycle's <see cref="BookingLifecycle.Request"/>), its audit record and its question to CustomerService,
+    /// all in one statement.
+    /// </summary>
+    private const string HoldSql = $"""
+        WITH slot AS (
+            UPDATE doctor_booking_slots SET customer_id = @customer
+             WHERE clinic_id = @clinic AND id = @slot AND customer_id IS NULL AND starts_at > now()
+         RETURNING clinic_id, id, doctor_id, starts_at, ends_at),
+        b AS (
+            INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status,
+                                  idempotency_key, revision, created_at, expires_at, booked_by)
+            SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, @status, @key, 1, now(), now() + @hold, @bookedBy
+              FROM slot
+         RETURNING *, @trace::varchar AS trace),
+        audit AS (
+            INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action)
+            SELECT clinic_id, id, now(), @actor, @audit_action FROM b),
+        {OutboxWriter.InsertForEachBooking}
+        SELECT b.*, {OutboxWriter.Columns}, c.time_zone, c.max_active_bookings_per_customer
+          FROM b JOIN outbox ON outbox.outbox_booking_id = b.id JOIN clinics c ON c.id = b.clinic_id
+        """;
+
+    /// <summary>
+    /// Every other transition: the event's rows of the lifecycle (<c>t</c>, one per state it moves a booking
+    /// from) joined to the bookings it is about (<c>d</c>); a booking moves only from a row's state and only if
+    /// the row's guards hold, so a late, repeated or out-of-order event changes nothing. Stamps, reason, audit
+    /// record and status event come from the row, as parameters.
+    /// </summary>
+    private const string TransitionSql = $"""
+        WITH d AS (
+            SELECT * FROM unnest(@clinics::bigint[], @ids::bigint[], @reasons::text[], @traces::text[])
+                AS d (clinic_id, id, reason, trace)),
+        t AS (
+            SELECT * FROM unnest(@t_from::text[], @t_to::text[], @t_stamps::text[], @t_reasons::text[], @t_actions::text[],
+                                 @t_hold_running::boolean[], @t_hold_over::boolean[], @t_not_started::boolean[], @t_inactive::boolean[])
+                AS t (from_status, to_status, stamp, reason, audit_action, hold_running, hold_over, not_started, customer_inactive)),
+        b AS (
+            UPDATE bookings
+               SET status = t.to_status,
+                   confirmed_at = CASE t.stamp WHEN 'confirmed_at' THEN now() ELSE bookings.confirmed_at END,
+                   rejected_at = CASE t.stamp WHEN 'rejected_at' THEN now() ELSE bookings.rejected_at END,
+                   cancelled_at = CASE t.stamp WHEN 'cancelled_at' THEN now() ELSE bookings.cancelled_at END,
+                   expired_at = CASE t.stamp WHEN 'expired_at' THEN now() ELSE bookings.expired_at END,
+                   reason = coalesce(t.reason, d.reason),
+                   revision = bookings.revision + 1
+              FROM d JOIN t ON true
+             WHERE bookings.clinic_id = d.clinic_id AND bookings.id = d.id AND bookings.status = t.from_status
+               AND (NOT t.hold_running OR bookings.expires_at > now())
+               AND (NOT t.hold_over OR bookings.expires_at <= now())
+               AND (NOT t.not_started OR bookings.starts_at > now())
+               AND (t.customer_inactive IS NULL OR t.customer_inactive = EXISTS (
+                       SELECT 1 FROM customer_standings s WHERE s.customer_id = bookings.customer_id AND NOT s.is_active))
+         RETURNING bookings.*, d.trace::varchar AS trace, t.audit_action),
+        audit AS (
+            INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action)
+            SELECT clinic_id, id, now(), @actor, audit_action FROM b),
+        {OutboxWriter.InsertForEachBooking}
+        SELECT b.*, {OutboxWriter.Columns}, c.time_zone
+          FROM b JOIN outbox ON outbox.outbox_booking_id = b.id JOIN clinics c ON c.id = b.clinic_id
+        """;
+
+    private static string? CurrentTrace => Activity.Current?.Id;
 
     /// <summary>
     /// The booking an earlier request made: the one with this Idempotency-Key, or else this customer's
@@ -383,9 +414,6 @@ public sealed class BookingSaga(
         db.Bookings.AsNoTracking().SingleAsync(b => b.ClinicId == booking.ClinicId && b.Id == booking.Id, ct);
 
     private static int ShardOf(long scopedId) => ClinicIds.ShardOfClinic(ClinicIds.ClinicOf(scopedId));
-
-    private static void AddTrace(NpgsqlCommand command) =>
-        command.Parameters.Add(new NpgsqlParameter("trace", NpgsqlDbType.Varchar) { Value = (object?)Activity.Current?.Id ?? DBNull.Value });
 
     private static Booking ReadBooking(NpgsqlDataReader r)
     {

@@ -16,24 +16,23 @@ public sealed record OutboxRow(long Id, Guid MessageId, string? TraceParent)
 
 /// <summary>
 /// Writes outbox rows inside the statements that change bookings, so the row commits with the change or not
-/// at all: <see cref="Insert"/> is a common table expression's body, one row of the given kind per booking,
-/// and <see cref="Read"/> reads back what it returned.
+/// at all: <see cref="InsertForEachBooking"/> is a common table expression, one row per row of the statement's
+/// <c>b</c> (the bookings it changed, with their <c>clinic_id</c>, <c>id</c> and <c>trace</c>), of the message
+/// type in parameter <c>@message_type</c>, stamped the transaction's <c>now()</c>; <see cref="Read"/> reads back
+/// what it returned.
 /// </summary>
 public static class OutboxWriter
 {
-    /// <summary>
-    /// The INSERT of one <paramref name="kind"/> row per row of <paramref name="bookings"/> (a CTE with the
-    /// booking's <c>clinic_id</c> and <c>id</c>), joining the trace <paramref name="trace"/> names, stamped
-    /// the transaction's <c>now()</c>. Use it as <c>outbox AS (...)</c> and join on <c>outbox.outbox_booking_id</c>.
-    /// </summary>
-    public static string Insert(OutboxKind kind, string bookings, string trace) => $"""
-        INSERT INTO outbox_messages (message_id, message_type, clinic_id, booking_id, trace_parent, created_at)
-        SELECT gen_random_uuid(), '{kind}', {bookings}.clinic_id, {bookings}.id, {trace}, now() FROM {bookings}
-        RETURNING id AS outbox_id, message_id AS outbox_message_id, booking_id AS outbox_booking_id,
-                  trace_parent AS outbox_trace_parent
+    /// <summary>The CTE <c>outbox</c>; join it on <c>outbox.outbox_booking_id</c>.</summary>
+    public const string InsertForEachBooking = """
+        outbox AS (
+            INSERT INTO outbox_messages (message_id, message_type, clinic_id, booking_id, trace_parent, created_at)
+            SELECT gen_random_uuid(), @message_type, b.clinic_id, b.id, b.trace, now() FROM b
+            RETURNING id AS outbox_id, message_id AS outbox_message_id, booking_id AS outbox_booking_id,
+                      trace_parent AS outbox_trace_parent)
         """;
 
-    /// <summary>The columns of <see cref="Insert"/>'s CTE (named <c>outbox</c>) that <see cref="Read"/> reads.</summary>
+    /// <summary>The columns of <see cref="InsertForEachBooking"/>'s CTE that <see cref="Read"/> reads.</summary>
     public const string Columns = "outbox.outbox_id, outbox.outbox_message_id, outbox.outbox_trace_parent";
 
     public static OutboxRow Read(NpgsqlDataReader reader)
