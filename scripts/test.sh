@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, component tests (a scratch PostgreSQL, in-memory MassTransit), and integration
-# tests that start the real AppHost (real PostgreSQL, Redis
-# and RabbitMQ processes) and call the API through the gateway. Prints "N passed, N failed, N skipped".
+# tests that start the real AppHost (real PostgreSQL, Redis and RabbitMQ processes) and call the API through
+# the gateway. Prints "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
