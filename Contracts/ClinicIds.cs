@@ -21,6 +21,13 @@ public static class ClinicIds
     public const long MaxScopedId = (1L << (ClinicBits + RowBits)) - 1;
     private const long RowMask = (1L << RowBits) - 1;
 
+    /// <summary>
+    /// An id as it is written in a URL, a claim or a cursor: decimal digits only (no sign, no spaces, no
+    /// separators); null for anything else. The one parser of ids, in every process.
+    /// </summary>
+    public static long? Parse(string? text) =>
+        long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
+
     public static bool IsClinicId(long id) => id >= MaxShards && id <= MaxClinicId;
 
     public static bool IsScopedId(long id) => id is > 0 and <= MaxScopedId && IsClinicId(ClinicOf(id)) && (id & RowMask) != 0;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using ClinicBooking.Contracts.Access;
 using Microsoft.AspNetCore.Authorization;
@@ -127,9 +126,6 @@ internal static class Access
         }
 
         private static long? RouteId(AuthorizationHandlerContext context, string parameter) =>
-            context.Resource is HttpContext http
-            && long.TryParse(http.GetRouteValue(parameter) as string, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id)
-                ? id
-                : null;
+            context.Resource is HttpContext http ? ClinicIds.Parse(http.GetRouteValue(parameter) as string) : null;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 
 namespace ClinicBooking.Contracts.Access;
@@ -106,6 +105,5 @@ public sealed class Caller
         return new Caller(subject, roles, customerId, clinics);
     }
 
-    private static long? TryParse(string? value) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+    private static long? TryParse(string? value) => Contracts.ClinicIds.Parse(value);
 }

@@ -19,3 +19,10 @@ public sealed record AvailabilityPage(IReadOnlyList<AvailableSlot> Items, string
 
     public KeysetPage<AvailableSlot> AsKeyset() => new(Items, NextCursor is not null);
 }
+
+/// <summary>The gateway's search over every cell; <see cref="Partial"/> when a cell did not answer and its slots are missing.</summary>
+public sealed record SearchResponse(
+    IReadOnlyList<AvailableSlot> Items, string? NextCursor, bool Partial, IReadOnlyList<string> UnavailableCells);
+
+/// <summary>The first free slot over every cell, if any.</summary>
+public sealed record NextAvailableResponse(AvailableSlot? Slot, bool Partial, IReadOnlyList<string> UnavailableCells);

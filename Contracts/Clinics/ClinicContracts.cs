@@ -23,7 +23,7 @@ public sealed record ClinicPage(IReadOnlyList<ClinicResponse> Items, string? Nex
 
     /// <summary>The id after which the next page starts; null when <paramref name="cursor"/> is not one.</summary>
     public static long? ParseCursor(string cursor) =>
-        long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+        ClinicIds.Parse(cursor);
 }
 
 /// <summary>
@@ -39,3 +39,7 @@ public static class CellRoutes
     /// <summary>GET: the shards as <see cref="ShardInfo"/>; the gateway places new clinics with it.</summary>
     public const string Shards = "/shards";
 }
+
+/// <summary>The gateway's merged page of clinics; <see cref="Partial"/> is true when a cell did not answer and its clinics are missing.</summary>
+public sealed record ClinicListResponse(
+    IReadOnlyList<ClinicResponse> Items, string? NextCursor, bool Partial, IReadOnlyList<string> UnavailableCells);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ClinicBooking.Contracts.Access;
 using ClinicBooking.Gateway.Routing;
 using Yarp.ReverseProxy.Configuration;
@@ -72,16 +71,13 @@ public static class GatewayAccess
         if (route.Metadata?.TryGetValue(ClinicParameterKey, out var parameter) == true)
         {
             // A route not routed by clinic whose path names one (a clinic's staff or patients).
-            var named = long.TryParse(context.GetRouteValue(parameter) as string, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : (long?)null;
-            return IsStaffsOwn(caller, named);
+            return IsStaffsOwn(caller, ClinicIds.Parse(context.GetRouteValue(parameter) as string));
         }
         if (route.ClusterId == Clusters.CustomerService)
         {
             // /customers/{id}/...: a customer's own record only. Other callers are the service's to refuse.
             var first = (context.GetRouteValue("rest") as string)?.Split('/')[0];
-            return caller.CustomerId is not { } own
-                || !long.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-                || id == own;
+            return caller.CustomerId is not { } own || ClinicIds.Parse(first) is not { } id || id == own;
         }
         // Clinic-scoped routes: a staff member's own clinics only. Customers may reach their bookings there,
         // which only the cell can tell (it takes a lookup).

@@ -14,11 +14,6 @@ public static class AvailabilityFanOutApi
     public static readonly TimeSpan SearchCacheDuration = TimeSpan.FromSeconds(2);
     private const int DefaultLimit = 50;
 
-    public sealed record SearchResponse(
-        IReadOnlyList<AvailableSlot> Items, string? NextCursor, bool Partial, IReadOnlyList<string> UnavailableCells);
-
-    public sealed record NextAvailableResponse(AvailableSlot? Slot, bool Partial, IReadOnlyList<string> UnavailableCells);
-
     /// <summary>What a fan-out found: a response (200), the cells' refusal (400), or no such clinic (404).</summary>
     private sealed record Answer<T>(int Status, T? Response, JsonElement? Refusal, bool Partial);
 

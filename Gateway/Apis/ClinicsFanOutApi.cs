@@ -10,10 +10,6 @@ namespace ClinicBooking.Gateway.Apis;
 /// </summary>
 public static class ClinicsFanOutApi
 {
-    /// <summary>The merged page; <see cref="Partial"/> is true when a cell did not answer and its clinics are missing.</summary>
-    public sealed record ClinicListResponse(
-        IReadOnlyList<ClinicResponse> Items, string? NextCursor, bool Partial, IReadOnlyList<string> UnavailableCells);
-
     /// <summary>Every shard and how many active clinics it holds; <see cref="Partial"/> when a cell did not answer.</summary>
     public sealed record ShardListResponse(IReadOnlyList<ShardInfo> Shards, bool Partial, IReadOnlyList<string> UnavailableCells);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -52,7 +51,7 @@ public static class ShardRouting
     {
         var metadata = context.GetReverseProxyFeature().Route.Config.Metadata;
         if (metadata is null || !metadata.TryGetValue(IdKindKey, out var kind)
-            || !long.TryParse(context.GetRouteValue(metadata[IdParameterKey]) as string, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            || ClinicIds.Parse(context.GetRouteValue(metadata[IdParameterKey]) as string) is not { } id)
         {
             return null;
         }
@@ -72,9 +71,7 @@ public static class ShardRouting
 
         var map = context.RequestServices.GetRequiredService<ShardMap>();
         var raw = context.GetRouteValue(metadata[IdParameterKey]) as string;
-        var shard = long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            ? ClinicIds.ShardOf(id, scoped: kind == ScopedIdKind)
-            : null;
+        var shard = ClinicIds.Parse(raw) is { } id ? ClinicIds.ShardOf(id, scoped: kind == ScopedIdKind) : null;
         // An id of the wrong shape, or of a shard no cell owns, names nothing that exists.
         var cell = shard is { } s ? map.CellOf(s) : null;
         var lookup = context.RequestServices.GetRequiredService<IProxyStateLookup>();

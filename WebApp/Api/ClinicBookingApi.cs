@@ -83,8 +83,8 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     public Task<ApiResult<Unit>> DeleteTemplateAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/doctors/slots/{id}", null, ct);
 
-    public Task<ApiResult<GeneratedSlots>> GenerateSlotsAsync(long clinicId, DateOnly? from, DateOnly? to, long? doctorId, CancellationToken ct) =>
-        SendAsync<GeneratedSlots>(HttpMethod.Post, "/availability/createBookingSlots", new { clinicId, from, to, doctorId }, ct);
+    public Task<ApiResult<CreateBookingSlotsResponse>> GenerateSlotsAsync(long clinicId, DateOnly? from, DateOnly? to, long? doctorId, CancellationToken ct) =>
+        SendAsync<CreateBookingSlotsResponse>(HttpMethod.Post, "/availability/createBookingSlots", new { clinicId, from, to, doctorId }, ct);
 
     public Task<ApiResult<List<BookingSlotResponse>>> DoctorSlotsAsync(long doctorId, DateOnly from, DateOnly to, CancellationToken ct) =>
         GetAsync<List<BookingSlotResponse>>(Url($"/doctors/{doctorId}/bookingSlots", ("from", Date(from)), ("to", Date(to))), ct);

@@ -38,7 +38,12 @@ public sealed class CustomerServiceHost : IAsyncDisposable
         builder.Services.AddDbContext<CustomerDbContext>(options => options.UseNpgsql(connectionString));
         builder.Services.AddOptions<BookingCapsOptions>();
         builder.AddOutbox<CustomerOutboxMessage, CustomerOutbox>();
-        builder.Services.AddMassTransitTestHarness(bus => bus.AddConsumer<VerifyCustomersConsumer>());
+        builder.Services.AddMassTransitTestHarness(bus =>
+        {
+            bus.AddConsumer<VerifyCustomersConsumer>();
+            // A first publish waits for EF to compile the re-driver's queries: seconds on a busy 2-core machine.
+            bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(10));
+        });
         var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())
         {

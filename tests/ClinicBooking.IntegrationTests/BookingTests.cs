@@ -378,6 +378,10 @@ public class BookingTests(ClinicBookingApp app)
 
         // Every message of these bookings unsent again, as after a crash: the re-driver takes them oldest first.
         // (A booking cancelled while still pending has no "confirmed" event, so the count is read, not assumed.)
+        // First every first send is stamped (stamps trail the broker's confirms by a batch), or a late stamp
+        // would mark a reset row sent again.
+        await Http.WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(clinic.Shard,
+            "SELECT count(*) FROM outbox_messages WHERE booking_id = ANY($1) AND sent_at IS NULL", all) == 0);
         var messages = await _api.Clinics.ExecuteAsync(clinic.Shard, "UPDATE outbox_messages SET sent_at = NULL WHERE booking_id = ANY($1)", all);
         Assert.True(messages >= 101 * 2 + 2, $"Only {messages} messages.");
 

@@ -76,14 +76,14 @@ public class BookingTests
             ConfirmedAt = Start.AddDays(-2).AddSeconds(1), CancelledAt = Start.AddDays(-1),
         };
 
-        var response = BookingResponse.From(booking, "Europe/Berlin");
+        var response = booking.ToResponse("Europe/Berlin");
 
         Assert.Equal([BookingStatus.Pending, BookingStatus.Confirmed, BookingStatus.Cancelled], response.History.Select(h => h.Status));
         Assert.Equal(TimeSpan.FromHours(1), response.StartsAt.Offset); // clinic time, same instant
         Assert.Equal(Start, response.StartsAt);
         Assert.Null(response.HoldExpiresAt);
         booking.Status = BookingStatus.Pending;
-        Assert.Equal(booking.ExpiresAt, BookingResponse.From(booking, "Europe/Berlin").HoldExpiresAt);
+        Assert.Equal(booking.ExpiresAt, booking.ToResponse("Europe/Berlin").HoldExpiresAt);
     }
 
     [Fact]

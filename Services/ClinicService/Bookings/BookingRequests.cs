@@ -18,32 +18,6 @@ public sealed class BookSlotRequestValidator : RequestValidator<BookSlotRequest>
         RuleFor(r => r.CustomerId).GreaterThan(0).WithMessage("customerId must be the id of the customer the slot is booked for.");
 }
 
-/// <summary>One step of a booking's history.</summary>
-public sealed record BookingHistoryEntry(BookingStatus Status, DateTimeOffset At);
-
-/// <summary>
-/// A booking and where it stands. <see cref="HoldExpiresAt"/> is set while it is pending: if CustomerService
-/// has not answered by then, the booking expires and the slot is free again.
-/// </summary>
-public sealed record BookingResponse(
-    long Id, long? BookingSlotId, long ClinicId, long DoctorId, long CustomerId,
-    DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, string? Reason,
-    DateTimeOffset? HoldExpiresAt, IReadOnlyList<BookingHistoryEntry> History)
-{
-    public static BookingResponse From(Booking b, string timeZone)
-    {
-        var history = new List<BookingHistoryEntry> { new(BookingStatus.Pending, b.CreatedAt) };
-        if (b.ConfirmedAt is { } confirmed) history.Add(new(BookingStatus.Confirmed, confirmed));
-        if (b.RejectedAt is { } rejected) history.Add(new(BookingStatus.Rejected, rejected));
-        if (b.ExpiredAt is { } expired) history.Add(new(BookingStatus.Expired, expired));
-        if (b.CancelledAt is { } cancelled) history.Add(new(BookingStatus.Cancelled, cancelled));
-        return new(b.Id, b.BookingSlotId, b.ClinicId, b.DoctorId, b.CustomerId,
-            SlotTimes.ToClinicTime(b.StartsAt, timeZone), SlotTimes.ToClinicTime(b.EndsAt, timeZone), b.Status, b.Reason,
-            b.Status == BookingStatus.Pending ? b.ExpiresAt : null, history);
-    }
-
-    public static BookingResponse From(BookingSaga.Outcome outcome) => From(outcome.Booking, outcome.TimeZone);
-}
 
 /// <summary>The problems of a booking request that did not end in a booking, with the booking they concern.</summary>
 public static class BookingProblems
@@ -80,4 +54,21 @@ public static class BookingProblems
         ["bookingStatus"] = booking.Status.ToName(),
         ["reason"] = booking.Reason,
     };
+}
+
+public static class BookingResponses
+{
+    public static BookingResponse ToResponse(this Booking b, string timeZone)
+    {
+        var history = new List<BookingHistoryEntry> { new(BookingStatus.Pending, b.CreatedAt) };
+        if (b.ConfirmedAt is { } confirmed) history.Add(new(BookingStatus.Confirmed, confirmed));
+        if (b.RejectedAt is { } rejected) history.Add(new(BookingStatus.Rejected, rejected));
+        if (b.ExpiredAt is { } expired) history.Add(new(BookingStatus.Expired, expired));
+        if (b.CancelledAt is { } cancelled) history.Add(new(BookingStatus.Cancelled, cancelled));
+        return new(b.Id, b.BookingSlotId, b.ClinicId, b.DoctorId, b.CustomerId,
+            SlotTimes.ToClinicTime(b.StartsAt, timeZone), SlotTimes.ToClinicTime(b.EndsAt, timeZone), b.Status, b.Reason,
+            b.Status == BookingStatus.Pending ? b.ExpiresAt : null, history);
+    }
+
+    public static BookingResponse ToResponse(this BookingSaga.Outcome outcome) => outcome.Booking.ToResponse(outcome.TimeZone);
 }

@@ -46,8 +46,8 @@ public static class BookingsApi
         var booking = outcome.Booking;
         return booking.Status switch
         {
-            BookingStatus.Confirmed => TypedResults.Created($"/bookings/{booking.Id}", BookingResponse.From(outcome)),
-            BookingStatus.Pending => TypedResults.Accepted($"/bookings/{booking.Id}", BookingResponse.From(outcome)),
+            BookingStatus.Confirmed => TypedResults.Created($"/bookings/{booking.Id}", outcome.ToResponse()),
+            BookingStatus.Pending => TypedResults.Accepted($"/bookings/{booking.Id}", outcome.ToResponse()),
             _ => throw BookingProblems.Ended(booking),
         };
     }
@@ -85,7 +85,7 @@ public static class BookingsApi
                 && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed), ct)
             ?? throw ProblemException.NotFound($"Booking slot {slotId} has no active booking.");
         Access.RequireBookingParty(user, clinicId, booking.CustomerId, $"Booking slot {slotId} has no active booking.");
-        return TypedResults.Ok(BookingResponse.From(booking, await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
+        return TypedResults.Ok(booking.ToResponse(await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
     }
 
     public static async Task<Ok<BookingResponse>> GetBooking(long id, ShardScope shard, ClaimsPrincipal user, CancellationToken ct)
@@ -94,7 +94,7 @@ public static class BookingsApi
         var booking = await shard.Db.Bookings.AsNoTracking().FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.Id == id, ct)
             ?? throw Missing.Booking(id);
         Access.RequireBookingParty(user, clinicId, booking.CustomerId, $"Booking {id} does not exist.");
-        return TypedResults.Ok(BookingResponse.From(booking, await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
+        return TypedResults.Ok(booking.ToResponse(await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));
     }
 
     /// <summary>Every change of the booking, oldest first, with who made it.</summary>
@@ -126,6 +126,6 @@ public static class BookingsApi
                 .Select(b => (long?)b.CustomerId).FirstOrDefaultAsync(ct) ?? throw Missing.Booking(id);
             Access.RequireBookingParty(user, clinicId, customerId, $"Booking {id} does not exist.");
         }
-        return TypedResults.Ok(BookingResponse.From(await saga.CancelAsync(id, Caller.From(user).AuditName, ct)));
+        return TypedResults.Ok((await saga.CancelAsync(id, Caller.From(user).AuditName, ct)).ToResponse());
     }
 }

@@ -6,11 +6,6 @@ using System.Text.Json.Serialization;
 
 namespace ClinicBooking.ClinicService.DoctorSlots;
 
-/// <summary>A doctor's default availability: a time slot on an ISO weekday (1 = Monday), or every day when null.</summary>
-public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, long TimeSlotId, int? Weekday)
-{
-    public static DoctorSlotResponse From(DoctorSlot t) => new(t.Id, t.ClinicId, t.DoctorId, t.TimeSlotId, t.Weekday);
-}
 
 public sealed record DoctorSlotRequest(
     [property: SetBy(Roles.Staff, Roles.Administrator)] long? TimeSlotId,
@@ -24,4 +19,9 @@ public sealed class DoctorSlotRequestValidator : RequestValidator<DoctorSlotRequ
         RuleFor(r => r.Weekday).InclusiveBetween(1, 7).When(r => r.Weekday is not null)
             .WithMessage("weekday must be 1 (Monday) to 7 (Sunday), or null for every day.");
     }
+}
+
+public static class DoctorSlotResponses
+{
+    public static DoctorSlotResponse ToResponse(this DoctorSlot t) => new(t.Id, t.ClinicId, t.DoctorId, t.TimeSlotId, t.Weekday);
 }

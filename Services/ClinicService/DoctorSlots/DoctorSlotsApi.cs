@@ -40,11 +40,11 @@ public static class DoctorSlotsApi
             .Where(t => t.ClinicId == clinicId && t.DoctorId == doctorId)
             .OrderBy(t => t.Weekday).ThenBy(t => t.TimeSlotId)
             .ToListAsync(ct);
-        return TypedResults.Ok(templates.Select(DoctorSlotResponse.From).ToList());
+        return TypedResults.Ok(templates.Select(t => t.ToResponse()).ToList());
     }
 
     public static async Task<Ok<DoctorSlotResponse>> GetDoctorSlot(long id, ShardScope shard, CancellationToken ct) =>
-        TypedResults.Ok(DoctorSlotResponse.From(await FindAsync(shard.Db.DoctorSlots.AsNoTracking(), id, ct)));
+        TypedResults.Ok((await FindAsync(shard.Db.DoctorSlots.AsNoTracking(), id, ct)).ToResponse());
 
     public static async Task<Created<DoctorSlotResponse>> CreateDoctorSlot(
         long doctorId, DoctorSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
@@ -65,7 +65,7 @@ public static class DoctorSlotsApi
         };
         services.Db.DoctorSlots.Add(template);
         await services.Db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/doctors/slots/{template.Id}", DoctorSlotResponse.From(template));
+        return TypedResults.Created($"/doctors/slots/{template.Id}", template.ToResponse());
     }
 
     public static async Task<Ok<DoctorSlotResponse>> ReplaceDoctorSlot(
@@ -78,7 +78,7 @@ public static class DoctorSlotsApi
         template.Weekday = request.Weekday;
         template.UpdatedAt = services.Clock.UtcNowMicroseconds();
         await services.Db.SaveChangesAsync(ct);
-        return TypedResults.Ok(DoctorSlotResponse.From(template));
+        return TypedResults.Ok(template.ToResponse());
     }
 
     /// <summary>Removes a template. Slots already generated from it stay; they are managed on their own.</summary>

@@ -5,13 +5,6 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ClinicBooking.ClinicService.Doctors;
 
-public sealed record DoctorResponse(
-    long Id, long ClinicId, string Name, string Specialization, bool IsActive,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-{
-    public static DoctorResponse From(Doctor d) =>
-        new(d.Id, d.ClinicId, d.Name, d.Specialization, d.IsActive, d.CreatedAt, d.UpdatedAt);
-}
 
 /// <summary>Create, replace or merge-patch a doctor. <see cref="IsActive"/>: only an explicit true reactivates.</summary>
 public sealed record DoctorRequest(
@@ -35,4 +28,10 @@ public sealed record DoctorFilter(
 public sealed class DoctorFilterValidator : RequestValidator<DoctorFilter>
 {
     public DoctorFilterValidator() => RuleFor(f => f.Specialization).Filter(Doctor.SpecializationMaxLength);
+}
+
+public static class DoctorResponses
+{
+    public static DoctorResponse ToResponse(this Doctor d) =>
+        new(d.Id, d.ClinicId, d.Name, d.Specialization, d.IsActive, d.CreatedAt, d.UpdatedAt);
 }

@@ -54,7 +54,7 @@ public static class DoctorsApi
         }
         var total = await query.LongCountAsync(ct);
         var items = await query.OrderBy(d => d.Id).Skip(page.Skip).Take(page.PageSize).ToListAsync(ct);
-        return TypedResults.Ok(new PagedResult<DoctorResponse>(page.PageIndex, page.PageSize, total, items.Select(DoctorResponse.From).ToList()));
+        return TypedResults.Ok(new PagedResult<DoctorResponse>(page.PageIndex, page.PageSize, total, items.Select(d => d.ToResponse()).ToList()));
     }
 
     public static async Task<Ok<DoctorResponse>> GetDoctor(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
@@ -63,7 +63,7 @@ public static class DoctorsApi
         var doctor = await cache.GetOrCreateForClinicAsync("doctor", id, clinicId, async token =>
         {
             var found = await shard.Db.Doctors.AsNoTracking().FirstOrDefaultAsync(d => d.ClinicId == clinicId && d.Id == id, token);
-            return found is null ? null : DoctorResponse.From(found);
+            return found is null ? null : found.ToResponse();
         }, ct);
         return TypedResults.Ok(doctor ?? throw Missing.Doctor(id));
     }
@@ -81,7 +81,7 @@ public static class DoctorsApi
         SetFields(doctor, request, now);
         services.Db.Doctors.Add(doctor);
         await services.Db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/doctors/{doctor.Id}", DoctorResponse.From(doctor));
+        return TypedResults.Created($"/doctors/{doctor.Id}", doctor.ToResponse());
     }
 
     public static async Task<Ok<DoctorResponse>> ReplaceDoctor(
@@ -102,7 +102,7 @@ public static class DoctorsApi
         SetFields(doctor, request, services.Clock.UtcNowMicroseconds());
         doctor.IsActive = true; // refused by the database unless the clinic is active
         await services.Db.SaveChangesAsync(ct);
-        return TypedResults.Ok(DoctorResponse.From(doctor));
+        return TypedResults.Ok(doctor.ToResponse());
     }
 
     /// <summary>Deactivates a doctor: refused while future booked slots exist; removes free future slots and templates.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ClinicBooking.ClinicService.Data;
 
 namespace ClinicBooking.ClinicService.Sharding;
@@ -51,8 +50,9 @@ public static class ShardScopeEndpoints
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            // The route constraint ({id:long}) has parsed it once already; this cannot fail for a matched route.
-            var id = long.Parse((string)http.GetRouteValue(parameter)!, CultureInfo.InvariantCulture);
+            // The route constraint ({id:long}) lets a sign through ("+5", "-5"); an id is digits only.
+            var id = ClinicIds.Parse(http.GetRouteValue(parameter) as string)
+                ?? throw ProblemException.NotFound($"Nothing exists at {http.Request.Path}.");
             http.RequestServices.GetRequiredService<ShardScope>().Enter(id, scoped, notFound);
             return await next(context);
         });

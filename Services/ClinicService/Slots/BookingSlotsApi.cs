@@ -38,7 +38,7 @@ public static class BookingSlotsApi
             join c in shard.Db.Clinics on s.ClinicId equals c.Id
             where s.ClinicId == clinicId && s.Id == id
             select new { Slot = s, c.TimeZone }).FirstOrDefaultAsync(ct) ?? throw Missing.BookingSlot(id);
-        return TypedResults.Ok(BookingSlotResponse.From(found.Slot, found.TimeZone));
+        return TypedResults.Ok(found.Slot.ToResponse(found.TimeZone));
     }
 
     public static async Task<Ok<List<BookingSlotResponse>>> ListDoctorBookingSlots(
@@ -55,7 +55,7 @@ public static class BookingSlotsApi
             .Where(s => s.ClinicId == clinicId && s.DoctorId == doctorId && s.Date >= start && s.Date <= end)
             .OrderBy(s => s.StartsAt)
             .ToListAsync(ct);
-        return TypedResults.Ok(slots.Select(s => BookingSlotResponse.From(s, timeZone)).ToList());
+        return TypedResults.Ok(slots.Select(s => s.ToResponse(timeZone)).ToList());
     }
 
     /// <summary>Creates one slot by hand for a doctor's shift on a date, whether or not a template covers it.</summary>
@@ -72,7 +72,7 @@ public static class BookingSlotsApi
         var timeZone = await PlaceAsync(services, slot, request.TimeSlotId!.Value, request.Date!.Value, ct);
         services.Db.BookingSlots.Add(slot);
         await services.Db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/bookingSlots/{slot.Id}", BookingSlotResponse.From(slot, timeZone));
+        return TypedResults.Created($"/bookingSlots/{slot.Id}", slot.ToResponse(timeZone));
     }
 
     /// <summary>Moves a free slot to another shift or date of the same doctor. A booked slot is not moved.</summary>
@@ -88,7 +88,7 @@ public static class BookingSlotsApi
         }
         var timeZone = await PlaceAsync(services, slot, request.TimeSlotId!.Value, request.Date!.Value, ct);
         await services.Db.SaveChangesAsync(ct);
-        return TypedResults.Ok(BookingSlotResponse.From(slot, timeZone));
+        return TypedResults.Ok(slot.ToResponse(timeZone));
     }
 
     /// <summary>Removes a free slot; a booked one is refused with 409 (the database refuses it too, by its row version).</summary>

@@ -4,9 +4,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClinicBooking.ClinicService.Slots;
 
-/// <summary>A future booked slot that stops a clinic, doctor or time slot from being deactivated.</summary>
-public sealed record Blocker(long BookingSlotId, long DoctorId, long TimeSlotId, DateTimeOffset StartsAt);
-
 /// <summary>What deactivating a clinic, a doctor or a time slot does to their slots, in one transaction.</summary>
 public static class Deactivation
 {

@@ -5,18 +5,6 @@ using System.Text.Json.Serialization;
 
 namespace ClinicBooking.ClinicService.Slots;
 
-/// <summary>
-/// A bookable slot: instants with the clinic's offset, and the clinic-local date. Only the clinic's staff read
-/// slots, so a booked one names its patient (<see cref="CustomerId"/>): the day's schedule shows who is coming.
-/// </summary>
-public sealed record BookingSlotResponse(
-    long Id, long ClinicId, long DoctorId, long TimeSlotId, DateOnly Date,
-    DateTimeOffset StartsAt, DateTimeOffset EndsAt, bool IsBooked, long? CustomerId)
-{
-    public static BookingSlotResponse From(BookingSlot s, string timeZone) =>
-        new(s.Id, s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date,
-            SlotTimes.ToClinicTime(s.StartsAt, timeZone), SlotTimes.ToClinicTime(s.EndsAt, timeZone), s.CustomerId is not null, s.CustomerId);
-}
 
 public sealed record CreateBookingSlotRequest(
     [property: SetBy(Roles.Staff, Roles.Administrator)] long? DoctorId,
@@ -38,7 +26,6 @@ public sealed record CreateBookingSlotsRequest(
     public DateRangeQuery Range => new(From, To);
 }
 
-public sealed record CreateBookingSlotsResponse(long ClinicId, DateOnly From, DateOnly To, long? DoctorId, int Created);
 
 public static class SlotLimits
 {
@@ -79,4 +66,11 @@ public sealed class CreateBookingSlotsRequestValidator : RequestValidator<Create
 public sealed class DateRangeQueryValidator : RequestValidator<DateRangeQuery>
 {
     public DateRangeQueryValidator() => this.ValidRange(r => r.From, r => r.To, SlotLimits.MaxRangeDays);
+}
+
+public static class BookingSlotResponses
+{
+    public static BookingSlotResponse ToResponse(this BookingSlot s, string timeZone) =>
+        new(s.Id, s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date,
+            SlotTimes.ToClinicTime(s.StartsAt, timeZone), SlotTimes.ToClinicTime(s.EndsAt, timeZone), s.CustomerId is not null, s.CustomerId);
 }

@@ -6,12 +6,6 @@ using System.Text.Json.Serialization;
 
 namespace ClinicBooking.ClinicService.TimeSlots;
 
-/// <summary>A shift (time slot) in the clinic's local time; times are "HH:mm".</summary>
-public sealed record TimeSlotResponse(long Id, long ClinicId, string Name, string StartTime, string EndTime, bool IsActive)
-{
-    public static TimeSlotResponse From(TimeSlot t) =>
-        new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive);
-}
 
 public sealed record TimeSlotRequest(
     [property: SetBy(Roles.Staff, Roles.Administrator)] string? Name,
@@ -49,4 +43,10 @@ internal static class TimeRules
         rule.NotEmpty().WithMessage("{PropertyName} is required, as HH:mm.")
             .Must(value => string.IsNullOrWhiteSpace(value) || TimeSlotRequest.ParseTime(value) is not null)
             .WithMessage("{PropertyName} must be a time of day as HH:mm, such as 09:30.");
+}
+
+public static class TimeSlotResponses
+{
+    public static TimeSlotResponse ToResponse(this TimeSlot t) =>
+        new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive);
 }

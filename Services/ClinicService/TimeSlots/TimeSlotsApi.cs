@@ -42,11 +42,11 @@ public static class TimeSlotsApi
             .Where(t => t.ClinicId == clinicId && (includeInactive || t.IsActive))
             .OrderBy(t => t.StartTime).ThenBy(t => t.Id)
             .ToListAsync(ct);
-        return TypedResults.Ok(slots.Select(TimeSlotResponse.From).ToList());
+        return TypedResults.Ok(slots.Select(t => t.ToResponse()).ToList());
     }
 
     public static async Task<Ok<TimeSlotResponse>> GetTimeSlot(long id, ShardScope shard, CancellationToken ct) =>
-        TypedResults.Ok(TimeSlotResponse.From(await FindAsync(shard.Db.TimeSlots.AsNoTracking(), id, ct)));
+        TypedResults.Ok((await FindAsync(shard.Db.TimeSlots.AsNoTracking(), id, ct)).ToResponse());
 
     public static async Task<Created<TimeSlotResponse>> CreateTimeSlot(
         long clinicId, TimeSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
@@ -69,7 +69,7 @@ public static class TimeSlotsApi
         };
         services.Db.TimeSlots.Add(slot);
         await services.Db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/timeslots/{slot.Id}", TimeSlotResponse.From(slot));
+        return TypedResults.Created($"/timeslots/{slot.Id}", slot.ToResponse());
     }
 
     /// <summary>
@@ -95,7 +95,7 @@ public static class TimeSlotsApi
         slot.EndTime = end;
         slot.UpdatedAt = services.Clock.UtcNowMicroseconds();
         await services.Db.SaveChangesAsync(ct);
-        return TypedResults.Ok(TimeSlotResponse.From(slot));
+        return TypedResults.Ok(slot.ToResponse());
     }
 
     /// <summary>Deactivates a time slot: refused while future booked slots exist; removes free future slots and templates.</summary>

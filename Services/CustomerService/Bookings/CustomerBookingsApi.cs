@@ -56,19 +56,14 @@ public static class CustomerBookingsApi
             .Skip(page.Skip).Take(page.PageSize)
             .ToListAsync(ct);
         return TypedResults.Ok(new PagedResult<CustomerBookingResponse>(page.PageIndex, page.PageSize, total,
-            items.Select(CustomerBookingResponse.From).ToList()));
+            items.Select(b => b.ToResponse()).ToList()));
     }
 }
 
-/// <summary>
-/// A customer's booking as listed by CustomerService: its times in the clinic's time zone (<see cref="TimeZone"/>,
-/// with the offset in force then) and its clinic-local <see cref="Date"/>, exactly as the clinic's API shows them.
-/// </summary>
-public sealed record CustomerBookingResponse(
-    long BookingId, long ClinicId, long? BookingSlotId, long DoctorId, DateOnly Date,
-    DateTimeOffset StartsAt, DateTimeOffset EndsAt, string TimeZone, BookingStatus Status, DateTimeOffset UpdatedAt)
+public static class CustomerBookingResponses
 {
-    public static CustomerBookingResponse From(CustomerBooking b)
+    /// <summary>The booking's times in the clinic's time zone, with the offset in force then, and its clinic-local date.</summary>
+    public static CustomerBookingResponse ToResponse(this CustomerBooking b)
     {
         var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(b.TimeZone) ?? DateTimeZone.Utc;
         var starts = Instant.FromDateTimeOffset(b.StartsAt).InZone(zone);

@@ -19,11 +19,6 @@ public sealed record CreateStaffRequest(
     [property: SetBy(Roles.Administrator)] string? Email,
     [property: SetBy(Roles.Administrator)] string? Password);
 
-public sealed record StaffResponse(string Id, string Name, string Email, IReadOnlyList<long> ClinicIds)
-{
-    public static StaffResponse From(Account account, IEnumerable<long> clinicIds) =>
-        new(account.Id, account.Name, account.Email!, [.. clinicIds.Order()]);
-}
 
 public sealed class RegisterRequestValidator : RequestValidator<RegisterRequest>
 {
@@ -58,4 +53,10 @@ public sealed class ChangePasswordRequestValidator : RequestValidator<ChangePass
         RuleFor(r => r.CurrentPassword).NotEmpty().MaximumLength(AccountsApi.PasswordMaxLength);
         RuleFor(r => r.NewPassword).NotEmpty().MinimumLength(10).MaximumLength(AccountsApi.PasswordMaxLength);
     }
+}
+
+public static class StaffResponses
+{
+    public static StaffResponse ToStaffResponse(this Account account, IEnumerable<long> clinicIds) =>
+        new(account.Id, account.Name, account.Email!, [.. clinicIds.Order()]);
 }

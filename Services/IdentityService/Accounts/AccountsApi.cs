@@ -78,7 +78,7 @@ public static class AccountsApi
                 .Select(c => new { c.UserId, c.ClaimValue }).ToListAsync(ct))
             .ToLookup(c => c.UserId, c => long.Parse(c.ClaimValue!, CultureInfo.InvariantCulture));
         var administrator = Caller.From(user).IsAdministrator;
-        return TypedResults.Ok<IReadOnlyList<StaffResponse>>([.. members.Select(m => StaffResponse.From(m, administrator ? clinics[m.Id] : [clinicId]))]);
+        return TypedResults.Ok<IReadOnlyList<StaffResponse>>([.. members.Select(m => m.ToStaffResponse(administrator ? clinics[m.Id] : [clinicId]))]);
     }
 
     /// <summary>
@@ -109,7 +109,7 @@ public static class AccountsApi
             {
                 ThrowIfFailed(await accounts.AddClaimAsync(account, clinicClaim));
             }
-            return TypedResults.Ok(StaffResponse.From(account, await ClinicsOfAsync(accounts, account)));
+            return TypedResults.Ok(account.ToStaffResponse(await ClinicsOfAsync(accounts, account)));
         }
 
         if (string.IsNullOrEmpty(request.Password))
@@ -128,7 +128,7 @@ public static class AccountsApi
             await accounts.DeleteAsync(account);
             throw;
         }
-        return TypedResults.Created($"/clinics/{clinicId}/staff/{account.Id}", StaffResponse.From(account, [clinicId]));
+        return TypedResults.Created($"/clinics/{clinicId}/staff/{account.Id}", account.ToStaffResponse([clinicId]));
     }
 
     /// <summary>
