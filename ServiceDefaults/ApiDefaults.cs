@@ -17,7 +17,12 @@ public static class ApiDefaults
     public static IHostApplicationBuilder AddApiDefaults<TProgram>(this IHostApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        {
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            // A number is a JSON number: "5" is refused (400), and the document types ids and counts as
+            // integers, not "integer or string", so a generated client passes an id it got to the next call.
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
         builder.Services.AddDocumentedOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(typeof(MergePatcher<>));

@@ -24,6 +24,18 @@ public static partial class OpenApiDocumentation
         services.AddOpenApi(documentName, options => options.AddClinicBookingConventions().AddDocumentTransformer((document, _, _) =>
         {
             document.Servers?.Clear();
+            // The scheme the operations' requirements name must be in the document itself, or each requirement
+            // is written as {} ("no token needed"). Here a bearer token; the gateway's document describes the
+            // OAuth 2.0 flows that get one.
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[SecuritySchemeName] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "An access token of IdentityService with the api scope.",
+            };
             return Task.CompletedTask;
         }));
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ClinicBooking.Gateway.Apis;
@@ -80,6 +81,8 @@ public static class GatewayOpenApiExtensions
     public static IHostApplicationBuilder AddGatewayOpenApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddDocumentedOpenApi(GatewayOpenApi.OwnDocument);
+        // As in every service (ApiDefaults): numbers are JSON numbers, typed as integers in the document.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         builder.Services.AddSingleton<GatewayOpenApi>();
         return builder;
     }

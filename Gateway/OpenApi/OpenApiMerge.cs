@@ -140,12 +140,16 @@ public static class OpenApiMerge
     {
         var responses = operation["responses"] as JsonObject ?? [];
         operation["responses"] = responses;
-        // A public operation says so explicitly (an empty requirement); one that needs a token already names it.
+        // A public operation says so explicitly (no requirement); one that needs a token already names it.
         operation["security"] ??= new JsonArray();
         if (operation["security"]!.AsArray().Count > 0)
         {
             Declare(responses, "401", "No valid access token: sign in (POST /connect/token) and send it as Authorization: Bearer.");
             Declare(responses, "403", "The account's role may never do this (a customer creating a clinic, say).");
+        }
+        else
+        {
+            Declare(responses, "401", "A token was sent and does not validate (expired, revoked, or not ours): one that is sent is checked, even where none is needed.");
         }
         Declare(responses, "400", "The request is malformed or invalid; the problem's detail and errors say what to change.");
         if (path.Contains('{'))

@@ -79,6 +79,55 @@ public class OpenApiTests(ClinicBookingApp app)
         Assert.DoesNotContain("address", clinic.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
     }
 
+    /// <summary>
+    /// Issue 27, finding 8: each operation states the token it needs as OpenAPI means it. A requirement naming
+    /// the oauth2 scheme and the api scope, or none at all ([]) for a public one; never an empty requirement
+    /// ({}), which means "no token needed" although the operation refuses a call without one. And every
+    /// operation declares 401: a token that does not validate is refused even where none is needed.
+    /// </summary>
+    [Fact]
+    public async Task Every_operation_states_the_token_it_needs_and_declares_401()
+    {
+        var document = await DocumentAsync();
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("oauth2");
+        Assert.Equal("oauth2", scheme.GetProperty("type").GetString());
+        var needsToken = new Dictionary<string, bool>();
+        foreach (var (path, method, operation) in Operations(document))
+        {
+            var name = $"{method.ToUpperInvariant()} {path}";
+            var requirements = operation.GetProperty("security").EnumerateArray().ToList();
+            Assert.All(requirements, r => Assert.True(r.TryGetProperty("oauth2", out var scopes) && scopes.EnumerateArray().Any(s => s.GetString() == "api"),
+                $"{name}: a security requirement without the oauth2 scheme's api scope ({r.GetRawText()})."));
+            needsToken[name] = requirements.Count > 0;
+            Assert.True(operation.GetProperty("responses").TryGetProperty("401", out _), $"{name} does not declare 401.");
+        }
+        Assert.False(needsToken["GET /availability/search"]);
+        Assert.False(needsToken["POST /account/register"]);
+        Assert.True(needsToken["POST /clinics"]);
+        Assert.True(needsToken["PUT /bookingSlots/{slotId}/booking"]);
+        Assert.True(needsToken["GET /customers/{id}"]);
+    }
+
+    /// <summary>
+    /// Issue 27, finding 8: an id a response gives is typed as the path that takes it (integer), not "integer or
+    /// string", so a generated client passes it on without a cast; and the API refuses a number sent as a string.
+    /// </summary>
+    [Fact]
+    public async Task Ids_and_counts_are_integers_in_every_schema_and_on_the_wire()
+    {
+        var document = await DocumentAsync();
+        var loose = document.GetProperty("components").GetProperty("schemas").EnumerateObject()
+            .SelectMany(schema => schema.Value.TryGetProperty("properties", out var properties)
+                ? properties.EnumerateObject().Where(p => p.Value.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.Array
+                    && type.EnumerateArray().Any(t => t.GetString() == "string") && type.EnumerateArray().Any(t => t.GetString() is "integer" or "number"))
+                    .Select(p => $"{schema.Name}.{p.Name}")
+                : [])
+            .ToList();
+        Assert.True(loose.Count == 0, $"Typed integer or string: {string.Join(", ", loose)}");
+        using var stringly = await app.Gateway.PostAsync("/clinics", Http.Json("""{"name": "Stringly", "timeZone": "Europe/Berlin", "maxActiveBookingsPerCustomer": "3"}"""), Ct);
+        await stringly.AssertProblemAsync(400);
+    }
+
     [Fact]
     public async Task Spectral_and_Redocly_find_no_error_in_the_document()
     {
