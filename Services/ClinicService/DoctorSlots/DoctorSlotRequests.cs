@@ -1,8 +1,6 @@
 using ClinicBooking.Contracts.Access;
-using System.Globalization;
 using ClinicBooking.ClinicService.Data;
 using FluentValidation;
-using System.Text.Json.Serialization;
 
 namespace ClinicBooking.ClinicService.DoctorSlots;
 
