@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace ClinicBooking.ClinicService.Bookings;
 
 /// <summary>
-/// The customer-verify-then-book saga, whole: a booking's states and transitions, and the wait for its
-/// decision. A booking starts <c>pending</c>, holding its slot, with a question to CustomerService in the
+/// The customer-verify-then-book saga: applies the booking's transitions, declared in <see cref="BookingLifecycle"/>,
+/// and waits for a decision. A booking starts <c>pending</c>, holding its slot, with a question to CustomerService in the
 /// outbox (<see cref="BookAsync"/>); CustomerService's verdict confirms or rejects it (<see cref="DecideAsync"/>);
 /// a hold nobody decided in time expires (<see cref="ExpireDueAsync"/>); an active one can be cancelled
 /// (<see cref="CancelAsync"/>). Every transition is one SQL statement on the shard, so one implicit
@@ -154,7 +154,7 @@ public sealed class BookingSaga(
 
     /// <summary>
     /// CustomerService's verdicts: confirms or rejects the pending bookings they are about, one statement per
-    /// shard; a verdict about a booking that is no longer pending is a late or repeated answer and changes
+    /// shard and kind of verdict (yes, no); a verdict about a booking that is no longer pending is a late or repeated answer and changes
     /// nothing. A hold past its deadline is not confirmed even if the answer is yes: it is the expiry sweep's.
     /// </summary>
     public Task DecideAsync(IReadOnlyList<Traced<CustomerVerdict>> verdicts, CancellationToken ct) =>
