@@ -66,11 +66,13 @@ public sealed class OutboxRedriver<TMessage>(
             var sent = result.Sent.ToList();
             await db.Set<TMessage>().Where(m => sent.Contains(m.Id))
                 .ExecuteUpdateAsync(u => u.SetProperty(m => m.SentAt, _ => DateTimeOffset.UtcNow), token);
-            foreach (var (id, reason) in result.Parked)
+            // One statement per reason (a store has few), not one per parked row.
+            foreach (var parked in result.Parked.GroupBy(p => p.Value, p => p.Key))
             {
-                await db.Set<TMessage>().Where(m => m.Id == id).ExecuteUpdateAsync(u => u
+                var ids = parked.ToList();
+                await db.Set<TMessage>().Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(u => u
                     .SetProperty(m => m.ParkedAt, _ => DateTimeOffset.UtcNow)
-                    .SetProperty(m => m.ParkedReason, reason), token);
+                    .SetProperty(m => m.ParkedReason, parked.Key), token);
             }
             await transaction.CommitAsync(token);
             if (result.Parked.Count > 0)
