@@ -164,6 +164,14 @@ public static partial class OpenApiDocumentation
                     {
                         schema.MinLength = Math.Max(schema.MinLength ?? 0, 1);
                     }
+                    else if (IsArray(schema))
+                    {
+                        schema.MinItems = Math.Max(schema.MinItems ?? 0, 1);
+                    }
+                    break;
+                // On a list, a bound is on how many items it has (a rule on its Length or Count).
+                case IComparisonValidator { Comparison: Comparison.LessThanOrEqual, ValueToCompare: int most } when IsArray(schema):
+                    schema.MaxItems = most;
                     break;
                 case ILengthValidator length:
                     schema.MaxLength = length.Max > 0 ? length.Max : schema.MaxLength;
@@ -203,6 +211,8 @@ public static partial class OpenApiDocumentation
     }
 
     private static bool IsString(OpenApiSchema schema) => schema.Type is { } type && type.HasFlag(JsonSchemaType.String);
+
+    private static bool IsArray(OpenApiSchema schema) => schema.Type is { } type && type.HasFlag(JsonSchemaType.Array);
 
     private static string? Number(object? value) => value switch
     {

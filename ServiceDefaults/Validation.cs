@@ -130,8 +130,10 @@ public sealed record IdempotencyKey([property: FromHeader(Name = IdempotencyKey.
 public sealed class IdempotencyKeyValidator : RequestValidator<IdempotencyKey>
 {
     public IdempotencyKeyValidator() =>
-        RuleFor(k => k.Value)
-            .Must(key => key!.Length is > 0 and <= IdempotencyKey.MaxLength && key.All(c => c is >= '!' and <= '~'))
+        // A length and a pattern rather than one predicate, so that the OpenAPI document states both.
+        RuleFor(k => k.Value).Cascade(CascadeMode.Stop)
+            .Length(1, IdempotencyKey.MaxLength)
+            .Matches("^[!-~]+$")
             .When(k => k.Value is not null)
             .OverridePropertyName(IdempotencyKey.Header)
             .WithMessage($"The {IdempotencyKey.Header} header must be 1 to {IdempotencyKey.MaxLength} visible ASCII characters.");

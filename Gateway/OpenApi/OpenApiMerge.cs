@@ -117,13 +117,17 @@ public static class OpenApiMerge
         }
         operation["responses"] = responses;
 
+        // The gateway's parameters are what the client sends it (POST /clinics takes an optional ?shard and
+        // always names one to the cell): they replace the service's of the same name.
         var parameters = operation["parameters"]?.AsArray() ?? [];
         foreach (var parameter in own["parameters"]?.AsArray() ?? [])
         {
-            if (!parameters.Any(p => p?["name"]?.GetValue<string>() == parameter?["name"]?.GetValue<string>()))
+            var name = parameter?["name"]?.GetValue<string>();
+            if (parameters.FirstOrDefault(p => p?["name"]?.GetValue<string>() == name) is { } theirs)
             {
-                parameters.Add(parameter!.DeepClone());
+                parameters.Remove(theirs);
             }
+            parameters.Add(parameter!.DeepClone());
         }
         if (parameters.Count > 0)
         {

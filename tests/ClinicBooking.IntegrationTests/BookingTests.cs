@@ -287,11 +287,14 @@ public class BookingTests(ClinicBookingApp app)
         Assert.Equal(["status"], (await badStatus.AssertProblemAsync(StatusCodes.BadRequest)).FieldErrors());
         Assert.False(await _api.IsBookedAsync(slot));
 
-        // A slot that was removed, or has started, is not bookable: 409.
+        // A slot that was removed, or never existed, is not there: 404, as for every unknown id. One that has
+        // started is there and not bookable: 409.
         var (clinic, slots) = await _api.CreateSlotsAsync(2);
         Assert.Equal(HttpStatusCode.NoContent, (await _api.Gateway.DeleteAsync($"/bookingSlots/{slots[0]}", Ct)).StatusCode);
         var removed = await _api.BookAsync(slots[0], customer);
-        Assert.Contains("removed", (await removed.AssertProblemAsync(StatusCodes.Conflict)).GetProperty("detail").GetString());
+        Assert.Contains("removed", (await removed.AssertProblemAsync(StatusCodes.NotFound)).GetProperty("detail").GetString());
+        var unknown = await _api.BookAsync(slots[1] + 1_000_000, customer);
+        await unknown.AssertProblemAsync(StatusCodes.NotFound);
         var past = await _api.Clinics.InsertBookingSlotAsync(clinic.Shard, clinic.Id, clinic.Doctor, clinic.TimeSlot,
             DateTimeOffset.UtcNow.AddDays(-3), TimeSpan.FromMinutes(30));
         var started = await _api.BookAsync(past!.Value, customer);

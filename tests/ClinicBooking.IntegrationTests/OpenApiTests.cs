@@ -80,6 +80,44 @@ public class OpenApiTests(ClinicBookingApp app)
     }
 
     /// <summary>
+    /// Issue 27, finding 8: the rules the API enforces and the document did not state. A shift's times are
+    /// HH:mm; the Idempotency-Key header's characters and length; the patients' ids required and counted
+    /// (maxItems, not a maximum value); the placement shard of a new clinic optional.
+    /// </summary>
+    [Fact]
+    public async Task Parameters_and_fields_state_every_rule_the_API_enforces()
+    {
+        var document = await DocumentAsync();
+        var paths = document.GetProperty("paths");
+        JsonElement Parameter(string path, string method, string name) =>
+            paths.GetProperty(path).GetProperty(method).GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
+        static bool Required(JsonElement parameter) => parameter.TryGetProperty("required", out var required) && required.GetBoolean();
+
+        var shift = document.GetProperty("components").GetProperty("schemas").GetProperty("TimeSlotRequest").GetProperty("properties");
+        foreach (var field in new[] { "startTime", "endTime" })
+        {
+            var pattern = new System.Text.RegularExpressions.Regex(shift.GetProperty(field).GetProperty("pattern").GetString()!);
+            Assert.Matches(pattern, "09:30");
+            Assert.Matches(pattern, "23:59");
+            Assert.DoesNotMatch(pattern, "9:30am");
+            Assert.DoesNotMatch(pattern, "24:00");
+        }
+
+        var key = Parameter("/bookingSlots/{slotId}/booking", "put", "Idempotency-Key").GetProperty("schema");
+        Assert.Equal(200, key.GetProperty("maxLength").GetInt32());
+        Assert.Equal(1, key.GetProperty("minLength").GetInt32());
+        Assert.Matches(key.GetProperty("pattern").GetString()!, "6d1f0c2e-ok_~!");
+        Assert.DoesNotMatch(key.GetProperty("pattern").GetString()!, "with space");
+
+        var ids = Parameter("/clinics/{clinicId}/patients", "get", "id");
+        Assert.True(Required(ids), "GET /clinics/{clinicId}/patients answers 400 without an id, so id is required.");
+        Assert.Equal(100, ids.GetProperty("schema").GetProperty("maxItems").GetInt32());
+        Assert.False(ids.GetProperty("schema").TryGetProperty("maximum", out _), "maximum bounds each id's value, not how many.");
+
+        Assert.False(Required(Parameter("/clinics", "post", "shard")), "POST /clinics places the clinic itself when no shard is named.");
+    }
+
+    /// <summary>
     /// Issue 27, finding 8: each operation states the token it needs as OpenAPI means it. A requirement naming
     /// the oauth2 scheme and the api scope, or none at all ([]) for a public one; never an empty requirement
     /// ({}), which means "no token needed" although the operation refuses a call without one. And every
@@ -144,6 +182,31 @@ public class OpenApiTests(ClinicBookingApp app)
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>
+    /// Issue 27: a client generated from the document by a common generator (openapi-typescript, with
+    /// openapi-fetch) compiles in TypeScript's strict mode and runs README's booking journey through the
+    /// gateway, with no casts and no hand-written API types (scripts/openapi/client/journey.mts).
+    /// </summary>
+    [Fact]
+    public async Task A_client_generated_from_the_document_runs_the_booking_journey()
+    {
+        var script = Path.Combine(RepositoryRoot(), "scripts", "openapi", "client-journey.sh");
+        var start = new ProcessStartInfo(script, ["--gateway", app.Gateway.BaseAddress!.ToString().TrimEnd('/')])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ADMIN_PASSWORD"] = app.AdministratorPassword;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var error = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        var log = await output + await error;
+        Assert.True(process.ExitCode == 0, $"The generated client's journey failed:\n{log}");
+        Assert.Contains("ok compiled in strict mode", log);
+        Assert.Contains("journey complete", log);
     }
 
     [Fact]

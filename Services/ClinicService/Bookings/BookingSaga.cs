@@ -398,7 +398,8 @@ public sealed class BookingSaga(
             .FirstOrDefaultAsync(ct);
         if (slot is null)
         {
-            return ProblemException.Conflict($"Booking slot {slotId} does not exist or has been removed.");
+            // Removed slots are deleted: nothing at this id, as for any unknown id.
+            return ProblemException.NotFound($"Booking slot {slotId} does not exist or has been removed.");
         }
         if (slot.Started)
         {

@@ -16,8 +16,11 @@ public sealed record TimeSlotRequest(
     [JsonIgnore]
     public (TimeOnly Start, TimeOnly End) Hours => (ParseTime(StartTime)!.Value, ParseTime(EndTime)!.Value);
 
+    /// <summary>HH:mm or HH:mm:ss, 00:00 to 23:59:59.</summary>
+    public const string TimePattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$";
+
     public static TimeOnly? ParseTime(string? value) =>
-        TimeOnly.TryParseExact(value?.Trim(), ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+        TimeOnly.TryParseExact(value, ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
             ? time
             : null;
 }
@@ -38,10 +41,10 @@ public sealed class TimeSlotRequestValidator : RequestValidator<TimeSlotRequest>
 
 internal static class TimeRules
 {
-    /// <summary>A time of day as HH:mm (or HH:mm:ss).</summary>
+    /// <summary>A time of day as HH:mm (or HH:mm:ss). A pattern, so that the OpenAPI document states it too.</summary>
     public static IRuleBuilderOptions<T, string?> Time<T>(this IRuleBuilder<T, string?> rule) =>
         rule.NotEmpty().WithMessage("{PropertyName} is required, as HH:mm.")
-            .Must(value => string.IsNullOrWhiteSpace(value) || TimeSlotRequest.ParseTime(value) is not null)
+            .Matches(TimeSlotRequest.TimePattern)
             .WithMessage("{PropertyName} must be a time of day as HH:mm, such as 09:30.");
 }
 

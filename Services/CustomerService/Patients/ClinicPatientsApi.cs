@@ -37,7 +37,8 @@ public static class ClinicPatientsApi
     {
         public PatientsQueryValidator()
         {
-            RuleFor(q => q.Ids).NotEmpty().WithMessage("Name at least one customer: ?id=1&id=2.");
+            // Named as the query parameter ("id"), which is also how the OpenAPI document finds these rules.
+            RuleFor(q => q.Ids).NotEmpty().OverridePropertyName("id").WithMessage("Name at least one customer: ?id=1&id=2.");
             RuleFor(q => q.Ids!.Length).LessThanOrEqualTo(MaxIds).When(q => q.Ids is not null)
                 .OverridePropertyName("id").WithMessage($"At most {MaxIds} ids at once.");
         }
