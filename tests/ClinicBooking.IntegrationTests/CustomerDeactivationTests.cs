@@ -30,6 +30,10 @@ public class CustomerDeactivationTests(ClinicBookingApp app)
             Assert.Equal("cancelled", BookingApi.Status(booking));
             Assert.Equal("customer-deactivated", booking.GetProperty("reason").GetString());
             Assert.False(await _api.IsBookedAsync(slot));
+            // On record: the saga cancelled it, and why.
+            var record = (await (await _api.Gateway.GetAsync($"/bookings/{id}/audit", Ct)).ReadJsonAsync()).EnumerateArray().Last();
+            Assert.Equal(("booking.cancelled", "system", "customer-deactivated"),
+                (record.GetProperty("action").GetString(), record.GetProperty("actor").GetString(), record.GetProperty("detail").GetString()));
         }
         var listed = await _api.WaitForCustomerBookingsAsync(customer, items => items.All(b => b.GetProperty("status").GetString() == "cancelled"));
         Assert.All(listed, b => Assert.Equal("cancelled", b.GetProperty("status").GetString()));

@@ -53,9 +53,18 @@ public sealed class IdentityTests(ClinicBookingApp app)
         var bookingAudit = (await GetJsonAsync($"/bookings/{bookingId}/audit", app.AdministratorToken)).EnumerateArray()
             .Select(e => (e.GetProperty("action").GetString(), e.GetProperty("actor").GetString())).ToList();
         Assert.Equal([("booking.created", patient), ("booking.confirmed", "system"), ("booking.cancelled", patient)], bookingAudit);
+        // Each record's detail: a transition's reason, an update's changed fields (names, never values).
+        var cancelRecord = (await GetJsonAsync($"/bookings/{bookingId}/audit", app.AdministratorToken)).EnumerateArray().Last();
+        Assert.Equal((await GetJsonAsync($"/bookings/{bookingId}", token)).GetProperty("reason").GetString(), cancelRecord.GetProperty("detail").GetString());
+        using var phoneChanged = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Patch, $"/customers/{customerId}")
+        {
+            Content = new StringContent("""{"phone": "+44 20 7946 0999"}""", System.Text.Encoding.UTF8, "application/merge-patch+json"),
+        }.As(token), Ct);
+        Assert.Equal(HttpStatusCode.OK, phoneChanged.StatusCode);
         var customerAudit = (await GetJsonAsync($"/customers/{customerId}/audit", app.AdministratorToken)).EnumerateArray()
-            .Select(e => (e.GetProperty("action").GetString(), e.GetProperty("actor").GetString())).ToList();
-        Assert.Equal([("customer.created", "service:identityservice")], customerAudit);
+            .Select(e => (e.GetProperty("action").GetString(), e.GetProperty("actor").GetString(),
+                e.GetProperty("detail").ValueKind == JsonValueKind.Null ? null : e.GetProperty("detail").GetString())).ToList();
+        Assert.Equal([("customer.created", "service:identityservice", null), ("customer.updated", patient, "phone")], customerAudit);
         using var notForCustomers = await SendAsync($"/bookings/{bookingId}/audit", token);
         await notForCustomers.AssertProblemAsync(403);
     }

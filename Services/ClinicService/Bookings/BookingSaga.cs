@@ -322,8 +322,8 @@ public sealed class BookingSaga(
               FROM slot
          RETURNING *, @trace::varchar AS trace),
         audit AS (
-            INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action)
-            SELECT clinic_id, id, now(), @actor, @audit_action FROM b),
+            INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action, detail)
+            SELECT clinic_id, id, now(), @actor, @audit_action, reason FROM b),
         {OutboxWriter.InsertForEachBooking}
         SELECT b.*, {OutboxWriter.Columns}, c.time_zone, c.max_active_bookings_per_customer
           FROM b JOIN outbox ON outbox.outbox_booking_id = b.id JOIN clinics c ON c.id = b.clinic_id
@@ -361,8 +361,8 @@ public sealed class BookingSaga(
                        SELECT 1 FROM customer_standings s WHERE s.customer_id = bookings.customer_id AND NOT s.is_active))
          RETURNING bookings.*, d.trace::varchar AS trace, t.audit_action),
         audit AS (
-            INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action)
-            SELECT clinic_id, id, now(), @actor, audit_action FROM b),
+            INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action, detail)
+            SELECT clinic_id, id, now(), @actor, audit_action, reason FROM b),
         {OutboxWriter.InsertForEachBooking}
         SELECT b.*, {OutboxWriter.Columns}, c.time_zone
           FROM b JOIN outbox ON outbox.outbox_booking_id = b.id JOIN clinics c ON c.id = b.clinic_id

@@ -108,7 +108,7 @@ public static class BookingsApi
         return TypedResults.Ok(await shard.Db.BookingAudit.AsNoTracking()
             .Where(a => a.ClinicId == clinicId && a.BookingId == id)
             .OrderBy(a => a.Id)
-            .Select(a => new AuditEntryResponse(a.At, a.Actor, a.Action, "booking", a.BookingId))
+            .Select(a => new AuditEntryResponse(a.At, a.Actor, a.Action, a.Detail, "booking", a.BookingId))
             .ToListAsync(ct));
     }
 

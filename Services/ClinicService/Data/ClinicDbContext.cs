@@ -173,13 +173,8 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         standing.HasKey(s => s.CustomerId);
         standing.Property(s => s.CustomerId).ValueGeneratedNever();
 
-        var audit = modelBuilder.Entity<BookingAuditEntry>();
-        audit.ToTable("booking_audit", t => t.HasCheckConstraint("ck_booking_audit_action", PostgresDatabase.OneOf("action",
-            ["booking.created", "booking.confirmed", "booking.rejected", "booking.cancelled", "booking.expired"])));
+        var audit = modelBuilder.MapAudit<BookingAuditEntry>("booking_audit", BookingAuditEntry.Actions);
         audit.HasKey(a => new { a.ClinicId, a.Id });
-        audit.Property(a => a.Id).UseIdentityAlwaysColumn();
-        audit.Property(a => a.Actor).HasMaxLength(300);
-        audit.Property(a => a.Action).HasMaxLength(50);
         audit.HasOne<Booking>().WithMany().HasForeignKey(a => new { a.ClinicId, a.BookingId })
             .HasPrincipalKey(b => new { b.ClinicId, b.Id }).OnDelete(DeleteBehavior.Restrict);
 

@@ -73,7 +73,7 @@ public static class CustomersApi
     {
         await FindAsync(db.Customers.AsNoTracking(), id, ct);
         return TypedResults.Ok(await db.CustomerAudit.AsNoTracking().Where(a => a.CustomerId == id).OrderBy(a => a.Id)
-            .Select(a => new AuditEntryResponse(a.At, a.Actor, a.Fields == null ? a.Action : a.Action + " (" + a.Fields + ")", "customer", a.CustomerId))
+            .Select(a => new AuditEntryResponse(a.At, a.Actor, a.Action, a.Detail, "customer", a.CustomerId))
             .ToListAsync(ct));
     }
 

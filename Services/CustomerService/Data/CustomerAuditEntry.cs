@@ -2,24 +2,14 @@ namespace ClinicBooking.CustomerService.Data;
 
 /// <summary>
 /// One change of a customer's record and who made it, saved in the same transaction as the change
-/// (<see cref="CustomerDbContext.SaveChangesAsync(bool, CancellationToken)"/>): there is no change without its record.
+/// (<see cref="CustomerDbContext.SaveChangesAsync(bool, CancellationToken)"/>): there is no change without its
+/// record. The detail of an update names the fields that changed (never their values: the record holds them).
 /// </summary>
-public sealed class CustomerAuditEntry
+public sealed class CustomerAuditEntry : AuditEntry
 {
-    public long Id { get; set; }
+    public static readonly string[] Actions = ["customer.created", "customer.updated", "customer.deactivated", "customer.reactivated"];
 
     public long CustomerId { get; set; }
 
     public Customer? Customer { get; set; }
-
-    public DateTimeOffset At { get; set; }
-
-    /// <summary>"roles:account id" of the caller, or "system" for changes no request made.</summary>
-    public required string Actor { get; set; }
-
-    /// <summary>customer.created, customer.updated, customer.deactivated or customer.reactivated.</summary>
-    public required string Action { get; set; }
-
-    /// <summary>For an update, the fields that changed (names only: the record itself holds the values).</summary>
-    public string? Fields { get; set; }
 }

@@ -75,21 +75,14 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         }
         return action is null ? null : new CustomerAuditEntry
         {
-            Customer = customer, CustomerId = customer.Id, At = customer.UpdatedAt, Actor = actor, Action = action, Fields = fields,
+            Customer = customer, CustomerId = customer.Id, At = customer.UpdatedAt, Actor = actor, Action = action, Detail = fields,
         };
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        var audit = modelBuilder.Entity<CustomerAuditEntry>();
-        audit.ToTable("customer_audit", t => t.HasCheckConstraint("ck_customer_audit_action", PostgresDatabase.OneOf("action",
-            ["customer.created", "customer.updated", "customer.deactivated", "customer.reactivated"])));
-        audit.Property(a => a.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+        var audit = modelBuilder.MapAudit<CustomerAuditEntry>("customer_audit", CustomerAuditEntry.Actions);
         audit.Property(a => a.CustomerId).HasColumnName("customer_id");
-        audit.Property(a => a.At).HasColumnName("at");
-        audit.Property(a => a.Actor).HasColumnName("actor").HasMaxLength(300);
-        audit.Property(a => a.Action).HasColumnName("action").HasMaxLength(50);
-        audit.Property(a => a.Fields).HasColumnName("fields").HasMaxLength(200);
         audit.HasOne(a => a.Customer).WithMany().HasForeignKey(a => a.CustomerId).OnDelete(DeleteBehavior.Restrict);
         audit.HasIndex(a => new { a.CustomerId, a.Id }).HasDatabaseName("ix_customer_audit_customer_id_id");
 

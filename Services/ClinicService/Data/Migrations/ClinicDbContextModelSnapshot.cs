@@ -198,6 +198,11 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("booking_id");
 
+                    b.Property<string>("Detail")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("detail");
+
                     b.HasKey("ClinicId", "Id")
                         .HasName("pk_booking_audit");
 
