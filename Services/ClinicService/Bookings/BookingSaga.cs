@@ -36,6 +36,9 @@ public sealed class BookingSaga(
 
     public static readonly ActivitySource ActivitySource = new("ClinicBooking.Saga");
 
+    /// <summary>The bookings a statement returns, read by EF Core's mapping of <see cref="Booking"/>.</summary>
+    private readonly EntityRows<Booking> _bookings = new(shards.Model());
+
     /// <summary>
     /// Books the slot for the customer and waits a short while (<see cref="BookingOptions.ResponseWait"/>) for
     /// the decision; a booking still pending then is returned as it is. A repeat of an earlier request (same
@@ -119,7 +122,7 @@ public sealed class BookingSaga(
             {
                 return null;
             }
-            var booking = ReadBooking(reader);
+            var booking = _bookings.Read(reader);
             var question = OutboxWriter.Read(reader);
             var timeZone = reader.GetString(reader.GetOrdinal("time_zone"));
             var cap = reader.GetFieldValue<int?>(reader.GetOrdinal("max_active_bookings_per_customer"));
@@ -285,7 +288,7 @@ public sealed class BookingSaga(
         {
             while (await reader.ReadAsync(ct))
             {
-                var booking = ReadBooking(reader);
+                var booking = _bookings.Read(reader);
                 changed.Add(booking);
                 var timeZone = reader.GetString(reader.GetOrdinal("time_zone"));
                 events.Send(OutboxWriter.Read(reader).Carrying(shard, BookingMessages.StatusChanged(booking, timeZone)));
@@ -415,33 +418,4 @@ public sealed class BookingSaga(
         db.Bookings.AsNoTracking().SingleAsync(b => b.ClinicId == booking.ClinicId && b.Id == booking.Id, ct);
 
     private static int ShardOf(long scopedId) => ClinicIds.ShardOfClinic(ClinicIds.ClinicOf(scopedId));
-
-    private static Booking ReadBooking(NpgsqlDataReader r)
-    {
-        DateTimeOffset? Instant(string column) =>
-            r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetFieldValue<DateTimeOffset>(r.GetOrdinal(column));
-        string? Text(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetString(r.GetOrdinal(column));
-        return new Booking
-        {
-            ClinicId = r.GetInt64(r.GetOrdinal("clinic_id")),
-            RowNumber = r.GetInt64(r.GetOrdinal("row_no")),
-            Id = r.GetInt64(r.GetOrdinal("id")),
-            BookingSlotId = r.IsDBNull(r.GetOrdinal("booking_slot_id")) ? null : r.GetInt64(r.GetOrdinal("booking_slot_id")),
-            DoctorId = r.GetInt64(r.GetOrdinal("doctor_id")),
-            StartsAt = Instant("starts_at")!.Value,
-            EndsAt = Instant("ends_at")!.Value,
-            CustomerId = r.GetInt64(r.GetOrdinal("customer_id")),
-            Status = BookingStatusNames.Parse(r.GetString(r.GetOrdinal("status"))),
-            IdempotencyKey = Text("idempotency_key"),
-            Revision = r.GetInt32(r.GetOrdinal("revision")),
-            CreatedAt = Instant("created_at")!.Value,
-            ExpiresAt = Instant("expires_at")!.Value,
-            ConfirmedAt = Instant("confirmed_at"),
-            RejectedAt = Instant("rejected_at"),
-            ExpiredAt = Instant("expired_at"),
-            CancelledAt = Instant("cancelled_at"),
-            Reason = Text("reason"),
-            BookedBy = r.GetString(r.GetOrdinal("booked_by")),
-        };
-    }
 }

@@ -58,6 +58,13 @@ public sealed class ShardDatabases
 
     public ClinicDbContext CreateContext(int shard) => _shards[shard].Factory.CreateDbContext();
 
+    /// <summary>The shards' EF Core model (one for every shard; EF Core builds it once per process).</summary>
+    public Microsoft.EntityFrameworkCore.Metadata.IModel Model()
+    {
+        using var db = CreateContext(_shards.Keys.First());
+        return db.Model;
+    }
+
     public NpgsqlDataSource DataSource(int shard) => _shards[shard].DataSource;
 
     /// <summary>The shard's connection string as configured (with its password, which a data source's hides).</summary>
