@@ -61,7 +61,7 @@ public static class GatewayExtensions
         {
             proxy.Use(ProxyErrors.ExplainAsync);
             proxy.Use(ShardRouting.SelectOwningCell);
-            proxy.Use(GatewayAccess.RefuseOthersObjects);
+            proxy.Use(GatewayAccess.CheckAsync);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
@@ -70,7 +70,10 @@ public static class GatewayExtensions
     }
 }
 
-/// <summary>The routes the gateway proxies. Requests that span clinics are endpoints of their own (Apis/).</summary>
+/// <summary>
+/// The routes the gateway proxies. Requests that span clinics are endpoints of their own (Apis/). Who may call
+/// what through them is the services' own declaration (<see cref="GatewayAccess.CheckAsync"/>).
+/// </summary>
 public static class Routes
 {
     public static IReadOnlyList<RouteConfig> Build(ShardMap shards) =>
@@ -81,14 +84,15 @@ public static class Routes
             ClusterId = Clusters.CustomerService,
             // A catch-all may be empty, so this matches /customers itself too.
             Match = new RouteMatch { Path = "/customers/{**rest}" },
-        }.ForSignedIn(),
+        }.Checked(),
         // Accounts and tokens. A clinic's staff are accounts, so they live in IdentityService too (a literal
         // segment outranks the clinic route's catch-all below).
-        Identity("connect", "/connect/{**rest}").ForAnyone(),
-        Identity("well-known", "/.well-known/{**rest}").ForAnyone(),
-        Identity("account", "/account/{**rest}").ForAnyone(),
-        Identity("accounts", "/accounts/{**rest}").ForSignedIn(),
-        Identity("clinic-staff", "/clinics/{clinicId}/staff/{**rest}").ForSignedIn().OfClinic("clinicId"),
+        Identity("connect", "/connect/{**rest}").SignInProtocol(),
+        Identity("well-known", "/.well-known/{**rest}").SignInProtocol(),
+        Identity("account-login", "/account/login/{**rest}").SignInProtocol(),
+        Identity("account", "/account/{**rest}").Checked(),
+        Identity("accounts", "/accounts/{**rest}").Checked(),
+        Identity("clinic-staff", "/clinics/{clinicId}/staff/{**rest}").Checked().OfClinic("clinicId"),
         // A clinic's patients (who booked there, or whom its staff looked up) are customers: CustomerService
         // answers for its staff.
         new RouteConfig
@@ -96,23 +100,14 @@ public static class Routes
             RouteId = "clinic-patients",
             ClusterId = Clusters.CustomerService,
             Match = new RouteMatch { Path = "/clinics/{clinicId}/patients/{**rest}" },
-        }.ForSignedIn().OfClinic("clinicId"),
-        // Clinic-scoped paths, each routed by the id it carries: signed-in callers only...
-        ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId").ForSignedIn(),
-        ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id").ForSignedIn(),
-        ShardRouting.ByScopedId(shards, "doctor", "/doctors/{id}/{**rest}", "id").ForSignedIn(),
-        ShardRouting.ByScopedId(shards, "time-slot", "/timeslots/{id}/{**rest}", "id").ForSignedIn(),
-        ShardRouting.ByScopedId(shards, "booking-slot", "/bookingSlots/{id}/{**rest}", "id").ForSignedIn(),
-        ShardRouting.ByScopedId(shards, "booking", "/bookings/{id}/{**rest}", "id").ForSignedIn(),
-        // ...except what a patient browses before signing in, which anyone may GET. Having no catch-all,
-        // these outrank the routes above for exactly these paths.
-        ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}", "clinicId").PublicReads(),
-        ShardRouting.ByClinicId(shards, "clinic-doctors", "/clinics/{clinicId}/doctors", "clinicId").PublicReads(),
-        ShardRouting.ByClinicId(shards, "clinic-timeslots", "/clinics/{clinicId}/timeslots", "clinicId").PublicReads(),
-        ShardRouting.ByClinicId(shards, "clinic-availability", "/clinics/{clinicId}/availability", "clinicId").PublicReads(),
-        ShardRouting.ByScopedId(shards, "doctor", "/doctors/{id}", "id").PublicReads(),
-        ShardRouting.ByScopedId(shards, "doctor-availability", "/doctors/{id}/availability", "id").PublicReads(),
-        ShardRouting.ByScopedId(shards, "time-slot", "/timeslots/{id}", "id").PublicReads(),
+        }.Checked().OfClinic("clinicId"),
+        // Clinic-scoped paths, each routed by the id it carries.
+        ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId").Checked(),
+        ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id").Checked(),
+        ShardRouting.ByScopedId(shards, "doctor", "/doctors/{id}/{**rest}", "id").Checked(),
+        ShardRouting.ByScopedId(shards, "time-slot", "/timeslots/{id}/{**rest}", "id").Checked(),
+        ShardRouting.ByScopedId(shards, "booking-slot", "/bookingSlots/{id}/{**rest}", "id").Checked(),
+        ShardRouting.ByScopedId(shards, "booking", "/bookings/{id}/{**rest}", "id").Checked(),
     ];
 
     private static RouteConfig Identity(string routeId, string path) => new()

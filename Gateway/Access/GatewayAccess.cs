@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using ClinicBooking.Contracts.Access;
 using ClinicBooking.Gateway.Routing;
 using Yarp.ReverseProxy.Configuration;
@@ -6,41 +7,43 @@ namespace ClinicBooking.Gateway.Access;
 
 /// <summary>
 /// What the gateway enforces before it forwards anything: a token that does not validate is refused (401)
-/// everywhere; an operation that is not public needs a signed-in caller (401); and where the path's id names
-/// someone else's clinic or customer record, the answer is 404 straight away, since the id alone says whose it
-/// is. The services enforce the same rules and the finer ones (whose booking it is) themselves.
+/// everywhere; an operation its service does not declare public needs a signed-in caller (401); and where the
+/// path's id names someone else's clinic or customer record, the answer is 404 straight away, since the id
+/// alone says whose it is. Which operations are public the services declare (<see cref="DeclaredAccess"/>).
+/// The services enforce the same rules and the finer ones (whose booking it is) themselves.
 /// </summary>
 public static class GatewayAccess
 {
-    /// <summary>YARP's name for "no authorization": the public reads.</summary>
+    /// <summary>YARP's name for "no authorization": the gateway's own step below decides instead.</summary>
     public const string Anonymous = "Anonymous";
 
-    /// <summary>YARP's name for the default policy: any signed-in caller.</summary>
-    public const string SignedIn = "Default";
-
+    /// <summary>The gateway's own administrator operations (<c>POST /clinics</c>, <c>GET /shards</c>).</summary>
     public const string Administrators = "Administrators";
 
     public static IHostApplicationBuilder AddGatewayAccess(this IHostApplicationBuilder builder)
     {
         builder.AddDefaultAuthentication();
         builder.Services.AddAuthorizationBuilder().AddPolicy(Administrators, policy => policy.RequireAssertion(context => Caller.From(context.User).IsAdministrator));
+        builder.Services.AddSingleton<DeclaredAccess>();
+        builder.Services.AddHealthChecks().AddCheck<DeclaredAccess>("declared-access");
         // The fan-outs ask the cells on the caller's behalf: the cells see the caller's own token.
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddTransient<ForwardCallerToken>();
         return builder;
     }
 
-    /// <summary>A route anyone may call with GET (and only GET): what a patient browses before signing in.</summary>
-    public static RouteConfig PublicReads(this RouteConfig route) => route with
+    /// <summary>A route the proxy step below checks against the services' declarations.</summary>
+    public static RouteConfig Checked(this RouteConfig route) => route with { AuthorizationPolicy = Anonymous };
+
+    /// <summary>
+    /// A route of the sign-in protocol itself (OAuth's endpoints, the login page), undocumented by nature:
+    /// IdentityService decides every request.
+    /// </summary>
+    public static RouteConfig SignInProtocol(this RouteConfig route) => route with
     {
-        RouteId = route.RouteId + "-public",
         AuthorizationPolicy = Anonymous,
-        Match = route.Match with { Methods = [HttpMethods.Get] },
+        Metadata = new Dictionary<string, string>(route.Metadata ?? new Dictionary<string, string>()) { [SignInProtocolKey] = "true" },
     };
-
-    public static RouteConfig ForSignedIn(this RouteConfig route) => route with { AuthorizationPolicy = SignedIn };
-
-    public static RouteConfig ForAnyone(this RouteConfig route) => route with { AuthorizationPolicy = Anonymous };
 
     /// <summary>A route not routed by clinic whose path still names one (a clinic's staff, in IdentityService).</summary>
     public static RouteConfig OfClinic(this RouteConfig route, string clinicIdParameter) => route with
@@ -49,16 +52,40 @@ public static class GatewayAccess
     };
 
     private const string ClinicParameterKey = "Access.ClinicParameter";
+    private const string SignInProtocolKey = "Access.SignInProtocol";
 
     /// <summary>
-    /// The proxy step that refuses, with the 404 an unknown id gets, a staff member's request for another
-    /// clinic's (non-public) data and a customer's request for another customer's record.
+    /// The proxy step that lets through what the operation's service declares public; otherwise asks for a
+    /// signed-in caller, and refuses, with the 404 an unknown id gets, a staff member's request for another
+    /// clinic's data and a customer's request for another customer's record.
     /// </summary>
-    public static async Task RefuseOthersObjects(HttpContext context, Func<Task> next)
+    public static async Task CheckAsync(HttpContext context, Func<Task> next)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
+        if (route.Metadata?.ContainsKey(SignInProtocolKey) == true)
+        {
+            await next();
+            return;
+        }
+        if (await context.RequestServices.GetRequiredService<DeclaredAccess>().GetAsync(context.RequestAborted) is not { } operations)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await context.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                "The services have not described their APIs to the gateway yet; retry in a moment.");
+            return;
+        }
+        if (operations.IsPublic(context.Request.Method, context.Request.Path))
+        {
+            await next();
+            return;
+        }
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            await context.ChallengeAsync();
+            return;
+        }
         var caller = Caller.From(context.User);
-        if (route.AuthorizationPolicy != Anonymous && !caller.IsAdministrator && !IsCallersOwn(context, route, caller))
+        if (!caller.IsAdministrator && !IsCallersOwn(context, route, caller))
         {
             await context.WriteProblemAsync(StatusCodes.Status404NotFound, "Not found", $"Nothing exists at {context.Request.Path}.");
             return;

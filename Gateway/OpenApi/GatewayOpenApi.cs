@@ -54,15 +54,27 @@ public sealed class GatewayOpenApi(
         var client = httpClients.CreateClient(CellFanOut.HttpClientName);
         var customers = JsonNode.Parse(await client.GetStringAsync($"http://{ResourceNames.CustomerService}/openapi/v1.json", ct))!;
         var identity = JsonNode.Parse(await client.GetStringAsync($"http://{ResourceNames.IdentityService}/openapi/v1.json", ct))!;
-        // Every cell serves the same API; any one of them can describe it.
-        var cell = JsonNode.Parse(await client.GetStringAsync($"http://{shards.Cells[0]}/openapi/v1.json", ct))!;
+        // Every cell serves the same API; any one of them can describe it (the first that answers).
+        JsonNode? cell = null;
+        foreach (var name in shards.Cells)
+        {
+            try
+            {
+                cell = JsonNode.Parse(await client.GetStringAsync($"http://{name}/openapi/v1.json", ct))!;
+                break;
+            }
+            catch (Exception ex) when ((ex is HttpRequestException or TaskCanceledException) && !ct.IsCancellationRequested && name != shards.Cells[^1])
+            {
+                logger.LogInformation("Cell {Cell} did not describe its API; asking the next", name);
+            }
+        }
         var ownDocument = await own.GetOpenApiDocumentAsync(ct);
         await using var text = new StringWriter();
         ownDocument.SerializeAsV31(new OpenApiJsonWriter(text));
         var gateway = JsonNode.Parse(text.ToString())!;
 
         var routed = proxyConfig.GetConfig().Routes.Select(r => RoutePattern(r.Match.Path!)).ToList();
-        return OpenApiMerge.Merge(gateway, [customers, identity, cell], path => routed.Any(r => r.IsMatch(path))).ToJsonString();
+        return OpenApiMerge.Merge(gateway, [customers, identity, cell!], path => routed.Any(r => r.IsMatch(path))).ToJsonString();
     }
 
     /// <summary>A YARP route path ("/clinics/{clinicId}/{**rest}") as a pattern over documented paths.</summary>

@@ -123,11 +123,15 @@ public static class OpenApiMerge
         foreach (var parameter in own["parameters"]?.AsArray() ?? [])
         {
             var name = parameter?["name"]?.GetValue<string>();
-            if (parameters.FirstOrDefault(p => p?["name"]?.GetValue<string>() == name) is { } theirs)
+            var theirs = parameters.Select(p => p?["name"]?.GetValue<string>()).ToList().IndexOf(name);
+            if (theirs >= 0)
             {
-                parameters.Remove(theirs);
+                parameters[theirs] = parameter!.DeepClone(); // in its place: clients read parameters in order
             }
-            parameters.Add(parameter!.DeepClone());
+            else
+            {
+                parameters.Add(parameter!.DeepClone());
+            }
         }
         if (parameters.Count > 0)
         {
