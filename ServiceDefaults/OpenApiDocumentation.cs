@@ -24,6 +24,10 @@ public static partial class OpenApiDocumentation
         services.AddOpenApi(documentName, options => options.AddClinicBookingConventions().AddDocumentTransformer((document, _, _) =>
         {
             document.Servers?.Clear();
+            foreach (var tag in document.Tags ?? Enumerable.Empty<OpenApiTag>())
+            {
+                tag.Description ??= tag.Name is { } name ? TagDescriptions.GetValueOrDefault(name) : null;
+            }
             // The scheme the operations' requirements name must be in the document itself, or each requirement
             // is written as {} ("no token needed"). Here a bearer token; the gateway's document describes the
             // OAuth 2.0 flows that get one.
@@ -38,6 +42,23 @@ public static partial class OpenApiDocumentation
             };
             return Task.CompletedTask;
         }));
+
+    /// <summary>What each group of operations is about, for the reference page and generated clients.</summary>
+    private static readonly Dictionary<string, string> TagDescriptions = new()
+    {
+        ["Accounts"] = "Signing up, changing a password, locking an account (IdentityService).",
+        ["Staff"] = "A clinic's staff accounts, managed by administrators (IdentityService).",
+        ["Customers"] = "Customer records, their bookings across clinics, and a clinic's patients (CustomerService).",
+        ["Clinics"] = "Clinics, each on one shard; created and deactivated by administrators, managed by their staff.",
+        ["Shards"] = "The shards and their room, for administrators.",
+        ["Doctors"] = "A clinic's doctors.",
+        ["Time slots"] = "A clinic's shifts: hours of the day, in the clinic's time zone.",
+        ["Doctor slots"] = "Which shifts each doctor works, on which weekdays: the template slots are generated from.",
+        ["Booking slots"] = "Bookable appointments of a doctor on a date, generated from the templates or created by hand.",
+        ["Availability"] = "Free booking slots, searched across clinics, and slot generation.",
+        ["Bookings"] = "Booking a slot (verified with CustomerService, then confirmed), reading and cancelling bookings.",
+        ["Operations"] = "For operators: the outbox, dead letters and what the services are doing.",
+    };
 
     /// <summary>The OAuth 2.0 scheme (IdentityService's tokens) an operation's security requirement names.</summary>
     public const string SecuritySchemeName = "oauth2";

@@ -53,6 +53,11 @@ public class OpenApiTests(ClinicBookingApp app)
             }
         }
 
+        // Each group of operations says what it is about (generators and the reference page show it).
+        Assert.All(document.GetProperty("tags").EnumerateArray(), tag => Assert.False(
+            string.IsNullOrWhiteSpace(tag.TryGetProperty("description", out var description) ? description.GetString() : null),
+            $"Tag {tag.GetProperty("name").GetString()} has no description."));
+
         // The fan-out's answer is the gateway's (a slot or null, with partial), not a cell's.
         var next = document.GetProperty("paths").GetProperty("/availability/next").GetProperty("get").GetProperty("responses");
         Assert.False(next.TryGetProperty("204", out _));
