@@ -60,8 +60,9 @@ public static class GatewayExtensions
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(ProxyErrors.ExplainAsync);
-            proxy.Use(ShardRouting.SelectOwningCell);
+            // Who may call comes before where the request goes: without a token, 401 whatever the path's id.
             proxy.Use(GatewayAccess.CheckAsync);
+            proxy.Use(ShardRouting.SelectOwningCell);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

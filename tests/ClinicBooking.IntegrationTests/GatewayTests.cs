@@ -16,6 +16,24 @@ public class GatewayTests(ClinicBookingApp app)
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Ct));
     }
 
+    /// <summary>
+    /// Without a token, an operation that is not public answers 401 whatever its path's id: malformed, of a
+    /// shard no cell owns, or unknown. Who may call is decided before where the request would go.
+    /// </summary>
+    [Theory]
+    [InlineData("DELETE", "/bookings/not-an-id")]
+    [InlineData("PATCH", "/doctors/-5")]
+    [InlineData("POST", "/clinics/63/doctors")]                // shard 63: no cell owns it
+    [InlineData("GET", "/bookingSlots/68719476799/booking")]
+    public async Task Without_a_token_a_protected_operation_is_a_401_whatever_its_id(string method, string path)
+    {
+        using var response = await app.Anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = method == "GET" || method == "DELETE" ? null : JsonContent.Create(new { name = "x" }),
+        }, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     [Fact]
     public async Task A_path_no_service_owns_is_a_404()
     {
