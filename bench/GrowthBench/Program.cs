@@ -59,7 +59,7 @@ async Task<long> NewClinicAsync(string name)
             INSERT INTO doctors (clinic_id, name, specialization, is_active, created_at, updated_at)
             SELECT $1, 'Dr ' || g, 'Specialty ' || (g % {Specializations}), true, now(), now() FROM generate_series(1, {DoctorsPerClinic}) g
             RETURNING clinic_id, id)
-        INSERT INTO doctor_slot_templates (clinic_id, doctor_id, time_slot_id, created_at, updated_at)
+        INSERT INTO doctor_slots (clinic_id, doctor_id, time_slot_id, created_at, updated_at)
         SELECT d.clinic_id, d.id, t.id, now(), now() FROM d JOIN time_slots t ON t.clinic_id = d.clinic_id
         RETURNING 0
         """, clinic);
@@ -96,10 +96,10 @@ foreach (var size in sizes)
     {
         var watch = Stopwatch.StartNew();
         await ScalarAsync("""
-            INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
+            INSERT INTO booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
             SELECT t.clinic_id, t.doctor_id, t.time_slot_id, g::date,
                    (g::date + ts.start_time) AT TIME ZONE c.time_zone, (g::date + ts.end_time) AT TIME ZONE c.time_zone, now()
-              FROM doctor_slot_templates t
+              FROM doctor_slots t
               JOIN time_slots ts ON ts.clinic_id = t.clinic_id AND ts.id = t.time_slot_id
               JOIN clinics c ON c.id = t.clinic_id
              CROSS JOIN generate_series($1::date, $2::date, interval '1 day') g
@@ -109,7 +109,7 @@ foreach (var size in sizes)
         // A fifth of the slots booked, as a shard in use has them (the reads skip them).
         await ScalarAsync("""
             WITH s AS (
-                UPDATE doctor_booking_slots SET customer_id = 1 + id % 1000
+                UPDATE booking_slots SET customer_id = 1 + id % 1000
                  WHERE customer_id IS NULL AND date >= $1 AND id % 5 = 0 AND clinic_id = ANY($2)
              RETURNING clinic_id, id, doctor_id, starts_at, ends_at, customer_id)
             INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status, revision,
@@ -117,9 +117,9 @@ foreach (var size in sizes)
             SELECT clinic_id, id, doctor_id, starts_at, ends_at, customer_id, 'confirmed', 2, now(), now() + interval '2 minutes', now() FROM s
             RETURNING 0
             """, start.AddDays(seededDays), clinicIds.ToArray());
-        await ScalarAsync("VACUUM ANALYZE doctor_booking_slots; SELECT 0");
+        await ScalarAsync("VACUUM ANALYZE booking_slots; SELECT 0");
         seededDays = days;
-        Console.WriteLine($"\n== {await ScalarAsync("SELECT count(*) FROM doctor_booking_slots"):N0} slots ({days} days), seeded in {watch.Elapsed.TotalSeconds:F0} s");
+        Console.WriteLine($"\n== {await ScalarAsync("SELECT count(*) FROM booking_slots"):N0} slots ({days} days), seeded in {watch.Elapsed.TotalSeconds:F0} s");
     }
 
     var late = start.AddDays(Math.Max(0, days - 3));

@@ -50,7 +50,7 @@ await ScalarAsync($"""
         INSERT INTO doctors (clinic_id, name, specialization, is_active, created_at, updated_at)
         SELECT $1, 'Dr ' || g, 'Specialty ' || (g % 20), true, now(), now() FROM generate_series(1, {Doctors}) g
         RETURNING clinic_id, id)
-    INSERT INTO doctor_slot_templates (clinic_id, doctor_id, time_slot_id, created_at, updated_at)
+    INSERT INTO doctor_slots (clinic_id, doctor_id, time_slot_id, created_at, updated_at)
     SELECT d.clinic_id, d.id, t.id, now(), now() FROM d JOIN time_slots t ON t.clinic_id = d.clinic_id
     RETURNING 0
     """, clinicId);
@@ -59,10 +59,10 @@ await ScalarAsync("VACUUM ANALYZE");
 var from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1);
 var to = from.AddDays(13);
 const string RawInsert = """
-    INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
+    INSERT INTO booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
     SELECT t.clinic_id, t.doctor_id, t.time_slot_id, g::date,
            (g::date + ts.start_time) AT TIME ZONE c.time_zone, (g::date + ts.end_time) AT TIME ZONE c.time_zone, now()
-      FROM doctor_slot_templates t
+      FROM doctor_slots t
       JOIN time_slots ts ON ts.clinic_id = t.clinic_id AND ts.id = t.time_slot_id
       JOIN clinics c ON c.id = t.clinic_id
      CROSS JOIN generate_series($1::date, $2::date, interval '1 day') g
@@ -72,14 +72,14 @@ var generatorTimes = new List<double>();
 var rawTimes = new List<double>();
 for (var round = 1; round <= rounds; round++)
 {
-    await ScalarAsync("TRUNCATE doctor_booking_slots, bookings, outbox_messages; SELECT 0");
+    await ScalarAsync("TRUNCATE booking_slots, bookings, outbox_messages; SELECT 0");
     await ScalarAsync("CHECKPOINT; SELECT 0");
     var watch = Stopwatch.StartNew();
     var created = await generator.GenerateAsync(0, clinicId, null, from, to, CancellationToken.None);
     generatorTimes.Add(watch.Elapsed.TotalMilliseconds);
     Check(created ?? -1, "generator");
 
-    await ScalarAsync("TRUNCATE doctor_booking_slots, bookings, outbox_messages; SELECT 0");
+    await ScalarAsync("TRUNCATE booking_slots, bookings, outbox_messages; SELECT 0");
     await ScalarAsync("CHECKPOINT; SELECT 0");
     watch.Restart();
     await using (var command = dataSource.CreateCommand(RawInsert))

@@ -97,7 +97,7 @@ public class BookingTests(ClinicBookingApp app)
             Assert.Equal("confirmed", BookingApi.Status(booking));
         }
         Assert.Equal(200L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
-            "SELECT count(*) FROM doctor_booking_slots WHERE clinic_id = $1 AND customer_id IS NOT NULL", clinic.Id));
+            "SELECT count(*) FROM booking_slots WHERE clinic_id = $1 AND customer_id IS NOT NULL", clinic.Id));
         Assert.Equal(200L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
             "SELECT count(*) FROM bookings WHERE clinic_id = $1 AND status = 'confirmed'", clinic.Id));
     }
@@ -152,7 +152,7 @@ public class BookingTests(ClinicBookingApp app)
             Assert.Equal(expectedReason, booking.GetProperty("reason").GetString());
         }
         Assert.Equal(20L, await _api.Clinics.ScalarAsync<long>(clinic.Shard,
-            "SELECT count(*) FROM doctor_booking_slots WHERE clinic_id = $1 AND customer_id IS NOT NULL", clinic.Id));
+            "SELECT count(*) FROM booking_slots WHERE clinic_id = $1 AND customer_id IS NOT NULL", clinic.Id));
     }
 
     [Fact]

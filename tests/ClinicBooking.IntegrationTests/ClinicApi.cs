@@ -75,7 +75,7 @@ public sealed class ClinicApi(ClinicBookingApp app)
     public Task<long?> InsertBookingSlotAsync(int shard, long clinicId, long doctorId, long timeSlotId,
         DateTimeOffset startsAt, TimeSpan length) =>
         ScalarAsync<long?>(shard, """
-            INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
+            INSERT INTO booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
             VALUES ($1, $2, $3, $4, $5, $6, now()) RETURNING id
             """, clinicId, doctorId, timeSlotId, DateOnly.FromDateTime(startsAt.UtcDateTime), startsAt, startsAt + length);
 

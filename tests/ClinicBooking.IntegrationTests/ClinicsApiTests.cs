@@ -172,7 +172,7 @@ public class ClinicsApiTests(ClinicBookingApp app)
     private async Task<long[]> SlotIdsAsync(int shard, long clinicId)
     {
         await using var connection = await _api.OpenShardAsync(shard);
-        await using var command = new Npgsql.NpgsqlCommand("SELECT id FROM doctor_booking_slots WHERE clinic_id = $1 ORDER BY id", connection);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT id FROM booking_slots WHERE clinic_id = $1 ORDER BY id", connection);
         command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = clinicId });
         var ids = new List<long>();
         await using var reader = await command.ExecuteReaderAsync(Ct);

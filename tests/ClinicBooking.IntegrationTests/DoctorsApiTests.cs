@@ -86,7 +86,7 @@ public class DoctorsApiTests(ClinicBookingApp app)
         Assert.Equal(HttpStatusCode.NoContent, (await Gateway.DeleteAsync($"/doctors/{doctor}", Ct)).StatusCode);
 
         Assert.False((await Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{doctor}", Ct)).GetProperty("isActive").GetBoolean());
-        Assert.Equal(0, await _api.ScalarAsync<long>(0, "SELECT count(*) FROM doctor_booking_slots WHERE doctor_id = $1", doctor));
+        Assert.Equal(0, await _api.ScalarAsync<long>(0, "SELECT count(*) FROM booking_slots WHERE doctor_id = $1", doctor));
         Assert.Equal(0, (await Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{doctor}/slots", Ct)).GetArrayLength());
         var active = await Gateway.GetFromJsonAsync<JsonElement>($"/clinics/{clinic}/doctors", Ct);
         Assert.DoesNotContain(doctor, Ids(active));

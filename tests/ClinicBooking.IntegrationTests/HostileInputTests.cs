@@ -188,9 +188,9 @@ public class HostileInputTests(ClinicBookingApp app)
 
         // Nothing was created for those dates, and the shard runs no statement left over from them.
         Assert.Equal(0L, await _api.ScalarAsync<long>(0,
-            "SELECT count(*) FROM doctor_booking_slots WHERE clinic_id = $1 AND (date < '2000-01-01' OR date > '2100-01-01')", clinicId));
+            "SELECT count(*) FROM booking_slots WHERE clinic_id = $1 AND (date < '2000-01-01' OR date > '2100-01-01')", clinicId));
         Assert.Equal(0L, await _api.ScalarAsync<long>(0,
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND query ILIKE '%INSERT INTO doctor_booking_slots%'"));
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND query ILIKE '%INSERT INTO booking_slots%'"));
     }
 
     [Fact]

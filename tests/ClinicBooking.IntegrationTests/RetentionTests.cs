@@ -40,10 +40,10 @@ public class RetentionTests(ClinicBookingApp app)
         await app.RestartAsync(ResourceNames.CustomerService);
 
         await Http.WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(shard,
-            "SELECT count(*) FROM doctor_booking_slots WHERE id = $1", oldFree) == 0);
+            "SELECT count(*) FROM booking_slots WHERE id = $1", oldFree) == 0);
         await Http.WaitUntilAsync(async () => await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM bookings WHERE id = $1", rejected) == 0);
-        Assert.Equal(1L, await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM doctor_booking_slots WHERE id = $1", recentFree));
-        Assert.Equal(1L, await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM doctor_booking_slots WHERE id = $1", oldBooked));
+        Assert.Equal(1L, await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM booking_slots WHERE id = $1", recentFree));
+        Assert.Equal(1L, await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM booking_slots WHERE id = $1", oldBooked));
         Assert.Equal(1L, await _api.Clinics.ScalarAsync<long>(shard,
             "SELECT count(*) FROM bookings WHERE booking_slot_id = $1 AND status = 'confirmed'", oldBooked));
         Assert.Equal(0L, await _api.Clinics.ScalarAsync<long>(shard, "SELECT count(*) FROM outbox_messages WHERE booking_id = $1", rejected));

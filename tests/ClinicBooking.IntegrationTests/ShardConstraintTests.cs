@@ -34,9 +34,9 @@ public class ShardConstraintTests(ClinicBookingApp app)
             _api.InsertBookingSlotAsync(Shard, b.Id, a.Doctor, b.TimeSlot, LastYear, TimeSpan.FromHours(1)));
 
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, asA.SqlState);
-        Assert.Equal("fk_doctor_booking_slots_time_slots_clinic_id_time_slot_id", asA.ConstraintName);
+        Assert.Equal("fk_booking_slots_time_slots_clinic_id_time_slot_id", asA.ConstraintName);
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, asB.SqlState);
-        Assert.Equal("fk_doctor_booking_slots_doctors_clinic_id_doctor_id", asB.ConstraintName);
+        Assert.Equal("fk_booking_slots_doctors_clinic_id_doctor_id", asB.ConstraintName);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class ShardConstraintTests(ClinicBookingApp app)
         var b = await CreateClinicAsync();
 
         var refused = await _api.RefusedAsync(Shard,
-            "INSERT INTO doctor_slot_templates (clinic_id, doctor_id, time_slot_id, created_at, updated_at) VALUES ($1, $2, $3, now(), now())",
+            "INSERT INTO doctor_slots (clinic_id, doctor_id, time_slot_id, created_at, updated_at) VALUES ($1, $2, $3, now(), now())",
             a.Id, a.Doctor, b.TimeSlot);
 
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, refused.SqlState);
@@ -63,7 +63,7 @@ public class ShardConstraintTests(ClinicBookingApp app)
             _api.InsertBookingSlotAsync(Shard, c.Id, c.Doctor, c.TimeSlot, NextYear.AddHours(5), TimeSpan.FromHours(1)));
 
         Assert.Equal(PostgresErrorCodes.UniqueViolation, duplicate.SqlState);
-        Assert.Equal("ux_doctor_booking_slots_doctor_time_slot_date", duplicate.ConstraintName);
+        Assert.Equal("ux_booking_slots_doctor_time_slot_date", duplicate.ConstraintName);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class ShardConstraintTests(ClinicBookingApp app)
             _api.InsertBookingSlotAsync(Shard, c.Id, c.Doctor, otherShift, NextYear.AddHours(3), TimeSpan.FromHours(4)));
 
         Assert.Equal(PostgresErrorCodes.ExclusionViolation, overlap.SqlState);
-        Assert.Equal("ex_doctor_booking_slots_doctor_overlap", overlap.ConstraintName);
+        Assert.Equal("ex_booking_slots_doctor_overlap", overlap.ConstraintName);
         // Back to back is fine.
         Assert.NotNull(await _api.InsertBookingSlotAsync(Shard, c.Id, c.Doctor, otherShift, NextYear.AddHours(4), TimeSpan.FromHours(4)));
     }
@@ -91,7 +91,7 @@ public class ShardConstraintTests(ClinicBookingApp app)
             _api.InsertBookingSlotAsync(Shard, c.Id, c.Doctor, c.TimeSlot, NextYear, TimeSpan.FromHours(-1)));
 
         Assert.Equal(PostgresErrorCodes.CheckViolation, refused.SqlState);
-        Assert.Equal("ck_doctor_booking_slots_end_after_start", refused.ConstraintName);
+        Assert.Equal("ck_booking_slots_end_after_start", refused.ConstraintName);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public class ShardConstraintTests(ClinicBookingApp app)
     public async Task Nothing_active_may_point_at_an_inactive_clinic()
     {
         var c = await CreateClinicAsync();
-        await _api.ExecuteAsync(Shard, "DELETE FROM doctor_slot_templates WHERE clinic_id = $1", c.Id);
+        await _api.ExecuteAsync(Shard, "DELETE FROM doctor_slots WHERE clinic_id = $1", c.Id);
         await _api.ExecuteAsync(Shard, "UPDATE doctors SET is_active = false WHERE clinic_id = $1", c.Id);
         await _api.ExecuteAsync(Shard, "UPDATE time_slots SET is_active = false WHERE clinic_id = $1", c.Id);
         await _api.ExecuteAsync(Shard, "UPDATE clinics SET is_active = false WHERE id = $1", c.Id);
@@ -123,7 +123,7 @@ public class ShardConstraintTests(ClinicBookingApp app)
             "INSERT INTO time_slots (clinic_id, name, start_time, end_time, is_active, created_at, updated_at) VALUES ($1, 'Late', '09:00', '10:00', true, now(), now())",
             c.Id);
         var template = await _api.RefusedAsync(Shard,
-            "INSERT INTO doctor_slot_templates (clinic_id, doctor_id, time_slot_id, created_at, updated_at) VALUES ($1, $2, $3, now(), now())",
+            "INSERT INTO doctor_slots (clinic_id, doctor_id, time_slot_id, created_at, updated_at) VALUES ($1, $2, $3, now(), now())",
             c.Id, c.Doctor, c.TimeSlot);
         var futureSlot = await Assert.ThrowsAsync<PostgresException>(() =>
             _api.InsertBookingSlotAsync(Shard, c.Id, c.Doctor, c.TimeSlot, NextYear, TimeSpan.FromHours(1)));
@@ -131,8 +131,8 @@ public class ShardConstraintTests(ClinicBookingApp app)
         Assert.Equal("fk_doctors_active_clinic", doctor.ConstraintName);
         Assert.Equal("fk_doctors_active_clinic", reactivated.ConstraintName);
         Assert.Equal("fk_time_slots_active_clinic", timeSlot.ConstraintName);
-        Assert.Equal("fk_doctor_slot_templates_active_doctor", template.ConstraintName);
-        Assert.Equal("fk_doctor_booking_slots_active_doctor", futureSlot.ConstraintName);
+        Assert.Equal("fk_doctor_slots_active_doctor", template.ConstraintName);
+        Assert.Equal("fk_booking_slots_active_doctor", futureSlot.ConstraintName);
         Assert.All(new[] { doctor, reactivated, timeSlot, template, futureSlot },
             e => Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, e.SqlState));
 
@@ -155,12 +155,12 @@ public class ShardConstraintTests(ClinicBookingApp app)
     {
         var c = await CreateClinicAsync();
         await _api.InsertBookingSlotAsync(Shard, c.Id, c.Doctor, c.TimeSlot, NextYear, TimeSpan.FromHours(1));
-        await _api.ExecuteAsync(Shard, "DELETE FROM doctor_slot_templates WHERE doctor_id = $1", c.Doctor);
+        await _api.ExecuteAsync(Shard, "DELETE FROM doctor_slots WHERE doctor_id = $1", c.Doctor);
 
         var refused = await _api.RefusedAsync(Shard, "UPDATE doctors SET is_active = false WHERE id = $1", c.Doctor);
 
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, refused.SqlState);
-        Assert.Equal("fk_doctor_booking_slots_active_doctor", refused.ConstraintName);
+        Assert.Equal("fk_booking_slots_active_doctor", refused.ConstraintName);
     }
 
     [Fact]
@@ -170,10 +170,10 @@ public class ShardConstraintTests(ClinicBookingApp app)
         await _api.ExecuteAsync(Shard, "UPDATE doctors SET is_active = false WHERE id = $1", c.Doctor);
 
         var refused = await _api.RefusedAsync(Shard,
-            "INSERT INTO doctor_slot_templates (clinic_id, doctor_id, time_slot_id, created_at, updated_at) VALUES ($1, $2, $3, now(), now())",
+            "INSERT INTO doctor_slots (clinic_id, doctor_id, time_slot_id, created_at, updated_at) VALUES ($1, $2, $3, now(), now())",
             c.Id, c.Doctor, c.TimeSlot);
 
-        Assert.Equal("fk_doctor_slot_templates_active_doctor", refused.ConstraintName);
+        Assert.Equal("fk_doctor_slots_active_doctor", refused.ConstraintName);
     }
 
     [Fact]

@@ -115,7 +115,7 @@ public class ShardRoutingTests(ClinicBookingApp app)
             var template = await _api.CreateTemplateAsync(doctor, timeSlot, weekday: 3);
 
             Assert.Equal(clinic, ClinicIds.ClinicOf(doctor));
-            foreach (var (table, id) in new[] { ("doctors", doctor), ("time_slots", timeSlot), ("doctor_slot_templates", template) })
+            foreach (var (table, id) in new[] { ("doctors", doctor), ("time_slots", timeSlot), ("doctor_slots", template) })
             {
                 Assert.Equal(1, await _api.ScalarAsync<long>(shard, $"SELECT count(*) FROM {table} WHERE clinic_id = $1 AND id = $2", clinic, id));
                 Assert.Equal(0, await _api.ScalarAsync<long>(1 - shard, $"SELECT count(*) FROM {table} WHERE id = $1", id));
@@ -140,7 +140,7 @@ public class ShardRoutingTests(ClinicBookingApp app)
         // A's doctor cannot work B's shift.
         var response = await _api.Gateway.PostAsJsonAsync($"/doctors/{doctorA}/slots", new { timeSlotId = slotB }, Ct);
         await response.AssertProblemAsync(404);
-        Assert.Equal(0, await _api.ScalarAsync<long>(0, "SELECT count(*) FROM doctor_slot_templates WHERE doctor_id = $1", doctorA));
+        Assert.Equal(0, await _api.ScalarAsync<long>(0, "SELECT count(*) FROM doctor_slots WHERE doctor_id = $1", doctorA));
         Assert.Equal(HttpStatusCode.OK, (await _api.Gateway.GetAsync($"/doctors/{doctorB}", Ct)).StatusCode);
     }
 

@@ -24,9 +24,9 @@ public class SlotBookingRulesTests(ClinicBookingApp app)
         var booking = BookingApi.Id(await (await _api.BookAsync(slots[0], await _api.CreateCustomerAsync())).ReadJsonAsync());
 
         // Taken with no booking behind it; freed under a confirmed booking; taken by someone else than the booker.
-        var takenAlone = await Clinics.RefusedAsync(clinic.Shard, "UPDATE doctor_booking_slots SET customer_id = 5 WHERE id = $1", slots[1]);
-        var freedUnder = await Clinics.RefusedAsync(clinic.Shard, "UPDATE doctor_booking_slots SET customer_id = NULL WHERE id = $1", slots[0]);
-        var otherCustomer = await Clinics.RefusedAsync(clinic.Shard, "UPDATE doctor_booking_slots SET customer_id = customer_id + 1 WHERE id = $1", slots[0]);
+        var takenAlone = await Clinics.RefusedAsync(clinic.Shard, "UPDATE booking_slots SET customer_id = 5 WHERE id = $1", slots[1]);
+        var freedUnder = await Clinics.RefusedAsync(clinic.Shard, "UPDATE booking_slots SET customer_id = NULL WHERE id = $1", slots[0]);
+        var otherCustomer = await Clinics.RefusedAsync(clinic.Shard, "UPDATE booking_slots SET customer_id = customer_id + 1 WHERE id = $1", slots[0]);
 
         Assert.All([takenAlone, freedUnder, otherCustomer], refused => Assert.Equal(SlotMatchesBooking, refused.ConstraintName));
         Assert.True(await _api.IsBookedAsync(slots[0]));
@@ -45,7 +45,7 @@ public class SlotBookingRulesTests(ClinicBookingApp app)
             "UPDATE bookings SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + interval '1 hour' WHERE id = $1", booking);
         var bookingDoctor = await Clinics.RefusedAsync(clinic.Shard, "UPDATE bookings SET doctor_id = $2 WHERE id = $1", booking, otherDoctor);
         var slotMoved = await Clinics.RefusedAsync(clinic.Shard,
-            "UPDATE doctor_booking_slots SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day', date = date + 1 WHERE id = $1",
+            "UPDATE booking_slots SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day', date = date + 1 WHERE id = $1",
             slots[0]);
 
         Assert.All([bookingMoved, bookingDoctor, slotMoved], refused => Assert.Equal(SlotMatchesBooking, refused.ConstraintName));

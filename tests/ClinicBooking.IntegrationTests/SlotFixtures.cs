@@ -52,7 +52,7 @@ public static class SlotFixtures
         DateTimeOffset startsAt, TimeSpan length, long customerId) =>
         api.ScalarAsync<long?>(shard, """
             WITH slot AS (
-                INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, customer_id, created_at)
+                INSERT INTO booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, customer_id, created_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $5 - interval '30 days') RETURNING *),
             booking AS (
                 INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status, revision,

@@ -92,7 +92,7 @@ public class SlotGenerationTests(ClinicBookingApp app)
         Assert.Equal(4, slots.Count);
         var slot = slots.Single(s => s.GetProperty("id").GetInt64() == booked);
         Assert.True(slot.GetProperty("isBooked").GetBoolean());
-        Assert.Equal(customer, await _api.ScalarAsync<long>(c.Shard, "SELECT customer_id FROM doctor_booking_slots WHERE id = $1", booked));
+        Assert.Equal(customer, await _api.ScalarAsync<long>(c.Shard, "SELECT customer_id FROM booking_slots WHERE id = $1", booked));
     }
 
     [Fact]
@@ -120,11 +120,11 @@ public class SlotGenerationTests(ClinicBookingApp app)
         Assert.Equal(3, await _api.GenerateAsync(c.Id, from, from.AddDays(2)));
         Assert.Empty(await _api.DoctorSlotsAsync(retired, from, from.AddDays(2)));
 
-        await _api.ExecuteAsync(c.Shard, "DELETE FROM doctor_booking_slots WHERE clinic_id = $1", c.Id);
+        await _api.ExecuteAsync(c.Shard, "DELETE FROM booking_slots WHERE clinic_id = $1", c.Id);
         Assert.Equal(HttpStatusCode.NoContent, (await _api.Gateway.DeleteAsync($"/clinics/{c.Id}", Ct)).StatusCode);
         var refused = await _api.Gateway.PostAsJsonAsync("/availability/createBookingSlots", new { clinicId = c.Id, from, to = from }, Ct);
         await refused.AssertProblemAsync(409);
-        Assert.Equal(0, await _api.ScalarAsync<long>(c.Shard, "SELECT count(*) FROM doctor_booking_slots WHERE clinic_id = $1", c.Id));
+        Assert.Equal(0, await _api.ScalarAsync<long>(c.Shard, "SELECT count(*) FROM booking_slots WHERE clinic_id = $1", c.Id));
     }
 
     [Theory]
@@ -157,7 +157,7 @@ public class SlotGenerationTests(ClinicBookingApp app)
         Assert.Equal(month == 3 ? [TimeSpan.FromHours(1), TimeSpan.FromHours(2)] : [TimeSpan.FromHours(2), TimeSpan.FromHours(1)], offsets);
         // Stored as instants: the same local hour is a different UTC hour on each side of the switch.
         var utcHours = await _api.ScalarAsync<string>(c.Shard,
-            "SELECT string_agg(extract(hour FROM starts_at AT TIME ZONE 'UTC')::text, ',' ORDER BY starts_at) FROM doctor_booking_slots WHERE doctor_id = $1",
+            "SELECT string_agg(extract(hour FROM starts_at AT TIME ZONE 'UTC')::text, ',' ORDER BY starts_at) FROM booking_slots WHERE doctor_id = $1",
             c.Doctor);
         Assert.Equal(month == 3 ? "8,7" : "7,8", utcHours);
     }

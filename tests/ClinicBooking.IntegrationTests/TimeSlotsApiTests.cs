@@ -78,7 +78,7 @@ public class TimeSlotsApiTests(ClinicBookingApp app)
 
         Assert.Equal(HttpStatusCode.NoContent, (await Gateway.DeleteAsync($"/timeslots/{shift}", Ct)).StatusCode);
         Assert.False((await Gateway.GetFromJsonAsync<JsonElement>($"/timeslots/{shift}", Ct)).GetProperty("isActive").GetBoolean());
-        Assert.Equal(0, await _api.ScalarAsync<long>(1, "SELECT count(*) FROM doctor_booking_slots WHERE time_slot_id = $1", shift));
+        Assert.Equal(0, await _api.ScalarAsync<long>(1, "SELECT count(*) FROM booking_slots WHERE time_slot_id = $1", shift));
         Assert.Equal(0, (await Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{doctor}/slots", Ct)).GetArrayLength());
         Assert.Equal(0, (await Gateway.GetFromJsonAsync<JsonElement>($"/clinics/{clinic}/timeslots", Ct)).GetArrayLength());
         await (await Gateway.PutAsJsonAsync($"/timeslots/{shift}", new { name = "Again", startTime = "09:00", endTime = "13:00" }, Ct)).AssertProblemAsync(409);

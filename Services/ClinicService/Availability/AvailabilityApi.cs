@@ -151,7 +151,7 @@ public static class AvailabilityApi
                   FROM doctors d
                   JOIN clinics c ON c.id = d.clinic_id AND c.is_active
                  CROSS JOIN LATERAL (
-                       SELECT * FROM doctor_booking_slots s
+                       SELECT * FROM booking_slots s
                         WHERE s.clinic_id = d.clinic_id AND s.doctor_id = d.id AND s.customer_id IS NULL
                           AND s.starts_at > {startsAfter} AND s.date >= {fromDate} AND s.date <= {toDate}
                           AND (NOT {hasAfter} OR (s.starts_at, s.id) > ({afterStart}, {afterId}))

@@ -315,7 +315,7 @@ public sealed class BookingSaga(
     /// </summary>
     private const string HoldSql = $"""
         WITH slot AS (
-            UPDATE doctor_booking_slots SET customer_id = @customer
+            UPDATE booking_slots SET customer_id = @customer
              WHERE clinic_id = @clinic AND id = @slot AND customer_id IS NULL AND starts_at > now()
          RETURNING clinic_id, id, doctor_id, starts_at, ends_at),
         b AS (

@@ -8,15 +8,15 @@ namespace ClinicBooking.ClinicService.Data;
 /// <summary>
 /// One clinic shard. Every clinic-scoped table carries <c>clinic_id</c> in its primary key and in every
 /// foreign key, so a row can only point at rows of its own clinic. The rules EF Core cannot express
-/// (foreign keys to the "active" columns, the overlap exclusion, the id function and the triggers) are in
-/// <see cref="ShardSchema"/>, applied by the same migration.
+/// (foreign keys to the "active" columns, the overlap exclusion, the id function and the triggers) are
+/// created by the migrations; the functions those triggers run are in <see cref="ShardSchema"/>.
 /// </summary>
 public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) : DbContext(options)
 {
     public const string ScopedRowSequence = "scoped_row_seq";
     public const string UniqueActiveTimeSlotName = "ux_time_slots_active_name";
-    public const string UniqueTemplate = "ux_doctor_slot_templates_doctor_time_slot_weekday";
-    public const string UniqueBookingSlot = "ux_doctor_booking_slots_doctor_time_slot_date";
+    public const string UniqueDoctorSlot = "ux_doctor_slots_doctor_time_slot_weekday";
+    public const string UniqueBookingSlot = "ux_booking_slots_doctor_time_slot_date";
     public const string UniqueActiveBooking = "ux_bookings_active_slot";
     public const string UniqueIdempotencyKey = "ux_bookings_slot_idempotency_key";
 
@@ -89,17 +89,17 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         timeSlot.HasIndex(s => new { s.ClinicId, s.ActiveTimeSlotId }).IsUnique();
         timeSlot.HasIndex(s => new { s.ClinicId, s.Name }).IsUnique().HasFilter("is_active").HasDatabaseName(UniqueActiveTimeSlotName);
 
-        var template = modelBuilder.Entity<DoctorSlot>();
-        template.ToTable("doctor_slot_templates", t =>
-            t.HasCheckConstraint("ck_doctor_slot_templates_weekday", "weekday BETWEEN 1 AND 7"));
-        ConfigureScopedId(template, s => s.RowNumber, s => s.Id);
-        // A null weekday (every day) counts as one value: one template per doctor, time slot and weekday.
-        template.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Weekday }).IsUnique().AreNullsDistinct(false)
-            .HasDatabaseName(UniqueTemplate);
+        var doctorSlot = modelBuilder.Entity<DoctorSlot>();
+        doctorSlot.ToTable("doctor_slots", t =>
+            t.HasCheckConstraint("ck_doctor_slots_weekday", "weekday BETWEEN 1 AND 7"));
+        ConfigureScopedId(doctorSlot, s => s.RowNumber, s => s.Id);
+        // A null weekday (every day) counts as one value: one doctor slot per doctor, time slot and weekday.
+        doctorSlot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Weekday }).IsUnique().AreNullsDistinct(false)
+            .HasDatabaseName(UniqueDoctorSlot);
 
         var slot = modelBuilder.Entity<BookingSlot>();
-        slot.ToTable("doctor_booking_slots", t =>
-            t.HasCheckConstraint("ck_doctor_booking_slots_end_after_start", "ends_at > starts_at"));
+        slot.ToTable("booking_slots", t =>
+            t.HasCheckConstraint("ck_booking_slots_end_after_start", "ends_at > starts_at"));
         ConfigureScopedId(slot, s => s.RowNumber, s => s.Id);
         slot.Property(s => s.Version).IsRowVersion();
         slot.HasOne<Doctor>().WithMany().HasForeignKey(s => new { s.ClinicId, s.DoctorId })
@@ -110,12 +110,12 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         slot.HasIndex(s => new { s.ClinicId, s.StartsAt });
         // A doctor's slots in time order: availability by specialization or doctor, and generation's overlap
         // check, read a range of it. Not on customer_id, so holding a slot stays a HOT update.
-        slot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.StartsAt }).HasDatabaseName("ix_doctor_booking_slots_doctor_starts_at");
+        slot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.StartsAt }).HasDatabaseName("ix_booking_slots_doctor_starts_at");
         // The availability search: slots in start order, across the shard's clinics. Not filtered on
         // customer_id: booking a slot and freeing it again only change customer_id, and with no index on it
         // PostgreSQL updates the row in place (a HOT update), without touching any of the table's indexes,
         // the exclusion constraint's GiST index included. Most slots are free, so the filter costs little.
-        slot.HasIndex(s => new { s.StartsAt, s.Id }).HasDatabaseName("ix_doctor_booking_slots_starts_at_id");
+        slot.HasIndex(s => new { s.StartsAt, s.Id }).HasDatabaseName("ix_booking_slots_starts_at_id");
         // Room on each page for the new row versions of those in-place updates.
         slot.HasStorageParameter("fillfactor", 90);
 
@@ -156,7 +156,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         booking.Ignore(b => b.IsActive);
         booking.HasOne<Clinic>().WithMany().HasForeignKey(b => b.ClinicId).OnDelete(DeleteBehavior.Restrict);
         // The slot reference is a composite foreign key whose delete rule (SET NULL of booking_slot_id only)
-        // EF cannot express; it is created in ShardSchema.Bookings.
+        // EF cannot express; it is created by the Bookings migration.
         // The last line of defence against double booking: one active booking per slot, whatever the code does.
         booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId }).IsUnique()
             .HasFilter("status IN ('pending', 'confirmed')").HasDatabaseName(UniqueActiveBooking);

@@ -7,25 +7,25 @@ using Microsoft.EntityFrameworkCore;
 namespace ClinicBooking.ClinicService.DoctorSlots;
 
 /// <summary>
-/// Doctor slot templates (the API's "doctor slots"): which time slots a doctor works, on which weekdays.
+/// Doctor slots: the recurring plan of which time slots a doctor works, on which weekdays.
 /// Slot generation turns them into bookable slots.
 /// </summary>
 public static class DoctorSlotsApi
 {
     public static IEndpointRouteBuilder MapDoctorSlotsApi(this IEndpointRouteBuilder app)
     {
-        var doctorTemplates = app.MapGroup("/doctors/{doctorId:long}/slots").WithTags("Doctor slots")
+        var doctorSlots = app.MapGroup("/doctors/{doctorId:long}/slots").WithTags("Doctor slots")
             .ForShardOf("doctorId", scoped: true, Missing.Doctor).ClinicStaff("doctorId", scoped: true)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        doctorTemplates.MapGet("/", ListDoctorSlots);
-        doctorTemplates.MapPost("/", CreateDoctorSlot);
+        doctorSlots.MapGet("/", ListDoctorSlots);
+        doctorSlots.MapPost("/", CreateDoctorSlot);
 
-        var template = app.MapGroup("/doctors/slots/{id:long}").WithTags("Doctor slots")
+        var doctorSlot = app.MapGroup("/doctors/slots/{id:long}").WithTags("Doctor slots")
             .ForShardOf("id", scoped: true, Missing.DoctorSlot).ClinicStaff("id", scoped: true)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        template.MapGet("/", GetDoctorSlot);
-        template.MapPut("/", ReplaceDoctorSlot);
-        template.MapDelete("/", DeleteDoctorSlot);
+        doctorSlot.MapGet("/", GetDoctorSlot);
+        doctorSlot.MapPut("/", ReplaceDoctorSlot);
+        doctorSlot.MapDelete("/", DeleteDoctorSlot);
         return app;
     }
 
@@ -36,11 +36,11 @@ public static class DoctorSlotsApi
         {
             throw Missing.Doctor(doctorId);
         }
-        var templates = await shard.Db.DoctorSlots.AsNoTracking()
+        var doctorSlots = await shard.Db.DoctorSlots.AsNoTracking()
             .Where(t => t.ClinicId == clinicId && t.DoctorId == doctorId)
             .OrderBy(t => t.Weekday).ThenBy(t => t.TimeSlotId)
             .ToListAsync(ct);
-        return TypedResults.Ok(templates.Select(t => t.ToResponse()).ToList());
+        return TypedResults.Ok(doctorSlots.Select(s => s.ToResponse()).ToList());
     }
 
     public static async Task<Ok<DoctorSlotResponse>> GetDoctorSlot(long id, ShardScope shard, CancellationToken ct) =>
@@ -54,7 +54,7 @@ public static class DoctorSlotsApi
             ?? throw Missing.Doctor(doctorId);
         await CheckReferencesAsync(services.Db, doctor, request.TimeSlotId!.Value, ct);
         var now = services.Clock.UtcNowMicroseconds();
-        var template = new DoctorSlot
+        var doctorSlot = new DoctorSlot
         {
             ClinicId = clinicId,
             DoctorId = doctorId,
@@ -63,25 +63,25 @@ public static class DoctorSlotsApi
             CreatedAt = now,
             UpdatedAt = now,
         };
-        services.Db.DoctorSlots.Add(template);
+        services.Db.DoctorSlots.Add(doctorSlot);
         await services.Db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/doctors/slots/{template.Id}", template.ToResponse());
+        return TypedResults.Created($"/doctors/slots/{doctorSlot.Id}", doctorSlot.ToResponse());
     }
 
     public static async Task<Ok<DoctorSlotResponse>> ReplaceDoctorSlot(
         long id, DoctorSlotRequest request, [AsParameters] ShardServices services, CancellationToken ct)
     {
-        var template = await FindAsync(services.Db.DoctorSlots, id, ct);
-        var doctor = await services.Db.Doctors.AsNoTracking().SingleAsync(d => d.ClinicId == template.ClinicId && d.Id == template.DoctorId, ct);
+        var doctorSlot = await FindAsync(services.Db.DoctorSlots, id, ct);
+        var doctor = await services.Db.Doctors.AsNoTracking().SingleAsync(d => d.ClinicId == doctorSlot.ClinicId && d.Id == doctorSlot.DoctorId, ct);
         await CheckReferencesAsync(services.Db, doctor, request.TimeSlotId!.Value, ct);
-        template.TimeSlotId = request.TimeSlotId!.Value;
-        template.Weekday = request.Weekday;
-        template.UpdatedAt = services.Clock.UtcNowMicroseconds();
+        doctorSlot.TimeSlotId = request.TimeSlotId!.Value;
+        doctorSlot.Weekday = request.Weekday;
+        doctorSlot.UpdatedAt = services.Clock.UtcNowMicroseconds();
         await services.Db.SaveChangesAsync(ct);
-        return TypedResults.Ok(template.ToResponse());
+        return TypedResults.Ok(doctorSlot.ToResponse());
     }
 
-    /// <summary>Removes a template. Slots already generated from it stay; they are managed on their own.</summary>
+    /// <summary>Removes a doctorSlot. Slots already generated from it stay; they are managed on their own.</summary>
     public static async Task<NoContent> DeleteDoctorSlot(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
     {
         var deleted = await shard.Db.DoctorSlots
@@ -114,6 +114,6 @@ public static class DoctorSlotsApi
         }
     }
 
-    private static async Task<DoctorSlot> FindAsync(IQueryable<DoctorSlot> templates, long id, CancellationToken ct) =>
-        await templates.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.DoctorSlot(id);
+    private static async Task<DoctorSlot> FindAsync(IQueryable<DoctorSlot> doctorSlots, long id, CancellationToken ct) =>
+        await doctorSlots.FirstOrDefaultAsync(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id, ct) ?? throw Missing.DoctorSlot(id);
 }

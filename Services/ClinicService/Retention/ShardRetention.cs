@@ -47,8 +47,8 @@ internal sealed class PastFreeSlotsRetention(ShardDatabases shards) : ShardReten
     protected override TimeSpan Age(RetentionOptions options) => options.PastFreeSlots;
 
     protected override string Sql => """
-        DELETE FROM doctor_booking_slots WHERE ctid IN (
-            SELECT ctid FROM doctor_booking_slots
+        DELETE FROM booking_slots WHERE ctid IN (
+            SELECT ctid FROM booking_slots
              WHERE ends_at < now() - @age AND customer_id IS NULL LIMIT @batch)
         """;
 }

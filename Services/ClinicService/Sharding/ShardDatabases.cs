@@ -107,9 +107,9 @@ public static class ShardingExtensions
         builder.AddConstraintProblems(new Dictionary<string, string>
         {
             [ClinicDbContext.UniqueActiveTimeSlotName] = "The clinic already has an active time slot with this name.",
-            [ClinicDbContext.UniqueTemplate] = "The doctor already has this time slot on this weekday.",
-            ["fk_doctor_slot_templates_active_doctor"] = "The doctor is not active.",
-            ["fk_doctor_slot_templates_active_time_slot"] = "The time slot is not active.",
+            [ClinicDbContext.UniqueDoctorSlot] = "The doctor already has this time slot on this weekday.",
+            ["fk_doctor_slots_active_doctor"] = "The doctor is not active.",
+            ["fk_doctor_slots_active_time_slot"] = "The time slot is not active.",
             ["fk_doctors_active_clinic"] = "The clinic is not active.",
             ["fk_time_slots_active_clinic"] = "The clinic is not active.",
             [ShardSchema.ActiveDoctorConstraint] = "The doctor has future booking slots, or is not active.",

@@ -16,7 +16,7 @@ public static class Deactivation
     /// </summary>
     public static async Task DeactivateAsync<T>(
         ClinicDbContext db, IQueryable<T> lockedRow, Func<ProblemException> notFound,
-        Expression<Func<BookingSlot, bool>> dependentSlots, Expression<Func<DoctorSlot, bool>> dependentTemplates,
+        Expression<Func<BookingSlot, bool>> dependentSlots, Expression<Func<DoctorSlot, bool>> dependentDoctorSlots,
         TimeProvider clock, CancellationToken ct, Func<DateTimeOffset, Task>? deactivateDependants = null)
         where T : class, IDeactivatable
     {
@@ -28,7 +28,7 @@ public static class Deactivation
         }
         await RemoveFutureSlotsAsync(db, dependentSlots, ct);
         var now = clock.UtcNowMicroseconds();
-        await db.DoctorSlots.Where(dependentTemplates).ExecuteDeleteAsync(ct);
+        await db.DoctorSlots.Where(dependentDoctorSlots).ExecuteDeleteAsync(ct);
         if (deactivateDependants is not null)
         {
             await deactivateDependants(now);

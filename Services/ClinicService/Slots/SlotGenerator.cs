@@ -55,11 +55,11 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
     // The shifts' instants come from NodaTime (@time_slot_ids … @ends, one row per time slot and date); the
     // joins check that the clinic's zone and each time slot's hours are still the ones they were computed from.
     private const string Sql = """
-        INSERT INTO doctor_booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
+        INSERT INTO booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
         SELECT t.clinic_id, t.doctor_id, t.time_slot_id, span.date, span.starts_at, span.ends_at, now()
           FROM unnest(@time_slot_ids, @dates, @start_times, @end_times, @starts, @ends)
                  AS span(time_slot_id, date, start_time, end_time, starts_at, ends_at)
-          JOIN doctor_slot_templates t ON t.clinic_id = @clinic AND t.time_slot_id = span.time_slot_id
+          JOIN doctor_slots t ON t.clinic_id = @clinic AND t.time_slot_id = span.time_slot_id
           JOIN clinics c ON c.id = t.clinic_id AND c.is_active AND c.time_zone = @time_zone
           JOIN doctors doc ON doc.clinic_id = t.clinic_id AND doc.id = t.doctor_id AND doc.is_active
           JOIN time_slots ts ON ts.clinic_id = t.clinic_id AND ts.id = t.time_slot_id AND ts.is_active
@@ -71,14 +71,14 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
            -- otherwise make it an anti join that hashes or sorts every slot of the clinic, which grows with
            -- the clinic, and took seconds a week at 100,000 slots).
            AND NOT EXISTS (
-               SELECT 1 FROM doctor_booking_slots s
+               SELECT 1 FROM booking_slots s
                 WHERE s.clinic_id = t.clinic_id AND s.doctor_id = t.doctor_id
                   AND s.time_slot_id = t.time_slot_id AND s.date = span.date
                OFFSET 0)
            AND NOT EXISTS (
                -- A slot lasts at most a day (a shift within one clinic-local day), so only the doctor's slots that
                -- start within two days before this one can overlap it: an index range on (clinic, doctor, start).
-               SELECT 1 FROM doctor_booking_slots s
+               SELECT 1 FROM booking_slots s
                 WHERE s.clinic_id = t.clinic_id AND s.doctor_id = t.doctor_id
                   AND s.starts_at > span.starts_at - interval '2 days' AND s.starts_at < span.ends_at
                   AND tstzrange(s.starts_at, s.ends_at) && tstzrange(span.starts_at, span.ends_at)

@@ -20,7 +20,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                 minValue: 1L,
                 maxValue: 1073741823L);
 
-            migrationBuilder.Sql(ShardSchema.BeforeTables);
+            migrationBuilder.Sql(ShardSchemaHistory.BeforeTables);
 
             migrationBuilder.CreateTable(
                 name: "clinics",
@@ -209,7 +209,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                 unique: true,
                 filter: "is_active");
 
-            migrationBuilder.Sql(ShardSchema.AfterTables);
+            migrationBuilder.Sql(ShardSchemaHistory.AfterTables);
         }
 
         /// <inheritdoc />
@@ -233,7 +233,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
             migrationBuilder.DropSequence(
                 name: "scoped_row_seq");
 
-            migrationBuilder.Sql(ShardSchema.Down);
+            migrationBuilder.Sql(ShardSchemaHistory.Down);
         }
     }
 }

@@ -115,7 +115,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                 column: "id",
                 filter: "sent_at IS NULL");
 
-            migrationBuilder.Sql(ShardSchema.Bookings);
+            migrationBuilder.Sql(ShardSchemaHistory.Bookings);
         }
 
         /// <inheritdoc />
@@ -127,7 +127,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
             migrationBuilder.DropTable(
                 name: "outbox_messages");
 
-            migrationBuilder.Sql(ShardSchema.BookingsDown);
+            migrationBuilder.Sql(ShardSchemaHistory.BookingsDown);
         }
     }
 }

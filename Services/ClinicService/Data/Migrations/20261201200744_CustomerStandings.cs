@@ -30,13 +30,13 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                 column: "customer_id",
                 filter: "status IN ('pending', 'confirmed')");
 
-            migrationBuilder.Sql(ShardSchema.InactiveCustomers);
+            migrationBuilder.Sql(ShardSchemaHistory.InactiveCustomers);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql(ShardSchema.InactiveCustomersDown);
+            migrationBuilder.Sql(ShardSchemaHistory.InactiveCustomersDown);
 
             migrationBuilder.DropTable(
                 name: "customer_standings");

@@ -11,13 +11,13 @@ namespace ClinicBooking.ClinicService.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             // Rules only, checked on every change from now on; rows written before are not re-checked.
-            migrationBuilder.Sql(ShardSchema.SlotsAgreeWithBookings);
+            migrationBuilder.Sql(ShardSchemaHistory.SlotsAgreeWithBookings);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql(ShardSchema.SlotsAgreeWithBookingsDown);
+            migrationBuilder.Sql(ShardSchemaHistory.SlotsAgreeWithBookingsDown);
         }
     }
 }

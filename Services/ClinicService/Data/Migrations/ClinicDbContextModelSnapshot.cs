@@ -349,27 +349,27 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnName("xmin");
 
                     b.HasKey("ClinicId", "Id")
-                        .HasName("pk_doctor_booking_slots");
+                        .HasName("pk_booking_slots");
 
                     b.HasIndex("ClinicId", "StartsAt")
-                        .HasDatabaseName("ix_doctor_booking_slots_clinic_id_starts_at");
+                        .HasDatabaseName("ix_booking_slots_clinic_id_starts_at");
 
                     b.HasIndex("ClinicId", "TimeSlotId")
-                        .HasDatabaseName("ix_doctor_booking_slots_clinic_id_time_slot_id");
+                        .HasDatabaseName("ix_booking_slots_clinic_id_time_slot_id");
 
                     b.HasIndex("StartsAt", "Id")
-                        .HasDatabaseName("ix_doctor_booking_slots_starts_at_id");
+                        .HasDatabaseName("ix_booking_slots_starts_at_id");
 
                     b.HasIndex("ClinicId", "DoctorId", "StartsAt")
-                        .HasDatabaseName("ix_doctor_booking_slots_doctor_starts_at");
+                        .HasDatabaseName("ix_booking_slots_doctor_starts_at");
 
                     b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Date")
                         .IsUnique()
-                        .HasDatabaseName("ux_doctor_booking_slots_doctor_time_slot_date");
+                        .HasDatabaseName("ux_booking_slots_doctor_time_slot_date");
 
-                    b.ToTable("doctor_booking_slots", null, t =>
+                    b.ToTable("booking_slots", null, t =>
                         {
-                            t.HasCheckConstraint("ck_doctor_booking_slots_end_after_start", "ends_at > starts_at");
+                            t.HasCheckConstraint("ck_booking_slots_end_after_start", "ends_at > starts_at");
                         });
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 90);
@@ -588,17 +588,17 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnName("weekday");
 
                     b.HasKey("ClinicId", "Id")
-                        .HasName("pk_doctor_slot_templates");
+                        .HasName("pk_doctor_slots");
 
                     b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Weekday")
                         .IsUnique()
-                        .HasDatabaseName("ux_doctor_slot_templates_doctor_time_slot_weekday");
+                        .HasDatabaseName("ux_doctor_slots_doctor_time_slot_weekday");
 
                     NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("ClinicId", "DoctorId", "TimeSlotId", "Weekday"), false);
 
-                    b.ToTable("doctor_slot_templates", null, t =>
+                    b.ToTable("doctor_slots", null, t =>
                         {
-                            t.HasCheckConstraint("ck_doctor_slot_templates_weekday", "weekday BETWEEN 1 AND 7");
+                            t.HasCheckConstraint("ck_doctor_slots_weekday", "weekday BETWEEN 1 AND 7");
                         });
                 });
 
@@ -723,14 +723,14 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasForeignKey("ClinicId", "DoctorId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
-                        .HasConstraintName("fk_doctor_booking_slots_doctors_clinic_id_doctor_id");
+                        .HasConstraintName("fk_booking_slots_doctors_clinic_id_doctor_id");
 
                     b.HasOne("ClinicBooking.ClinicService.Data.TimeSlot", null)
                         .WithMany()
                         .HasForeignKey("ClinicId", "TimeSlotId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
-                        .HasConstraintName("fk_doctor_booking_slots_time_slots_clinic_id_time_slot_id");
+                        .HasConstraintName("fk_booking_slots_time_slots_clinic_id_time_slot_id");
                 });
 
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.Doctor", b =>
