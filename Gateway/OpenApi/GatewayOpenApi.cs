@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ClinicBooking.Gateway.Apis;
 using ClinicBooking.Gateway.Routing;
@@ -52,15 +51,18 @@ public sealed class GatewayOpenApi(
     private async Task<string> BuildAsync(CancellationToken ct)
     {
         var client = httpClients.CreateClient(CellFanOut.HttpClientName);
-        var customers = JsonNode.Parse(await client.GetStringAsync($"http://{ResourceNames.CustomerService}/openapi/v1.json", ct))!;
-        var identity = JsonNode.Parse(await client.GetStringAsync($"http://{ResourceNames.IdentityService}/openapi/v1.json", ct))!;
+        async Task<OpenApiDocument> ReadAsync(string service) =>
+            OpenApiDocument.Parse(await client.GetStringAsync($"http://{service}/openapi/v1.json", ct), OpenApiConstants.Json).Document
+            ?? throw new InvalidOperationException($"{service} served an OpenAPI document that does not parse.");
+        var customers = await ReadAsync(ResourceNames.CustomerService);
+        var identity = await ReadAsync(ResourceNames.IdentityService);
         // Every cell serves the same API; any one of them can describe it (the first that answers).
-        JsonNode? cell = null;
+        OpenApiDocument? cell = null;
         foreach (var name in shards.Cells)
         {
             try
             {
-                cell = JsonNode.Parse(await client.GetStringAsync($"http://{name}/openapi/v1.json", ct))!;
+                cell = await ReadAsync(name);
                 break;
             }
             catch (Exception ex) when ((ex is HttpRequestException or TaskCanceledException) && !ct.IsCancellationRequested && name != shards.Cells[^1])
@@ -68,13 +70,13 @@ public sealed class GatewayOpenApi(
                 logger.LogInformation("Cell {Cell} did not describe its API; asking the next", name);
             }
         }
-        var ownDocument = await own.GetOpenApiDocumentAsync(ct);
-        await using var text = new StringWriter();
-        ownDocument.SerializeAsV31(new OpenApiJsonWriter(text));
-        var gateway = JsonNode.Parse(text.ToString())!;
+        var gateway = await own.GetOpenApiDocumentAsync(ct);
 
         var routed = proxyConfig.GetConfig().Routes.Select(r => RoutePattern(r.Match.Path!)).ToList();
-        return OpenApiMerge.Merge(gateway, [customers, identity, cell!], path => routed.Any(r => r.IsMatch(path))).ToJsonString();
+        var merged = OpenApiMerge.Merge(gateway, [customers, identity, cell!], path => routed.Any(r => r.IsMatch(path)));
+        await using var text = new StringWriter();
+        merged.SerializeAsV31(new OpenApiJsonWriter(text, new OpenApiJsonWriterSettings { Terse = true }));
+        return text.ToString();
     }
 
     /// <summary>A YARP route path ("/clinics/{clinicId}/{**rest}") as a pattern over documented paths.</summary>

@@ -1,141 +1,123 @@
-using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
 
 namespace ClinicBooking.Gateway.OpenApi;
 
 /// <summary>
-/// Merges the services' OpenAPI documents with the gateway's own into the one document clients read.
-/// An operation the gateway answers itself (a fan-out) starts from the service's description of the same
-/// operation (its parameters, body and errors) and takes the gateway's answers in place of the service's.
+/// Merges the services' OpenAPI documents with the gateway's own into the one document clients read, with
+/// Microsoft.OpenApi's object model. An operation the gateway answers itself (a fan-out) starts from the
+/// service's description of the same operation (its parameters, body and errors) and takes the gateway's
+/// answers in place of the service's.
 /// </summary>
 public static class OpenApiMerge
 {
-    private const string Problem = "#/components/schemas/ProblemDetails";
-    private static readonly string[] Methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    private const string ProblemDetails = "ProblemDetails";
 
     /// <param name="gateway">The gateway's own document: the operations it answers itself.</param>
     /// <param name="services">The services' documents.</param>
     /// <param name="routed">Whether the gateway forwards a documented path to the services at all.</param>
-    public static JsonObject Merge(JsonNode gateway, IReadOnlyList<JsonNode> services, Func<string, bool> routed)
+    public static OpenApiDocument Merge(OpenApiDocument gateway, IReadOnlyList<OpenApiDocument> services, Func<string, bool> routed)
     {
-        var paths = new JsonObject();
-        var schemas = new JsonObject();
-        var tags = new JsonArray();
-        var ownPaths = gateway["paths"]?.AsObject() ?? [];
-
-        foreach (var service in services)
+        var merged = new OpenApiDocument
         {
-            foreach (var (path, item) in service["paths"]?.AsObject() ?? [])
+            Info = new OpenApiInfo
             {
-                foreach (var method in Methods.Where(m => item?[m] is not null))
+                Title = "ClinicBooking API",
+                Version = "v1",
+                Description = "Every operation the ClinicBooking gateway serves. Errors are RFC 9457 problem details " +
+                              "(application/problem+json) with a detail that says what to change.",
+                License = new OpenApiLicense { Name = "Proprietary", Identifier = "LicenseRef-Proprietary" },
+            },
+            Servers = [new OpenApiServer { Url = "/", Description = "The gateway that serves this document" }],
+            Paths = [],
+            Components = new OpenApiComponents
+            {
+                Schemas = new Dictionary<string, IOpenApiSchema>(),
+                SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme> { [OpenApiDocumentation.SecuritySchemeName] = SecurityScheme() },
+            },
+            Tags = new HashSet<OpenApiTag>(),
+        };
+
+        foreach (var source in services.Append(gateway))
+        {
+            foreach (var (path, item) in source.Paths)
+            {
+                foreach (var (method, operation) in item.Operations ?? [])
                 {
-                    var own = ownPaths[path]?[method] as JsonObject;
-                    if (own is null && !routed(path))
+                    var own = source == gateway ? null : gateway.Paths.GetValueOrDefault(path)?.Operations?.GetValueOrDefault(method);
+                    if (source == gateway ? Operations(merged, path).ContainsKey(method) : own is null && !routed(path))
                     {
-                        continue;
+                        continue; // the gateway's own operation already merged into the service's, or not served here
                     }
-                    var operation = item![method]!.DeepClone().AsObject();
                     if (own is not null)
                     {
                         Override(operation, own);
                     }
-                    PathItem(paths, path)[method] = operation;
+                    Operations(merged, path)[method] = operation;
                 }
             }
-            Union(schemas, service["components"]?["schemas"]?.AsObject());
-            UnionTags(tags, service["tags"]?.AsArray());
-        }
-        // Operations only the gateway has (e.g. GET /shards).
-        foreach (var (path, item) in ownPaths)
-        {
-            foreach (var method in Methods.Where(m => item?[m] is not null && paths[path]?[m] is null))
+            foreach (var (name, schema) in source.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
             {
-                PathItem(paths, path)[method] = item![method]!.DeepClone();
+                merged.Components.Schemas.TryAdd(name, schema);
             }
-        }
-        Union(schemas, gateway["components"]?["schemas"]?.AsObject());
-        UnionTags(tags, gateway["tags"]?.AsArray());
-        schemas.TryAdd("ProblemDetails", ProblemDetailsSchema());
-
-        foreach (var (path, item) in paths)
-        {
-            foreach (var method in Methods.Where(m => item?[m] is not null))
+            foreach (var tag in source.Tags ?? new HashSet<OpenApiTag>())
             {
-                DeclareGatewayAnswers(path, item![method]!.AsObject());
+                if (merged.Tags.All(t => t.Name != tag.Name))
+                {
+                    merged.Tags.Add(tag);
+                }
             }
         }
 
-        Prune(schemas, paths);
-
-        return new JsonObject
+        foreach (var (path, item) in merged.Paths)
         {
-            ["openapi"] = "3.1.1",
-            ["info"] = new JsonObject
+            foreach (var operation in item.Operations!.Values)
             {
-                ["title"] = "ClinicBooking API",
-                ["version"] = "v1",
-                ["description"] = "Every operation the ClinicBooking gateway serves. Errors are RFC 9457 problem details " +
-                                  "(application/problem+json) with a detail that says what to change.",
-                ["license"] = new JsonObject { ["name"] = "Proprietary", ["identifier"] = "LicenseRef-Proprietary" },
-            },
-            ["servers"] = new JsonArray(new JsonObject { ["url"] = "/", ["description"] = "The gateway that serves this document" }),
-            // Each operation says whether it needs a token; none is needed unless it says so.
-            ["security"] = new JsonArray(),
-            ["paths"] = Sorted(paths),
-            ["components"] = new JsonObject
-            {
-                ["schemas"] = Sorted(schemas),
-                ["securitySchemes"] = new JsonObject { [OpenApiDocumentation.SecuritySchemeName] = SecurityScheme() },
-            },
-            ["tags"] = tags,
-        };
+                DeclareGatewayAnswers(merged, path, operation);
+            }
+        }
+        merged.Paths = Sorted(merged.Paths, new OpenApiPaths());
+        merged.Components.Schemas = Sorted(UsedSchemas(merged), new Dictionary<string, IOpenApiSchema>());
+        return merged;
     }
 
     /// <summary>The gateway's own answers replace the service's; its parameters and body fill in what the service's lack.</summary>
-    private static void Override(JsonObject operation, JsonObject own)
+    private static void Override(OpenApiOperation operation, OpenApiOperation own)
     {
-        foreach (var key in new[] { "operationId", "summary", "description" })
-        {
-            if (own[key] is { } value)
-            {
-                operation[key] = value.DeepClone();
-            }
-        }
-        var responses = operation["responses"]?.AsObject() ?? [];
-        // Only answers the gateway describes (with a body schema) replace the service's: a forwarding endpoint
-        // returns whatever the service answered, which the service's document describes.
-        var ownResponses = (own["responses"]?.AsObject() ?? []).Where(r => r.Value?["content"] is not null).ToList();
+        operation.OperationId = own.OperationId ?? operation.OperationId;
+        operation.Summary = own.Summary ?? operation.Summary;
+        operation.Description = own.Description ?? operation.Description;
+
+        // Only answers the gateway describes (with a body) replace the service's: a forwarding endpoint returns
+        // whatever the service answered, which the service's document describes.
+        operation.Responses ??= [];
+        var ownResponses = (own.Responses ?? []).Where(r => r.Value.Content is { Count: > 0 }).ToList();
         if (ownResponses.Any(r => r.Key.StartsWith('2')))
         {
-            foreach (var success in responses.Where(r => r.Key.StartsWith('2')).Select(r => r.Key).ToList())
+            foreach (var success in operation.Responses.Keys.Where(k => k.StartsWith('2')).ToList())
             {
-                responses.Remove(success);
+                operation.Responses.Remove(success);
             }
         }
         foreach (var (status, response) in ownResponses)
         {
-            responses[status] = response!.DeepClone();
+            operation.Responses[status] = response;
         }
-        operation["responses"] = responses;
 
         // The gateway's parameters are what the client sends it (POST /clinics takes an optional ?shard and
-        // always names one to the cell): they replace the service's of the same name.
-        var parameters = operation["parameters"]?.AsArray() ?? [];
-        foreach (var parameter in own["parameters"]?.AsArray() ?? [])
+        // always names one to the cell): each replaces the service's of the same name, in its place, since
+        // clients read parameters in order.
+        operation.Parameters ??= [];
+        foreach (var parameter in own.Parameters ?? [])
         {
-            var name = parameter?["name"]?.GetValue<string>();
-            var theirs = parameters.Select(p => p?["name"]?.GetValue<string>()).ToList().IndexOf(name);
+            var theirs = operation.Parameters.Select(p => p.Name).ToList().IndexOf(parameter.Name);
             if (theirs >= 0)
             {
-                parameters[theirs] = parameter!.DeepClone(); // in its place: clients read parameters in order
+                operation.Parameters[theirs] = parameter;
             }
             else
             {
-                parameters.Add(parameter!.DeepClone());
+                operation.Parameters.Add(parameter);
             }
-        }
-        if (parameters.Count > 0)
-        {
-            operation["parameters"] = parameters;
         }
     }
 
@@ -144,161 +126,124 @@ public static class OpenApiMerge
     /// (shed under load, or the owning service not answering); 404 where the path carries an id; 413 and 415
     /// where there is a body.
     /// </summary>
-    private static void DeclareGatewayAnswers(string path, JsonObject operation)
+    private static void DeclareGatewayAnswers(OpenApiDocument document, string path, OpenApiOperation operation)
     {
-        var responses = operation["responses"] as JsonObject ?? [];
-        operation["responses"] = responses;
-        // A public operation says so explicitly (no requirement); one that needs a token already names it.
-        operation["security"] ??= new JsonArray();
-        if (operation["security"]!.AsArray().Count > 0)
+        operation.Responses ??= [];
+        void Declare(string status, string description)
         {
-            Declare(responses, "401", "No valid access token: sign in (POST /connect/token) and send it as Authorization: Bearer.");
-            Declare(responses, "403", "The account's role may never do this (a customer creating a clinic, say).");
+            if (!operation.Responses.TryGetValue(status, out var existing))
+            {
+                operation.Responses[status] = new OpenApiResponse
+                {
+                    Description = description,
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemDetails, document) },
+                    },
+                };
+            }
+            else if (string.IsNullOrEmpty(existing.Description))
+            {
+                existing.Description = description; // declared by the service without saying what it means
+            }
+        }
+
+        // The document sets no default: a public operation says so explicitly (no requirement); one that needs
+        // a token already names it.
+        operation.Security ??= [];
+        if (operation.Security.Count > 0)
+        {
+            Declare("401", "No valid access token: sign in (POST /connect/token) and send it as Authorization: Bearer.");
+            Declare("403", "The account's role may never do this (a customer creating a clinic, say).");
         }
         else
         {
-            Declare(responses, "401", "A token was sent and does not validate (expired, revoked, or not ours): one that is sent is checked, even where none is needed.");
+            Declare("401", "A token was sent and does not validate (expired, revoked, or not ours): one that is sent is checked, even where none is needed.");
         }
-        Declare(responses, "400", "The request is malformed or invalid; the problem's detail and errors say what to change.");
+        Declare("400", "The request is malformed or invalid; the problem's detail and errors say what to change.");
         if (path.Contains('{'))
         {
-            Declare(responses, "404", "Nothing exists at this path (an unknown id, one of another kind, or someone else's object).");
+            Declare("404", "Nothing exists at this path (an unknown id, one of another kind, or someone else's object).");
         }
-        if (operation["requestBody"] is not null)
+        if (operation.RequestBody is not null)
         {
-            Declare(responses, "413", "The body is larger than the gateway accepts.");
-            Declare(responses, "415", "The body's media type is not the one the operation reads.");
+            Declare("413", "The body is larger than the gateway accepts.");
+            Declare("415", "The body's media type is not the one the operation reads.");
         }
-        Declare(responses, "429", "Too many requests from this client; retry after the Retry-After header's seconds.");
-        Declare(responses, "503", "The gateway is shedding load, or the owning service is not answering; retry after Retry-After.");
+        Declare("429", "Too many requests from this client; retry after the Retry-After header's seconds.");
+        Declare("503", "The gateway is shedding load, or the owning service is not answering; retry after Retry-After.");
     }
 
     /// <summary>
     /// IdentityService's OAuth 2.0 flows, relative to the gateway: the code flow (browsers, and the reference page's
     /// sign-in), the password grant of the command-line client (where switched on), and client credentials.
     /// </summary>
-    private static JsonObject SecurityScheme()
+    private static OpenApiSecurityScheme SecurityScheme()
     {
-        var scopes = new JsonObject { ["api"] = "Call the ClinicBooking API", ["offline_access"] = "Get a refresh token" };
-        return new JsonObject
+        var token = new Uri("/connect/token", UriKind.Relative);
+        Dictionary<string, string> Scopes() => new() { ["api"] = "Call the ClinicBooking API", ["offline_access"] = "Get a refresh token" };
+        return new OpenApiSecurityScheme
         {
-            ["type"] = "oauth2",
-            ["description"] = "Access tokens from IdentityService (/connect/token). Customers sign up at POST /account/register.",
-            ["flows"] = new JsonObject
+            Type = SecuritySchemeType.OAuth2,
+            Description = "Access tokens from IdentityService (/connect/token). Customers sign up at POST /account/register.",
+            Flows = new OpenApiOAuthFlows
             {
-                ["authorizationCode"] = new JsonObject
+                AuthorizationCode = new OpenApiOAuthFlow
                 {
-                    ["authorizationUrl"] = "/connect/authorize",
-                    ["tokenUrl"] = "/connect/token",
-                    ["refreshUrl"] = "/connect/token",
-                    ["scopes"] = scopes.DeepClone(),
+                    AuthorizationUrl = new Uri("/connect/authorize", UriKind.Relative), TokenUrl = token, RefreshUrl = token, Scopes = Scopes(),
                 },
-                ["password"] = new JsonObject { ["tokenUrl"] = "/connect/token", ["refreshUrl"] = "/connect/token", ["scopes"] = scopes.DeepClone() },
-                ["clientCredentials"] = new JsonObject { ["tokenUrl"] = "/connect/token", ["scopes"] = new JsonObject { ["api"] = "Call the ClinicBooking API" } },
+                Password = new OpenApiOAuthFlow { TokenUrl = token, RefreshUrl = token, Scopes = Scopes() },
+                ClientCredentials = new OpenApiOAuthFlow { TokenUrl = token, Scopes = new Dictionary<string, string> { ["api"] = "Call the ClinicBooking API" } },
             },
         };
     }
 
-    private static void Declare(JsonObject responses, string status, string description)
+    /// <summary>The schemas the operations refer to, directly or through other schemas; the rest are left out.</summary>
+    private static Dictionary<string, IOpenApiSchema> UsedSchemas(OpenApiDocument document)
     {
-        if (responses[status] is JsonObject existing)
+        var all = document.Components!.Schemas!;
+        var used = new Dictionary<string, IOpenApiSchema>();
+        var references = new SchemaReferences();
+        new OpenApiWalker(references).Walk(new OpenApiDocument { Paths = document.Paths });
+        while (references.Found.Except(used.Keys).FirstOrDefault(all.ContainsKey) is { } name)
         {
-            // Declared by the service without saying what it means.
-            if (existing["description"]?.GetValue<string>() is null or "")
+            used[name] = all[name];
+            new OpenApiWalker(references).Walk(new OpenApiDocument
             {
-                existing["description"] = description;
-            }
-            return;
+                Components = new OpenApiComponents { Schemas = new Dictionary<string, IOpenApiSchema> { [name] = all[name] } },
+            });
         }
-        responses[status] = new JsonObject
-        {
-            ["description"] = description,
-            ["content"] = new JsonObject
-            {
-                ["application/problem+json"] = new JsonObject { ["schema"] = new JsonObject { ["$ref"] = Problem } },
-            },
-        };
+        return used;
     }
 
-    /// <summary>Drops the schemas no kept operation refers to (directly or through other schemas).</summary>
-    private static void Prune(JsonObject schemas, JsonObject paths)
+    private sealed class SchemaReferences : OpenApiVisitorBase
     {
-        const string prefix = "#/components/schemas/";
-        var used = new HashSet<string>();
-        var pending = new Stack<JsonNode?>([paths]);
-        while (pending.TryPop(out var node))
+        public HashSet<string> Found { get; } = [];
+
+        public override void Visit(IOpenApiReferenceHolder referenceHolder)
         {
-            switch (node)
+            if (referenceHolder is OpenApiSchemaReference { Reference.Id: { } id })
             {
-                case JsonObject obj:
-                    foreach (var (key, value) in obj)
-                    {
-                        if (key == "$ref" && value?.GetValue<string>() is { } target && target.StartsWith(prefix) &&
-                            used.Add(target[prefix.Length..]))
-                        {
-                            pending.Push(schemas[target[prefix.Length..]]);
-                        }
-                        pending.Push(value);
-                    }
-                    break;
-                case JsonArray array:
-                    foreach (var item in array)
-                    {
-                        pending.Push(item);
-                    }
-                    break;
-            }
-        }
-        foreach (var name in schemas.Select(s => s.Key).Where(name => !used.Contains(name)).ToList())
-        {
-            schemas.Remove(name);
-        }
-    }
-
-    private static JsonObject PathItem(JsonObject paths, string path)
-    {
-        if (paths[path] is not JsonObject item)
-        {
-            item = [];
-            paths[path] = item;
-        }
-        return item;
-    }
-
-    private static void Union(JsonObject target, JsonObject? source)
-    {
-        foreach (var (name, schema) in source ?? [])
-        {
-            target.TryAdd(name, schema?.DeepClone());
-        }
-    }
-
-    private static void UnionTags(JsonArray target, JsonArray? source)
-    {
-        foreach (var tag in source ?? [])
-        {
-            var name = tag?["name"]?.GetValue<string>();
-            if (name is not null && !target.Any(t => t?["name"]?.GetValue<string>() == name))
-            {
-                target.Add(tag!.DeepClone());
+                Found.Add(id);
             }
         }
     }
 
-    private static JsonObject Sorted(JsonObject source) =>
-        new(source.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
-
-    private static JsonObject ProblemDetailsSchema() => new()
+    private static Dictionary<HttpMethod, OpenApiOperation> Operations(OpenApiDocument document, string path)
     {
-        ["type"] = "object",
-        ["properties"] = new JsonObject
+        if (!document.Paths.TryGetValue(path, out var item))
         {
-            ["type"] = new JsonObject { ["type"] = new JsonArray("null", "string") },
-            ["title"] = new JsonObject { ["type"] = new JsonArray("null", "string") },
-            ["status"] = new JsonObject { ["type"] = new JsonArray("null", "integer"), ["format"] = "int32" },
-            ["detail"] = new JsonObject { ["type"] = new JsonArray("null", "string") },
-            ["instance"] = new JsonObject { ["type"] = new JsonArray("null", "string") },
-        },
-    };
+            document.Paths[path] = item = new OpenApiPathItem { Operations = [] };
+        }
+        return item.Operations!;
+    }
+
+    private static T Sorted<T, TValue>(IDictionary<string, TValue> source, T target) where T : IDictionary<string, TValue>
+    {
+        foreach (var (key, value) in source.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            target[key] = value;
+        }
+        return target;
+    }
 }
