@@ -1,5 +1,10 @@
 using ClinicBooking.Gateway;
 
+if (HealthProbe.Requested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -11,4 +16,5 @@ app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
 app.MapGateway();
 
-app.Run();
+await app.RunAsync();
+return 0;

@@ -2,6 +2,11 @@ using ClinicBooking.WebApp.Authentication;
 using ClinicBooking.WebApp.Components;
 using ClinicBooking.WebApp.Extensions;
 
+if (HealthProbe.Requested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -15,4 +20,5 @@ app.MapStaticAssets();
 app.MapRazorComponents<App>();
 app.MapAuthenticationEndpoints();
 
-app.Run();
+await app.RunAsync();
+return 0;

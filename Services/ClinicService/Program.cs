@@ -3,6 +3,11 @@ using ClinicBooking.ClinicService.Slots;
 
 // A ClinicService cell: serves the clinics of the shard(s) it owns. The gateway sends it only requests
 // whose ids name one of those shards.
+if (HealthProbe.Requested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -17,4 +22,5 @@ app.MapOpenApi().AllowAnonymous();
 app.UseSlotGeneration();
 app.MapClinicServiceApi();
 
-app.Run();
+await app.RunAsync();
+return 0;

@@ -1,5 +1,10 @@
 using ClinicBooking.CustomerService.Extensions;
 
+if (HealthProbe.Requested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -13,4 +18,5 @@ app.MapDefaultEndpoints();
 app.MapOpenApi().AllowAnonymous();
 app.MapCustomerServiceApi();
 
-app.Run();
+await app.RunAsync();
+return 0;

@@ -2,6 +2,11 @@ using ClinicBooking.IdentityService.Extensions;
 
 // IdentityService: accounts (ASP.NET Core Identity) and tokens (OpenIddict). Every other service trusts the
 // access tokens it signs; clients reach it through the gateway (/connect, /.well-known, /account).
+if (HealthProbe.Requested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -17,4 +22,5 @@ app.UseDefaultAuthentication();
 app.UseAntiforgery();
 app.MapIdentityServiceApi();
 
-app.Run();
+await app.RunAsync();
+return 0;

@@ -2,6 +2,9 @@
 # Runs one PostgreSQL server in the foreground for the AppHost's `processes` mode.
 # Environment (set by the AppHost): PG_DATA (data directory), PG_PORT (port Aspire assigned),
 # POSTGRES_PASSWORD (password of the `postgres` role, used only when the cluster is first created).
+# In an image (deploy/images/postgres): LISTEN_ADDRESS (0.0.0.0, so other containers connect, with a
+# password) and DATABASE_OWNERS (lines "database role password": each database owned by a login role of its
+# own, created or updated at every start, as DatabaseOwners does for the AppHost).
 set -euo pipefail
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -47,12 +50,34 @@ if [ ! -s "$PG_DATA/PG_VERSION" ]; then
     --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   rm -f "$pwfile"
 fi
+listen=${LISTEN_ADDRESS:-127.0.0.1}
+if [ "$listen" != 127.0.0.1 ] && ! grep -q '^host all all 0.0.0.0/0' "$PG_DATA/pg_hba.conf"; then
+  echo 'host all all 0.0.0.0/0 scram-sha-256' >> "$PG_DATA/pg_hba.conf"
+fi
 
 # Fast shutdown (SIGINT) on stop: a smart shutdown would wait for every pooled client connection to close.
 "${run[@]}" "$bin/postgres" -D "$PG_DATA" -p "$PG_PORT" \
-  -c listen_addresses=127.0.0.1 -c unix_socket_directories= \
+  -c listen_addresses="$listen" -c unix_socket_directories= \
   -c max_connections=300 -c shared_buffers=128MB -c fsync=on &
 pid=$!
 trap 'kill -INT "$pid" 2>/dev/null' TERM INT HUP
+
+if [ -n "${DATABASE_OWNERS:-}" ]; then
+  export PGPASSWORD="$POSTGRES_PASSWORD"
+  until "$bin/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q; do sleep 0.5; done
+  while read -r database role password; do
+    [ -n "$database" ] || continue
+    # Identifiers and the password go through psql's quoting (:"name", :'value'), never spliced into SQL text.
+    "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
+      -v db="$database" -v role="$role" -v password="$password" <<'SQL'
+SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
+ALTER ROLE :"role" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'password';
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
+REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"role";
+SQL
+  done <<< "$DATABASE_OWNERS"
+  unset PGPASSWORD
+fi
 wait "$pid" || true
 wait "$pid" 2>/dev/null

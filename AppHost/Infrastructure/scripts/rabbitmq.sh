@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs one RabbitMQ node in the foreground for the AppHost's `processes` mode, with its own epmd.
 # Environment (set by the AppHost): RMQ_DATA (data directory), RMQ_PORT (AMQP port), RMQ_EPMD_PORT and
-# RMQ_DIST_PORT (Erlang port mapper and distribution ports), RABBITMQ_USER and RABBITMQ_PASSWORD.
+# RMQ_DIST_PORT (Erlang port mapper and distribution ports), RABBITMQ_USER and RABBITMQ_PASSWORD; in an
+# image (deploy/images/rabbitmq) also LISTEN_ADDRESS (0.0.0.0).
 set -euo pipefail
 
 if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
@@ -11,7 +12,7 @@ fi
 mkdir -p "$RMQ_DATA/log" "$RMQ_DATA/mnesia"
 
 cat > "$RMQ_DATA/rabbitmq.conf" <<CONF
-listeners.tcp.default = 127.0.0.1:$RMQ_PORT
+listeners.tcp.default = ${LISTEN_ADDRESS:-127.0.0.1}:$RMQ_PORT
 default_user = $RABBITMQ_USER
 default_pass = $RABBITMQ_PASSWORD
 loopback_users = none

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts ClinicBooking from its images on this machine (deploy/compose.yaml): builds the images first unless
+# --no-build, waits until the gateway is healthy, and prints the URLs, as scripts/run.sh does for processes.
+# Secrets are generated once into .data/containers/secrets.env (kept out of git and out of every image).
+#   scripts/containers/up.sh [--no-build]      start (or update) the system
+#   scripts/containers/down.sh [--volumes]      stop it (and drop its data)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+scripts/containers/setup.sh >/dev/null
+[ "${1:-}" = "--no-build" ] || scripts/containers/build.sh
+
+secrets=.data/containers/secrets.env
+if [ ! -s "$secrets" ]; then
+  mkdir -p "$(dirname "$secrets")"
+  umask 077
+  for name in ADMIN_PASSWORD OPS_CLIENT_SECRET KEY_ENCRYPTION_KEY WEBAPP_FORWARDER_KEY POSTGRES_PASSWORD \
+              CUSTOMERS_DB_PASSWORD IDENTITY_DB_PASSWORD SHARD_DB_PASSWORD REDIS_PASSWORD RABBITMQ_PASSWORD; do
+    echo "$name=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)"
+  done >"$secrets"
+fi
+
+# The images of this commit (build.sh tags each with it), pulled from the registry.
+export TAG=${TAG:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo latest)}
+compose=(docker-compose -p clinicbooking --env-file "$secrets" -f deploy/compose.yaml)
+start=$(date +%s)
+"${compose[@]}" pull --quiet
+"${compose[@]}" up -d --remove-orphans
+for _ in $(seq 1 300); do
+  curl -fs http://127.0.0.1:5080/health >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fs http://127.0.0.1:5080/health >/dev/null || { "${compose[@]}" ps; exit 1; }
+printf '\n  Web app:            http://localhost:5090\n  Gateway (the API):  http://localhost:5080\n'
+printf '  Administrator:      admin@clinicbooking.local  password %s  (kept in %s)\n' \
+  "$(sed -n 's/^ADMIN_PASSWORD=//p' "$secrets")" "$secrets"
+printf '  Healthy gateway %s s after the start.\n\n' $(( $(date +%s) - start ))
