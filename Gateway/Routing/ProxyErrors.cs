@@ -9,6 +9,12 @@ namespace ClinicBooking.Gateway.Routing;
 /// </summary>
 public static class ProxyErrors
 {
+    /// <summary>
+    /// What a 503 for a service that does not answer says in Retry-After: a crashed service is restarted by
+    /// its platform and answers again within seconds (README, "Deploy": the measured recovery).
+    /// </summary>
+    public const int RetryAfterSeconds = 5;
+
     public static async Task ExplainAsync(HttpContext context, Func<Task> next)
     {
         await next();
@@ -33,6 +39,10 @@ public static class ProxyErrors
             _ => (StatusCodes.Status503ServiceUnavailable, "Cell unavailable",
                 $"The cell that serves this clinic ({cluster}) is not answering ({error.Error}); other clinics are not affected. Retry later."),
         };
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         await context.WriteProblemAsync(problem.Status, problem.Title, problem.Detail);
     }
 }

@@ -191,6 +191,8 @@ public class ShardRoutingTests(ClinicBookingApp app)
             var down = await _api.Gateway.GetAsync($"/clinics/{onShard1}", Ct);
             var problem = await down.AssertProblemAsync(503);
             Assert.Contains(cell1, problem.GetProperty("detail").GetString());
+            // Issue 28: the 503 says when to try again, as README promises.
+            Assert.True(down.Headers.RetryAfter?.Delta is { TotalSeconds: > 0 }, $"Retry-After: {down.Headers.RetryAfter}");
 
             Assert.Equal(HttpStatusCode.OK, (await _api.Gateway.GetAsync($"/clinics/{onShard0}", Ct)).StatusCode);
             Assert.Equal(HttpStatusCode.Created, (await _api.Gateway.PostAsJsonAsync(
