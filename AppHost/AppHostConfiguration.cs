@@ -46,10 +46,13 @@ public static class AppHostConfiguration
     /// are found by service discovery, and several cells of one project must not share a port. Not proxied:
     /// the gateway talks straight to the service, and a stopped service refuses connections at once instead
     /// of leaving a proxy to hold them until they time out. The port is picked free once per AppHost run, so
-    /// a restarted service comes back where service discovery already points.
+    /// a restarted service comes back where service discovery already points. Published (the manifest), each
+    /// service listens on the container port 8080, so the description is the same at every run.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithInternalHttpEndpoint(this IResourceBuilder<ProjectResource> builder) =>
-        builder.WithHttpEndpoint(name: "http", port: FreeLoopbackPort(), isProxied: false);
+        builder.ApplicationBuilder.ExecutionContext.IsPublishMode
+            ? builder.WithHttpEndpoint(name: "http", targetPort: 8080)
+            : builder.WithHttpEndpoint(name: "http", port: FreeLoopbackPort(), isProxied: false);
 
     /// <summary>
     /// The service validates access tokens itself, against IdentityService's signing keys (read from its

@@ -57,5 +57,12 @@ else
   failed=$((failed + 1)); status=1
   echo "README examples failed:"; grep -v '^ok' "$results/readme-examples.log" | tail -40
 fi
+# The system from images (deploy/compose.yaml): every image built, started, inspected and walked; one more test.
+if scripts/containers/smoke.sh >"$results/containers.log" 2>&1; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); status=1
+  echo "The system from images failed:"; grep -v '^ok' "$results/containers.log" | tail -40
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
