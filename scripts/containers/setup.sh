@@ -5,8 +5,8 @@
 #    (containers share the host's network), and docker-compose;
 #  - a registry on 127.0.0.1:5000: the SDK's container publishing pulls its base image from a registry;
 #  - base images built from Debian's packages, pushed there:
-#      clinicbooking/base:bookworm    Debian 12 minbase, CA certificates, ICU, OpenSSL, tzdata, curl
-#      clinicbooking/aspnet:10.0      + this SDK's ASP.NET Core runtime, user app (1654), a health check
+#      clinicbooking/base:bookworm    Debian 12 minbase, CA certificates, ICU, OpenSSL, tzdata
+#      clinicbooking/aspnet:10.0      + this SDK's ASP.NET Core runtime, user app (1654)
 #      clinicbooking/postgres:15, clinicbooking/redis:7, clinicbooking/rabbitmq:3.10
 # Prints how long each step took. Where mcr.microsoft.com and Docker Hub are reachable none of the base
 # images is needed (README, "Deploy").
@@ -58,19 +58,24 @@ step "registry at $registry"
 
 present() { curl -fs "http://$registry/v2/$1/manifests/$2" -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null 2>&1; }
 
-if ! present clinicbooking/base bookworm; then
+include=ca-certificates,libicu72,libssl3,tzdata,libstdc++6,zlib1g
+# Each image is rebuilt when what it is made of changes (its packages, Dockerfile, script or base): a hash of
+# that is a tag of its own.
+base_hash=$(echo "$include" | sha256sum | cut -c1-12)
+hash=$base_hash
+if ! present clinicbooking/base "bookworm-$hash"; then
   mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || echo http://deb.debian.org/debian)
-  mmdebstrap --quiet --variant=minbase \
-    --include=ca-certificates,libicu72,libssl3,tzdata,libstdc++6,zlib1g,curl \
-    bookworm "$state/base.tar" "$mirror"
+  mmdebstrap --quiet --variant=minbase --include="$include" bookworm "$state/base.tar" "$mirror"
   $docker import "$state/base.tar" "$registry/clinicbooking/base:bookworm" >/dev/null
+  $docker tag "$registry/clinicbooking/base:bookworm" "$registry/clinicbooking/base:bookworm-$hash"
   $docker push -q "$registry/clinicbooking/base:bookworm" >/dev/null
+  $docker push -q "$registry/clinicbooking/base:bookworm-$hash" >/dev/null
   rm -f "$state/base.tar"
 fi
 step "clinicbooking/base:bookworm (Debian 12 minbase)"
 
 runtime=$(ls /usr/share/dotnet/shared/Microsoft.AspNetCore.App | sort -V | tail -1)
-hash=$(sha256sum deploy/images/aspnet/Dockerfile | cut -c1-12)
+hash=$( (cat deploy/images/aspnet/Dockerfile; echo "$base_hash") | sha256sum | cut -c1-12)
 if ! present clinicbooking/aspnet "$runtime-$hash"; then
   context=$(mktemp -d)
   mkdir -p "$context/dotnet"
@@ -87,10 +92,9 @@ if ! present clinicbooking/aspnet "$runtime-$hash"; then
 fi
 step "clinicbooking/aspnet:10.0 (ASP.NET Core $runtime, user 1654)"
 
-# Rebuilt when its Dockerfile or script changes: the content's hash is a tag of its own.
 for image in postgres:15 redis:7 rabbitmq:3.10; do
   name=${image%%:*}
-  hash=$(cat "deploy/images/$name/Dockerfile" "AppHost/Infrastructure/scripts/$name.sh" | sha256sum | cut -c1-12)
+  hash=$( (cat "deploy/images/$name/Dockerfile" "AppHost/Infrastructure/scripts/$name.sh"; echo "$base_hash") | sha256sum | cut -c1-12)
   if ! present "clinicbooking/$name" "${image#*:}-$hash"; then
     $docker build -q --network host -t "$registry/clinicbooking/$image" -t "$registry/clinicbooking/$image-$hash" \
       -f "deploy/images/$name/Dockerfile" AppHost/Infrastructure/scripts >/dev/null
