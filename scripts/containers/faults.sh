@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Crashes while bookings flow, on the system from images (scripts/containers/up.sh started it): 40 customers
-# book slots of a clinic on shard 0 while the cell of shard 0, CustomerService and RabbitMQ are each killed
+# book slots of a clinic on the last shard (the newest cell) while its cell, CustomerService and RabbitMQ are each killed
 # with SIGKILL, one after the other, and then the cell is restarted gracefully. Clients do what README asks of them: on a 503
 # or a dropped connection they retry the same request with the same Idempotency-Key after Retry-After.
 # Checks that each killed container came back healthy by itself (and prints how long it took), and that no
@@ -44,10 +44,14 @@ def token(user, password, source):
 
 admin = token("admin@clinicbooking.local", os.environ["ADMIN_PASSWORD"], "127.0.0.2")
 run = uuid.uuid4().hex[:8]
-s, clinic, _ = call("POST", "/clinics?shard=0", {"name": f"Faults {run}", "timeZone": "UTC",
+s, shards, _ = call("GET", "/shards", None, admin); assert s == 200 and not shards["partial"], (s, shards)
+shard = max(x["shard"] for x in shards["shards"])
+cell = f"clinicservice-{shard}"   # the AppHost's and compose's name of the cell that owns the shard
+s, clinic, _ = call("POST", f"/clinics?shard={shard}", {"name": f"Faults {run}", "timeZone": "UTC",
                                                  "maxActiveBookingsPerCustomer": 100}, admin)
 assert s == 201, (s, clinic)
 cid = clinic["id"]
+assert cid & 63 == shard, (cid, shard)   # a clinic id names its shard in its low 6 bits
 s, _, _ = call("POST", f"/clinics/{cid}/staff", {"name": "Fay Ops", "email": f"fay-{run}@faults.example", "password": "faults reception"}, admin)
 assert s == 201, s
 staff = token(f"fay-{run}@faults.example", "faults reception", "127.0.0.3")
@@ -74,7 +78,7 @@ for i in range(40):
     s, _, _ = call("POST", "/account/register", {"name": f"Customer {i}", "email": email, "password": "faults customer pw"}, source=source)
     assert s == 201, s
     customers.append((token(email, "faults customer pw", source), source))
-print(f"clinic {cid}: {len(slots)} slots, {len(customers)} customers", flush=True)
+print(f"clinic {cid} on shard {shard} of {len(shards['shards'])}: {len(slots)} slots, {len(customers)} customers", flush=True)
 
 lock = threading.Lock(); queue = list(slots); accepted = []; counts = {}; stop = threading.Event()
 # Each customer stays within the booking caps (10 upcoming bookings each, BookingCapsOptions): beyond them a
@@ -112,7 +116,7 @@ def healthy_again(container, killed_at, restarts_before):
         time.sleep(0.5)
     return None
 
-for service in ["clinicservice-0", "customerservice", "rabbitmq"]:
+for service in [cell, "customerservice", "rabbitmq"]:
     time.sleep(10)
     container = f"clinicbooking_{service}_1"
     pid = subprocess.run(["docker", "inspect", container, "--format", "{{.State.Pid}}"], capture_output=True, text=True).stdout.strip()
@@ -126,8 +130,8 @@ for service in ["clinicservice-0", "customerservice", "rabbitmq"]:
 # flight finish or are retried, none is lost.
 time.sleep(10)
 t0 = time.time()
-subprocess.run(["docker", "restart", "-t", "30", "clinicbooking_clinicservice-0_1"], check=True, capture_output=True)
-print(f"  clinicservice-0  restarted gracefully in {time.time() - t0:.1f} s with {len(accepted)} bookings accepted so far", flush=True)
+subprocess.run(["docker", "restart", "-t", "30", f"clinicbooking_{cell}_1"], check=True, capture_output=True)
+print(f"  {cell:16} restarted gracefully in {time.time() - t0:.1f} s with {len(accepted)} bookings accepted so far", flush=True)
 time.sleep(10); stop.set()
 for t in threads: t.join()
 

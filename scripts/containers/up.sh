@@ -4,6 +4,7 @@
 # Secrets are generated once into .data/containers/secrets.env (kept out of git and out of every image).
 #   scripts/containers/up.sh [--no-build]      start (or update) the system
 #   scripts/containers/down.sh [--volumes]      stop it (and drop its data)
+# COMPOSE_FILE names another description than deploy/compose.yaml (e.g. one compose.sh wrote for more cells).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -22,7 +23,7 @@ fi
 
 # The images of this commit (build.sh tags each with it), pulled from the registry.
 export TAG=${TAG:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo latest)}
-compose=(docker-compose -p clinicbooking --env-file "$secrets" -f deploy/compose.yaml)
+compose=(docker-compose -p clinicbooking --env-file "$secrets" -f "${COMPOSE_FILE:-deploy/compose.yaml}")
 start=$(date +%s)
 "${compose[@]}" pull --quiet
 "${compose[@]}" up -d --remove-orphans

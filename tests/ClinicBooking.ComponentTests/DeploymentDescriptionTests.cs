@@ -17,38 +17,70 @@ public sealed class DeploymentDescriptionTests
     [Fact]
     public async Task The_committed_manifest_is_what_the_AppHost_publishes()
     {
-        var output = Directory.CreateTempSubdirectory("clinicbooking-manifest-").FullName;
-        try
-        {
-            var path = Path.Combine(output, "aspire-manifest.json");
-            var start = new ProcessStartInfo("dotnet", ["run", "--project", Path.Combine(Root, "AppHost"), "--no-build", "--",
-                "--publisher", "manifest", "--output-path", path, "--Infrastructure:Mode=containers"])
-            {
-                WorkingDirectory = Root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var process = Process.Start(start)!;
-            var log = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-            Assert.True(process.ExitCode == 0, await log);
+        var published = await PublishAsync();
+        var committed = Normalized(Path.Combine(Root, "deploy", "aspire-manifest.json"));
+        Assert.True(JsonNode.DeepEquals(committed, published),
+            "deploy/aspire-manifest.json is not what the AppHost publishes: run scripts/containers/manifest.sh.");
+    }
 
-            var published = Normalized(path);
-            var committed = Normalized(Path.Combine(Root, "deploy", "aspire-manifest.json"));
-            Assert.True(JsonNode.DeepEquals(committed, published),
-                "deploy/aspire-manifest.json is not what the AppHost publishes: run scripts/containers/manifest.sh and bring deploy/compose.yaml along.");
-        }
-        finally
-        {
-            Directory.Delete(output, recursive: true);
-        }
+    [Fact]
+    public async Task The_committed_compose_file_is_what_compose_sh_writes_for_the_AppHosts_cells()
+    {
+        var written = await RunAsync("bash", Path.Combine(Root, "scripts", "containers", "compose.sh"));
+        Assert.True(written == File.ReadAllText(Path.Combine(Root, "deploy", "compose.yaml")),
+            "deploy/compose.yaml is not what scripts/containers/compose.sh writes: run scripts/containers/manifest.sh.");
     }
 
     [Fact]
     public void Compose_runs_every_resource_of_the_manifest_with_every_setting_the_AppHost_gives_it()
     {
-        var manifest = Normalized(Path.Combine(Root, "deploy", "aspire-manifest.json"))["resources"]!.AsObject();
-        var compose = Compose();
+        AssertComposeRunsManifest(
+            Normalized(Path.Combine(Root, "deploy", "aspire-manifest.json")),
+            File.ReadAllText(Path.Combine(Root, "deploy", "compose.yaml")));
+    }
+
+    /// <summary>
+    /// A cell more is one setting (Clinics:ShardCount): the AppHost then runs a third shard server and cell, the
+    /// gateway routes shard 2 to it, and the compose file written for three cells runs all of it.
+    /// </summary>
+    [Fact]
+    public async Task A_third_cell_is_one_setting_in_the_AppHost_and_in_compose()
+    {
+        var manifest = await PublishAsync("--Clinics:ShardCount=3");
+        var compose = await RunAsync("bash", Path.Combine(Root, "scripts", "containers", "compose.sh"), "--cells", "3");
+
+        var resources = manifest["resources"]!.AsObject();
+        Assert.Contains("postgres-shard-2", resources.Select(r => r.Key));
+        Assert.Equal("clinicservice-2", resources["gateway"]!["env"]!["ClinicShards__Owners__2"]!.GetValue<string>());
+        AssertComposeRunsManifest(manifest, compose);
+        var services = Services(compose);
+        Assert.Equal("clinicservice-2", services["gateway"].Environment["ClinicShards__Owners__2"]);
+        Assert.Equal("2", services["clinicservice-2"].Environment["Cell__Shards__0"]);
+        // Every server and service listens on a port of its own (they share the host's network).
+        var ports = services.Values.Select(s => s.Environment.GetValueOrDefault("ASPNETCORE_HTTP_PORTS") ?? s.Environment.GetValueOrDefault("PG_PORT"))
+            .OfType<string>().ToList();
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+    }
+
+    /// <summary>The AppHost's containers mode takes its server images as settings (where Docker Hub is out of reach).</summary>
+    [Fact]
+    public async Task The_AppHosts_server_images_are_settings()
+    {
+        var manifest = await PublishAsync(
+            "--Infrastructure:Images:postgres=127.0.0.1:5000/clinicbooking/postgres:15",
+            "--Infrastructure:Images:redis=127.0.0.1:5000/clinicbooking/redis:7",
+            "--Infrastructure:Images:rabbitmq=registry.example.org/clinicbooking/rabbitmq:3.10");
+        var resources = manifest["resources"]!.AsObject();
+        Assert.Equal("127.0.0.1:5000/clinicbooking/postgres:15", resources["postgres-global"]!["image"]!.GetValue<string>());
+        Assert.Equal("127.0.0.1:5000/clinicbooking/postgres:15", resources["postgres-shard-1"]!["image"]!.GetValue<string>());
+        Assert.Equal("127.0.0.1:5000/clinicbooking/redis:7", resources["redis"]!["image"]!.GetValue<string>());
+        Assert.Equal("registry.example.org/clinicbooking/rabbitmq:3.10", resources["rabbitmq"]!["image"]!.GetValue<string>());
+    }
+
+    private static void AssertComposeRunsManifest(JsonNode manifestDocument, string composeYaml)
+    {
+        var manifest = manifestDocument["resources"]!.AsObject();
+        var compose = Services(composeYaml);
 
         foreach (var (name, resource) in manifest)
         {
@@ -57,7 +89,7 @@ public sealed class DeploymentDescriptionTests
             {
                 continue;
             }
-            Assert.True(compose.TryGetValue(name, out var service), $"deploy/compose.yaml has no service {name}.");
+            Assert.True(compose.TryGetValue(name, out var service), $"The compose file has no service {name}.");
             if (type == "project.v0")
             {
                 var project = resource["path"]!.GetValue<string>();
@@ -65,11 +97,45 @@ public sealed class DeploymentDescriptionTests
                 Assert.Contains($"/{repository}:", service.Image);
                 var settings = resource["env"]!.AsObject().Select(e => e.Key).Where(IsApplicationSetting);
                 Assert.All(settings, key => Assert.True(service.Environment.ContainsKey(key),
-                    $"deploy/compose.yaml's {name} lacks {key}, which the AppHost sets."));
+                    $"The compose file's {name} lacks {key}, which the AppHost sets."));
             }
             Assert.Equal("unless-stopped", service.Restart);
         }
-        Assert.All(compose.Keys, name => Assert.True(manifest.ContainsKey(name), $"deploy/compose.yaml runs {name}, which the AppHost does not."));
+        Assert.All(compose.Keys, name => Assert.True(manifest.ContainsKey(name), $"The compose file runs {name}, which the AppHost does not."));
+    }
+
+    /// <summary>The AppHost's manifest (containers mode), published with <paramref name="settings"/>.</summary>
+    private static async Task<JsonNode> PublishAsync(params string[] settings)
+    {
+        var output = Directory.CreateTempSubdirectory("clinicbooking-manifest-").FullName;
+        try
+        {
+            var path = Path.Combine(output, "aspire-manifest.json");
+            await RunAsync("dotnet", ["run", "--project", Path.Combine(Root, "AppHost"), "--no-build", "--",
+                "--publisher", "manifest", "--output-path", path, "--Infrastructure:Mode=containers", .. settings]);
+            return Normalized(path);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    /// <summary>Runs a command at the repository root and returns what it printed; fails the test when it fails.</summary>
+    private static async Task<string> RunAsync(string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(command, arguments)
+        {
+            WorkingDirectory = Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', arguments)} failed: {await errors}{await output}");
+        return await output;
     }
 
     /// <summary>
@@ -83,9 +149,9 @@ public sealed class DeploymentDescriptionTests
 
     private sealed record Service(string Image, string Restart, Dictionary<string, string> Environment);
 
-    private static Dictionary<string, Service> Compose()
+    private static Dictionary<string, Service> Services(string composeYaml)
     {
-        using var reader = new StreamReader(Path.Combine(Root, "deploy", "compose.yaml"));
+        using var reader = new StringReader(composeYaml);
         // The merging parser resolves the file's anchors and merge keys (<<) as docker-compose does.
         var document = new DeserializerBuilder().Build()
             .Deserialize<Dictionary<string, object>>(new MergingParser(new Parser(reader)));

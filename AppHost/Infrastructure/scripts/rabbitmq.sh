@@ -2,8 +2,11 @@
 # Runs one RabbitMQ node in the foreground for the AppHost's `processes` mode, with its own epmd.
 # Environment (set by the AppHost): RMQ_DATA (data directory), RMQ_PORT (AMQP port), RMQ_EPMD_PORT and
 # RMQ_DIST_PORT (Erlang port mapper and distribution ports), RABBITMQ_USER and RABBITMQ_PASSWORD; in an
-# image (deploy/images/rabbitmq) also LISTEN_ADDRESS (0.0.0.0).
+# image (deploy/images/rabbitmq) also LISTEN_ADDRESS (0.0.0.0). The public image's RABBITMQ_DEFAULT_USER and
+# RABBITMQ_DEFAULT_PASS, which Aspire's integration sets, name the user as well: the image can stand in for it.
 set -euo pipefail
+RABBITMQ_USER=${RABBITMQ_USER:-${RABBITMQ_DEFAULT_USER:?}}
+RABBITMQ_PASSWORD=${RABBITMQ_PASSWORD:-${RABBITMQ_DEFAULT_PASS:?}}
 
 if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
   echo "RabbitMQ is not installed: apt-get install rabbitmq-server" >&2

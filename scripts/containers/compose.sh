@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Prints deploy/compose.yaml for a number of ClinicService cells (one per shard, each on its own PostgreSQL
+# server): the one setting that grows the system. scripts/containers/manifest.sh writes it for the AppHost's
+# Clinics:ShardCount (AppHost/appsettings.json), the same setting processes mode runs with, and
+# DeploymentDescriptionTests fail when the committed file is not what this prints.
+#   scripts/containers/compose.sh [--cells N] > deploy/compose.yaml
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+cells=$(sed -n 's/.*"ShardCount": *\([0-9]*\).*/\1/p' AppHost/appsettings.json)
+[ "${1:-}" = "--cells" ] && cells=$2
+case $cells in [1-9]|1[0-6]) ;; *) echo "cells must be 1 to 16, not '$cells'" >&2; exit 2 ;; esac
+shards=$(seq 0 $((cells - 1)))
+
+# Ports on the host network: PostgreSQL shard N listens on 17433+N, cell N on 17100+N.
+shard_port() { echo $((17433 + $1)); }
+cell_port() { echo $((17100 + $1)); }
+
+cat <<YAML
+# ClinicBooking from images: the same system the AppHost starts (IdentityService, CustomerService, a gateway,
+# the web app, $cells ClinicService cells on $cells shard databases, PostgreSQL, Redis and RabbitMQ), each service
+# from its own image (scripts/containers/build.sh). Start it with scripts/containers/up.sh, which writes the
+# secrets file this reads, or: docker-compose -p clinicbooking --env-file SECRETS -f deploy/compose.yaml up -d
+#
+# Written by scripts/containers/compose.sh (through scripts/containers/manifest.sh): do not edit by hand.
+# Adding a cell (a shard) is one setting: Clinics:ShardCount in AppHost/appsettings.json. Then run
+# scripts/containers/manifest.sh and docker-compose up -d: the new shard's server and cell start, the gateway
+# is recreated with the new shard in its map, and the cells already running are left alone.
+#
+# Settings (environment or the --env-file):
+#   REGISTRY, TAG             where the images come from (default 127.0.0.1:5000, latest)
+#   PUBLIC_URL, WEBAPP_URL    the addresses people use (default http://localhost:5080 and :5090); the
+#                             gateway is the token issuer, and the web app's sign-in comes back to WEBAPP_URL
+#   OTLP_ENDPOINT             where the services send traces, metrics and logs (OpenTelemetry, OTLP over
+#                             HTTP); none when empty
+#   ADMIN_PASSWORD, OPS_CLIENT_SECRET, KEY_ENCRYPTION_KEY, WEBAPP_FORWARDER_KEY, POSTGRES_PASSWORD,
+#   CUSTOMERS_DB_PASSWORD, IDENTITY_DB_PASSWORD, SHARD_DB_PASSWORD, REDIS_PASSWORD, RABBITMQ_PASSWORD
+#                             secrets: never in an image, never in this file
+#
+# Networking: every container shares the host's network (network_mode: host), so the one public URL reaches
+# the gateway from browsers and from the web app's and services' back channels alike, as in processes mode,
+# and each service has a port of its own. Service names resolve to 127.0.0.1 (extra_hosts), so the URLs
+# below name services, not ports on a machine.
+
+x-hosts: &hosts
+  extra_hosts:
+    - "postgres-global:127.0.0.1"
+$(for n in $shards; do echo "    - \"postgres-shard-$n:127.0.0.1\""; done)
+    - "redis:127.0.0.1"
+    - "rabbitmq:127.0.0.1"
+    - "identityservice:127.0.0.1"
+    - "customerservice:127.0.0.1"
+$(for n in $shards; do echo "    - \"clinicservice-$n:127.0.0.1\""; done)
+    - "gateway:127.0.0.1"
+    - "webapp:127.0.0.1"
+
+# Every container: host network, restarted by the engine when it exits (a crash, a kill), logs to stdout.
+x-container: &container
+  network_mode: host
+  restart: unless-stopped
+  stop_grace_period: 30s
+  <<: *hosts
+
+# Every service: telemetry to the OTLP endpoint when one is set (each names itself with OTEL_SERVICE_NAME),
+# kept in memory and retried while the collector is away.
+x-telemetry: &telemetry
+  OTEL_EXPORTER_OTLP_ENDPOINT: \${OTLP_ENDPOINT:-}
+  OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf
+  OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY: in_memory
+
+# A service is healthy when its readiness endpoint answers (the probe is the service's own binary: the
+# images carry no curl). Starting, migrations included, may take a while on a small machine.
+x-probe: &probe
+  interval: 5s
+  timeout: 10s
+  retries: 3
+  start_period: 180s
+
+services:
+  postgres-global:
+    <<: *container
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/postgres:15
+    environment:
+      PG_PORT: "17432"
+      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:?}
+      # Each database is owned by a login role of its own, which only its service uses.
+      DATABASE_OWNERS: |
+        customers customers_owner \${CUSTOMERS_DB_PASSWORD:?}
+        identity identity_owner \${IDENTITY_DB_PASSWORD:?}
+    volumes: ["postgres-global:/var/lib/postgresql/data"]
+YAML
+
+for n in $shards; do cat <<YAML
+
+  postgres-shard-$n:
+    <<: *container
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/postgres:15
+    environment:
+      PG_PORT: "$(shard_port "$n")"
+      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:?}
+      DATABASE_OWNERS: "clinics clinics_owner \${SHARD_DB_PASSWORD:?}"
+    volumes: ["postgres-shard-$n:/var/lib/postgresql/data"]
+YAML
+done
+
+cat <<YAML
+
+  redis:
+    <<: *container
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/redis:7
+    environment:
+      REDIS_PORT: "17379"
+      REDIS_PASSWORD: \${REDIS_PASSWORD:?}
+    volumes: ["redis:/data"]
+
+  rabbitmq:
+    <<: *container
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/rabbitmq:3.10
+    environment:
+      RMQ_PORT: "17672"
+      RMQ_EPMD_PORT: "17369"
+      RMQ_DIST_PORT: "17673"
+      RABBITMQ_USER: clinicbooking
+      RABBITMQ_PASSWORD: \${RABBITMQ_PASSWORD:?}
+    volumes: ["rabbitmq:/var/lib/rabbitmq/data"]
+
+  identityservice:
+    <<: *container
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/identityservice:\${TAG:-latest}
+    environment:
+      <<: *telemetry
+      OTEL_SERVICE_NAME: identityservice
+      ASPNETCORE_HTTP_PORTS: "17081"
+      ConnectionStrings__identitydb: "Host=postgres-global;Port=17432;Username=identity_owner;Password=\${IDENTITY_DB_PASSWORD:?};Database=identity"
+      ConnectionStrings__redis: "redis:17379,password=\${REDIS_PASSWORD:?}"
+      Identity__Administrator__Email: admin@clinicbooking.local
+      Identity__Administrator__Password: \${ADMIN_PASSWORD:?}
+      Identity__MachineClients__clinicbooking-ops: \${OPS_CLIENT_SECRET:?}
+      Identity__KeyEncryptionKey: \${KEY_ENCRYPTION_KEY:?}
+      Identity__PasswordGrant: "\${PASSWORD_GRANT:-true}"
+      Identity__Issuer: \${PUBLIC_URL:-http://localhost:5080}
+      Identity__WebRedirectUris__0: \${PUBLIC_URL:-http://localhost:5080}/scalar
+      Identity__WebRedirectUris__1: \${PUBLIC_URL:-http://localhost:5080}/scalar/
+      Identity__WebRedirectUris__2: \${WEBAPP_URL:-http://localhost:5090}/signin-oidc
+      Identity__WebPostLogoutRedirectUris__0: \${WEBAPP_URL:-http://localhost:5090}/signout-callback-oidc
+      services__customerservice__http__0: http://customerservice:17082
+      services__gateway__http__0: http://gateway:5080
+    healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/IdentityService.dll", "--health-probe"] }
+    depends_on:
+      postgres-global: { condition: service_healthy }
+      redis: { condition: service_healthy }
+
+  customerservice:
+    <<: *container
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/customerservice:\${TAG:-latest}
+    environment:
+      <<: *telemetry
+      OTEL_SERVICE_NAME: customerservice
+      ASPNETCORE_HTTP_PORTS: "17082"
+      ConnectionStrings__customersdb: "Host=postgres-global;Port=17432;Username=customers_owner;Password=\${CUSTOMERS_DB_PASSWORD:?};Database=customers"
+      ConnectionStrings__redis: "redis:17379,password=\${REDIS_PASSWORD:?}"
+      ConnectionStrings__rabbitmq: "amqp://clinicbooking:\${RABBITMQ_PASSWORD:?}@rabbitmq:17672"
+      Identity__Url: http://identityservice:17081
+    healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/CustomerService.dll", "--health-probe"] }
+    # Not on RabbitMQ: a service starts, and keeps its outbox, while the broker is down.
+    depends_on:
+      postgres-global: { condition: service_healthy }
+      redis: { condition: service_healthy }
+YAML
+
+for n in $shards; do cat <<YAML
+
+  clinicservice-$n:
+    <<: *container
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/clinicservice:\${TAG:-latest}
+    environment:
+      <<: *telemetry
+      OTEL_SERVICE_NAME: clinicservice-$n
+      ASPNETCORE_HTTP_PORTS: "$(cell_port "$n")"
+      Cell__Name: clinicservice-$n
+      Cell__Shards__0: "$n"
+      ConnectionStrings__shard-$n: "Host=postgres-shard-$n;Port=$(shard_port "$n");Username=clinics_owner;Password=\${SHARD_DB_PASSWORD:?};Database=clinics"
+      ConnectionStrings__redis: "redis:17379,password=\${REDIS_PASSWORD:?}"
+      ConnectionStrings__rabbitmq: "amqp://clinicbooking:\${RABBITMQ_PASSWORD:?}@rabbitmq:17672"
+      Identity__Url: http://identityservice:17081
+    healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/ClinicService.dll", "--health-probe"] }
+    depends_on:
+      postgres-shard-$n: { condition: service_healthy }
+      redis: { condition: service_healthy }
+YAML
+done
+
+cat <<YAML
+
+  gateway:
+    <<: *container
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/gateway:\${TAG:-latest}
+    environment:
+      <<: *telemetry
+      OTEL_SERVICE_NAME: gateway
+      ASPNETCORE_HTTP_PORTS: "5080"
+      ConnectionStrings__redis: "redis:17379,password=\${REDIS_PASSWORD:?}"
+      Identity__Url: http://identityservice:17081
+      RateLimits__ForwarderKey: \${WEBAPP_FORWARDER_KEY:?}
+      services__identityservice__http__0: http://identityservice:17081
+      services__customerservice__http__0: http://customerservice:17082
+$(for n in $shards; do
+  echo "      services__clinicservice-${n}__http__0: http://clinicservice-$n:$(cell_port "$n")"
+  echo "      ClinicShards__Owners__$n: clinicservice-$n"
+done)
+    healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/Gateway.dll", "--health-probe"] }
+    depends_on:
+      identityservice: { condition: service_healthy }
+      customerservice: { condition: service_healthy }
+$(for n in $shards; do echo "      clinicservice-$n: { condition: service_healthy }"; done)
+
+  webapp:
+    <<: *container
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/webapp:\${TAG:-latest}
+    environment:
+      <<: *telemetry
+      OTEL_SERVICE_NAME: webapp
+      ASPNETCORE_HTTP_PORTS: "5090"
+      services__gateway__http__0: http://gateway:5080
+      Identity__Authority: \${PUBLIC_URL:-http://localhost:5080}
+      Gateway__ForwarderKey: \${WEBAPP_FORWARDER_KEY:?}
+    healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/WebApp.dll", "--health-probe"] }
+    depends_on:
+      gateway: { condition: service_healthy }
+
+volumes:
+  postgres-global:
+$(for n in $shards; do echo "  postgres-shard-$n:"; done)
+  redis:
+  rabbitmq:
+YAML
