@@ -1,15 +1,21 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicBooking.IdentityService.Data;
 
-/// <summary>Accounts and roles (ASP.NET Core Identity), OpenIddict's clients and tokens, and the signing keys.</summary>
-public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> options) : IdentityDbContext<Account>(options)
+/// <summary>
+/// Accounts and roles (ASP.NET Core Identity), OpenIddict's clients and tokens, the signing keys, and the data
+/// protection keys the sign-in cookie and antiforgery tokens are sealed with.
+/// </summary>
+public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> options) : IdentityDbContext<Account>(options), IDataProtectionKeyContext
 {
     public const string UniqueCustomerIndex = "ux_accounts_customer_id";
 
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -39,5 +45,6 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
                 PostgresDatabase.OneOf("use", [SigningKey.Signing, SigningKey.Encryption])));
             key.HasKey(k => k.Use);
         });
+        builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 }

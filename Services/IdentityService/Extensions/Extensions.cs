@@ -1,6 +1,7 @@
 using ClinicBooking.IdentityService.Accounts;
 using ClinicBooking.IdentityService.Connect;
 using ClinicBooking.IdentityService.Data;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -71,6 +72,11 @@ public static class Extensions
             .AddEntityFrameworkStores<AccountsDbContext>()
             .AddDefaultTokenProviders();
         builder.Services.AddAntiforgery();
+        // The sign-in cookie and antiforgery tokens are sealed with keys kept in the database (not in the
+        // container, not per instance): a restart, a new image or a second instance keeps everyone signed in.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("clinicbooking-identityservice")
+            .PersistKeysToDbContext<AccountsDbContext>();
         // The sign-in cookie is checked against the account on every use: after a password change or a lock
         // it stops working at once, not after the default 30 minutes.
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
