@@ -15,6 +15,11 @@ shards=$(seq 0 $((cells - 1)))
 # Ports on the host network: PostgreSQL shard N listens on 17433+N, cell N on 17100+N.
 shard_port() { echo $((17433 + $1)); }
 cell_port() { echo $((17100 + $1)); }
+# The names a service talks to, all on this host (network_mode: host).
+hosts() {
+  echo "    extra_hosts:"
+  for name in "$@"; do echo "      - \"$name:127.0.0.1\""; done
+}
 
 cat <<YAML
 # ClinicBooking from images: the same system the AppHost starts (IdentityService, CustomerService, a gateway,
@@ -40,26 +45,14 @@ cat <<YAML
 # Networking: every container shares the host's network (network_mode: host), so the one public URL reaches
 # the gateway from browsers and from the web app's and services' back channels alike, as in processes mode,
 # and each service has a port of its own. Service names resolve to 127.0.0.1 (extra_hosts), so the URLs
-# below name services, not ports on a machine.
-
-x-hosts: &hosts
-  extra_hosts:
-    - "postgres-global:127.0.0.1"
-$(for n in $shards; do echo "    - \"postgres-shard-$n:127.0.0.1\""; done)
-    - "redis:127.0.0.1"
-    - "rabbitmq:127.0.0.1"
-    - "identityservice:127.0.0.1"
-    - "customerservice:127.0.0.1"
-$(for n in $shards; do echo "    - \"clinicservice-$n:127.0.0.1\""; done)
-    - "gateway:127.0.0.1"
-    - "webapp:127.0.0.1"
+# below name services, not ports on a machine. Each service names only what it talks to, so a new cell changes
+# the gateway and nothing else.
 
 # Every container: host network, restarted by the engine when it exits (a crash, a kill), logs to stdout.
 x-container: &container
   network_mode: host
   restart: unless-stopped
   stop_grace_period: 30s
-  <<: *hosts
 
 # Every service: telemetry to the OTLP endpoint when one is set (each names itself with OTEL_SERVICE_NAME),
 # kept in memory and retried while the collector is away.
@@ -126,6 +119,7 @@ cat <<YAML
 
   identityservice:
     <<: *container
+$(hosts postgres-global redis customerservice gateway)
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/identityservice:\${TAG:-latest}
     environment:
       <<: *telemetry
@@ -152,6 +146,7 @@ cat <<YAML
 
   customerservice:
     <<: *container
+$(hosts postgres-global redis rabbitmq identityservice)
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/customerservice:\${TAG:-latest}
     environment:
       <<: *telemetry
@@ -172,6 +167,7 @@ for n in $shards; do cat <<YAML
 
   clinicservice-$n:
     <<: *container
+$(hosts "postgres-shard-$n" redis rabbitmq identityservice)
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/clinicservice:\${TAG:-latest}
     environment:
       <<: *telemetry
@@ -194,6 +190,7 @@ cat <<YAML
 
   gateway:
     <<: *container
+$(hosts redis identityservice customerservice $(for n in $shards; do echo "clinicservice-$n"; done))
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/gateway:\${TAG:-latest}
     environment:
       <<: *telemetry
@@ -216,6 +213,7 @@ $(for n in $shards; do echo "      clinicservice-$n: { condition: service_health
 
   webapp:
     <<: *container
+$(hosts gateway)
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/webapp:\${TAG:-latest}
     environment:
       <<: *telemetry

@@ -40,11 +40,11 @@ failures=0
 fail() { echo "FAILED: $*"; failures=$((failures + 1)); }
 ADMIN_PASSWORD=$(sed -n 's/^ADMIN_PASSWORD=//p' .data/containers/secrets.env) \
   scripts/readme-examples.sh --gateway http://127.0.0.1:5080 | tail -1 || fail "README's walk against the system from images"
-curl -fs -o /dev/null http://127.0.0.1:5090/ || fail "the web app's home page"
-
 # A third cell: the same images, the description written for three cells; what runs already stays up.
 echo "Adding a third cell (scripts/containers/compose.sh --cells 3):"
 COMPOSE_FILE=$grown scripts/containers/up.sh --no-build 2>&1 | grep -E "Healthy|^Creating|^Recreating" || fail "the system with a third cell"
+
+curl -fs -o /dev/null http://127.0.0.1:5090/ || fail "the web app's home page"
 
 revision=$(git rev-parse HEAD)
 for service in $(docker-compose -f "$grown" --env-file .data/containers/secrets.env config --services); do

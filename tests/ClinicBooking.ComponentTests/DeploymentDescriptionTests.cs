@@ -56,6 +56,10 @@ public sealed class DeploymentDescriptionTests
         var services = Services(compose);
         Assert.Equal("clinicservice-2", services["gateway"].Environment["ClinicShards__Owners__2"]);
         Assert.Equal("2", services["clinicservice-2"].Environment["Cell__Shards__0"]);
+        // The cells already running stay up: a third cell changes the gateway's definition and no other.
+        var two = Definitions(await RunAsync("bash", Path.Combine(Root, "scripts", "containers", "compose.sh"), "--cells", "2"));
+        var three = Definitions(compose);
+        Assert.Equal(["gateway"], two.Where(d => d.Value != three[d.Key]).Select(d => d.Key));
         // Every server and service listens on a port of its own (they share the host's network).
         var ports = services.Values.Select(s => s.Environment.GetValueOrDefault("ASPNETCORE_HTTP_PORTS") ?? s.Environment.GetValueOrDefault("PG_PORT"))
             .OfType<string>().ToList();
@@ -149,13 +153,21 @@ public sealed class DeploymentDescriptionTests
 
     private sealed record Service(string Image, string Restart, Dictionary<string, string> Environment);
 
-    private static Dictionary<string, Service> Services(string composeYaml)
+    /// <summary>Each service's whole definition, anchors and merge keys resolved, as text.</summary>
+    private static Dictionary<string, string> Definitions(string composeYaml) =>
+        ((Dictionary<object, object>)Document(composeYaml)["services"])
+            .ToDictionary(s => (string)s.Key, s => new SerializerBuilder().Build().Serialize(s.Value));
+
+    private static Dictionary<string, object> Document(string composeYaml)
     {
         using var reader = new StringReader(composeYaml);
         // The merging parser resolves the file's anchors and merge keys (<<) as docker-compose does.
-        var document = new DeserializerBuilder().Build()
-            .Deserialize<Dictionary<string, object>>(new MergingParser(new Parser(reader)));
-        var services = (Dictionary<object, object>)document["services"];
+        return new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(new MergingParser(new Parser(reader)));
+    }
+
+    private static Dictionary<string, Service> Services(string composeYaml)
+    {
+        var services = (Dictionary<object, object>)Document(composeYaml)["services"];
         return services.ToDictionary(s => (string)s.Key, s =>
         {
             var service = (Dictionary<object, object>)s.Value;

@@ -6,8 +6,9 @@ using ClinicBooking.AppHost.Infrastructure;
 namespace ClinicBooking.IntegrationTests;
 
 /// <summary>
-/// `containers` mode needs Docker, which CI does not have: build its app model without starting it and check
-/// that it uses the standard Aspire integrations and wires the services to them.
+/// `containers` mode, the AppHost's own way of running the servers in Docker, is not started here (the system from
+/// images runs from deploy/compose.yaml, which scripts/containers/smoke.sh starts): build its app model without
+/// starting it and check that it uses the standard Aspire integrations and wires the services to them.
 /// </summary>
 public class ContainersModeTests
 {
