@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 
 namespace ClinicBooking.AppHost.Infrastructure;
@@ -19,48 +17,19 @@ public static class InfrastructureModeResolver
     public const string ConfigurationKey = "Infrastructure:Mode";
 
     /// <summary>
-    /// The configured mode, or — when none is configured — containers if a container runtime answers, else
-    /// processes.
+    /// The configured mode, or processes. Never guessed from a container engine that answers: a machine that
+    /// runs the system from images has one, and Docker Hub's images may be out of reach there, while
+    /// processes need nothing but the Debian packages `scripts/setup.sh` installs.
     /// </summary>
     public static InfrastructureMode Resolve(IConfiguration configuration)
     {
         var configured = configuration[ConfigurationKey];
-        if (!string.IsNullOrWhiteSpace(configured))
+        if (string.IsNullOrWhiteSpace(configured))
         {
-            return Enum.TryParse<InfrastructureMode>(configured, ignoreCase: true, out var mode)
-                ? mode
-                : throw new InvalidOperationException(
-                    $"{ConfigurationKey} is '{configured}'; expected 'processes' or 'containers'.");
+            return InfrastructureMode.Processes;
         }
-
-        var runtime = configuration["ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
-        return ContainerRuntimeAnswers(runtime) ? InfrastructureMode.Containers : InfrastructureMode.Processes;
-    }
-
-    // A client binary alone proves nothing (this machine has the docker CLI but no engine): ask the engine.
-    private static bool ContainerRuntimeAnswers(string runtime)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(runtime, ["info", "--format", "{{.ServerVersion}}"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            });
-            if (process is null)
-            {
-                return false;
-            }
-            if (!process.WaitForExit(TimeSpan.FromSeconds(5)))
-            {
-                process.Kill(entireProcessTree: true);
-                return false;
-            }
-            return process.ExitCode == 0;
-        }
-        catch (Win32Exception)
-        {
-            return false; // not installed
-        }
+        return Enum.TryParse<InfrastructureMode>(configured, ignoreCase: true, out var mode)
+            ? mode
+            : throw new InvalidOperationException($"{ConfigurationKey} is '{configured}'; expected 'processes' or 'containers'.");
     }
 }
