@@ -95,6 +95,22 @@ identityService
     .WithEnvironment("Identity__WebRedirectUris__2", ReferenceExpression.Create($"{webApp.GetEndpoint("http")}/signin-oidc"))
     .WithEnvironment("Identity__WebPostLogoutRedirectUris__0", ReferenceExpression.Create($"{webApp.GetEndpoint("http")}/signout-callback-oidc"));
 
+// NotificationService tells people about their bookings (mail now): it learns of bookings and customers from
+// the messages the cells and CustomerService publish, reads clinics' public details through the gateway, and
+// sends through the mail server (smtp4dev locally, with its inbox; the operator's SMTP relay when deployed).
+var notificationsDb = infrastructure.AddDatabase(customersDb, ResourceNames.NotificationsDatabase, "notifications");
+var mail = builder.AddMailServer();
+builder.AddProject<Projects.NotificationService>(ResourceNames.NotificationService)
+    .WithInternalHttpEndpoint()
+    .WithTraceSampling()
+    .WithTokenValidation(identityService)
+    .WithReference(notificationsDb)
+    .WithReference(redis)
+    .WithReference(rabbitMq, waitFor: false)
+    .WithReference(mail)
+    .WithReference(gateway)
+    .WithHttpHealthCheck("/health");
+
 // One ClinicService cell per clinic shard, each on its own PostgreSQL server.
 for (var shard = 0; shard < builder.GetShardCount(); shard++)
 {

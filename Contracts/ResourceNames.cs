@@ -10,10 +10,15 @@ public static class ResourceNames
     public const string CustomerService = "customerservice";
     public const string IdentityService = "identityservice";
     public const string WebApp = "webapp";
+    public const string NotificationService = "notificationservice";
 
     public const string GlobalPostgres = "postgres-global";
     public const string CustomersDatabase = "customersdb";
     public const string IdentityDatabase = "identitydb";
+    public const string NotificationsDatabase = "notificationsdb";
+
+    /// <summary>The SMTP server mail goes to (locally smtp4dev, with a web inbox); its connection string is <c>smtp://host:port</c>.</summary>
+    public const string MailServer = "mail";
 
     public const string Redis = "redis";
     public const string RabbitMq = "rabbitmq";

@@ -99,6 +99,14 @@ public sealed record CustomerStatusChanged(long CustomerId, bool IsActive, DateT
     public const string DeactivatedReason = "customer-deactivated";
 }
 
+/// <summary>
+/// CustomerService → NotificationService (published): how to reach a customer, as they are when it is sent,
+/// stamped with the time of the change that wrote it (the database's clock). Written when a customer is
+/// created and whenever their name, email, phone or standing changes; a consumer keeps the newest. Only the
+/// service that sends people messages subscribes: the cells never receive contact details.
+/// </summary>
+public sealed record CustomerContactChanged(long CustomerId, string Name, string Email, string? Phone, bool IsActive, DateTimeOffset ChangedAt);
+
 // What travels over RabbitMQ: batches. A cell sends whatever its outbox has ready as one message per kind
 // while the previous one is on its way, so at one booking at a time a batch holds one item, and under load
 // the broker, MassTransit's pipelines and the consumers' statements cost once per batch, not once per

@@ -22,10 +22,11 @@ hosts() {
 }
 
 cat <<YAML
-# ClinicBooking from images: the same system the AppHost starts (IdentityService, CustomerService, a gateway,
-# the web app, $cells ClinicService cells on $cells shard databases, PostgreSQL, Redis and RabbitMQ), each service
-# from its own image (scripts/containers/build.sh). Start it with scripts/containers/up.sh, which writes the
-# secrets file this reads, or: docker-compose -p clinicbooking --env-file SECRETS -f deploy/compose.yaml up -d
+# ClinicBooking from images: the same system the AppHost starts (IdentityService, CustomerService,
+# NotificationService, a gateway, the web app, $cells ClinicService cells on $cells shard databases, PostgreSQL,
+# Redis and RabbitMQ), each service from its own image (scripts/containers/build.sh). Start it with
+# scripts/containers/up.sh, which writes the secrets file this reads, or:
+#   docker-compose -p clinicbooking --env-file SECRETS -f deploy/compose.yaml up -d
 #
 # Written by scripts/containers/compose.sh (through scripts/containers/manifest.sh): do not edit by hand.
 # Adding a cell (a shard) is one setting: Clinics:ShardCount in AppHost/appsettings.json. Then run
@@ -38,8 +39,11 @@ cat <<YAML
 #                             gateway is the token issuer, and the web app's sign-in comes back to WEBAPP_URL
 #   OTLP_ENDPOINT             where the services send traces, metrics and logs (OpenTelemetry, OTLP over
 #                             HTTP); none when empty
+#   MAIL_URL                  the SMTP server mail goes to: smtp://host:port, or smtps://user:password@host:465
+#                             (default smtp://127.0.0.1:2525, where a local test server may listen)
 #   ADMIN_PASSWORD, OPS_CLIENT_SECRET, KEY_ENCRYPTION_KEY, WEBAPP_FORWARDER_KEY, POSTGRES_PASSWORD,
-#   CUSTOMERS_DB_PASSWORD, IDENTITY_DB_PASSWORD, SHARD_DB_PASSWORD, REDIS_PASSWORD, RABBITMQ_PASSWORD
+#   CUSTOMERS_DB_PASSWORD, IDENTITY_DB_PASSWORD, NOTIFICATIONS_DB_PASSWORD, SHARD_DB_PASSWORD, REDIS_PASSWORD,
+#   RABBITMQ_PASSWORD
 #                             secrets: never in an image, never in this file
 #
 # Networking: every container shares the host's network (network_mode: host), so the one public URL reaches
@@ -80,6 +84,7 @@ services:
       DATABASE_OWNERS: |
         customers customers_owner \${CUSTOMERS_DB_PASSWORD:?}
         identity identity_owner \${IDENTITY_DB_PASSWORD:?}
+        notifications notifications_owner \${NOTIFICATIONS_DB_PASSWORD:?}
     volumes: ["postgres-global:/var/lib/postgresql/data"]
 YAML
 
@@ -158,6 +163,26 @@ $(hosts postgres-global redis rabbitmq identityservice)
       Identity__Url: http://identityservice:17081
     healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/CustomerService.dll", "--health-probe"] }
     # Not on RabbitMQ: a service starts, and keeps its outbox, while the broker is down.
+    depends_on:
+      postgres-global: { condition: service_healthy }
+      redis: { condition: service_healthy }
+
+  notificationservice:
+    <<: *container
+$(hosts postgres-global redis rabbitmq identityservice gateway)
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/notificationservice:\${TAG:-latest}
+    environment:
+      <<: *telemetry
+      OTEL_SERVICE_NAME: notificationservice
+      ASPNETCORE_HTTP_PORTS: "17083"
+      ConnectionStrings__notificationsdb: "Host=postgres-global;Port=17432;Username=notifications_owner;Password=\${NOTIFICATIONS_DB_PASSWORD:?};Database=notifications"
+      ConnectionStrings__redis: "redis:17379,password=\${REDIS_PASSWORD:?}"
+      ConnectionStrings__rabbitmq: "amqp://clinicbooking:\${RABBITMQ_PASSWORD:?}@rabbitmq:17672"
+      ConnectionStrings__mail: \${MAIL_URL:-smtp://127.0.0.1:2525}
+      Identity__Url: http://identityservice:17081
+      services__gateway__http__0: http://gateway:5080
+    healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/NotificationService.dll", "--health-probe"] }
+    # Not on the gateway or RabbitMQ: mail waits in its database until they answer.
     depends_on:
       postgres-global: { condition: service_healthy }
       redis: { condition: service_healthy }

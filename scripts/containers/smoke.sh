@@ -24,8 +24,9 @@ log = open(sys.argv[1], "a", buffering=1)
 class Sink(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        # The resource's service.name is a plain string inside the protobuf payload.
-        names = set(re.findall(rb"(identityservice|customerservice|clinicservice-\d+|gateway|webapp)", body))
+        # The resource's service.name attribute: its key, then its value a few bytes on, in the protobuf payload
+        # (the payload also names other services, as the addresses a span called).
+        names = set(re.findall(rb"service\.name[\s\S]{2,6}?(identityservice|customerservice|notificationservice|clinicservice-\d+|gateway|webapp)", body))
         for name in names: log.write(f"{self.path} {name.decode()}\n")
         self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
     def log_message(self, *args): pass

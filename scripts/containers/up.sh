@@ -12,14 +12,13 @@ scripts/containers/setup.sh >/dev/null
 [ "${1:-}" = "--no-build" ] || scripts/containers/build.sh
 
 secrets=.data/containers/secrets.env
-if [ ! -s "$secrets" ]; then
-  mkdir -p "$(dirname "$secrets")"
-  umask 077
-  for name in ADMIN_PASSWORD OPS_CLIENT_SECRET KEY_ENCRYPTION_KEY WEBAPP_FORWARDER_KEY POSTGRES_PASSWORD \
-              CUSTOMERS_DB_PASSWORD IDENTITY_DB_PASSWORD SHARD_DB_PASSWORD REDIS_PASSWORD RABBITMQ_PASSWORD; do
-    echo "$name=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)"
-  done >"$secrets"
-fi
+mkdir -p "$(dirname "$secrets")"
+touch "$secrets" && chmod 600 "$secrets"
+# Each secret once: a file from an earlier version gets the ones added since.
+for name in ADMIN_PASSWORD OPS_CLIENT_SECRET KEY_ENCRYPTION_KEY WEBAPP_FORWARDER_KEY POSTGRES_PASSWORD \
+            CUSTOMERS_DB_PASSWORD IDENTITY_DB_PASSWORD NOTIFICATIONS_DB_PASSWORD SHARD_DB_PASSWORD REDIS_PASSWORD RABBITMQ_PASSWORD; do
+  grep -q "^$name=" "$secrets" || echo "$name=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)" >>"$secrets"
+done
 
 # The images of this commit (build.sh tags each with it), pulled from the registry.
 export TAG=${TAG:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo latest)}

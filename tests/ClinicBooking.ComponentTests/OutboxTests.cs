@@ -27,12 +27,13 @@ public sealed class OutboxTests(ScratchPostgres postgres) : IAsyncLifetime
         {
             (await db.Customers.SingleAsync(c => c.Id == customer)).Deactivate(DateTimeOffset.UtcNow);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-            return await db.OutboxMessages.Where(m => m.CustomerId == customer).Select(m => m.CreatedAt).SingleAsync();
+            return await db.OutboxMessages.Where(m => m.CustomerId == customer && m.Kind == CustomerMessageKind.CustomerStatusChanged)
+                .Select(m => m.CreatedAt).SingleAsync();
         });
 
         Assert.True(await _service.Harness.Published.Any<CustomerStatusChanged>(m =>
             m.Context.Message.CustomerId == customer && !m.Context.Message.IsActive && m.Context.Message.ChangedAt == changedAt, TestContext.Current.CancellationToken));
-        await WaitUntilAsync(() => _service.WithDbAsync(db => db.OutboxMessages.AnyAsync(m => m.CustomerId == customer && m.SentAt != null)));
+        await WaitUntilAsync(() => _service.WithDbAsync(db => db.OutboxMessages.Where(m => m.CustomerId == customer).AllAsync(m => m.SentAt != null)));
         var stats = _service.Services.GetRequiredService<OutboxStats<CustomerOutboxMessage>>();
         Assert.Equal(0, Assert.Single(await stats.CountAsync(TestContext.Current.CancellationToken)).Unsent);
     }
@@ -50,7 +51,7 @@ public sealed class OutboxTests(ScratchPostgres postgres) : IAsyncLifetime
             return 0;
         });
         // No row, so nothing can ever be sent for it; a later change of someone else goes out as usual.
-        Assert.False(await _service.WithDbAsync(db => db.OutboxMessages.AnyAsync(m => m.CustomerId == customer)));
+        Assert.False(await _service.WithDbAsync(db => db.OutboxMessages.AnyAsync(m => m.CustomerId == customer && m.Kind == CustomerMessageKind.CustomerStatusChanged)));
         var other = await _service.NewCustomerAsync("Otto Other");
         await _service.WithDbAsync(async db =>
         {
@@ -58,6 +59,32 @@ public sealed class OutboxTests(ScratchPostgres postgres) : IAsyncLifetime
             return await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         });
         Assert.True(await _service.Harness.Published.Any<CustomerStatusChanged>(m => m.Context.Message.CustomerId == other, TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>NotificationService learns how to reach a customer from the same outbox: when they are created and when their email changes.</summary>
+    [Fact]
+    public async Task A_new_customer_and_a_changed_email_send_the_contact_details()
+    {
+        var customer = await _service.NewCustomerAsync("Cora Contact");
+        Assert.True(await _service.Harness.Published.Any<CustomerContactChanged>(m =>
+            m.Context.Message.CustomerId == customer && m.Context.Message.Name == "Cora Contact" && m.Context.Message.IsActive, TestContext.Current.CancellationToken));
+
+        await _service.WithDbAsync(async db =>
+        {
+            var saved = await db.Customers.SingleAsync(c => c.Id == customer);
+            saved.SetFields(saved.Name, "cora.new@example.com", saved.Phone, DateTimeOffset.UtcNow);
+            return await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        });
+        Assert.True(await _service.Harness.Published.Any<CustomerContactChanged>(m =>
+            m.Context.Message.CustomerId == customer && m.Context.Message.Email == "cora.new@example.com", TestContext.Current.CancellationToken));
+        // A change that changes nothing writes nothing.
+        await _service.WithDbAsync(async db =>
+        {
+            var saved = await db.Customers.SingleAsync(c => c.Id == customer);
+            saved.SetFields(saved.Name, saved.Email, saved.Phone, DateTimeOffset.UtcNow);
+            return await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        });
+        Assert.Equal(2, await _service.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.CustomerId == customer && m.Kind == CustomerMessageKind.CustomerContactChanged)));
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

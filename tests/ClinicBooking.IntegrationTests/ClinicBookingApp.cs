@@ -45,6 +45,9 @@ public sealed class ClinicBookingApp : IAsyncLifetime
     /// <summary>The web app's address, as a browser reaches it (e.g. http://localhost:5123).</summary>
     public string WebAppUrl { get; private set; } = "";
 
+    /// <summary>The local mail server's inbox (smtp4dev): every mail the system sent.</summary>
+    public MailInbox Inbox { get; private set; } = null!;
+
     /// <summary>The administrator's access token, from the password grant with the generated password.</summary>
     public string AdministratorToken { get; private set; } = "";
 
@@ -64,7 +67,8 @@ public sealed class ClinicBookingApp : IAsyncLifetime
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             ["--Infrastructure:Mode=processes", $"--Infrastructure:DataDirectory={_dataDirectory}", $"--Gateway:Port={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}",
-             $"--WebApp:Port={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}"],
+             $"--WebApp:Port={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}",
+             $"--Mail:InboxPort={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}"],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging
@@ -119,6 +123,7 @@ public sealed class ClinicBookingApp : IAsyncLifetime
         await Notifications.WaitForResourceHealthyAsync(ResourceNames.Gateway, timeout.Token);
         await Notifications.WaitForResourceHealthyAsync(ResourceNames.WebApp, timeout.Token);
         WebAppUrl = _app.GetEndpoint(ResourceNames.WebApp, "http").ToString().TrimEnd('/');
+        Inbox = new MailInbox(new HttpClient { BaseAddress = _app.GetEndpoint(ResourceNames.MailServer, "inbox") });
         Anonymous = _app.CreateHttpClient(ResourceNames.Gateway);
         AdministratorToken = await Tokens.PasswordGrantAsync(Anonymous, AdministratorEmail, AdministratorPassword, timeout.Token);
         Gateway = CreateClient(ResourceNames.Gateway, AdministratorToken);

@@ -32,7 +32,8 @@ public class ContainersModeTests
             Assert.IsType<PostgresDatabaseResource>(resources[ResourceNames.ShardDatabase(shard)]);
             Assert.IsType<ProjectResource>(resources[ResourceNames.ClinicCell(shard)]);
         }
-        Assert.DoesNotContain(builder.Resources, r => r is ServerProcessResource);
+        // The local mail server (smtp4dev) is the repository's own dotnet tool: a process in both modes.
+        Assert.Equal([ResourceNames.MailServer], builder.Resources.OfType<ServerProcessResource>().Select(r => r.Name));
 
         var customerService = resources[ResourceNames.CustomerService];
         Assert.Equal(
@@ -46,6 +47,11 @@ public class ContainersModeTests
 
         var gateway = resources[ResourceNames.Gateway];
         Assert.Contains(ResourceNames.CustomerService, References(gateway).Select(r => r.Name));
+
+        var notificationService = resources[ResourceNames.NotificationService];
+        Assert.Equal(
+            [ResourceNames.MailServer, ResourceNames.NotificationsDatabase, ResourceNames.RabbitMq, ResourceNames.Redis],
+            References(notificationService).Where(r => r is IResourceWithConnectionString).Select(r => r.Name).Order());
     }
 
     [Fact]
@@ -59,7 +65,7 @@ public class ContainersModeTests
 
             var executables = builder.Resources.OfType<ServerProcessResource>().Select(r => r.Name).Order();
             Assert.Equal(
-                [ResourceNames.GlobalPostgres, ResourceNames.ShardPostgres(0), ResourceNames.ShardPostgres(1), ResourceNames.RabbitMq, ResourceNames.Redis],
+                [ResourceNames.MailServer, ResourceNames.GlobalPostgres, ResourceNames.ShardPostgres(0), ResourceNames.ShardPostgres(1), ResourceNames.RabbitMq, ResourceNames.Redis],
                 executables);
             Assert.DoesNotContain(builder.Resources, r => r is ContainerResource);
         }

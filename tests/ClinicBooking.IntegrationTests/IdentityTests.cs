@@ -374,6 +374,8 @@ public sealed class IdentityTests(ClinicBookingApp app)
             (ResourceNames.ClinicCell(0), $"/clinics/{clinic}/doctors/"),
             (ResourceNames.ClinicCell(0), "/shards"),
             (ResourceNames.ClinicCell(0), "/operations/outbox"),
+            (ResourceNames.NotificationService, "/operations/notifications"),
+            (ResourceNames.NotificationService, "/operations/dead-letters"),
         })
         {
             using var anonymous = app.CreateClient(service, null);

@@ -11,7 +11,8 @@ public sealed class LeastPrivilegeTests(ClinicBookingApp app)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static readonly string[] ServiceDatabases =
-        [ResourceNames.CustomersDatabase, ResourceNames.IdentityDatabase, ResourceNames.ShardDatabase(0), ResourceNames.ShardDatabase(1)];
+        [ResourceNames.CustomersDatabase, ResourceNames.IdentityDatabase, ResourceNames.NotificationsDatabase,
+         ResourceNames.ShardDatabase(0), ResourceNames.ShardDatabase(1)];
 
     [Fact]
     public async Task Each_service_connects_as_a_role_that_owns_its_database_and_nothing_else()
@@ -46,6 +47,15 @@ public sealed class LeastPrivilegeTests(ClinicBookingApp app)
         await using var connection = new NpgsqlConnection(identity.ConnectionString);
         var refused = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync(Ct));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+
+        // NotificationService keeps contact details of its own; it cannot read the customers database either.
+        var notifications = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync(ResourceNames.NotificationsDatabase, Ct))
+        {
+            Database = customers.Database,
+            Pooling = false,
+        };
+        await using var other = new NpgsqlConnection(notifications.ConnectionString);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => other.OpenAsync(Ct))).SqlState);
     }
 
     /// <summary>

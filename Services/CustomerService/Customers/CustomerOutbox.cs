@@ -7,7 +7,7 @@ namespace ClinicBooking.CustomerService.Customers;
 
 /// <summary>
 /// CustomerService's outbox for the messaging building block: the customers' standing changes, which every cell
-/// must hear of. Nothing waits for them, so none is sent right after its commit: the re-driver sends them all,
+/// must hear of, and how to reach each customer, which NotificationService keeps. Nothing waits for them, so none is sent right after its commit: the re-driver sends them all,
 /// with no delay (<c>Outbox:RedeliveryDelay</c> 0, every <c>Outbox:SweepInterval</c>, 250 ms). Each message says
 /// how the customer stands when it is sent, stamped with the time of the change that wrote it (the database's
 /// clock); the cells keep the newest, so a repeat or a late one changes nothing and the last one is the truth.
@@ -23,13 +23,23 @@ public sealed class CustomerOutbox(DbContextOptions<CustomerDbContext> options, 
     {
         var db = (CustomerDbContext)context;
         var ids = rows.Select(r => r.CustomerId).Distinct().ToList();
-        var active = await db.Customers.AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.IsActive, ct);
-        var sent = await OutboxPublishing.TryAsync(rows.Count, nameof(CustomerStatusChanged), async token =>
+        var customers = await db.Customers.AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var sent = await OutboxPublishing.TryAsync(rows.Count, "customer messages", async token =>
         {
             foreach (var row in rows)
             {
-                await bus.Publish(new CustomerStatusChanged(row.CustomerId, active[row.CustomerId], row.CreatedAt),
-                    message => message.MessageId = row.MessageId, token);
+                var customer = customers[row.CustomerId];
+                switch (row.Kind)
+                {
+                    case CustomerMessageKind.CustomerStatusChanged:
+                        await bus.Publish(new CustomerStatusChanged(row.CustomerId, customer.IsActive, row.CreatedAt),
+                            message => message.MessageId = row.MessageId, token);
+                        break;
+                    case CustomerMessageKind.CustomerContactChanged:
+                        await bus.Publish(new CustomerContactChanged(row.CustomerId, customer.Name, customer.Email, customer.Phone, customer.IsActive, row.CreatedAt),
+                            message => message.MessageId = row.MessageId, token);
+                        break;
+                }
             }
         }, logger, ct);
         return sent ? new OutboxResult([.. rows.Select(r => r.Id)], new Dictionary<long, string>()) : OutboxResult.None;

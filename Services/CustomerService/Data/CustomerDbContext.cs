@@ -18,7 +18,9 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
 
     /// <summary>
     /// Every change of a customer's standing writes its event in the same transaction, whichever endpoint made
-    /// it, so the cells hear of every deactivation (and reactivation) exactly as it was committed.
+    /// it, so the cells hear of every deactivation (and reactivation) exactly as it was committed; a new
+    /// customer and every change of how to reach one (name, email, phone, standing) write one for
+    /// NotificationService the same way.
     /// </summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
@@ -29,12 +31,18 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
             {
                 CustomerAudit.Add(record);
             }
-            if (entry.State == EntityState.Modified && entry.Property(c => c.IsActive).IsModified
-                && entry.Property(c => c.IsActive).OriginalValue != entry.Entity.IsActive)
+            var standingChanged = entry.State == EntityState.Modified && entry.Property(c => c.IsActive).IsModified
+                && entry.Property(c => c.IsActive).OriginalValue != entry.Entity.IsActive;
+            if (standingChanged)
             {
                 // Stamped by the database's clock (the column's default), not this process's: the cells keep the
                 // newest change, and two instances of this service need not agree on the time.
                 OutboxMessages.Add(new CustomerOutboxMessage { Kind = CustomerMessageKind.CustomerStatusChanged, CustomerId = entry.Entity.Id });
+            }
+            if (entry.State == EntityState.Added || standingChanged || entry.State == EntityState.Modified && entry.Properties.Any(p =>
+                    p.IsModified && !Equals(p.OriginalValue, p.CurrentValue) && p.Metadata.Name is nameof(Customer.Name) or nameof(Customer.Email) or nameof(Customer.Phone)))
+            {
+                OutboxMessages.Add(new CustomerOutboxMessage { Kind = CustomerMessageKind.CustomerContactChanged, Customer = entry.Entity });
             }
         }
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
@@ -155,6 +163,6 @@ public sealed class CustomerDbContext(DbContextOptions<CustomerDbContext> option
         // The time of the change itself, not of its transaction's start: two changes of one customer are
         // ordered as they happened (the cells keep the newest).
         outbox.Property(m => m.CreatedAt).HasDefaultValueSql("clock_timestamp()");
-        outbox.HasOne<Customer>().WithMany().HasForeignKey(m => m.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        outbox.HasOne(m => m.Customer).WithMany().HasForeignKey(m => m.CustomerId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -10,6 +10,9 @@ public sealed class CustomerOutboxMessage : OutboxMessage
     public CustomerMessageKind Kind { get; set; }
 
     public long CustomerId { get; set; }
+
+    /// <summary>Set when the customer is new in the same save: the database gives both their ids in one go.</summary>
+    public Customer? Customer { get; set; }
 }
 
 /// <summary>The messages CustomerService's outbox holds; stored by name.</summary>
@@ -17,4 +20,7 @@ public enum CustomerMessageKind
 {
     /// <summary>CustomerService → cells: the customer's standing changed (Messages.CustomerStatusChanged).</summary>
     CustomerStatusChanged,
+
+    /// <summary>CustomerService → NotificationService: how to reach the customer (Messages.CustomerContactChanged).</summary>
+    CustomerContactChanged,
 }

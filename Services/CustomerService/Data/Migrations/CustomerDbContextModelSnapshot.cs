@@ -312,7 +312,7 @@ namespace ClinicBooking.CustomerService.Data.Migrations
 
                     b.ToTable("outbox_messages", null, t =>
                         {
-                            t.HasCheckConstraint("ck_outbox_messages_message_type", "message_type IN ('CustomerStatusChanged')");
+                            t.HasCheckConstraint("ck_outbox_messages_message_type", "message_type IN ('CustomerStatusChanged', 'CustomerContactChanged')");
 
                             t.HasCheckConstraint("ck_outbox_messages_sent_or_parked", "(sent_at IS NULL OR parked_at IS NULL) AND (parked_at IS NULL) = (parked_reason IS NULL)");
                         });
@@ -349,11 +349,13 @@ namespace ClinicBooking.CustomerService.Data.Migrations
 
             modelBuilder.Entity("ClinicBooking.CustomerService.Data.CustomerOutboxMessage", b =>
                 {
-                    b.HasOne("ClinicBooking.CustomerService.Data.Customer", null)
+                    b.HasOne("ClinicBooking.CustomerService.Data.Customer", "Customer")
                         .WithMany()
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.Navigation("Customer");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,72 @@
+using ClinicBooking.Messages;
+using ClinicBooking.NotificationService.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.NotificationService.Bookings;
+
+/// <summary>
+/// The cells' booking changes: each keeps the appointment at its newest revision and queues what the change
+/// tells its customer (a confirmation, a cancellation). Whether it still goes out is decided when it is due
+/// (<see cref="Dispatch.NotificationDispatcher"/>), against the appointment as it is then. Idempotent: an older
+/// or repeated change updates nothing, and each kind is queued once per booking (a unique index).
+/// </summary>
+public sealed class BookingStatusChangesConsumer(NotificationDbContext db) : IConsumer<BookingStatusChanges>
+{
+    public Task Consume(ConsumeContext<BookingStatusChanges> context) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
+            foreach (var change in context.Message.Changes.Select(c => c.Message))
+            {
+                await RecordAsync(db, change, context.CancellationToken);
+            }
+            await transaction.CommitAsync(context.CancellationToken);
+        });
+
+    internal static async Task RecordAsync(NotificationDbContext db, BookingStatusChanged change, CancellationToken ct)
+    {
+        var status = change.Status.ToName();
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO appointments (booking_id, clinic_id, customer_id, doctor_id, starts_at, ends_at, time_zone, status, revision, reason, changed_at)
+            VALUES ({change.BookingId}, {change.ClinicId}, {change.CustomerId}, {change.DoctorId}, {change.StartsAt}, {change.EndsAt},
+                    {change.TimeZone}, {status}, {change.Revision}, {change.Reason}, {change.ChangedAt})
+            ON CONFLICT (booking_id) DO UPDATE SET
+                starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, time_zone = EXCLUDED.time_zone, status = EXCLUDED.status,
+                revision = EXCLUDED.revision, reason = EXCLUDED.reason, changed_at = EXCLUDED.changed_at
+            WHERE appointments.revision < EXCLUDED.revision
+            """, ct);
+        NotificationKind? kind = change.Status switch
+        {
+            BookingStatus.Confirmed => NotificationKind.Confirmation,
+            BookingStatus.Cancelled => NotificationKind.Cancellation,
+            _ => null,
+        };
+        if (kind is { } queued)
+        {
+            var name = queued.ToString();
+            var channel = nameof(NotificationChannel.Email);
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO notifications (booking_id, kind, channel, status, due_at, attempts)
+                VALUES ({change.BookingId}, {name}, {channel}, 'Queued', now(), 0)
+                ON CONFLICT DO NOTHING
+                """, ct);
+        }
+    }
+}
+
+/// <summary>CustomerService's word on how to reach a customer: the newest change wins, a repeat changes nothing.</summary>
+public sealed class CustomerContactConsumer(NotificationDbContext db) : IConsumer<CustomerContactChanged>
+{
+    public Task Consume(ConsumeContext<CustomerContactChanged> context)
+    {
+        var c = context.Message;
+        return db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO recipients (customer_id, name, email, phone, is_active, changed_at)
+            VALUES ({c.CustomerId}, {c.Name}, {c.Email}, {c.Phone}, {c.IsActive}, {c.ChangedAt})
+            ON CONFLICT (customer_id) DO UPDATE SET
+                name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone, is_active = EXCLUDED.is_active, changed_at = EXCLUDED.changed_at
+            WHERE recipients.changed_at < EXCLUDED.changed_at
+            """, context.CancellationToken);
+    }
+}

@@ -1,0 +1,65 @@
+namespace ClinicBooking.NotificationService.Data;
+
+/// <summary>
+/// One message to one person about one booking, queued when the booking's change arrives and sent by the
+/// <see cref="Dispatch.NotificationDispatcher"/> when due. At most one of each kind per booking and channel
+/// (a unique index), so a message that arrives twice queues nothing more.
+/// </summary>
+public sealed class Notification
+{
+    public long Id { get; set; }
+
+    public long BookingId { get; set; }
+
+    public NotificationKind Kind { get; set; }
+
+    public NotificationChannel Channel { get; set; }
+
+    public NotificationStatus Status { get; set; }
+
+    /// <summary>When it should go out; a retry moves it later.</summary>
+    public DateTimeOffset DueAt { get; set; }
+
+    /// <summary>A dispatcher holds it until then; one that dies mid-batch lets it go when the time passes.</summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
+
+    public int Attempts { get; set; }
+
+    /// <summary>Why the last attempt failed, or why it was dropped.</summary>
+    public string? Detail { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? SentAt { get; set; }
+}
+
+/// <summary>What a notification tells; stored by name.</summary>
+public enum NotificationKind
+{
+    /// <summary>The booking is confirmed (with a calendar entry, METHOD:REQUEST).</summary>
+    Confirmation,
+
+    /// <summary>A confirmed booking was cancelled (the same calendar entry, METHOD:CANCEL).</summary>
+    Cancellation,
+}
+
+/// <summary>How a notification reaches its person; stored by name.</summary>
+public enum NotificationChannel
+{
+    Email,
+}
+
+/// <summary>Where a notification stands; stored by name.</summary>
+public enum NotificationStatus
+{
+    /// <summary>Waiting to be sent (again, after a failed attempt).</summary>
+    Queued,
+
+    Sent,
+
+    /// <summary>Not sent, on purpose: its booking changed, or there is nobody to tell (<see cref="Notification.Detail"/> says why).</summary>
+    Dropped,
+
+    /// <summary>Not sent after every attempt: operators see it (<c>/operations/notifications</c>).</summary>
+    Failed,
+}

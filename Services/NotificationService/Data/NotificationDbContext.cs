@@ -1,0 +1,58 @@
+using ClinicBooking.Messages;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.NotificationService.Data;
+
+/// <summary>What NotificationService knows (recipients, appointments) and what it sends (notifications).</summary>
+public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext> options) : DbContext(options)
+{
+    public const string UniqueNotificationIndex = "ux_notifications_booking_id_kind_channel";
+
+    public DbSet<Recipient> Recipients => Set<Recipient>();
+    public DbSet<Appointment> Appointments => Set<Appointment>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var recipient = modelBuilder.Entity<Recipient>();
+        recipient.ToTable("recipients");
+        recipient.HasKey(r => r.CustomerId);
+        // Customer ids are CustomerService's, never made here.
+        recipient.Property(r => r.CustomerId).ValueGeneratedNever();
+        recipient.Property(r => r.Name).HasMaxLength(200);
+        recipient.Property(r => r.Email).HasMaxLength(254);
+        recipient.Property(r => r.Phone).HasMaxLength(32);
+
+        var appointment = modelBuilder.Entity<Appointment>();
+        appointment.ToTable("appointments", t =>
+        {
+            t.HasCheckConstraint("ck_appointments_status", PostgresDatabase.OneOf("status", BookingStatusNames.All));
+            t.HasCheckConstraint("ck_appointments_revision_positive", "revision >= 1");
+        });
+        appointment.HasKey(a => a.BookingId);
+        appointment.Property(a => a.BookingId).ValueGeneratedNever();
+        appointment.Property(a => a.TimeZone).HasMaxLength(64);
+        appointment.Property(a => a.Status).HasMaxLength(16).HasConversion(s => s.ToName(), s => BookingStatusNames.Parse(s));
+        appointment.Property(a => a.Reason).HasMaxLength(200);
+
+        var notification = modelBuilder.Entity<Notification>();
+        notification.ToTable("notifications", t =>
+        {
+            t.HasCheckConstraint("ck_notifications_kind", PostgresDatabase.OneOf("kind", Enum.GetNames<NotificationKind>()));
+            t.HasCheckConstraint("ck_notifications_channel", PostgresDatabase.OneOf("channel", Enum.GetNames<NotificationChannel>()));
+            t.HasCheckConstraint("ck_notifications_status", PostgresDatabase.OneOf("status", Enum.GetNames<NotificationStatus>()));
+            t.HasCheckConstraint("ck_notifications_sent_at", "(status = 'Sent') = (sent_at IS NOT NULL)");
+        });
+        notification.Property(n => n.Id).UseIdentityAlwaysColumn();
+        notification.Property(n => n.Kind).HasMaxLength(32).HasConversion<string>();
+        notification.Property(n => n.Channel).HasMaxLength(16).HasConversion<string>();
+        notification.Property(n => n.Status).HasMaxLength(16).HasConversion<string>();
+        notification.Property(n => n.Detail).HasMaxLength(1000);
+        notification.Property(n => n.CreatedAt).HasDefaultValueSql("now()");
+        notification.HasOne<Appointment>().WithMany().HasForeignKey(n => n.BookingId).OnDelete(DeleteBehavior.Restrict);
+        // One of each kind per booking and channel: a repeated message queues nothing more.
+        notification.HasIndex(n => new { n.BookingId, n.Kind, n.Channel }).IsUnique().HasDatabaseName(UniqueNotificationIndex);
+        // The dispatcher's claim: the queued ones, soonest due first.
+        notification.HasIndex(n => n.DueAt).HasFilter("status = 'Queued'").HasDatabaseName("ix_notifications_due_at_queued");
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Net;
+using ClinicBooking.NotificationService.Clinics;
+using ClinicBooking.NotificationService.Data;
+using ClinicBooking.NotificationService.Email;
+using Ical.Net;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Serialization;
+using Calendar = Ical.Net.Calendar;
+using NodaTime;
+
+namespace ClinicBooking.NotificationService.Dispatch;
+
+/// <summary>
+/// The mails about an appointment, in the clinic's time zone with the zone named, each with its calendar
+/// entry (RFC 5545/5546): the confirmation asks to add it (METHOD:REQUEST), the cancellation removes it
+/// (METHOD:CANCEL, the same UID and a higher SEQUENCE), so a calendar that took the first drops it on the second.
+/// </summary>
+public static class AppointmentMail
+{
+    /// <summary>The calendar entry's id: the same for every mail about one booking.</summary>
+    public static string Uid(long bookingId) => $"booking-{bookingId}@clinicbooking";
+
+    public static EmailMessage Confirmation(Notification n, Appointment a, Recipient to, Practice at, string from)
+    {
+        var when = When(a);
+        var subject = $"Confirmed: {at.DoctorName}, {when.Short}";
+        var lines = new[]
+        {
+            $"Hello {to.Name},",
+            "",
+            $"your appointment is confirmed.",
+            "",
+            $"When:   {when.Long}",
+            $"With:   {at.DoctorName}{(at.Specialization is { Length: > 0 } s ? $" ({s})" : "")}",
+            $"Where:  {at.ClinicName}{(at.ClinicAddress is { Length: > 0 } address ? $", {address}" : "")}",
+            "",
+            "The calendar entry attached adds it to your calendar. If you cannot come, cancel it in My bookings,",
+            "so that someone else can have the time.",
+        };
+        return Mail(n, to, subject, lines, Calendar(a, to, at, from, CalendarMethods.Request, sequence: 0, EventStatus.Confirmed));
+    }
+
+    public static EmailMessage Cancellation(Notification n, Appointment a, Recipient to, Practice at, string from)
+    {
+        var when = When(a);
+        var subject = $"Cancelled: {at.DoctorName}, {when.Short}";
+        var lines = new[]
+        {
+            $"Hello {to.Name},",
+            "",
+            $"your appointment on {when.Long} with {at.DoctorName} at {at.ClinicName} is cancelled: {Why(a.Reason)}.",
+            "",
+            "The calendar entry attached removes it from your calendar. To book another time, search for",
+            $"{at.DoctorName} or another doctor at {at.ClinicName}.",
+        };
+        return Mail(n, to, subject, lines, Calendar(a, to, at, from, CalendarMethods.Cancel, sequence: 1, EventStatus.Cancelled));
+    }
+
+    /// <summary>Who cancelled, in words, from the reason the booking carries.</summary>
+    public static string Why(string? reason) => reason switch
+    {
+        Messages.CustomerStatusChanged.DeactivatedReason => "your account was deactivated",
+        "customer" or "cancelled-by-customer" or null => "you cancelled it",
+        var other when other.Contains("clinic", StringComparison.OrdinalIgnoreCase) || other.Contains("staff", StringComparison.OrdinalIgnoreCase)
+            => $"the clinic cancelled it ({other})",
+        var other => $"it was cancelled ({other})",
+    };
+
+    /// <summary>The appointment's times in the clinic's zone: "Tuesday 8 December 2026, 09:00–09:30 (Europe/London, GMT)".</summary>
+    public static (string Long, string Short, ZonedDateTime Start, ZonedDateTime End) When(Appointment a)
+    {
+        var zone = DateTimeZoneProviders.Tzdb[a.TimeZone];
+        var start = Instant.FromDateTimeOffset(a.StartsAt).InZone(zone);
+        var end = Instant.FromDateTimeOffset(a.EndsAt).InZone(zone);
+        var named = $"{zone.Id}, {start.GetZoneInterval().Name}";
+        var day = start.ToDateTimeUnspecified().ToString("dddd d MMMM yyyy", CultureInfo.InvariantCulture);
+        var hours = $"{start.ToDateTimeUnspecified():HH:mm}–{end.ToDateTimeUnspecified():HH:mm}";
+        return ($"{day}, {hours} ({named})",
+            $"{start.ToDateTimeUnspecified().ToString("ddd d MMM, HH:mm", CultureInfo.InvariantCulture)} ({start.GetZoneInterval().Name})", start, end);
+    }
+
+    private static EmailMessage Mail(Notification n, Recipient to, string subject, string[] lines, string calendar, string method)
+    {
+        var text = string.Join("\n", lines) + "\n";
+        var html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">"
+            + string.Join("", lines.Select(l => l.Length == 0 ? "" : $"<p>{WebUtility.HtmlEncode(l)}</p>"))
+            + "</body></html>";
+        // The same id whatever the attempt: a mail client shows one mail if a resend ever happens.
+        return new EmailMessage(to.Email, to.Name, subject, text, html, $"notification-{n.Id}@clinicbooking",
+            [new EmailAttachment("appointment.ics", $"text/calendar; method={method}; charset=utf-8", calendar)]);
+    }
+
+    private static EmailMessage Mail(Notification n, Recipient to, string subject, string[] lines, (string Text, string Method) calendar) =>
+        Mail(n, to, subject, lines, calendar.Text, calendar.Method);
+
+    private static (string Text, string Method) Calendar(Appointment a, Recipient to, Practice at, string from, string method, int sequence, string status)
+    {
+        var when = When(a);
+        var calendar = new Calendar { Method = method };
+        calendar.AddTimeZone(new VTimeZone(a.TimeZone));
+        var entry = new CalendarEvent
+        {
+            Uid = Uid(a.BookingId),
+            Sequence = sequence,
+            DtStamp = new CalDateTime(a.ChangedAt.UtcDateTime, "UTC"),
+            DtStart = new CalDateTime(when.Start.ToDateTimeUnspecified(), a.TimeZone),
+            DtEnd = new CalDateTime(when.End.ToDateTimeUnspecified(), a.TimeZone),
+            Summary = $"{at.DoctorName}, {at.ClinicName}",
+            Location = at.ClinicAddress is { Length: > 0 } address ? $"{at.ClinicName}, {address}" : at.ClinicName,
+            Status = status,
+            Organizer = new Organizer($"mailto:{MimeKit.MailboxAddress.Parse(from).Address}") { CommonName = at.ClinicName },
+        };
+        entry.Attendees.Add(new Attendee($"mailto:{to.Email}") { CommonName = to.Name, Role = "REQ-PARTICIPANT" });
+        calendar.Events.Add(entry);
+        return (new CalendarSerializer().SerializeToString(calendar)!, method);
+    }
+}

@@ -1,0 +1,193 @@
+using System.Threading.RateLimiting;
+using ClinicBooking.Messages;
+using ClinicBooking.NotificationService.Clinics;
+using ClinicBooking.NotificationService.Data;
+using ClinicBooking.NotificationService.Email;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ClinicBooking.NotificationService.Dispatch;
+
+/// <summary>
+/// Sends what is due. No job per notification and nothing inside a booking's transaction: every
+/// <see cref="DispatchOptions.PollInterval"/> it claims a batch of due notifications (<c>FOR UPDATE SKIP LOCKED</c>,
+/// so instances share the work, each row leased for <see cref="DispatchOptions.Lease"/>), decides each against the
+/// appointment as it is now (a confirmation whose booking was cancelled meanwhile is dropped), and sends at most
+/// <see cref="EmailOptions.MaxPerSecond"/>. A failed send is tried again later (backing off), and after
+/// <see cref="DispatchOptions.MaxAttempts"/> is marked failed for operators. A dispatcher that dies mid-batch
+/// leaves its rows leased; they are sent once the lease runs out, and only the one in flight can go twice.
+/// </summary>
+public sealed class NotificationDispatcher(
+    IServiceScopeFactory scopes, IEmailSender email, IOptions<DispatchOptions> options, IOptions<EmailOptions> emailOptions,
+    ILogger<NotificationDispatcher> logger) : BackgroundService
+{
+    private readonly TokenBucketRateLimiter _rate = new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = emailOptions.Value.MaxPerSecond,
+        TokensPerPeriod = emailOptions.Value.MaxPerSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = int.MaxValue,
+        AutoReplenishment = true,
+    });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.PollInterval);
+        do
+        {
+            try
+            {
+                // A full batch means there may be more: go on at once.
+                while (await DispatchBatchAsync(stoppingToken) == options.Value.BatchSize)
+                {
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Dispatching notifications failed; trying again shortly.");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Claims and handles one batch; returns how many it claimed.</summary>
+    public async Task<int> DispatchBatchAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
+        var directory = scope.ServiceProvider.GetRequiredService<ClinicDirectory>();
+        var settings = options.Value;
+        var batch = await db.Notifications.FromSqlInterpolated($"""
+            UPDATE notifications SET claimed_until = now() + {settings.Lease}, attempts = attempts + 1
+            WHERE id IN (SELECT id FROM notifications
+                         WHERE status = 'Queued' AND due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+                         ORDER BY due_at, id LIMIT {settings.BatchSize} FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """).AsNoTracking().ToListAsync(ct);
+        foreach (var notification in batch.OrderBy(n => n.DueAt).ThenBy(n => n.Id))
+        {
+            await HandleAsync(db, directory, notification, ct);
+        }
+        return batch.Count;
+    }
+
+    private async Task HandleAsync(NotificationDbContext db, ClinicDirectory directory, Notification n, CancellationToken ct)
+    {
+        var appointment = await db.Appointments.AsNoTracking().SingleAsync(a => a.BookingId == n.BookingId, ct);
+        var decision = await DecideAsync(db, n, appointment, ct);
+        if (decision is { Drop: { } why })
+        {
+            await SetAsync(db, n.Id, NotificationStatus.Dropped, why, ct);
+            return;
+        }
+        if (decision is { Wait: { } wait })
+        {
+            await RetryAsync(db, n, wait.Why, wait.For, countsAsAttempt: false, ct);
+            return;
+        }
+        var recipient = await db.Recipients.AsNoTracking().SingleOrDefaultAsync(r => r.CustomerId == appointment.CustomerId, ct);
+        if (recipient is null)
+        {
+            // CustomerService's word on the customer has not arrived yet (it travels separately).
+            await RetryAsync(db, n, "The customer's contact details have not arrived yet.", TimeSpan.FromSeconds(5), countsAsAttempt: true, ct);
+            return;
+        }
+        try
+        {
+            var practice = await directory.GetAsync(appointment.ClinicId, appointment.DoctorId, ct);
+            var from = emailOptions.Value.From;
+            var mail = n.Kind switch
+            {
+                NotificationKind.Confirmation => AppointmentMail.Confirmation(n, appointment, recipient, practice, from),
+                NotificationKind.Cancellation => AppointmentMail.Cancellation(n, appointment, recipient, practice, from),
+                _ => throw new InvalidOperationException($"No mail for {n.Kind}."),
+            };
+            using var lease = await _rate.AcquireAsync(1, ct);
+            await email.SendAsync(mail, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Notification {Id} ({Kind} of booking {BookingId}) was not sent (attempt {Attempt}).", n.Id, n.Kind, n.BookingId, n.Attempts);
+            await RetryAsync(db, n, ex.Message, Backoff(n.Attempts), countsAsAttempt: true, ct);
+            return;
+        }
+        await db.Notifications.Where(x => x.Id == n.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Status, NotificationStatus.Sent)
+            .SetProperty(x => x.SentAt, DateTimeOffset.UtcNow)
+            .SetProperty(x => x.ClaimedUntil, (DateTimeOffset?)null)
+            .SetProperty(x => x.Detail, (string?)null), ct);
+    }
+
+    private sealed record Decision(string? Drop = null, (string Why, TimeSpan For)? Wait = null);
+
+    /// <summary>Whether it still applies to the appointment as it is now.</summary>
+    private static async Task<Decision> DecideAsync(NotificationDbContext db, Notification n, Appointment a, CancellationToken ct)
+    {
+        switch (n.Kind)
+        {
+            case NotificationKind.Confirmation when a.Status != BookingStatus.Confirmed:
+                return new(Drop: $"The booking is {a.Status.ToName()} now.");
+            case NotificationKind.Cancellation:
+                // The patient hears of a cancellation only if they heard of the booking: after its confirmation.
+                var confirmation = await db.Notifications.AsNoTracking()
+                    .Where(x => x.BookingId == n.BookingId && x.Kind == NotificationKind.Confirmation && x.Channel == n.Channel)
+                    .Select(x => (NotificationStatus?)x.Status).SingleOrDefaultAsync(ct);
+                return confirmation switch
+                {
+                    NotificationStatus.Sent => new(),
+                    NotificationStatus.Queued => new(Wait: ("Its confirmation is not sent yet.", TimeSpan.FromSeconds(2))),
+                    _ => new(Drop: "Its confirmation was never sent: the customer never heard of the booking."),
+                };
+            default:
+                return new();
+        }
+    }
+
+    private async Task RetryAsync(NotificationDbContext db, Notification n, string why, TimeSpan after, bool countsAsAttempt, CancellationToken ct)
+    {
+        if (countsAsAttempt && n.Attempts >= options.Value.MaxAttempts)
+        {
+            await SetAsync(db, n.Id, NotificationStatus.Failed, $"Not sent after {n.Attempts} attempts: {why}", ct);
+            return;
+        }
+        var attempts = countsAsAttempt ? n.Attempts : n.Attempts - 1;
+        var due = DateTimeOffset.UtcNow + after;
+        await db.Notifications.Where(x => x.Id == n.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.DueAt, due)
+            .SetProperty(x => x.Attempts, attempts)
+            .SetProperty(x => x.ClaimedUntil, (DateTimeOffset?)null)
+            .SetProperty(x => x.Detail, why), ct);
+    }
+
+    private static Task SetAsync(NotificationDbContext db, long id, NotificationStatus status, string detail, CancellationToken ct) =>
+        db.Notifications.Where(x => x.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Status, status)
+            .SetProperty(x => x.ClaimedUntil, (DateTimeOffset?)null)
+            .SetProperty(x => x.Detail, detail), ct);
+
+    /// <summary>5 s, 10 s, 20 s ... up to 10 minutes between attempts.</summary>
+    public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(600, 5 * Math.Pow(2, Math.Max(0, attempts - 1))));
+
+    public override void Dispose()
+    {
+        _rate.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary>How the dispatcher claims and retries (section <c>Notifications:Dispatch</c>).</summary>
+public sealed class DispatchOptions
+{
+    public const string Section = "Notifications:Dispatch";
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How long a claimed notification is held by its dispatcher before another may take it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    [System.ComponentModel.DataAnnotations.Range(1, 100)]
+    public int MaxAttempts { get; set; } = 12;
+}

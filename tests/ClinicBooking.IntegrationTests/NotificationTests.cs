@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Http.Json;
+using Ical.Net;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>
+/// Mail about bookings, end to end: the cells' and CustomerService's messages reach NotificationService over
+/// RabbitMQ, and it sends through a real SMTP server (smtp4dev), whose inbox the tests read as a mail client.
+/// </summary>
+public sealed class NotificationTests(ClinicBookingApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly BookingApi _bookings = new(app);
+
+    [Fact]
+    public async Task A_confirmed_booking_sends_one_confirmation_with_a_calendar_entry_in_the_clinic_time()
+    {
+        var (email, bookingId, booking) = await BookConfirmedAsync();
+
+        var mails = await app.Inbox.WaitForAsync(email, m => m.Count >= 1);
+        var confirmation = Assert.Single(mails);
+        Assert.StartsWith("Confirmed:", confirmation.Subject);
+        Assert.Contains("Europe/Berlin", confirmation.Text);
+        var startsAt = booking.GetProperty("startsAt").GetDateTimeOffset(); // in the clinic's offset
+        Assert.Contains(startsAt.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), confirmation.Text);
+
+        var calendar = Calendar.Load(Assert.Single(confirmation.Calendars))!;
+        Assert.Equal("REQUEST", calendar.Method);
+        var entry = Assert.Single(calendar.Events);
+        Assert.Equal($"booking-{bookingId}@clinicbooking", entry.Uid);
+        Assert.Equal("Europe/Berlin", entry.DtStart!.TzId);
+        Assert.Equal(startsAt.DateTime, entry.DtStart.Value);
+        Assert.Equal(startsAt.UtcDateTime, entry.DtStart.AsUtc);
+    }
+
+    [Fact]
+    public async Task A_cancelled_booking_sends_one_CANCEL_for_the_same_calendar_entry()
+    {
+        var (email, bookingId, _) = await BookConfirmedAsync();
+        await app.Inbox.WaitForAsync(email, m => m.Count >= 1);
+
+        Assert.Equal(HttpStatusCode.OK, (await _bookings.CancelAsync(bookingId)).StatusCode);
+
+        var mails = await app.Inbox.WaitForAsync(email, m => m.Any(x => x.Subject.StartsWith("Cancelled:", StringComparison.Ordinal)));
+        Assert.Equal(2, mails.Count);
+        var request = Calendar.Load(Assert.Single(mails[0].Calendars))!.Events.Single();
+        var cancel = Calendar.Load(Assert.Single(mails[1].Calendars))!;
+        Assert.Equal("CANCEL", cancel.Method);
+        Assert.Equal(request.Uid, cancel.Events.Single().Uid);
+        Assert.True(cancel.Events.Single().Sequence > request.Sequence, "A cancellation outranks the request it cancels (SEQUENCE).");
+        Assert.Equal("CANCELLED", cancel.Events.Single().Status);
+    }
+
+    [Fact]
+    public async Task A_booking_that_was_never_confirmed_sends_nothing()
+    {
+        var email = Http.UniqueEmail("inactive");
+        var customer = await CreateCustomerAsync(email);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Gateway.DeleteAsync($"/customers/{customer}", Ct)).StatusCode);
+        var slot = await _bookings.CreateSlotAsync();
+        var response = await _bookings.BookAsync(slot, customer);
+        // Refused at once (the customer is known to be inactive) or rejected by the saga: either way no mail.
+        if (response.IsSuccessStatusCode)
+        {
+            Assert.Equal("rejected", BookingApi.Status(await _bookings.WaitForDecisionAsync(BookingApi.Id(await response.ReadJsonAsync()))));
+        }
+
+        // A confirmed booking of another customer, made after, is mailed: once it arrives, this one's would have too.
+        var (other, _, _) = await BookConfirmedAsync();
+        await app.Inbox.WaitForAsync(other, m => m.Count >= 1);
+        Assert.Empty(await app.Inbox.ToAsync(email));
+    }
+
+    private async Task<long> CreateCustomerAsync(string email)
+    {
+        var created = await app.Gateway.PostAsJsonAsync("/customers", new { name = "Mail Mia", email }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.ReadJsonAsync()).GetProperty("id").GetInt64();
+    }
+
+    private async Task<(string Email, long BookingId, System.Text.Json.JsonElement Booking)> BookConfirmedAsync()
+    {
+        var email = Http.UniqueEmail("mailed");
+        var customer = await CreateCustomerAsync(email);
+        var slot = await _bookings.CreateSlotAsync();
+        var response = await _bookings.BookAsync(slot, customer);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        var bookingId = BookingApi.Id(await response.ReadJsonAsync());
+        var booking = await _bookings.WaitForDecisionAsync(bookingId);
+        Assert.Equal("confirmed", BookingApi.Status(booking));
+        return (email, bookingId, booking);
+    }
+}
