@@ -61,6 +61,17 @@ public static class Bookers
 }
 
 /// <summary>
+/// Who cancelled a booking, as its reason says (and the messages carry): the customer, the clinic's staff or an
+/// administrator. A cancel by deactivation carries <see cref="CustomerStatusChanged.DeactivatedReason"/>.
+/// </summary>
+public static class CancelReasons
+{
+    public const string ByCustomer = "cancelled-by-customer";
+    public const string ByClinic = "cancelled-by-clinic";
+    public const string ByAdministrator = "cancelled-by-administrator";
+}
+
+/// <summary>
 /// CustomerService's answer to one <see cref="VerifyCustomer"/>: the customer may book when
 /// <see cref="RejectionReason"/> is null; otherwise it says why not (<see cref="UnknownCustomer"/>,
 /// <see cref="InactiveCustomer"/>, <see cref="NotVerified"/>).

@@ -13,6 +13,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ClinicBooking.ComponentTests;
 
@@ -27,6 +28,7 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
 
     private IHost _host = null!;
     private readonly RecordingMailServer _mail = new();
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
     public async ValueTask InitializeAsync()
     {
@@ -35,10 +37,15 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Email:Server"] = "smtp://127.0.0.1:1",
+            ["Notifications:Reminders:Leads:0"] = "1.00:00:00",
+            ["Notifications:Reminders:Leads:1"] = "02:00:00",
+            ["Notifications:Reminders:Window"] = "00:15:00",
         });
         builder.Services.AddDbContext<NotificationDbContext>(options => options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
         builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section);
         builder.Services.AddOptions<DispatchOptions>();
+        builder.Services.AddOptions<ReminderOptions>().BindConfiguration(ReminderOptions.Section);
+        builder.Services.AddSingleton<TimeProvider>(_clock);
         builder.Services.AddSingleton<IEmailSender>(_mail);
         builder.Services.AddSingleton<NotificationDispatcher>();
         builder.Services.AddMemoryCache();
@@ -49,6 +56,8 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         {
             bus.AddConsumer<BookingStatusChangesConsumer>();
             bus.AddConsumer<CustomerContactConsumer>();
+            // A first consume waits for EF and Npgsql to warm up: seconds on a busy 2-core machine.
+            bus.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(20));
         });
         _host = builder.Build();
         await using (var scope = _host.Services.CreateAsyncScope())
@@ -73,7 +82,8 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
 
         await using var scope = _host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
-        Assert.Equal(NotificationKind.Confirmation, (await db.Notifications.SingleAsync(n => n.BookingId == 1, Ct)).Kind);
+        Assert.Equal([(NotificationKind.Confirmation, 0), (NotificationKind.Reminder, 120), (NotificationKind.Reminder, 1440)],
+            (await db.Notifications.Where(n => n.BookingId == 1).ToListAsync(Ct)).Select(n => (n.Kind, n.LeadMinutes)).Order());
         var appointment = await db.Appointments.SingleAsync(a => a.BookingId == 1, Ct);
         Assert.Equal((BookingStatus.Confirmed, 2), (appointment.Status, appointment.Revision));
     }
@@ -89,7 +99,7 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         Assert.Empty(_mail.To("nora@example.com"));
         await using var scope = _host.Services.CreateAsyncScope();
         var statuses = await scope.ServiceProvider.GetRequiredService<NotificationDbContext>().Notifications
-            .Where(n => n.BookingId == 2).OrderBy(n => n.Kind).Select(n => n.Status).ToListAsync(Ct);
+            .Where(n => n.BookingId == 2 && n.Kind != NotificationKind.Reminder).OrderBy(n => n.Kind).Select(n => n.Status).ToListAsync(Ct);
         Assert.Equal([NotificationStatus.Dropped, NotificationStatus.Dropped], statuses);
     }
 
@@ -98,7 +108,7 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
     {
         await PublishAsync(Change(3, BookingStatus.Confirmed, revision: 2));
         await DispatchAsync();
-        await PublishAsync(Change(3, BookingStatus.Cancelled, revision: 3));
+        await PublishAsync(Change(3, BookingStatus.Cancelled, revision: 3, CancelReasons.ByClinic));
         await DispatchAsync();
 
         var mails = _mail.To("nora@example.com");
@@ -106,6 +116,9 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         Assert.Contains("METHOD:REQUEST", mails[0].Attachments.Single().Content);
         Assert.Contains("METHOD:CANCEL", mails[1].Attachments.Single().Content);
         Assert.Contains($"UID:{AppointmentMail.Uid(3)}", mails[1].Attachments.Single().Content);
+        // It says who cancelled and what to do next.
+        Assert.Contains("is cancelled: the clinic cancelled it.", mails[1].Text);
+        Assert.Contains("Book another time with Dr Mail", mails[1].Text);
         // The clinic's time, with its zone named: 10:00 in Berlin is 09:00 UTC in winter.
         Assert.Contains("10:00–10:30 (Europe/Berlin, CET)", mails[0].Text);
         var entry = Ical.Net.Calendar.Load(mails[0].Attachments.Single().Content)!.Events.Single();
@@ -115,10 +128,74 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         Assert.Equal(new DateTime(DateTime.UtcNow.Year + 1, 1, 15, 10, 0, 0), entry.DtStart.Value);
     }
 
-    private static BookingStatusChanged Change(long booking, BookingStatus status, int revision)
+    /// <summary>
+    /// 09:00 in Berlin on the Sunday the clocks go forward: 24 hours before in the clinic's time is 09:00 on the
+    /// Saturday, which is 23 hours earlier; 2 hours before is 07:00 (summer time).
+    /// </summary>
+    [Fact]
+    public async Task A_confirmation_queues_its_reminders_their_lead_time_before_in_clinic_time_across_a_clock_change()
     {
-        var start = new DateTimeOffset(DateTime.UtcNow.Year + 1, 1, 15, 9, 0, 0, TimeSpan.Zero);
-        return new(booking, Customer, Clinic, booking, Doctor, start, start.AddMinutes(30), status, revision, DateTimeOffset.UtcNow, null, "Europe/Berlin");
+        var year = DateTime.UtcNow.Year + 1;
+        var sunday = Enumerable.Range(25, 7).Select(d => new DateTime(year, 3, d)).Single(d => d.DayOfWeek == DayOfWeek.Sunday);
+        var start = new DateTimeOffset(sunday.AddHours(9), TimeSpan.FromHours(2)); // CEST
+        await PublishAsync(Change(10, BookingStatus.Confirmed, revision: 2, startsAt: start));
+
+        Assert.Equal([(120, start.AddHours(-2)), (1440, new DateTimeOffset(sunday.AddDays(-1).AddHours(9), TimeSpan.FromHours(1)))],
+            await RemindersAsync(10));
+        Assert.Equal(TimeSpan.FromHours(23), start - (await RemindersAsync(10))[1].DueAt);
+    }
+
+    [Fact]
+    public async Task A_booking_made_inside_a_reminders_window_gets_no_reminder_for_it()
+    {
+        var start = WholeSeconds(_clock.GetUtcNow()).AddHours(3); // PostgreSQL keeps microseconds
+
+        await PublishAsync(Change(11, BookingStatus.Confirmed, revision: 2, startsAt: start));
+
+        Assert.Equal([(120, start.AddHours(-2))], await RemindersAsync(11));
+    }
+
+    [Fact]
+    public async Task A_reminder_goes_out_in_its_window_never_before_and_not_after_a_cancellation()
+    {
+        var start = _clock.GetUtcNow().AddHours(5);
+        await PublishAsync(Change(12, BookingStatus.Confirmed, revision: 2, startsAt: start), Change(13, BookingStatus.Confirmed, revision: 2, startsAt: start));
+        await DispatchAsync();
+        Assert.Equal(2, _mail.To("nora@example.com").Count(m => m.Subject.StartsWith("Confirmed:", StringComparison.Ordinal)));
+
+        // A minute before the 2-hour reminder's window (15 minutes before it is due) opens: nothing.
+        _clock.SetUtcNow(start.AddHours(-2).AddMinutes(-16));
+        await DispatchAsync();
+        Assert.DoesNotContain(_mail.To("nora@example.com"), m => m.Subject.StartsWith("Reminder:", StringComparison.Ordinal));
+
+        // Booking 13 is cancelled meanwhile; once the window is open, only booking 12's reminder goes out.
+        await PublishAsync(Change(13, BookingStatus.Cancelled, revision: 3, CancelReasons.ByCustomer, startsAt: start));
+        _clock.SetUtcNow(start.AddHours(-2).AddMinutes(-14));
+        await DispatchAsync();
+        var reminder = Assert.Single(_mail.To("nora@example.com"), m => m.Subject.StartsWith("Reminder:", StringComparison.Ordinal));
+        Assert.Contains("a reminder of your appointment", reminder.Text);
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
+        var reminders = await db.Notifications.Where(n => n.Kind == NotificationKind.Reminder && n.LeadMinutes == 120)
+            .OrderBy(n => n.BookingId).ToListAsync(Ct);
+        Assert.Equal([NotificationStatus.Sent, NotificationStatus.Dropped], reminders.Select(n => n.Status));
+        Assert.InRange(reminders[0].SentAt!.Value, reminders[0].NotBefore, reminders[0].DueAt);
+    }
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, t.Offset);
+
+    private async Task<List<(int LeadMinutes, DateTimeOffset DueAt)>> RemindersAsync(long booking)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var rows = await scope.ServiceProvider.GetRequiredService<NotificationDbContext>().Notifications
+            .Where(n => n.BookingId == booking && n.Kind == NotificationKind.Reminder).OrderBy(n => n.LeadMinutes).ToListAsync(Ct);
+        return [.. rows.Select(n => (n.LeadMinutes, n.DueAt))];
+    }
+
+    private static BookingStatusChanged Change(long booking, BookingStatus status, int revision, string? reason = null, DateTimeOffset? startsAt = null)
+    {
+        var start = startsAt ?? new DateTimeOffset(DateTime.UtcNow.Year + 1, 1, 15, 9, 0, 0, TimeSpan.Zero);
+        return new(booking, Customer, Clinic, booking, Doctor, start, start.AddMinutes(30), status, revision, DateTimeOffset.UtcNow, reason, "Europe/Berlin");
     }
 
     private async Task PublishAsync(params BookingStatusChanged[] changes) =>
@@ -130,6 +207,8 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         var id = Guid.NewGuid();
         await harness.Bus.Publish(message, context => context.MessageId = id, Ct);
         Assert.True(await harness.Consumed.Any<T>(m => m.Context.MessageId == id, Ct), $"{typeof(T).Name} was not consumed.");
+        var consumed = await harness.Consumed.SelectAsync<T>(m => m.Context.MessageId == id, Ct).First();
+        Assert.True(consumed.Exception is null, $"{typeof(T).Name} failed: {consumed.Exception}");
     }
 
     private Task DispatchAsync() => _host.Services.GetRequiredService<NotificationDispatcher>().DispatchBatchAsync(Ct);

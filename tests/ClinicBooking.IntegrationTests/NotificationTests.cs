@@ -36,15 +36,26 @@ public sealed class NotificationTests(ClinicBookingApp app)
     }
 
     [Fact]
-    public async Task A_cancelled_booking_sends_one_CANCEL_for_the_same_calendar_entry()
+    public async Task A_booking_the_patient_cancels_sends_one_CANCEL_for_the_same_calendar_entry_saying_who_cancelled()
     {
-        var (email, bookingId, _) = await BookConfirmedAsync();
+        // A patient who signed up (IdentityService creates the customer) books and cancels for themselves.
+        var (_, token, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Carl Cancel", Ct);
+        var slot = await _bookings.CreateSlotAsync();
+        using var booked = await app.Anonymous.SendAsync(
+            new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slot}/booking") { Content = JsonContent.Create(new { }) }.As(token), Ct);
+        Assert.True(booked.IsSuccessStatusCode, await booked.Content.ReadAsStringAsync(Ct));
+        var bookingId = BookingApi.Id(await booked.ReadJsonAsync());
+        Assert.Equal("confirmed", BookingApi.Status(await _bookings.WaitForDecisionAsync(bookingId)));
         await app.Inbox.WaitForAsync(email, m => m.Count >= 1);
 
-        Assert.Equal(HttpStatusCode.OK, (await _bookings.CancelAsync(bookingId)).StatusCode);
+        using var cancelled = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/bookings/{bookingId}").As(token), Ct);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        // The booking says who cancelled it, and so does the message NotificationService gets.
+        Assert.Equal(Messages.CancelReasons.ByCustomer, (await cancelled.ReadJsonAsync()).GetProperty("reason").GetString());
 
         var mails = await app.Inbox.WaitForAsync(email, m => m.Any(x => x.Subject.StartsWith("Cancelled:", StringComparison.Ordinal)));
         Assert.Equal(2, mails.Count);
+        Assert.Contains("is cancelled: you cancelled it.", mails[1].Text);
         var request = Calendar.Load(Assert.Single(mails[0].Calendars))!.Events.Single();
         var cancel = Calendar.Load(Assert.Single(mails[1].Calendars))!;
         Assert.Equal("CANCEL", cancel.Method);

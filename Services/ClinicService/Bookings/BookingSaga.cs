@@ -75,10 +75,10 @@ public sealed class BookingSaga(
     /// booking as it stands), and can never reach a later booking of the same slot. A 404 problem when there
     /// is no such booking, a 409 when it ended otherwise (rejected, expired) or its appointment has started.
     /// </summary>
-    public async Task<Outcome> CancelAsync(long bookingId, string actor, CancellationToken ct)
+    public async Task<Outcome> CancelAsync(long bookingId, string actor, string reason, CancellationToken ct)
     {
         var (clinicId, shard) = (ClinicIds.ClinicOf(bookingId), ShardOf(bookingId));
-        var cancelled = (await RunAsync(shard, BookingEvent.CancelRequested, [new(clinicId, bookingId, null, CurrentTrace)], actor, ct))
+        var cancelled = (await RunAsync(shard, BookingEvent.CancelRequested, [new(clinicId, bookingId, reason, CurrentTrace)], actor, ct))
             .FirstOrDefault();
         await using var db = shards.CreateContext(shard);
         var timeZone = await db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Booking(bookingId);

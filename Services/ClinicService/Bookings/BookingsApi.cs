@@ -126,6 +126,11 @@ public static class BookingsApi
                 .Select(b => (long?)b.CustomerId).FirstOrDefaultAsync(ct) ?? throw Missing.Booking(id);
             Access.RequireBookingParty(user, clinicId, customerId, $"Booking {id} does not exist.");
         }
-        return TypedResults.Ok((await saga.CancelAsync(id, Caller.From(user).AuditName, ct)).ToResponse());
+        // The reason says who cancelled: the patient is told so (NotificationService), and so are the staff.
+        var caller = Caller.From(user);
+        var reason = caller.IsAdministrator ? CancelReasons.ByAdministrator
+            : caller.MayManageClinic(clinicId) ? CancelReasons.ByClinic
+            : CancelReasons.ByCustomer;
+        return TypedResults.Ok((await saga.CancelAsync(id, caller.AuditName, reason, ct)).ToResponse());
     }
 }

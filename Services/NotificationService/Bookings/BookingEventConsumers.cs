@@ -2,16 +2,18 @@ using ClinicBooking.Messages;
 using ClinicBooking.NotificationService.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ClinicBooking.NotificationService.Bookings;
 
 /// <summary>
 /// The cells' booking changes: each keeps the appointment at its newest revision and queues what the change
-/// tells its customer (a confirmation, a cancellation). Whether it still goes out is decided when it is due
+/// tells its customer (a confirmation and its reminders, a cancellation). Whether it still goes out is decided when it is due
 /// (<see cref="Dispatch.NotificationDispatcher"/>), against the appointment as it is then. Idempotent: an older
 /// or repeated change updates nothing, and each kind is queued once per booking (a unique index).
 /// </summary>
-public sealed class BookingStatusChangesConsumer(NotificationDbContext db) : IConsumer<BookingStatusChanges>
+public sealed class BookingStatusChangesConsumer(NotificationDbContext db, IOptions<ReminderOptions> reminders, TimeProvider clock)
+    : IConsumer<BookingStatusChanges>
 {
     public Task Consume(ConsumeContext<BookingStatusChanges> context) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
@@ -19,18 +21,20 @@ public sealed class BookingStatusChangesConsumer(NotificationDbContext db) : ICo
             await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
             foreach (var change in context.Message.Changes.Select(c => c.Message))
             {
-                await RecordAsync(db, change, context.CancellationToken);
+                await RecordAsync(db, change, reminders.Value, clock.GetUtcNow(), context.CancellationToken);
             }
             await transaction.CommitAsync(context.CancellationToken);
         });
 
-    internal static async Task RecordAsync(NotificationDbContext db, BookingStatusChanged change, CancellationToken ct)
+    internal static async Task RecordAsync(NotificationDbContext db, BookingStatusChanged change, ReminderOptions reminders, DateTimeOffset now, CancellationToken ct)
     {
+        // Times are written as instants (UTC); the messages may carry the clinic's offset.
+        now = now.ToUniversalTime();
         var status = change.Status.ToName();
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO appointments (booking_id, clinic_id, customer_id, doctor_id, starts_at, ends_at, time_zone, status, revision, reason, changed_at)
-            VALUES ({change.BookingId}, {change.ClinicId}, {change.CustomerId}, {change.DoctorId}, {change.StartsAt}, {change.EndsAt},
-                    {change.TimeZone}, {status}, {change.Revision}, {change.Reason}, {change.ChangedAt})
+            VALUES ({change.BookingId}, {change.ClinicId}, {change.CustomerId}, {change.DoctorId}, {change.StartsAt.ToUniversalTime()},
+                    {change.EndsAt.ToUniversalTime()}, {change.TimeZone}, {status}, {change.Revision}, {change.Reason}, {change.ChangedAt.ToUniversalTime()})
             ON CONFLICT (booking_id) DO UPDATE SET
                 starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, time_zone = EXCLUDED.time_zone, status = EXCLUDED.status,
                 revision = EXCLUDED.revision, reason = EXCLUDED.reason, changed_at = EXCLUDED.changed_at
@@ -47,10 +51,27 @@ public sealed class BookingStatusChangesConsumer(NotificationDbContext db) : ICo
             var name = queued.ToString();
             var channel = nameof(NotificationChannel.Email);
             await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO notifications (booking_id, kind, channel, status, due_at, attempts)
-                VALUES ({change.BookingId}, {name}, {channel}, 'Queued', now(), 0)
+                INSERT INTO notifications (booking_id, kind, channel, lead_minutes, status, due_at, not_before, attempts)
+                VALUES ({change.BookingId}, {name}, {channel}, 0, 'Queued', {now}, {now}, 0)
                 ON CONFLICT DO NOTHING
                 """, ct);
+        }
+        if (change.Status == BookingStatus.Confirmed)
+        {
+            var appointment = new Appointment
+            {
+                BookingId = change.BookingId, StartsAt = change.StartsAt, EndsAt = change.EndsAt, TimeZone = change.TimeZone,
+            };
+            foreach (var reminder in Reminders.Of(appointment, reminders, now))
+            {
+                var reminderKind = nameof(NotificationKind.Reminder);
+                var email = nameof(NotificationChannel.Email);
+                await db.Database.ExecuteSqlInterpolatedAsync($"""
+                    INSERT INTO notifications (booking_id, kind, channel, lead_minutes, status, due_at, not_before, attempts)
+                    VALUES ({change.BookingId}, {reminderKind}, {email}, {reminder.LeadMinutes}, 'Queued', {reminder.DueAt}, {reminder.NotBefore}, 0)
+                    ON CONFLICT DO NOTHING
+                    """, ct);
+            }
         }
     }
 }
@@ -63,7 +84,7 @@ public sealed class CustomerContactConsumer(NotificationDbContext db) : IConsume
         var c = context.Message;
         return db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO recipients (customer_id, name, email, phone, is_active, changed_at)
-            VALUES ({c.CustomerId}, {c.Name}, {c.Email}, {c.Phone}, {c.IsActive}, {c.ChangedAt})
+            VALUES ({c.CustomerId}, {c.Name}, {c.Email}, {c.Phone}, {c.IsActive}, {c.ChangedAt.ToUniversalTime()})
             ON CONFLICT (customer_id) DO UPDATE SET
                 name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone, is_active = EXCLUDED.is_active, changed_at = EXCLUDED.changed_at
             WHERE recipients.changed_at < EXCLUDED.changed_at

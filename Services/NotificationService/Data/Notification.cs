@@ -2,8 +2,9 @@ namespace ClinicBooking.NotificationService.Data;
 
 /// <summary>
 /// One message to one person about one booking, queued when the booking's change arrives and sent by the
-/// <see cref="Dispatch.NotificationDispatcher"/> when due. At most one of each kind per booking and channel
-/// (a unique index), so a message that arrives twice queues nothing more.
+/// <see cref="Dispatch.NotificationDispatcher"/> between <see cref="NotBefore"/> and <see cref="DueAt"/>. At most
+/// one of each kind (and lead time) per booking and channel (a unique index), so a message that arrives twice
+/// queues nothing more.
 /// </summary>
 public sealed class Notification
 {
@@ -15,10 +16,20 @@ public sealed class Notification
 
     public NotificationChannel Channel { get; set; }
 
+    /// <summary>A reminder's lead time before the appointment, in minutes of clinic time; 0 for the others.</summary>
+    public int LeadMinutes { get; set; }
+
     public NotificationStatus Status { get; set; }
 
-    /// <summary>When it should go out; a retry moves it later.</summary>
+    /// <summary>When it should go out at the latest (a retry leaves it, and moves <see cref="NotBefore"/>).</summary>
     public DateTimeOffset DueAt { get; set; }
+
+    /// <summary>
+    /// The earliest it may go out: a reminder's window opens a little before it is due, so that a herd of
+    /// reminders due at one minute is spread over the window at the provider's rate and all arrive in time.
+    /// A retry moves it later.
+    /// </summary>
+    public DateTimeOffset NotBefore { get; set; }
 
     /// <summary>A dispatcher holds it until then; one that dies mid-batch lets it go when the time passes.</summary>
     public DateTimeOffset? ClaimedUntil { get; set; }
@@ -41,6 +52,9 @@ public enum NotificationKind
 
     /// <summary>A confirmed booking was cancelled (the same calendar entry, METHOD:CANCEL).</summary>
     Cancellation,
+
+    /// <summary>The appointment is coming: a clinic-set lead time before it (<see cref="Notification.LeadMinutes"/>).</summary>
+    Reminder,
 }
 
 /// <summary>How a notification reaches its person; stored by name.</summary>

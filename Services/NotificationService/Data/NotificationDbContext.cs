@@ -6,7 +6,7 @@ namespace ClinicBooking.NotificationService.Data;
 /// <summary>What NotificationService knows (recipients, appointments) and what it sends (notifications).</summary>
 public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext> options) : DbContext(options)
 {
-    public const string UniqueNotificationIndex = "ux_notifications_booking_id_kind_channel";
+    public const string UniqueNotificationIndex = "ux_notifications_booking_id_kind_channel_lead_minutes";
 
     public DbSet<Recipient> Recipients => Set<Recipient>();
     public DbSet<Appointment> Appointments => Set<Appointment>();
@@ -42,6 +42,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
             t.HasCheckConstraint("ck_notifications_channel", PostgresDatabase.OneOf("channel", Enum.GetNames<NotificationChannel>()));
             t.HasCheckConstraint("ck_notifications_status", PostgresDatabase.OneOf("status", Enum.GetNames<NotificationStatus>()));
             t.HasCheckConstraint("ck_notifications_sent_at", "(status = 'Sent') = (sent_at IS NOT NULL)");
+            t.HasCheckConstraint("ck_notifications_lead_minutes", "(kind = 'Reminder') = (lead_minutes > 0) AND lead_minutes >= 0");
         });
         notification.Property(n => n.Id).UseIdentityAlwaysColumn();
         notification.Property(n => n.Kind).HasMaxLength(32).HasConversion<string>();
@@ -50,9 +51,9 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
         notification.Property(n => n.Detail).HasMaxLength(1000);
         notification.Property(n => n.CreatedAt).HasDefaultValueSql("now()");
         notification.HasOne<Appointment>().WithMany().HasForeignKey(n => n.BookingId).OnDelete(DeleteBehavior.Restrict);
-        // One of each kind per booking and channel: a repeated message queues nothing more.
-        notification.HasIndex(n => new { n.BookingId, n.Kind, n.Channel }).IsUnique().HasDatabaseName(UniqueNotificationIndex);
-        // The dispatcher's claim: the queued ones, soonest due first.
-        notification.HasIndex(n => n.DueAt).HasFilter("status = 'Queued'").HasDatabaseName("ix_notifications_due_at_queued");
+        // One of each kind (and lead time) per booking and channel: a repeated message queues nothing more.
+        notification.HasIndex(n => new { n.BookingId, n.Kind, n.Channel, n.LeadMinutes }).IsUnique().HasDatabaseName(UniqueNotificationIndex);
+        // The dispatcher's claim: the queued ones whose window has opened.
+        notification.HasIndex(n => n.NotBefore).HasFilter("status = 'Queued'").HasDatabaseName("ix_notifications_not_before_queued");
     }
 }

@@ -8,6 +8,7 @@ using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
 using Calendar = Ical.Net.Calendar;
+using ClinicBooking.Messages;
 using NodaTime;
 
 namespace ClinicBooking.NotificationService.Dispatch;
@@ -46,26 +47,53 @@ public static class AppointmentMail
     {
         var when = When(a);
         var subject = $"Cancelled: {at.DoctorName}, {when.Short}";
+        var (why, next) = WhyAndNext(a.Reason, at);
         var lines = new[]
         {
             $"Hello {to.Name},",
             "",
-            $"your appointment on {when.Long} with {at.DoctorName} at {at.ClinicName} is cancelled: {Why(a.Reason)}.",
+            $"your appointment on {when.Long} with {at.DoctorName} at {at.ClinicName} is cancelled: {why}.",
             "",
-            "The calendar entry attached removes it from your calendar. To book another time, search for",
-            $"{at.DoctorName} or another doctor at {at.ClinicName}.",
+            next,
+            "",
+            "The calendar entry attached removes it from your calendar.",
         };
         return Mail(n, to, subject, lines, Calendar(a, to, at, from, CalendarMethods.Cancel, sequence: 1, EventStatus.Cancelled));
     }
 
-    /// <summary>Who cancelled, in words, from the reason the booking carries.</summary>
-    public static string Why(string? reason) => reason switch
+    public static EmailMessage Reminder(Notification n, Appointment a, Recipient to, Practice at, string from)
     {
-        Messages.CustomerStatusChanged.DeactivatedReason => "your account was deactivated",
-        "customer" or "cancelled-by-customer" or null => "you cancelled it",
-        var other when other.Contains("clinic", StringComparison.OrdinalIgnoreCase) || other.Contains("staff", StringComparison.OrdinalIgnoreCase)
-            => $"the clinic cancelled it ({other})",
-        var other => $"it was cancelled ({other})",
+        var when = When(a);
+        var subject = $"Reminder: {at.DoctorName}, {when.Short}";
+        var lines = new[]
+        {
+            $"Hello {to.Name},",
+            "",
+            "a reminder of your appointment:",
+            "",
+            $"When:   {when.Long}",
+            $"With:   {at.DoctorName}{(at.Specialization is { Length: > 0 } s ? $" ({s})" : "")}",
+            $"Where:  {at.ClinicName}{(at.ClinicAddress is { Length: > 0 } address ? $", {address}" : "")}",
+            "",
+            "If you cannot come, cancel it in My bookings, so that someone else can have the time.",
+        };
+        var text = string.Join("\n", lines) + "\n";
+        var html = Html(lines);
+        return new EmailMessage(to.Email, to.Name, subject, text, html, $"notification-{n.Id}@clinicbooking", []);
+    }
+
+    /// <summary>Who cancelled, in words, and what the patient can do next, from the reason the booking carries.</summary>
+    public static (string Why, string Next) WhyAndNext(string? reason, Practice at) => reason switch
+    {
+        CancelReasons.ByCustomer => ("you cancelled it",
+            $"To book another time, search for {at.DoctorName} or another doctor at {at.ClinicName}."),
+        CancelReasons.ByClinic => ("the clinic cancelled it",
+            $"We are sorry. Book another time with {at.DoctorName} or another doctor at {at.ClinicName}, or call the clinic."),
+        CancelReasons.ByAdministrator => ("ClinicBooking's administrators cancelled it",
+            $"Book another time with {at.DoctorName} or another doctor at {at.ClinicName}; reply to this mail if you did not expect it."),
+        CustomerStatusChanged.DeactivatedReason => ("your account was deactivated",
+            "Your other upcoming appointments are cancelled too. Contact ClinicBooking's support to have your account reactivated."),
+        _ => ("it was cancelled", $"To book another time, search for {at.DoctorName} or another doctor at {at.ClinicName}."),
     };
 
     /// <summary>The appointment's times in the clinic's zone: "Tuesday 8 December 2026, 09:00–09:30 (Europe/London, GMT)".</summary>
@@ -84,13 +112,15 @@ public static class AppointmentMail
     private static EmailMessage Mail(Notification n, Recipient to, string subject, string[] lines, string calendar, string method)
     {
         var text = string.Join("\n", lines) + "\n";
-        var html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">"
-            + string.Join("", lines.Select(l => l.Length == 0 ? "" : $"<p>{WebUtility.HtmlEncode(l)}</p>"))
-            + "</body></html>";
+        var html = Html(lines);
         // The same id whatever the attempt: a mail client shows one mail if a resend ever happens.
         return new EmailMessage(to.Email, to.Name, subject, text, html, $"notification-{n.Id}@clinicbooking",
             [new EmailAttachment("appointment.ics", $"text/calendar; method={method}; charset=utf-8", calendar)]);
     }
+
+    private static string Html(string[] lines) => "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">"
+        + string.Join("", lines.Select(l => l.Length == 0 ? "" : $"<p>{WebUtility.HtmlEncode(l)}</p>"))
+        + "</body></html>";
 
     private static EmailMessage Mail(Notification n, Recipient to, string subject, string[] lines, (string Text, string Method) calendar) =>
         Mail(n, to, subject, lines, calendar.Text, calendar.Method);

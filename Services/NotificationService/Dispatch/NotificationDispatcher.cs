@@ -10,7 +10,8 @@ namespace ClinicBooking.NotificationService.Dispatch;
 
 /// <summary>
 /// Sends what is due. No job per notification and nothing inside a booking's transaction: every
-/// <see cref="DispatchOptions.PollInterval"/> it claims a batch of due notifications (<c>FOR UPDATE SKIP LOCKED</c>,
+/// <see cref="DispatchOptions.PollInterval"/> it claims a batch of notifications whose window has opened, soonest
+/// due first (<c>FOR UPDATE SKIP LOCKED</c>,
 /// so instances share the work, each row leased for <see cref="DispatchOptions.Lease"/>), decides each against the
 /// appointment as it is now (a confirmation whose booking was cancelled meanwhile is dropped), and sends at most
 /// <see cref="EmailOptions.MaxPerSecond"/>. A failed send is tried again later (backing off), and after
@@ -19,7 +20,7 @@ namespace ClinicBooking.NotificationService.Dispatch;
 /// </summary>
 public sealed class NotificationDispatcher(
     IServiceScopeFactory scopes, IEmailSender email, IOptions<DispatchOptions> options, IOptions<EmailOptions> emailOptions,
-    ILogger<NotificationDispatcher> logger) : BackgroundService
+    TimeProvider clock, ILogger<NotificationDispatcher> logger) : BackgroundService
 {
     private readonly TokenBucketRateLimiter _rate = new(new TokenBucketRateLimiterOptions
     {
@@ -57,10 +58,13 @@ public sealed class NotificationDispatcher(
         var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
         var directory = scope.ServiceProvider.GetRequiredService<ClinicDirectory>();
         var settings = options.Value;
+        // This process's clock decides when a window opens: a reminder a second early or late harms nobody,
+        // and the tests move it.
+        var now = clock.GetUtcNow();
         var batch = await db.Notifications.FromSqlInterpolated($"""
-            UPDATE notifications SET claimed_until = now() + {settings.Lease}, attempts = attempts + 1
+            UPDATE notifications SET claimed_until = {now + settings.Lease}, attempts = attempts + 1
             WHERE id IN (SELECT id FROM notifications
-                         WHERE status = 'Queued' AND due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+                         WHERE status = 'Queued' AND not_before <= {now} AND (claimed_until IS NULL OR claimed_until < {now})
                          ORDER BY due_at, id LIMIT {settings.BatchSize} FOR UPDATE SKIP LOCKED)
             RETURNING *
             """).AsNoTracking().ToListAsync(ct);
@@ -74,7 +78,7 @@ public sealed class NotificationDispatcher(
     private async Task HandleAsync(NotificationDbContext db, ClinicDirectory directory, Notification n, CancellationToken ct)
     {
         var appointment = await db.Appointments.AsNoTracking().SingleAsync(a => a.BookingId == n.BookingId, ct);
-        var decision = await DecideAsync(db, n, appointment, ct);
+        var decision = await DecideAsync(db, n, appointment, clock.GetUtcNow(), ct);
         if (decision is { Drop: { } why })
         {
             await SetAsync(db, n.Id, NotificationStatus.Dropped, why, ct);
@@ -100,6 +104,7 @@ public sealed class NotificationDispatcher(
             {
                 NotificationKind.Confirmation => AppointmentMail.Confirmation(n, appointment, recipient, practice, from),
                 NotificationKind.Cancellation => AppointmentMail.Cancellation(n, appointment, recipient, practice, from),
+                NotificationKind.Reminder => AppointmentMail.Reminder(n, appointment, recipient, practice, from),
                 _ => throw new InvalidOperationException($"No mail for {n.Kind}."),
             };
             using var lease = await _rate.AcquireAsync(1, ct);
@@ -113,7 +118,7 @@ public sealed class NotificationDispatcher(
         }
         await db.Notifications.Where(x => x.Id == n.Id).ExecuteUpdateAsync(s => s
             .SetProperty(x => x.Status, NotificationStatus.Sent)
-            .SetProperty(x => x.SentAt, DateTimeOffset.UtcNow)
+            .SetProperty(x => x.SentAt, clock.GetUtcNow())
             .SetProperty(x => x.ClaimedUntil, (DateTimeOffset?)null)
             .SetProperty(x => x.Detail, (string?)null), ct);
     }
@@ -121,12 +126,14 @@ public sealed class NotificationDispatcher(
     private sealed record Decision(string? Drop = null, (string Why, TimeSpan For)? Wait = null);
 
     /// <summary>Whether it still applies to the appointment as it is now.</summary>
-    private static async Task<Decision> DecideAsync(NotificationDbContext db, Notification n, Appointment a, CancellationToken ct)
+    private static async Task<Decision> DecideAsync(NotificationDbContext db, Notification n, Appointment a, DateTimeOffset now, CancellationToken ct)
     {
         switch (n.Kind)
         {
-            case NotificationKind.Confirmation when a.Status != BookingStatus.Confirmed:
+            case NotificationKind.Confirmation or NotificationKind.Reminder when a.Status != BookingStatus.Confirmed:
                 return new(Drop: $"The booking is {a.Status.ToName()} now.");
+            case NotificationKind.Reminder when now >= a.StartsAt:
+                return new(Drop: "The appointment has begun: a reminder now would be of no use.");
             case NotificationKind.Cancellation:
                 // The patient hears of a cancellation only if they heard of the booking: after its confirmation.
                 var confirmation = await db.Notifications.AsNoTracking()
@@ -151,9 +158,10 @@ public sealed class NotificationDispatcher(
             return;
         }
         var attempts = countsAsAttempt ? n.Attempts : n.Attempts - 1;
-        var due = DateTimeOffset.UtcNow + after;
+        // Tried again from then on; when it was due stays as it was (how late it went out is then known).
+        var due = clock.GetUtcNow() + after;
         await db.Notifications.Where(x => x.Id == n.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.DueAt, due)
+            .SetProperty(x => x.NotBefore, due)
             .SetProperty(x => x.Attempts, attempts)
             .SetProperty(x => x.ClaimedUntil, (DateTimeOffset?)null)
             .SetProperty(x => x.Detail, why), ct);

@@ -26,6 +26,7 @@ public static class Extensions
                 email.Server ??= configuration.GetConnectionString(ResourceNames.MailServer) is { Length: > 0 } smtp ? new Uri(smtp) : null)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        builder.Services.AddOptions<ReminderOptions>().BindConfiguration(ReminderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<NotificationDispatcher>();
         builder.Services.AddMemoryCache();

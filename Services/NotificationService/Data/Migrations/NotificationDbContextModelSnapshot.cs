@@ -132,6 +132,14 @@ namespace ClinicBooking.NotificationService.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("kind");
 
+                    b.Property<int>("LeadMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("lead_minutes");
+
+                    b.Property<DateTimeOffset>("NotBefore")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_before");
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -145,19 +153,21 @@ namespace ClinicBooking.NotificationService.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_notifications");
 
-                    b.HasIndex("DueAt")
-                        .HasDatabaseName("ix_notifications_due_at_queued")
+                    b.HasIndex("NotBefore")
+                        .HasDatabaseName("ix_notifications_not_before_queued")
                         .HasFilter("status = 'Queued'");
 
-                    b.HasIndex("BookingId", "Kind", "Channel")
+                    b.HasIndex("BookingId", "Kind", "Channel", "LeadMinutes")
                         .IsUnique()
-                        .HasDatabaseName("ux_notifications_booking_id_kind_channel");
+                        .HasDatabaseName("ux_notifications_booking_id_kind_channel_lead_minutes");
 
                     b.ToTable("notifications", null, t =>
                         {
                             t.HasCheckConstraint("ck_notifications_channel", "channel IN ('Email')");
 
-                            t.HasCheckConstraint("ck_notifications_kind", "kind IN ('Confirmation', 'Cancellation')");
+                            t.HasCheckConstraint("ck_notifications_kind", "kind IN ('Confirmation', 'Cancellation', 'Reminder')");
+
+                            t.HasCheckConstraint("ck_notifications_lead_minutes", "(kind = 'Reminder') = (lead_minutes > 0) AND lead_minutes >= 0");
 
                             t.HasCheckConstraint("ck_notifications_sent_at", "(status = 'Sent') = (sent_at IS NOT NULL)");
 
