@@ -32,6 +32,29 @@ public class SlotGenerationTests(ClinicBookingApp app)
         Assert.Equal(expected, slots.Select(s => DateOnly.Parse(s.GetProperty("date").GetString()!)));
     }
 
+    /// <summary>
+    /// The horizon starts today by the database's clock, not by the cell's: the cell of the skewed shard runs an
+    /// hour ahead, so in a clinic where it is now past 23:00 the cell's own clock would already say tomorrow
+    /// (CI once failed at 23:2x Berlin time). The clinic's zone is picked so that it is 23:xx there now
+    /// (22:xx when the hour is nearly over, so the test never straddles midnight).
+    /// </summary>
+    [Fact]
+    public async Task Generation_starts_today_by_the_databases_clock_even_on_a_cell_whose_clock_is_ahead()
+    {
+        var utc = DateTimeOffset.UtcNow;
+        var hour = utc.Minute < 55 ? 23 : 22;
+        var offset = ((hour - utc.Hour) % 24 + 24) % 24;
+        offset = offset > 14 ? offset - 24 : offset; // Etc/GMT zones run from -12 to +14
+        var zone = offset == 0 ? "Etc/UTC" : $"Etc/GMT{(offset > 0 ? "-" : "+")}{Math.Abs(offset)}"; // POSIX signs are reversed
+        var c = await SlotFixtures.CreateAsync(_api, shard: ClinicBookingApp.SkewedShard, timeZone: zone);
+
+        var response = await app.Gateway.PostAsJsonAsync("/availability/createBookingSlots", new { clinicId = c.Id }, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var today = DateOnly.FromDateTime(utc.ToOffset(TimeSpan.FromHours(offset)).DateTime);
+        Assert.Equal(today, DateOnly.Parse((await response.ReadJsonAsync()).GetProperty("from").GetString()!));
+    }
+
     [Fact]
     public async Task A_rerun_of_generation_draws_no_ids_from_the_shard()
     {

@@ -120,8 +120,10 @@ public static class BookingSlotsApi
         Access.RequireClinic(user, clinicId, $"Clinic {clinicId} does not exist.");
         services.Shard.Enter(clinicId, scoped: false, Missing.Clinic);
         var clinic = await services.Db.Clinics.AsNoTracking().FirstOrDefaultAsync(c => c.Id == clinicId, ct) ?? throw Missing.Clinic(clinicId);
-        // Without dates: the same horizon as the recurring job, from today in the clinic's time zone.
-        var (from, to) = request.Range.Resolve(SlotTimes.Today(clinic.TimeZone, services.Clock), options.Value.HorizonDays, SlotLimits.MaxRangeDays);
+        // Without dates: the same horizon as the recurring job, from today in the clinic's time zone by the
+        // database's clock (the one clock of the system's rules; a cell's own may run ahead or behind).
+        var now = await services.Db.Database.SqlQuery<DateTimeOffset>($"SELECT now() AS \"Value\"").SingleAsync(ct);
+        var (from, to) = request.Range.Resolve(SlotTimes.Today(clinic.TimeZone, now), options.Value.HorizonDays, SlotLimits.MaxRangeDays);
         if (request.DoctorId is { } doctorId && !await services.Db.Doctors.AnyAsync(d => d.ClinicId == clinicId && d.Id == doctorId, ct))
         {
             throw Missing.Doctor(doctorId);

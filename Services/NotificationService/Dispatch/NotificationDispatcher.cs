@@ -11,9 +11,9 @@ namespace ClinicBooking.NotificationService.Dispatch;
 /// <summary>
 /// Sends what is due. No job per notification and nothing inside a booking's transaction: every
 /// <see cref="DispatchOptions.PollInterval"/> it claims a batch of notifications whose window has opened, soonest
-/// due first (<c>FOR UPDATE SKIP LOCKED</c>,
-/// so instances share the work, each row leased for <see cref="DispatchOptions.Lease"/>), decides each against the
-/// appointment as it is now (a confirmation whose booking was cancelled meanwhile is dropped), and sends at most
+/// due first (<c>FOR UPDATE SKIP LOCKED</c>, so instances share the work, each row leased for
+/// <see cref="DispatchOptions.Lease"/>), decides each against the appointment as it is now (a confirmation or a
+/// reminder whose booking was cancelled meanwhile is dropped), and sends at most
 /// <see cref="EmailOptions.MaxPerSecond"/>. A failed send is tried again later (backing off), and after
 /// <see cref="DispatchOptions.MaxAttempts"/> is marked failed for operators. A dispatcher that dies mid-batch
 /// leaves its rows leased; they are sent once the lease runs out, and only the one in flight can go twice.
@@ -164,14 +164,17 @@ public sealed class NotificationDispatcher(
             .SetProperty(x => x.NotBefore, due)
             .SetProperty(x => x.Attempts, attempts)
             .SetProperty(x => x.ClaimedUntil, (DateTimeOffset?)null)
-            .SetProperty(x => x.Detail, why), ct);
+            .SetProperty(x => x.Detail, Fit(why)), ct);
     }
 
     private static Task SetAsync(NotificationDbContext db, long id, NotificationStatus status, string detail, CancellationToken ct) =>
         db.Notifications.Where(x => x.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(x => x.Status, status)
             .SetProperty(x => x.ClaimedUntil, (DateTimeOffset?)null)
-            .SetProperty(x => x.Detail, detail), ct);
+            .SetProperty(x => x.Detail, Fit(detail)), ct);
+
+    /// <summary>A detail as long as its column allows (a provider's error can be longer).</summary>
+    private static string Fit(string detail) => detail.Length <= 1000 ? detail : detail[..997] + "...";
 
     /// <summary>5 s, 10 s, 20 s ... up to 10 minutes between attempts.</summary>
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(600, 5 * Math.Pow(2, Math.Max(0, attempts - 1))));
