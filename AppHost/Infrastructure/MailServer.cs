@@ -1,8 +1,6 @@
 using System.Net.Sockets;
 using ClinicBooking.Contracts;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ClinicBooking.AppHost.Infrastructure;
 
@@ -21,22 +19,15 @@ public static class MailServer
         {
             return builder.AddConnectionString(ResourceNames.MailServer);
         }
-        var resource = new ServerProcessResource(ResourceNames.MailServer,
-            Path.Combine(builder.AppHostDirectory, "Infrastructure", "scripts", "smtp4dev.sh"), builder.AppHostDirectory,
-            r => ReferenceExpression.Create($"smtp://127.0.0.1:{r.PrimaryEndpoint.Property(EndpointProperty.Port)}"));
-        var healthCheckKey = $"{resource.Name}-ready";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey, _ => new ConnectionProbeHealthCheck(resource, ProbeSmtpAsync), failureStatus: null, tags: null));
-        IResourceBuilder<ServerProcessResource> server = builder.AddResource(resource)
-            .WithArgs(resource.Script)
-            .WithHealthCheck(healthCheckKey)
-            .WithEndpoint(name: ServerProcessResource.PrimaryEndpointName, scheme: "tcp", env: "SMTP_PORT", isProxied: false)
-            .WithEndpoint(name: "imap", scheme: "tcp", env: "IMAP_PORT", isProxied: false)
-            .WithEndpoint(name: "pop3", scheme: "tcp", env: "POP3_PORT", isProxied: false)
-            .WithHttpEndpoint(name: "inbox", env: "INBOX_PORT", port: builder.Configuration.GetValue(InboxPortKey, 5095), isProxied: false)
-            .ExcludeFromManifest();
+        var server = builder.AddServerProcess(ResourceNames.MailServer,
+                Path.Combine(builder.AppHostDirectory, "Infrastructure", "scripts", "smtp4dev.sh"), builder.AppHostDirectory,
+                r => ReferenceExpression.Create($"smtp://127.0.0.1:{r.PrimaryEndpoint.Property(EndpointProperty.Port)}"), ProbeSmtpAsync)
+            .WithTcpEndpoint(ServerProcessResource.PrimaryEndpointName, "SMTP_PORT")
+            .WithTcpEndpoint("imap", "IMAP_PORT")
+            .WithTcpEndpoint("pop3", "POP3_PORT")
+            .WithHttpEndpoint(name: "inbox", env: "INBOX_PORT", port: builder.Configuration.GetValue(InboxPortKey, 5095), isProxied: false);
         server.WithUrl(ReferenceExpression.Create($"{server.GetEndpoint("inbox")}"), "Mail inbox");
-        return builder.CreateResourceBuilder<IResourceWithConnectionString>(resource);
+        return builder.CreateResourceBuilder<IResourceWithConnectionString>(server.Resource);
     }
 
     /// <summary>Ready when it greets a client as SMTP servers do (220).</summary>

@@ -86,19 +86,8 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
 
     private IResourceBuilder<ServerProcessResource> AddServer(string name, string script,
         Func<ServerProcessResource, ReferenceExpression> connectionString,
-        Func<string, CancellationToken, Task> probe)
-    {
-        var resource = new ServerProcessResource(name, Path.Combine(_scripts, script), dataDirectory, connectionString);
-        var healthCheckKey = $"{name}-ready";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey, _ => new ConnectionProbeHealthCheck(resource, probe), failureStatus: null, tags: null));
-
-        return builder.AddResource(resource)
-            .WithArgs(resource.Script)
-            .WithHealthCheck(healthCheckKey)
-            .ExcludeFromManifest();
-    }
-
+        Func<string, CancellationToken, Task> probe) =>
+        builder.AddServerProcess(name, Path.Combine(_scripts, script), dataDirectory, connectionString, probe);
 
     /// <summary>
     /// A password generated on the first run and kept in the data directory: the servers store it at
@@ -132,6 +121,25 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
 
 internal static class ServerProcessResourceExtensions
 {
+    /// <summary>
+    /// A server run by <paramref name="script"/> in the foreground, healthy once <paramref name="probe"/> succeeds
+    /// with its connection string (a real session, not just a listening port); left out of the manifest.
+    /// </summary>
+    public static IResourceBuilder<ServerProcessResource> AddServerProcess(this IDistributedApplicationBuilder builder,
+        string name, string script, string workingDirectory,
+        Func<ServerProcessResource, ReferenceExpression> connectionString, Func<string, CancellationToken, Task> probe)
+    {
+        var resource = new ServerProcessResource(name, script, workingDirectory, connectionString);
+        var healthCheckKey = $"{name}-ready";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey, _ => new ConnectionProbeHealthCheck(resource, probe), failureStatus: null, tags: null));
+
+        return builder.AddResource(resource)
+            .WithArgs(resource.Script)
+            .WithHealthCheck(healthCheckKey)
+            .ExcludeFromManifest();
+    }
+
     /// <summary>
     /// A TCP endpoint on a port Aspire assigns, handed to the script in <paramref name="portVariable"/>. Not
     /// proxied: clients talk straight to the server, with no extra hop.

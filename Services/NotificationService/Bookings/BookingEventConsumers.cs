@@ -8,8 +8,8 @@ namespace ClinicBooking.NotificationService.Bookings;
 
 /// <summary>
 /// The cells' booking changes: each keeps the appointment at its newest revision and queues what the change
-/// tells its customer (a confirmation and its reminders, a cancellation). Whether it still goes out is decided when it is due
-/// (<see cref="Dispatch.NotificationDispatcher"/>), against the appointment as it is then. Idempotent: an older
+/// tells its customer (a confirmation and its reminders, a cancellation). Whether it still goes out is decided
+/// when it is due (<see cref="Dispatch.NotificationDispatcher"/>), against the appointment as it is then. Idempotent: an older
 /// or repeated change updates nothing, and each kind is queued once per booking (a unique index).
 /// </summary>
 public sealed class BookingStatusChangesConsumer(NotificationDbContext db, IOptions<ReminderOptions> reminders, TimeProvider clock)
@@ -40,39 +40,31 @@ public sealed class BookingStatusChangesConsumer(NotificationDbContext db, IOpti
                 revision = EXCLUDED.revision, reason = EXCLUDED.reason, changed_at = EXCLUDED.changed_at
             WHERE appointments.revision < EXCLUDED.revision
             """, ct);
-        NotificationKind? kind = change.Status switch
+        switch (change.Status)
         {
-            BookingStatus.Confirmed => NotificationKind.Confirmation,
-            BookingStatus.Cancelled => NotificationKind.Cancellation,
-            _ => null,
-        };
-        if (kind is { } queued)
-        {
-            var name = queued.ToString();
-            var channel = nameof(NotificationChannel.Email);
-            await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO notifications (booking_id, kind, channel, lead_minutes, status, due_at, not_before, attempts)
-                VALUES ({change.BookingId}, {name}, {channel}, 0, 'Queued', {now}, {now}, 0)
-                ON CONFLICT DO NOTHING
-                """, ct);
+            case BookingStatus.Confirmed:
+                await QueueAsync(db, change.BookingId, NotificationKind.Confirmation, leadMinutes: 0, now, now, ct);
+                foreach (var reminder in Reminders.Of(change.StartsAt, change.TimeZone, reminders, now))
+                {
+                    await QueueAsync(db, change.BookingId, NotificationKind.Reminder, reminder.LeadMinutes, reminder.DueAt, reminder.NotBefore, ct);
+                }
+                break;
+            case BookingStatus.Cancelled:
+                await QueueAsync(db, change.BookingId, NotificationKind.Cancellation, leadMinutes: 0, now, now, ct);
+                break;
         }
-        if (change.Status == BookingStatus.Confirmed)
-        {
-            var appointment = new Appointment
-            {
-                BookingId = change.BookingId, StartsAt = change.StartsAt, EndsAt = change.EndsAt, TimeZone = change.TimeZone,
-            };
-            foreach (var reminder in Reminders.Of(appointment, reminders, now))
-            {
-                var reminderKind = nameof(NotificationKind.Reminder);
-                var email = nameof(NotificationChannel.Email);
-                await db.Database.ExecuteSqlInterpolatedAsync($"""
-                    INSERT INTO notifications (booking_id, kind, channel, lead_minutes, status, due_at, not_before, attempts)
-                    VALUES ({change.BookingId}, {reminderKind}, {email}, {reminder.LeadMinutes}, 'Queued', {reminder.DueAt}, {reminder.NotBefore}, 0)
-                    ON CONFLICT DO NOTHING
-                    """, ct);
-            }
-        }
+    }
+
+    /// <summary>Queues one email notification; one that is queued already (the unique index) stays as it is.</summary>
+    private static Task QueueAsync(NotificationDbContext db, long bookingId, NotificationKind kind, int leadMinutes,
+        DateTimeOffset dueAt, DateTimeOffset notBefore, CancellationToken ct)
+    {
+        var (name, channel) = (kind.ToString(), nameof(NotificationChannel.Email));
+        return db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO notifications (booking_id, kind, channel, lead_minutes, status, due_at, not_before, attempts)
+            VALUES ({bookingId}, {name}, {channel}, {leadMinutes}, 'Queued', {dueAt}, {notBefore}, 0)
+            ON CONFLICT DO NOTHING
+            """, ct);
     }
 }
 

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using ClinicBooking.NotificationService.Data;
 using NodaTime;
 
 namespace ClinicBooking.NotificationService.Bookings;
@@ -28,21 +27,21 @@ public sealed record Reminder(int LeadMinutes, DateTimeOffset DueAt, DateTimeOff
 public static class Reminders
 {
     /// <summary>
-    /// The reminders of an appointment, each due its lead time before the start in the clinic's own time: a
+    /// The reminders of an appointment at <paramref name="startsAt"/> in a clinic in <paramref name="timeZone"/>, each due its lead time before the start in the clinic's own time: a
     /// 24-hour reminder of a 09:00 appointment comes at 09:00 the day before even when the clocks changed in
     /// between (then 23 or 25 hours before). A reminder whose time has passed when the booking is confirmed
     /// (a booking made inside its window) is left out.
     /// </summary>
-    public static IReadOnlyList<Reminder> Of(Appointment a, ReminderOptions options, DateTimeOffset now)
+    public static IReadOnlyList<Reminder> Of(DateTimeOffset startsAt, string timeZone, ReminderOptions options, DateTimeOffset now)
     {
-        var zone = DateTimeZoneProviders.Tzdb[a.TimeZone];
-        var start = Instant.FromDateTimeOffset(a.StartsAt).InZone(zone).LocalDateTime;
+        var zone = DateTimeZoneProviders.Tzdb[timeZone];
+        var start = Instant.FromDateTimeOffset(startsAt).InZone(zone).LocalDateTime;
         return [.. options.LeadsOrDefault.Where(lead => lead > TimeSpan.Zero).Distinct()
             .Select(lead =>
             {
                 var due = (start - Period.FromTicks(lead.Ticks)).InZoneLeniently(zone).ToInstant().ToDateTimeOffset(); // UTC
                 return new Reminder((int)lead.TotalMinutes, due, due - options.Window);
             })
-            .Where(r => r.DueAt > now && r.DueAt < a.StartsAt)];
+            .Where(r => r.DueAt > now && r.DueAt < startsAt)];
     }
 }

@@ -27,20 +27,18 @@ public static class AppointmentMail
     {
         var when = When(a);
         var subject = $"Confirmed: {at.DoctorName}, {when.Short}";
-        var lines = new[]
-        {
+        string[] lines =
+        [
             $"Hello {to.Name},",
             "",
-            $"your appointment is confirmed.",
+            "your appointment is confirmed.",
             "",
-            $"When:   {when.Long}",
-            $"With:   {at.DoctorName}{(at.Specialization is { Length: > 0 } s ? $" ({s})" : "")}",
-            $"Where:  {at.ClinicName}{(at.ClinicAddress is { Length: > 0 } address ? $", {address}" : "")}",
+            .. Details(when.Long, at),
             "",
             "The calendar entry attached adds it to your calendar. If you cannot come, cancel it in My bookings,",
             "so that someone else can have the time.",
-        };
-        return Mail(n, to, subject, lines, Calendar(a, to, at, from, CalendarMethods.Request, sequence: 0, EventStatus.Confirmed));
+        ];
+        return Mail(n, to, subject, lines, Calendar(a, when, to, at, from, CalendarMethods.Request, sequence: 0, EventStatus.Confirmed));
     }
 
     public static EmailMessage Cancellation(Notification n, Appointment a, Recipient to, Practice at, string from)
@@ -48,8 +46,8 @@ public static class AppointmentMail
         var when = When(a);
         var subject = $"Cancelled: {at.DoctorName}, {when.Short}";
         var (why, next) = WhyAndNext(a.Reason, at);
-        var lines = new[]
-        {
+        string[] lines =
+        [
             $"Hello {to.Name},",
             "",
             $"your appointment on {when.Long} with {at.DoctorName} at {at.ClinicName} is cancelled: {why}.",
@@ -57,30 +55,34 @@ public static class AppointmentMail
             next,
             "",
             "The calendar entry attached removes it from your calendar.",
-        };
-        return Mail(n, to, subject, lines, Calendar(a, to, at, from, CalendarMethods.Cancel, sequence: 1, EventStatus.Cancelled));
+        ];
+        return Mail(n, to, subject, lines, Calendar(a, when, to, at, from, CalendarMethods.Cancel, sequence: 1, EventStatus.Cancelled));
     }
 
     public static EmailMessage Reminder(Notification n, Appointment a, Recipient to, Practice at, string from)
     {
         var when = When(a);
         var subject = $"Reminder: {at.DoctorName}, {when.Short}";
-        var lines = new[]
-        {
+        string[] lines =
+        [
             $"Hello {to.Name},",
             "",
             "a reminder of your appointment:",
             "",
-            $"When:   {when.Long}",
-            $"With:   {at.DoctorName}{(at.Specialization is { Length: > 0 } s ? $" ({s})" : "")}",
-            $"Where:  {at.ClinicName}{(at.ClinicAddress is { Length: > 0 } address ? $", {address}" : "")}",
+            .. Details(when.Long, at),
             "",
             "If you cannot come, cancel it in My bookings, so that someone else can have the time.",
-        };
-        var text = string.Join("\n", lines) + "\n";
-        var html = Html(lines);
-        return new EmailMessage(to.Email, to.Name, subject, text, html, $"notification-{n.Id}@clinicbooking", []);
+        ];
+        return Mail(n, to, subject, lines, calendar: null);
     }
+
+    /// <summary>When, with whom and where, as the confirmation and the reminders list it.</summary>
+    private static string[] Details(string when, Practice at) =>
+    [
+        $"When:   {when}",
+        $"With:   {at.DoctorName}{(at.Specialization is { Length: > 0 } s ? $" ({s})" : "")}",
+        $"Where:  {at.ClinicName}{(at.ClinicAddress is { Length: > 0 } address ? $", {address}" : "")}",
+    ];
 
     /// <summary>Who cancelled, in words, and what the patient can do next, from the reason the booking carries.</summary>
     public static (string Why, string Next) WhyAndNext(string? reason, Practice at) => reason switch
@@ -109,25 +111,20 @@ public static class AppointmentMail
             $"{start.ToDateTimeUnspecified().ToString("ddd d MMM, HH:mm", CultureInfo.InvariantCulture)} ({start.GetZoneInterval().Name})", start, end);
     }
 
-    private static EmailMessage Mail(Notification n, Recipient to, string subject, string[] lines, string calendar, string method)
+    private static EmailMessage Mail(Notification n, Recipient to, string subject, string[] lines, EmailAttachment? calendar)
     {
         var text = string.Join("\n", lines) + "\n";
-        var html = Html(lines);
+        var html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">"
+            + string.Join("", lines.Select(l => l.Length == 0 ? "" : $"<p>{WebUtility.HtmlEncode(l)}</p>"))
+            + "</body></html>";
         // The same id whatever the attempt: a mail client shows one mail if a resend ever happens.
         return new EmailMessage(to.Email, to.Name, subject, text, html, $"notification-{n.Id}@clinicbooking",
-            [new EmailAttachment("appointment.ics", $"text/calendar; method={method}; charset=utf-8", calendar)]);
+            calendar is null ? [] : [calendar]);
     }
 
-    private static string Html(string[] lines) => "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">"
-        + string.Join("", lines.Select(l => l.Length == 0 ? "" : $"<p>{WebUtility.HtmlEncode(l)}</p>"))
-        + "</body></html>";
-
-    private static EmailMessage Mail(Notification n, Recipient to, string subject, string[] lines, (string Text, string Method) calendar) =>
-        Mail(n, to, subject, lines, calendar.Text, calendar.Method);
-
-    private static (string Text, string Method) Calendar(Appointment a, Recipient to, Practice at, string from, string method, int sequence, string status)
+    private static EmailAttachment Calendar(Appointment a, (string Long, string Short, ZonedDateTime Start, ZonedDateTime End) when,
+        Recipient to, Practice at, string from, string method, int sequence, string status)
     {
-        var when = When(a);
         var calendar = new Calendar { Method = method };
         calendar.AddTimeZone(new VTimeZone(a.TimeZone));
         var entry = new CalendarEvent
@@ -144,6 +141,7 @@ public static class AppointmentMail
         };
         entry.Attendees.Add(new Attendee($"mailto:{to.Email}") { CommonName = to.Name, Role = "REQ-PARTICIPANT" });
         calendar.Events.Add(entry);
-        return (new CalendarSerializer().SerializeToString(calendar)!, method);
+        return new EmailAttachment("appointment.ics", $"text/calendar; method={method}; charset=utf-8",
+            new CalendarSerializer().SerializeToString(calendar)!);
     }
 }
