@@ -95,12 +95,12 @@ identityService
     .WithEnvironment("Identity__WebRedirectUris__2", ReferenceExpression.Create($"{webApp.GetEndpoint("http")}/signin-oidc"))
     .WithEnvironment("Identity__WebPostLogoutRedirectUris__0", ReferenceExpression.Create($"{webApp.GetEndpoint("http")}/signout-callback-oidc"));
 
-// NotificationService tells people about their bookings (mail now): it learns of bookings and customers from
+// NotificationService tells people about their bookings (mail and text messages): it learns of bookings and customers from
 // the messages the cells and CustomerService publish, reads clinics' public details through the gateway, and
 // sends through the mail server (smtp4dev locally, with its inbox; the operator's SMTP relay when deployed).
 var notificationsDb = infrastructure.AddDatabase(customersDb, ResourceNames.NotificationsDatabase, "notifications");
 var mail = builder.AddMailServer();
-builder.AddProject<Projects.NotificationService>(ResourceNames.NotificationService)
+var notificationService = builder.AddProject<Projects.NotificationService>(ResourceNames.NotificationService)
     .WithInternalHttpEndpoint()
     .WithTraceSampling()
     .WithTokenValidation(identityService)
@@ -109,7 +109,15 @@ builder.AddProject<Projects.NotificationService>(ResourceNames.NotificationServi
     .WithReference(rabbitMq, waitFor: false)
     .WithReference(mail)
     .WithReference(gateway)
+    // Text messages go to the local fake provider (it shows what it got at /operations/fake-sms); a deployment
+    // names Twilio and its account instead (README, Deploy).
+    .WithEnvironment("Sms__Provider", "Fake")
+    // The links in messages: the web app, and the gateway for the one-click stop of reminder mails.
+    .WithEnvironment("Notifications__Links__WebApp", webApp.GetEndpoint("http"))
+    .WithEnvironment("Notifications__Links__Gateway", gateway.GetEndpoint("http"))
     .WithHttpHealthCheck("/health");
+// Customers' notification preferences are reached through the gateway.
+gateway.WithReference(notificationService).WaitFor(notificationService);
 
 // One ClinicService cell per clinic shard, each on its own PostgreSQL server.
 for (var shard = 0; shard < builder.GetShardCount(); shard++)

@@ -16,7 +16,7 @@ public static class GatewayExtensions
 
         builder.Services.AddReverseProxy()
             .LoadFromMemory(Routes.Build(shardMap),
-                [Clusters.CustomerServiceCluster, Clusters.IdentityServiceCluster, .. ShardRouting.CellClusters(shardMap)])
+                [Clusters.CustomerServiceCluster, Clusters.IdentityServiceCluster, Clusters.NotificationServiceCluster, .. ShardRouting.CellClusters(shardMap)])
             // Destinations are Aspire resource names ("http://customerservice"), resolved by service discovery.
             .AddServiceDiscoveryDestinationResolver();
 
@@ -102,6 +102,13 @@ public static class Routes
             ClusterId = Clusters.CustomerService,
             Match = new RouteMatch { Path = "/clinics/{clinicId}/patients/{**rest}" },
         }.Checked().OfClinic("clinicId"),
+        // What a customer is sent (preferences, the one-click stop of reminder mails): NotificationService.
+        new RouteConfig
+        {
+            RouteId = "notifications",
+            ClusterId = Clusters.NotificationService,
+            Match = new RouteMatch { Path = "/notifications/{**rest}" },
+        }.Checked(),
         // Clinic-scoped paths, each routed by the id it carries.
         ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId").Checked(),
         ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id").Checked(),
@@ -124,6 +131,17 @@ public static class Clusters
     public const string CustomerService = ResourceNames.CustomerService;
 
     public const string IdentityService = ResourceNames.IdentityService;
+
+    public const string NotificationService = ResourceNames.NotificationService;
+
+    public static ClusterConfig NotificationServiceCluster { get; } = new()
+    {
+        ClusterId = NotificationService,
+        Destinations = new Dictionary<string, DestinationConfig>
+        {
+            ["primary"] = new() { Address = $"http://{ResourceNames.NotificationService}" },
+        },
+    };
 
     public static ClusterConfig IdentityServiceCluster { get; } = new()
     {

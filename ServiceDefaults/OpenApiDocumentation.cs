@@ -57,6 +57,7 @@ public static partial class OpenApiDocumentation
         ["Booking slots"] = "Bookable appointments of a doctor on a date, generated from the templates or created by hand.",
         ["Availability"] = "Free booking slots, searched across clinics, and slot generation.",
         ["Bookings"] = "Booking a slot (verified with CustomerService, then confirmed), reading and cancelling bookings.",
+        ["Notifications"] = "What a customer is sent about their bookings (mail, text messages), as they choose (NotificationService).",
         ["Operations"] = "For operators: the outbox, dead letters and what the services are doing.",
     };
 

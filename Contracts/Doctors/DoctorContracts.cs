@@ -26,3 +26,9 @@ public sealed record CreateBookingSlotsResponse(long ClinicId, DateOnly From, Da
 
 /// <summary>A future booked slot that keeps a doctor or time slot from being deactivated.</summary>
 public sealed record Blocker(long BookingSlotId, long DoctorId, long TimeSlotId, DateTimeOffset StartsAt);
+
+/// <summary>Days a doctor does not work (clinic-local dates, both included), as the clinic's staff marked them.</summary>
+public sealed record DoctorAbsenceResponse(long Id, long DoctorId, DateOnly From, DateOnly To, string? Note, string CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>What marking an absence did: the doctor's free slots on those days removed, the booked ones cancelled.</summary>
+public sealed record DoctorAbsenceOutcome(DoctorAbsenceResponse Absence, int FreeSlotsRemoved, int BookingsCancelled);

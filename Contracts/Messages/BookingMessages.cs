@@ -69,6 +69,9 @@ public static class CancelReasons
     public const string ByCustomer = "cancelled-by-customer";
     public const string ByClinic = "cancelled-by-clinic";
     public const string ByAdministrator = "cancelled-by-administrator";
+
+    /// <summary>The clinic cancelled because the doctor is unavailable that day (an absence its staff marked).</summary>
+    public const string DoctorAbsent = "doctor-absent";
 }
 
 /// <summary>

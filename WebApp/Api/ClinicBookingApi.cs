@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using ClinicBooking.Contracts.Notifications;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace ClinicBooking.WebApp.Api;
@@ -75,6 +76,12 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     public Task<ApiResult<Unit>> DeactivateShiftAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/timeslots/{id}", null, ct);
 
+    public Task<ApiResult<List<DoctorAbsenceResponse>>> ListAbsencesAsync(long doctorId, CancellationToken ct) =>
+        GetAsync<List<DoctorAbsenceResponse>>($"/doctors/{doctorId}/absences", ct);
+
+    public Task<ApiResult<DoctorAbsenceOutcome>> MarkAbsenceAsync(long doctorId, DateOnly? from, DateOnly? to, string? note, CancellationToken ct) =>
+        SendAsync<DoctorAbsenceOutcome>(HttpMethod.Post, $"/doctors/{doctorId}/absences", new { from, to, note }, ct);
+
     public Task<ApiResult<List<DoctorSlotResponse>>> ListTemplatesAsync(long doctorId, CancellationToken ct) =>
         GetAsync<List<DoctorSlotResponse>>($"/doctors/{doctorId}/slots", ct);
 
@@ -122,6 +129,16 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     public Task<ApiResult<Unit>> RemoveStaffAsync(long clinicId, string accountId, CancellationToken ct) =>
         SendAsync<Unit>(HttpMethod.Delete, $"/clinics/{clinicId}/staff/{Uri.EscapeDataString(accountId)}", null, ct);
+
+    // Notifications (the customer's own choices)
+
+    public Task<ApiResult<NotificationPreferences>> NotificationPreferencesAsync(long customerId, CancellationToken ct) =>
+        GetAsync<NotificationPreferences>($"/notifications/preferences/{customerId}", ct);
+
+    public Task<ApiResult<NotificationPreferences>> ReplaceNotificationPreferencesAsync(long customerId, NotificationPreferences choices, CancellationToken ct) =>
+        SendAsync<NotificationPreferences>(HttpMethod.Put, $"/notifications/preferences/{customerId}", new NotificationPreferencesRequest(
+            choices.EmailConfirmations, choices.EmailCancellations, choices.EmailReminders,
+            choices.SmsConfirmations, choices.SmsCancellations, choices.SmsReminders), ct);
 
     // Plumbing
 

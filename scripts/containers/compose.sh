@@ -41,6 +41,10 @@ cat <<YAML
 #                             HTTP); none when empty
 #   MAIL_URL                  the SMTP server mail goes to: smtp://host:port, or smtps://user:password@host:465
 #                             (default smtp://127.0.0.1:2525, where a local test server may listen)
+#   SMS_PROVIDER              where text messages go: Twilio, with TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and
+#                             TWILIO_FROM (a number or messaging service SID), or Fake (the default here: the
+#                             local provider that keeps what it got, at /operations/fake-sms)
+#   SMS_DEFAULT_REGION        the country of phone numbers written without +country code (default GB)
 #   ADMIN_PASSWORD, OPS_CLIENT_SECRET, KEY_ENCRYPTION_KEY, WEBAPP_FORWARDER_KEY, POSTGRES_PASSWORD,
 #   CUSTOMERS_DB_PASSWORD, IDENTITY_DB_PASSWORD, NOTIFICATIONS_DB_PASSWORD, SHARD_DB_PASSWORD, REDIS_PASSWORD,
 #   RABBITMQ_PASSWORD
@@ -181,6 +185,13 @@ $(hosts postgres-global redis rabbitmq identityservice gateway)
       ConnectionStrings__mail: \${MAIL_URL:-smtp://127.0.0.1:2525}
       Identity__Url: http://identityservice:17081
       services__gateway__http__0: http://gateway:5080
+      Sms__Provider: \${SMS_PROVIDER:-Fake}
+      Sms__DefaultRegion: \${SMS_DEFAULT_REGION:-GB}
+      Sms__Twilio__AccountSid: \${TWILIO_ACCOUNT_SID:-}
+      Sms__Twilio__AuthToken: \${TWILIO_AUTH_TOKEN:-}
+      Sms__Twilio__From: \${TWILIO_FROM:-}
+      Notifications__Links__WebApp: \${WEBAPP_URL:-http://localhost:5090}
+      Notifications__Links__Gateway: \${PUBLIC_URL:-http://localhost:5080}
     healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/NotificationService.dll", "--health-probe"] }
     # Not on the gateway or RabbitMQ: mail waits in its database until they answer.
     depends_on:
@@ -215,7 +226,7 @@ cat <<YAML
 
   gateway:
     <<: *container
-$(hosts redis identityservice customerservice $(for n in $shards; do echo "clinicservice-$n"; done))
+$(hosts redis identityservice customerservice notificationservice $(for n in $shards; do echo "clinicservice-$n"; done))
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/gateway:\${TAG:-latest}
     environment:
       <<: *telemetry
@@ -226,6 +237,7 @@ $(hosts redis identityservice customerservice $(for n in $shards; do echo "clini
       RateLimits__ForwarderKey: \${WEBAPP_FORWARDER_KEY:?}
       services__identityservice__http__0: http://identityservice:17081
       services__customerservice__http__0: http://customerservice:17082
+      services__notificationservice__http__0: http://notificationservice:17083
 $(for n in $shards; do
   echo "      services__clinicservice-${n}__http__0: http://clinicservice-$n:$(cell_port "$n")"
   echo "      ClinicShards__Owners__$n: clinicservice-$n"
@@ -234,6 +246,7 @@ done)
     depends_on:
       identityservice: { condition: service_healthy }
       customerservice: { condition: service_healthy }
+      notificationservice: { condition: service_healthy }
 $(for n in $shards; do echo "      clinicservice-$n: { condition: service_healthy }"; done)
 
   webapp:

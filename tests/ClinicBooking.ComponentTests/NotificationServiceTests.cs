@@ -7,6 +7,9 @@ using ClinicBooking.NotificationService.Clinics;
 using ClinicBooking.NotificationService.Data;
 using ClinicBooking.NotificationService.Dispatch;
 using ClinicBooking.NotificationService.Email;
+using ClinicBooking.NotificationService.Preferences;
+using ClinicBooking.NotificationService.Sms;
+using ClinicBooking.Contracts.Notifications;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -40,6 +43,9 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
             ["Notifications:Reminders:Leads:0"] = "1.00:00:00",
             ["Notifications:Reminders:Leads:1"] = "02:00:00",
             ["Notifications:Reminders:Window"] = "00:15:00",
+            ["Notifications:Links:WebApp"] = "http://web.test",
+            ["Notifications:Links:Gateway"] = "http://gateway.test",
+            ["Sms:Provider"] = "Fake",
         });
         builder.Services.AddDbContext<NotificationDbContext>(options => options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
         builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section);
@@ -47,6 +53,10 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         builder.Services.AddOptions<ReminderOptions>().BindConfiguration(ReminderOptions.Section);
         builder.Services.AddSingleton<TimeProvider>(_clock);
         builder.Services.AddSingleton<IEmailSender>(_mail);
+        builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section);
+        builder.Services.AddOptions<NotificationLinks>().BindConfiguration(NotificationLinks.Section);
+        builder.Services.AddSingleton<FakeSmsSender>();
+        builder.Services.AddSingleton<ISmsSender>(services => services.GetRequiredService<FakeSmsSender>());
         builder.Services.AddSingleton<NotificationDispatcher>();
         builder.Services.AddMemoryCache();
         // The gateway's public answers about the clinic and the doctor.
@@ -65,7 +75,7 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
             await scope.ServiceProvider.GetRequiredService<NotificationDbContext>().Database.MigrateAsync(Ct);
         }
         await _host.StartAsync(Ct);
-        await PublishAsync(new CustomerContactChanged(Customer, "Nora Notified", "nora@example.com", null, true, DateTimeOffset.UtcNow));
+        await PublishAsync(new CustomerContactChanged(Customer, "Nora Notified", "nora@example.com", "020 7946 0999", true, DateTimeOffset.UtcNow));
     }
 
     public async ValueTask DisposeAsync()
@@ -83,7 +93,7 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         await using var scope = _host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
         Assert.Equal([(NotificationKind.Confirmation, 0), (NotificationKind.Reminder, 120), (NotificationKind.Reminder, 1440)],
-            (await db.Notifications.Where(n => n.BookingId == 1).ToListAsync(Ct)).Select(n => (n.Kind, n.LeadMinutes)).Order());
+            (await db.Notifications.Where(n => n.BookingId == 1 && n.Channel == NotificationChannel.Email).ToListAsync(Ct)).Select(n => (n.Kind, n.LeadMinutes)).Order());
         var appointment = await db.Appointments.SingleAsync(a => a.BookingId == 1, Ct);
         Assert.Equal((BookingStatus.Confirmed, 2), (appointment.Status, appointment.Revision));
     }
@@ -99,7 +109,7 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         Assert.Empty(_mail.To("nora@example.com"));
         await using var scope = _host.Services.CreateAsyncScope();
         var statuses = await scope.ServiceProvider.GetRequiredService<NotificationDbContext>().Notifications
-            .Where(n => n.BookingId == 2 && n.Kind != NotificationKind.Reminder).OrderBy(n => n.Kind).Select(n => n.Status).ToListAsync(Ct);
+            .Where(n => n.BookingId == 2 && n.Kind != NotificationKind.Reminder && n.Channel == NotificationChannel.Email).OrderBy(n => n.Kind).Select(n => n.Status).ToListAsync(Ct);
         Assert.Equal([NotificationStatus.Dropped, NotificationStatus.Dropped], statuses);
     }
 
@@ -176,10 +186,135 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         Assert.Contains("a reminder of your appointment", reminder.Text);
         await using var scope = _host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
-        var reminders = await db.Notifications.Where(n => n.Kind == NotificationKind.Reminder && n.LeadMinutes == 120)
+        var reminders = await db.Notifications.Where(n => n.Kind == NotificationKind.Reminder && n.LeadMinutes == 120 && n.Channel == NotificationChannel.Email)
             .OrderBy(n => n.BookingId).ToListAsync(Ct);
         Assert.Equal([NotificationStatus.Sent, NotificationStatus.Dropped], reminders.Select(n => n.Status));
         Assert.InRange(reminders[0].SentAt!.Value, reminders[0].NotBefore, reminders[0].DueAt);
+    }
+
+    [Fact]
+    public async Task Text_messages_go_to_the_E164_number_as_each_customer_chose_and_none_to_one_who_opted_out()
+    {
+        const long optedOut = 701;
+        await PublishAsync(new CustomerContactChanged(optedOut, "Otto Out", "otto@example.com", "+44 20 7946 0123", true, DateTimeOffset.UtcNow));
+        await WithDbAsync(db => PreferencesApi.ReplacePreferences(optedOut,
+            new NotificationPreferencesRequest(true, true, true, SmsConfirmations: false, SmsCancellations: false, SmsReminders: false), db, _clock, Ct));
+        var start = _clock.GetUtcNow().AddHours(5);
+        await PublishAsync(Change(20, BookingStatus.Confirmed, revision: 2, startsAt: start), Change(21, BookingStatus.Confirmed, revision: 2, startsAt: start, customer: optedOut));
+        await DispatchAsync();
+        // By default a confirmation is a mail only (it carries the calendar entry); both got theirs.
+        Assert.Empty(Sms.Received(null));
+        Assert.Single(_mail.To("otto@example.com"));
+
+        // The provider fails once: the reminder is tried again, and arrives once.
+        Sms.FailNext(1);
+        _clock.SetUtcNow(start.AddHours(-2).AddMinutes(-10));
+        await DispatchAsync();
+        Assert.Empty(Sms.Received(null));
+        _clock.Advance(NotificationDispatcher.Backoff(1) + TimeSpan.FromSeconds(1));
+        await DispatchAsync();
+
+        var text = Assert.Single(Sms.Received(null));
+        Assert.Equal("+442079460999", text.To); // written "020 7946 0999": read in the default region, sent as E.164
+        Assert.Contains("reminder", text.Body, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("(CET)", text.Body);
+        // The customer who turned text messages off still gets the reminder mail, and no text.
+        Assert.Single(_mail.To("otto@example.com"), m => m.Subject.StartsWith("Reminder:", StringComparison.Ordinal));
+        var dropped = await WithDbAsync(db => db.Notifications.SingleAsync(n => n.BookingId == 21 && n.Channel == NotificationChannel.Sms && n.LeadMinutes == 120, Ct));
+        Assert.Equal(NotificationStatus.Dropped, dropped.Status);
+        Assert.Contains("turned off", dropped.Detail);
+    }
+
+    [Fact]
+    public async Task The_one_click_link_in_a_reminder_mail_stops_the_reminder_mails_that_follow_and_only_those()
+    {
+        var start = _clock.GetUtcNow().AddHours(25);
+        await PublishAsync(Change(30, BookingStatus.Confirmed, revision: 2, startsAt: start));
+        _clock.SetUtcNow(start.AddHours(-24).AddMinutes(-5));
+        await DispatchAsync();
+        var reminder = Assert.Single(_mail.To("nora@example.com"), m => m.Subject.StartsWith("Reminder:", StringComparison.Ordinal));
+        var link = Assert.IsType<Uri>(reminder.OneClickUnsubscribe);
+        Assert.StartsWith("http://gateway.test/notifications/unsubscribe/", link.AbsoluteUri);
+
+        // What a mail client does with List-Unsubscribe-Post: one POST to the link, no sign-in.
+        var token = link.Segments[^1];
+        Assert.NotNull(await WithDbAsync(db => PreferencesApi.StopReminderMailsAsync(db, token, _clock.GetUtcNow(), Ct)));
+        Assert.Null(await WithDbAsync(db => PreferencesApi.StopReminderMailsAsync(db, token + "0", _clock.GetUtcNow(), Ct)));
+
+        _clock.SetUtcNow(start.AddHours(-2).AddMinutes(-5));
+        await DispatchAsync();
+        Assert.Single(_mail.To("nora@example.com"), m => m.Subject.StartsWith("Reminder:", StringComparison.Ordinal));
+        // Text reminders are not what the mail's link stops.
+        Assert.Equal(2, Sms.Received("+442079460999").Count);
+    }
+
+    /// <summary>
+    /// A dispatcher killed mid-batch runs no more code: the mails it handed over stay sent, the rest of its batch
+    /// stays claimed until its lease runs out, and then another dispatcher sends each of them once.
+    /// </summary>
+    [Fact]
+    public async Task A_dispatcher_killed_mid_batch_leaves_the_rest_to_another_and_sends_nothing_twice()
+    {
+        var bookings = Enumerable.Range(40, 10).Select(b => (long)b).ToList();
+        await PublishAsync([.. bookings.Select(b => Change(b, BookingStatus.Confirmed, revision: 2))]);
+        var dying = new DyingMailServer(acceptBeforeDying: 3);
+        using var kill = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var first = Dispatcher(dying).DispatchBatchAsync(kill.Token);
+        await dying.Died.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        // Another dispatcher, while the dead one's lease lasts: it leaves those rows alone.
+        Assert.Equal(0, await DispatchAsync());
+        Assert.Empty(_mail.To("nora@example.com"));
+
+        _clock.Advance(new DispatchOptions().Lease + TimeSpan.FromSeconds(1));
+        await DispatchAsync();
+
+        var sent = dying.Accepted.Concat(_mail.To("nora@example.com")).Select(m => m.MessageId).ToList();
+        Assert.Equal(10, sent.Count);
+        Assert.Equal(10, sent.Distinct().Count());
+        Assert.Equal(3, dying.Accepted.Count);
+        var confirmations = await WithDbAsync(db => db.Notifications
+            .Where(n => bookings.Contains(n.BookingId) && n.Kind == NotificationKind.Confirmation && n.Channel == NotificationChannel.Email).ToListAsync(Ct));
+        Assert.All(confirmations, n => Assert.Equal(NotificationStatus.Sent, n.Status));
+        kill.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+    }
+
+    private FakeSmsSender Sms => _host.Services.GetRequiredService<FakeSmsSender>();
+
+    private NotificationDispatcher Dispatcher(IEmailSender mail) => new(
+        _host.Services.GetRequiredService<IServiceScopeFactory>(), mail, Sms,
+        _host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DispatchOptions>>(),
+        _host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmailOptions>>(),
+        _host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SmsOptions>>(),
+        _host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<NotificationLinks>>(),
+        _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<NotificationDispatcher>.Instance);
+
+    private async Task<T> WithDbAsync<T>(Func<NotificationDbContext, Task<T>> action)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<NotificationDbContext>());
+    }
+
+    /// <summary>Accepts a few mails, then stops answering in the middle of the next: the process died there.</summary>
+    private sealed class DyingMailServer(int acceptBeforeDying) : IEmailSender
+    {
+        private readonly TaskCompletionSource _died = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<EmailMessage> Accepted { get; } = [];
+
+        public Task Died => _died.Task;
+
+        public async Task SendAsync(EmailMessage message, CancellationToken ct)
+        {
+            if (Accepted.Count < acceptBeforeDying)
+            {
+                Accepted.Add(message);
+                return;
+            }
+            _died.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+        }
     }
 
     private static DateTimeOffset WholeSeconds(DateTimeOffset t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, t.Offset);
@@ -188,14 +323,15 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
     {
         await using var scope = _host.Services.CreateAsyncScope();
         var rows = await scope.ServiceProvider.GetRequiredService<NotificationDbContext>().Notifications
-            .Where(n => n.BookingId == booking && n.Kind == NotificationKind.Reminder).OrderBy(n => n.LeadMinutes).ToListAsync(Ct);
+            .Where(n => n.BookingId == booking && n.Kind == NotificationKind.Reminder && n.Channel == NotificationChannel.Email).OrderBy(n => n.LeadMinutes).ToListAsync(Ct);
         return [.. rows.Select(n => (n.LeadMinutes, n.DueAt))];
     }
 
-    private static BookingStatusChanged Change(long booking, BookingStatus status, int revision, string? reason = null, DateTimeOffset? startsAt = null)
+    private static BookingStatusChanged Change(long booking, BookingStatus status, int revision, string? reason = null, DateTimeOffset? startsAt = null,
+        long customer = Customer)
     {
         var start = startsAt ?? new DateTimeOffset(DateTime.UtcNow.Year + 1, 1, 15, 9, 0, 0, TimeSpan.Zero);
-        return new(booking, Customer, Clinic, booking, Doctor, start, start.AddMinutes(30), status, revision, DateTimeOffset.UtcNow, reason, "Europe/Berlin");
+        return new(booking, customer, Clinic, booking, Doctor, start, start.AddMinutes(30), status, revision, DateTimeOffset.UtcNow, reason, "Europe/Berlin");
     }
 
     private async Task PublishAsync(params BookingStatusChanged[] changes) =>
@@ -211,7 +347,7 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         Assert.True(consumed.Exception is null, $"{typeof(T).Name} failed: {consumed.Exception}");
     }
 
-    private Task DispatchAsync() => _host.Services.GetRequiredService<NotificationDispatcher>().DispatchBatchAsync(Ct);
+    private Task<int> DispatchAsync() => _host.Services.GetRequiredService<NotificationDispatcher>().DispatchBatchAsync(Ct);
 
     private sealed class RecordingMailServer : IEmailSender
     {

@@ -56,6 +56,8 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["PUT /doctors/{id}"] = ClinicStaff,
         ["PATCH /doctors/{id}"] = ClinicStaff,
         ["DELETE /doctors/{id}"] = ClinicStaff,
+        ["GET /doctors/{id}/absences"] = ClinicStaff,
+        ["POST /doctors/{id}/absences"] = ClinicStaff,
         ["GET /clinics/{clinicId}/timeslots"] = Public,
         ["POST /clinics/{clinicId}/timeslots"] = ClinicStaff,
         ["GET /timeslots/{id}"] = Public,
@@ -90,6 +92,10 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["GET /customers/{id}/bookings"] = CustomerSelf,
         ["GET /customers/{id}/audit"] = CustomerAdministrators,
         ["GET /customers/{id}/standing"] = CustomerAdministrators,
+        ["GET /notifications/preferences/{customerId}"] = CustomerSelf,
+        ["PUT /notifications/preferences/{customerId}"] = CustomerSelf,
+        // The one-click stop of reminder mails (RFC 8058): the link's secret is the authority, not a sign-in.
+        ["POST /notifications/unsubscribe/{token}"] = Public,
     };
 
     [Fact]
@@ -266,6 +272,8 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 .Replace("/bookingSlots/{id}", $"/bookingSlots/{id("otherSlot")}")
                 .Replace("/bookings/{id}", $"/bookings/{id("booking")}")
                 .Replace("/accounts/{accountId}", $"/accounts/{_lockable}")
+                .Replace("{customerId}", id("customer"))
+                .Replace("{token}", "0a1b2c3d4e5f")
                 .Replace("{accountId}", _staffAccount);
             Assert.DoesNotContain("{", url);
             url += path switch

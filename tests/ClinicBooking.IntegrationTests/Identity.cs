@@ -38,10 +38,11 @@ public static class Tokens
         }), ct);
 
     /// <summary>Signs a new customer up and in: their customer id and access token.</summary>
-    public static async Task<(long CustomerId, string Token, string Email)> NewCustomerAsync(HttpClient gateway, string name, CancellationToken ct)
+    public static async Task<(long CustomerId, string Token, string Email)> NewCustomerAsync(HttpClient gateway, string name, CancellationToken ct,
+        string phone = "+44 20 7946 0000")
     {
         var email = Http.UniqueEmail(name.ToLowerInvariant().Replace(' ', '.'));
-        using var response = await gateway.PostAsJsonAsync("/account/register", new { name, email, phone = "+44 20 7946 0000", password = Password }, ct);
+        using var response = await gateway.PostAsJsonAsync("/account/register", new { name, email, phone, password = Password }, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"Sign-up answered {(int)response.StatusCode}: {body}");
         var customerId = JsonDocument.Parse(body).RootElement.GetProperty("customerId").GetInt64();

@@ -84,6 +84,75 @@ public sealed class NotificationTests(ClinicBookingApp app)
         Assert.Empty(await app.Inbox.ToAsync(email));
     }
 
+    [Fact]
+    public async Task Text_messages_follow_each_customers_choice_to_their_E164_number_and_none_reach_one_who_opted_out()
+    {
+        // Two patients with London numbers of their own, one written as a caller there would ("020 7..."), which
+        // the default region (GB) reads; both are sent as E.164.
+        var (inLocal, outLocal) = (Random.Shared.Next(1_000_000, 9_999_999), Random.Shared.Next(1_000_000, 9_999_999));
+        var (optedIn, inToken, inEmail) = await Tokens.NewCustomerAsync(app.Anonymous, "Tess Texted", Ct, phone: $"020 7{inLocal}");
+        var (optedOut, outToken, outEmail) = await Tokens.NewCustomerAsync(app.Anonymous, "Otto Optout", Ct, phone: $"+44 20 7{outLocal}");
+        Assert.Equal(HttpStatusCode.OK, (await PutPreferencesAsync(optedIn, inToken, texts: true)).StatusCode);
+        using var saved = await PutPreferencesAsync(optedOut, outToken, texts: false);
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        Assert.False((await saved.ReadJsonAsync()).GetProperty("smsReminders").GetBoolean());
+        // Nobody else sets them: another customer gets 404, an administrator (who may read them) 403.
+        Assert.Equal(HttpStatusCode.NotFound, (await PutPreferencesAsync(optedIn, outToken, texts: false)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await PutPreferencesAsync(optedIn, app.AdministratorToken, texts: false)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Gateway.GetAsync($"/notifications/preferences/{optedIn}", Ct)).StatusCode);
+
+        // The one who opted out books first: the dispatcher decides in the order things are due, so once the
+        // second patient's text has arrived, the first one's was decided.
+        await BookAsAsync(outToken);
+        await BookAsAsync(inToken);
+
+        using var provider = app.CreateServiceClient(ResourceNames.NotificationService);
+        var text = Assert.Single(await WaitForTextsAsync(provider, $"+44207{inLocal}", count: 1));
+        Assert.StartsWith("ClinicBooking: confirmed", text.GetProperty("body").GetString());
+        Assert.Empty(await TextsAsync(provider, $"+44207{outLocal}"));
+        // Mail is another channel: both got their confirmation.
+        await app.Inbox.WaitForAsync(outEmail, m => m.Count >= 1);
+        await app.Inbox.WaitForAsync(inEmail, m => m.Count >= 1);
+    }
+
+    /// <summary>Every mail, and every text message or none.</summary>
+    private async Task<HttpResponseMessage> PutPreferencesAsync(long customerId, string token, bool texts) =>
+        await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/notifications/preferences/{customerId}")
+        {
+            Content = JsonContent.Create(new
+            {
+                emailConfirmations = true, emailCancellations = true, emailReminders = true,
+                smsConfirmations = texts, smsCancellations = texts, smsReminders = texts,
+            }),
+        }.As(token), Ct);
+
+    private async Task BookAsAsync(string token)
+    {
+        var slot = await _bookings.CreateSlotAsync();
+        using var booked = await app.Anonymous.SendAsync(
+            new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slot}/booking") { Content = JsonContent.Create(new { }) }.As(token), Ct);
+        Assert.True(booked.IsSuccessStatusCode, await booked.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("confirmed", BookingApi.Status(await _bookings.WaitForDecisionAsync(BookingApi.Id(await booked.ReadJsonAsync()))));
+    }
+
+    /// <summary>What the local SMS provider received for a number (E.164).</summary>
+    private static async Task<List<System.Text.Json.JsonElement>> TextsAsync(HttpClient provider, string to) =>
+        [.. (await provider.GetFromJsonAsync<System.Text.Json.JsonElement>($"/operations/fake-sms?to={Uri.EscapeDataString(to)}", Ct)).EnumerateArray()];
+
+    private static async Task<List<System.Text.Json.JsonElement>> WaitForTextsAsync(HttpClient provider, string to, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var texts = await TextsAsync(provider, to);
+            if (texts.Count >= count || DateTime.UtcNow > deadline)
+            {
+                return texts;
+            }
+            await Task.Delay(250, Ct);
+        }
+    }
+
     private async Task<long> CreateCustomerAsync(string email)
     {
         var created = await app.Gateway.PostAsJsonAsync("/customers", new { name = "Mail Mia", email }, Ct);

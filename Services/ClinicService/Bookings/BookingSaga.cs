@@ -95,6 +95,22 @@ public sealed class BookingSaga(
     }
 
     /// <summary>
+    /// Cancels many bookings for one cause (a doctor's absence): each as a caller's cancel with
+    /// <paramref name="reason"/>, one statement per shard; one that has started or ended already stays as it is.
+    /// Returns how many it cancelled.
+    /// </summary>
+    public async Task<int> CancelManyAsync(IReadOnlyList<long> bookingIds, string actor, string reason, CancellationToken ct)
+    {
+        var cancelled = 0;
+        foreach (var shard in bookingIds.GroupBy(ShardOf))
+        {
+            cancelled += (await RunAsync(shard.Key, BookingEvent.CancelRequested,
+                [.. shard.Select(id => new Target(ClinicIds.ClinicOf(id), id, reason, CurrentTrace))], actor, ct)).Count;
+        }
+        return cancelled;
+    }
+
+    /// <summary>
     /// Holds a free, future slot for the customer with a new pending booking and, in the same statement,
     /// queues the question to CustomerService. Null when the slot is not free (taken, held, removed or
     /// started) or the Idempotency-Key was used before for this slot.

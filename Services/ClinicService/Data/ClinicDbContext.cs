@@ -23,6 +23,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
     public DbSet<Clinic> Clinics => Set<Clinic>();
     public DbSet<Doctor> Doctors => Set<Doctor>();
     public DbSet<TimeSlot> TimeSlots => Set<TimeSlot>();
+    public DbSet<DoctorAbsence> DoctorAbsences => Set<DoctorAbsence>();
     public DbSet<DoctorSlot> DoctorSlots => Set<DoctorSlot>();
     public DbSet<BookingSlot> BookingSlots => Set<BookingSlot>();
     public DbSet<Booking> Bookings => Set<Booking>();
@@ -96,6 +97,19 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         // A null weekday (every day) counts as one value: one doctor slot per doctor, time slot and weekday.
         doctorSlot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Weekday }).IsUnique().AreNullsDistinct(false)
             .HasDatabaseName(UniqueDoctorSlot);
+
+        var absence = modelBuilder.Entity<DoctorAbsence>();
+        absence.ToTable("doctor_absences", t =>
+        {
+            t.HasCheckConstraint("ck_doctor_absences_dates", $"to_date >= from_date AND to_date - from_date < {DoctorAbsence.MaxDays}");
+        });
+        ConfigureScopedId(absence, a => a.RowNumber, a => a.Id);
+        absence.Property(a => a.Note).HasMaxLength(DoctorAbsence.NoteMaxLength);
+        absence.Property(a => a.CreatedBy).HasMaxLength(200);
+        absence.HasOne<Doctor>().WithMany().HasForeignKey(a => new { a.ClinicId, a.DoctorId })
+            .HasPrincipalKey(d => new { d.ClinicId, d.Id }).OnDelete(DeleteBehavior.Restrict);
+        // Generation asks, per doctor and date, whether an absence covers it.
+        absence.HasIndex(a => new { a.ClinicId, a.DoctorId, a.FromDate });
 
         var slot = modelBuilder.Entity<BookingSlot>();
         slot.ToTable("booking_slots", t =>

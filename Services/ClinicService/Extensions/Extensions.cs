@@ -36,6 +36,7 @@ public static class Extensions
         var api = app.MapGroup("").WithRequestValidation();
         api.MapClinicsApi();
         api.MapDoctorsApi();
+        api.MapDoctorAbsencesApi();
         api.MapTimeSlotsApi();
         api.MapDoctorSlotsApi();
         api.MapBookingSlotsApi();

@@ -83,6 +83,12 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
                   AND s.starts_at > span.starts_at - interval '2 days' AND s.starts_at < span.ends_at
                   AND tstzrange(s.starts_at, s.ends_at) && tstzrange(span.starts_at, span.ends_at)
                OFFSET 0)
+           -- Not on a day the clinic marked the doctor away (a sudden absence).
+           AND NOT EXISTS (
+               SELECT 1 FROM doctor_absences a
+                WHERE a.clinic_id = t.clinic_id AND a.doctor_id = t.doctor_id
+                  AND a.from_date <= span.date AND a.to_date >= span.date
+               OFFSET 0)
         ON CONFLICT DO NOTHING
         """;
 

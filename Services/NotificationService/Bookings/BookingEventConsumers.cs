@@ -55,17 +55,23 @@ public sealed class BookingStatusChangesConsumer(NotificationDbContext db, IOpti
         }
     }
 
-    /// <summary>Queues one email notification; one that is queued already (the unique index) stays as it is.</summary>
+    /// <summary>
+    /// Queues the notification on every channel; whether the customer wants it on each (and has a phone) is
+    /// decided when it is due. One that is queued already (the unique index) stays as it is.
+    /// </summary>
     private static Task QueueAsync(NotificationDbContext db, long bookingId, NotificationKind kind, int leadMinutes,
         DateTimeOffset dueAt, DateTimeOffset notBefore, CancellationToken ct)
     {
-        var (name, channel) = (kind.ToString(), nameof(NotificationChannel.Email));
+        var name = kind.ToString();
         return db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO notifications (booking_id, kind, channel, lead_minutes, status, due_at, not_before, attempts)
-            VALUES ({bookingId}, {name}, {channel}, {leadMinutes}, 'Queued', {dueAt}, {notBefore}, 0)
+            SELECT {bookingId}, {name}, channel, {leadMinutes}, 'Queued', {dueAt}, {notBefore}, 0
+            FROM unnest({Channels}) AS channel
             ON CONFLICT DO NOTHING
             """, ct);
     }
+
+    private static readonly string[] Channels = Enum.GetNames<NotificationChannel>();
 }
 
 /// <summary>CustomerService's word on how to reach a customer: the newest change wins, a repeat changes nothing.</summary>

@@ -61,6 +61,9 @@ public enum NotificationKind
 public enum NotificationChannel
 {
     Email,
+
+    /// <summary>A text message to the customer's phone (E.164), through the configured provider.</summary>
+    Sms,
 }
 
 /// <summary>Where a notification stands; stored by name.</summary>

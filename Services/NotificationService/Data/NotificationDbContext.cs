@@ -11,6 +11,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
     public DbSet<Recipient> Recipients => Set<Recipient>();
     public DbSet<Appointment> Appointments => Set<Appointment>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<Preference> Preferences => Set<Preference>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -34,6 +35,13 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
         appointment.Property(a => a.TimeZone).HasMaxLength(64);
         appointment.Property(a => a.Status).HasMaxLength(16).HasConversion(s => s.ToName(), s => BookingStatusNames.Parse(s));
         appointment.Property(a => a.Reason).HasMaxLength(200);
+
+        var preference = modelBuilder.Entity<Preference>();
+        preference.ToTable("preferences");
+        preference.HasKey(p => p.CustomerId);
+        preference.Property(p => p.CustomerId).ValueGeneratedNever();
+        preference.Property(p => p.UnsubscribeToken).HasMaxLength(64);
+        preference.HasIndex(p => p.UnsubscribeToken).IsUnique();
 
         var notification = modelBuilder.Entity<Notification>();
         notification.ToTable("notifications", t =>

@@ -23,7 +23,7 @@ public static class AppointmentMail
     /// <summary>The calendar entry's id: the same for every mail about one booking.</summary>
     public static string Uid(long bookingId) => $"booking-{bookingId}@clinicbooking";
 
-    public static EmailMessage Confirmation(Notification n, Appointment a, Recipient to, Practice at, string from)
+    public static EmailMessage Confirmation(Notification n, Appointment a, Recipient to, Practice at, string from, NotificationLinks links)
     {
         var when = When(a);
         var subject = $"Confirmed: {at.DoctorName}, {when.Short}";
@@ -36,16 +36,29 @@ public static class AppointmentMail
             .. Details(when.Long, at),
             "",
             "The calendar entry attached adds it to your calendar. If you cannot come, cancel it in My bookings,",
-            "so that someone else can have the time.",
+            "so that someone else can have the time:",
+            links.MyBookings.AbsoluteUri,
+            "",
+            .. Footer(links),
         ];
         return Mail(n, to, subject, lines, Calendar(a, when, to, at, from, CalendarMethods.Request, sequence: 0, EventStatus.Confirmed));
     }
 
-    public static EmailMessage Cancellation(Notification n, Appointment a, Recipient to, Practice at, string from)
+    public static EmailMessage Cancellation(Notification n, Appointment a, Recipient to, Practice at, string from, NotificationLinks links)
     {
         var when = When(a);
         var subject = $"Cancelled: {at.DoctorName}, {when.Short}";
         var (why, next) = WhyAndNext(a.Reason, at);
+        string[] rebook = a.Reason switch
+        {
+            CustomerStatusChanged.DeactivatedReason => [],
+            CancelReasons.DoctorAbsent when at.Specialization is { Length: > 0 } specialization =>
+            [
+                "", $"{at.DoctorName}'s next free times: {links.Doctor(a.DoctorId).AbsoluteUri}",
+                $"Other {specialization} doctors at {at.ClinicName}: {links.Specialists(a.ClinicId, specialization).AbsoluteUri}",
+            ],
+            _ => ["", $"{at.DoctorName}'s free times: {links.Doctor(a.DoctorId).AbsoluteUri}"],
+        };
         string[] lines =
         [
             $"Hello {to.Name},",
@@ -53,13 +66,17 @@ public static class AppointmentMail
             $"your appointment on {when.Long} with {at.DoctorName} at {at.ClinicName} is cancelled: {why}.",
             "",
             next,
+            .. rebook,
             "",
             "The calendar entry attached removes it from your calendar.",
+            "",
+            .. Footer(links),
         ];
         return Mail(n, to, subject, lines, Calendar(a, when, to, at, from, CalendarMethods.Cancel, sequence: 1, EventStatus.Cancelled));
     }
 
-    public static EmailMessage Reminder(Notification n, Appointment a, Recipient to, Practice at, string from)
+    /// <summary>A reminder, which the customer can stop with one click (<paramref name="unsubscribeToken"/>, RFC 8058).</summary>
+    public static EmailMessage Reminder(Notification n, Appointment a, Recipient to, Practice at, NotificationLinks links, string unsubscribeToken)
     {
         var when = When(a);
         var subject = $"Reminder: {at.DoctorName}, {when.Short}";
@@ -71,9 +88,12 @@ public static class AppointmentMail
             "",
             .. Details(when.Long, at),
             "",
-            "If you cannot come, cancel it in My bookings, so that someone else can have the time.",
+            "If you cannot come, cancel it in My bookings, so that someone else can have the time:",
+            links.MyBookings.AbsoluteUri,
+            "",
+            .. Footer(links),
         ];
-        return Mail(n, to, subject, lines, calendar: null);
+        return Mail(n, to, subject, lines, calendar: null) with { OneClickUnsubscribe = links.StopReminderMails(unsubscribeToken) };
     }
 
     /// <summary>When, with whom and where, as the confirmation and the reminders list it.</summary>
@@ -84,6 +104,9 @@ public static class AppointmentMail
         $"Where:  {at.ClinicName}{(at.ClinicAddress is { Length: > 0 } address ? $", {address}" : "")}",
     ];
 
+    private static string[] Footer(NotificationLinks links) =>
+        ["--", $"Choose which mails and text messages you get: {links.Preferences.AbsoluteUri}"];
+
     /// <summary>Who cancelled, in words, and what the patient can do next, from the reason the booking carries.</summary>
     public static (string Why, string Next) WhyAndNext(string? reason, Practice at) => reason switch
     {
@@ -93,6 +116,8 @@ public static class AppointmentMail
             $"We are sorry. Book another time with {at.DoctorName} or another doctor at {at.ClinicName}, or call the clinic."),
         CancelReasons.ByAdministrator => ("ClinicBooking's administrators cancelled it",
             $"Book another time with {at.DoctorName} or another doctor at {at.ClinicName}; reply to this mail if you did not expect it."),
+        CancelReasons.DoctorAbsent => ($"the clinic cancelled it: {at.DoctorName} is unavailable that day",
+            $"We are sorry. Book another time with {at.DoctorName}, or with another doctor at {at.ClinicName}:"),
         CustomerStatusChanged.DeactivatedReason => ("your account was deactivated",
             "Your other upcoming appointments are cancelled too. Contact ClinicBooking's support to have your account reactivated."),
         _ => ("it was cancelled", $"To book another time, search for {at.DoctorName} or another doctor at {at.ClinicName}."),
@@ -115,12 +140,16 @@ public static class AppointmentMail
     {
         var text = string.Join("\n", lines) + "\n";
         var html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">"
-            + string.Join("", lines.Select(l => l.Length == 0 ? "" : $"<p>{WebUtility.HtmlEncode(l)}</p>"))
+            + string.Join("", lines.Select(l => l.Length == 0 ? "" : $"<p>{Linked(WebUtility.HtmlEncode(l))}</p>"))
             + "</body></html>";
         // The same id whatever the attempt: a mail client shows one mail if a resend ever happens.
         return new EmailMessage(to.Email, to.Name, subject, text, html, $"notification-{n.Id}@clinicbooking",
             calendar is null ? [] : [calendar]);
     }
+
+    /// <summary>The addresses in an (encoded) line as links.</summary>
+    private static string Linked(string encoded) =>
+        System.Text.RegularExpressions.Regex.Replace(encoded, @"https?://[^\s<]+", m => $"<a href=\"{m.Value}\">{m.Value}</a>");
 
     private static EmailAttachment Calendar(Appointment a, (string Long, string Short, ZonedDateTime Start, ZonedDateTime End) when,
         Recipient to, Practice at, string from, string method, int sequence, string status)

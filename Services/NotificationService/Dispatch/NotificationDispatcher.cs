@@ -3,6 +3,8 @@ using ClinicBooking.Messages;
 using ClinicBooking.NotificationService.Clinics;
 using ClinicBooking.NotificationService.Data;
 using ClinicBooking.NotificationService.Email;
+using ClinicBooking.NotificationService.Preferences;
+using ClinicBooking.NotificationService.Sms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -14,22 +16,37 @@ namespace ClinicBooking.NotificationService.Dispatch;
 /// due first (<c>FOR UPDATE SKIP LOCKED</c>, so instances share the work, each row leased for
 /// <see cref="DispatchOptions.Lease"/>), decides each against the appointment as it is now (a confirmation or a
 /// reminder whose booking was cancelled meanwhile is dropped), and sends at most
-/// <see cref="EmailOptions.MaxPerSecond"/>. A failed send is tried again later (backing off), and after
+/// each provider's limit (<see cref="EmailOptions.MaxPerSecond"/>,
+/// <see cref="SmsOptions.MaxPerSecond"/>). What the customer wants is read then too (a channel or kind they turned off
+/// is dropped). A failed send is tried again later (backing off), and after
 /// <see cref="DispatchOptions.MaxAttempts"/> is marked failed for operators. A dispatcher that dies mid-batch
 /// leaves its rows leased; they are sent once the lease runs out, and only the one in flight can go twice.
 /// </summary>
 public sealed class NotificationDispatcher(
-    IServiceScopeFactory scopes, IEmailSender email, IOptions<DispatchOptions> options, IOptions<EmailOptions> emailOptions,
-    TimeProvider clock, ILogger<NotificationDispatcher> logger) : BackgroundService
+    IServiceScopeFactory scopes, IEmailSender email, ISmsSender sms, IOptions<DispatchOptions> options, IOptions<EmailOptions> emailOptions,
+    IOptions<SmsOptions> smsOptions, IOptions<NotificationLinks> links, TimeProvider clock, ILogger<NotificationDispatcher> logger) : BackgroundService
 {
-    private readonly TokenBucketRateLimiter _rate = new(new TokenBucketRateLimiterOptions
+    // One limit per provider: a herd of reminders is spread at each provider's rate, not dropped.
+    private readonly TokenBucketRateLimiter _emailRate = PerSecond(emailOptions.Value.MaxPerSecond);
+    private readonly TokenBucketRateLimiter _smsRate = PerSecond(smsOptions.Value.MaxPerSecond);
+
+    /// <summary>
+    /// At most <paramref name="limit"/> a second, spread evenly (a token every 1/limit s, no burst), so that no
+    /// second, however the provider counts them, sees more than its limit.
+    /// </summary>
+    private static TokenBucketRateLimiter PerSecond(int limit)
     {
-        TokenLimit = emailOptions.Value.MaxPerSecond,
-        TokensPerPeriod = emailOptions.Value.MaxPerSecond,
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-        QueueLimit = int.MaxValue,
-        AutoReplenishment = true,
-    });
+        var period = TimeSpan.FromMilliseconds(Math.Max(10, 1000.0 / limit));
+        var tokens = Math.Max(1, (int)(limit * period.TotalSeconds));
+        return new(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = tokens,
+            TokensPerPeriod = tokens,
+            ReplenishmentPeriod = period,
+            QueueLimit = int.MaxValue,
+            AutoReplenishment = true,
+        });
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -96,23 +113,48 @@ public sealed class NotificationDispatcher(
             await RetryAsync(db, n, "The customer's contact details have not arrived yet.", TimeSpan.FromSeconds(5), countsAsAttempt: true, ct);
             return;
         }
+        // What the customer wants now, not when it was queued.
+        var preference = await db.Preferences.AsNoTracking().SingleOrDefaultAsync(p => p.CustomerId == recipient.CustomerId, ct);
+        if (!(preference ?? Preference.Default(recipient.CustomerId)).Wants(n.Channel, n.Kind))
+        {
+            await SetAsync(db, n.Id, NotificationStatus.Dropped, $"The customer turned off {n.Kind} messages by {n.Channel}.", ct);
+            return;
+        }
+        var phone = E164.From(recipient.Phone, smsOptions.Value.DefaultRegion);
+        if (n.Channel == NotificationChannel.Sms && phone is null)
+        {
+            await SetAsync(db, n.Id, NotificationStatus.Dropped,
+                recipient.Phone is null ? "The customer gave no phone number." : "The customer's phone number is not a valid number.", ct);
+            return;
+        }
         try
         {
             var practice = await directory.GetAsync(appointment.ClinicId, appointment.DoctorId, ct);
-            var from = emailOptions.Value.From;
-            var mail = n.Kind switch
+            if (n.Channel == NotificationChannel.Sms)
             {
-                NotificationKind.Confirmation => AppointmentMail.Confirmation(n, appointment, recipient, practice, from),
-                NotificationKind.Cancellation => AppointmentMail.Cancellation(n, appointment, recipient, practice, from),
-                NotificationKind.Reminder => AppointmentMail.Reminder(n, appointment, recipient, practice, from),
-                _ => throw new InvalidOperationException($"No mail for {n.Kind}."),
-            };
-            using var lease = await _rate.AcquireAsync(1, ct);
-            await email.SendAsync(mail, ct);
+                var text = new SmsMessage(phone!, AppointmentText.For(n.Kind, appointment, practice, links.Value), $"notification-{n.Id}");
+                using var lease = await _smsRate.AcquireAsync(1, ct);
+                await sms.SendAsync(text, ct);
+            }
+            else
+            {
+                var from = emailOptions.Value.From;
+                var mail = n.Kind switch
+                {
+                    NotificationKind.Confirmation => AppointmentMail.Confirmation(n, appointment, recipient, practice, from, links.Value),
+                    NotificationKind.Cancellation => AppointmentMail.Cancellation(n, appointment, recipient, practice, from, links.Value),
+                    NotificationKind.Reminder => AppointmentMail.Reminder(n, appointment, recipient, practice, links.Value,
+                        await PreferencesApi.UnsubscribeTokenAsync(db, recipient.CustomerId, ct)),
+                    _ => throw new InvalidOperationException($"No mail for {n.Kind}."),
+                };
+                using var lease = await _emailRate.AcquireAsync(1, ct);
+                await email.SendAsync(mail, ct);
+            }
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            logger.LogWarning(ex, "Notification {Id} ({Kind} of booking {BookingId}) was not sent (attempt {Attempt}).", n.Id, n.Kind, n.BookingId, n.Attempts);
+            logger.LogWarning(ex, "Notification {Id} ({Kind} of booking {BookingId} by {Channel}) was not sent (attempt {Attempt}).",
+                n.Id, n.Kind, n.BookingId, n.Channel, n.Attempts);
             await RetryAsync(db, n, ex.Message, Backoff(n.Attempts), countsAsAttempt: true, ct);
             return;
         }
@@ -135,15 +177,16 @@ public sealed class NotificationDispatcher(
             case NotificationKind.Reminder when now >= a.StartsAt:
                 return new(Drop: "The appointment has begun: a reminder now would be of no use.");
             case NotificationKind.Cancellation:
-                // The patient hears of a cancellation only if they heard of the booking: after its confirmation.
-                var confirmation = await db.Notifications.AsNoTracking()
-                    .Where(x => x.BookingId == n.BookingId && x.Kind == NotificationKind.Confirmation && x.Channel == n.Channel)
-                    .Select(x => (NotificationStatus?)x.Status).SingleOrDefaultAsync(ct);
-                return confirmation switch
+                // The patient hears of a cancellation only if they heard of the booking (a confirmation on any
+                // channel went out), and after it.
+                var confirmations = await db.Notifications.AsNoTracking()
+                    .Where(x => x.BookingId == n.BookingId && x.Kind == NotificationKind.Confirmation)
+                    .Select(x => x.Status).ToListAsync(ct);
+                return confirmations switch
                 {
-                    NotificationStatus.Sent => new(),
-                    NotificationStatus.Queued => new(Wait: ("Its confirmation is not sent yet.", TimeSpan.FromSeconds(2))),
-                    _ => new(Drop: "Its confirmation was never sent: the customer never heard of the booking."),
+                    _ when confirmations.Contains(NotificationStatus.Queued) => new(Wait: ("Its confirmation is not sent yet.", TimeSpan.FromSeconds(2))),
+                    _ when confirmations.Contains(NotificationStatus.Sent) => new(),
+                    _ => new(Drop: "No confirmation was sent: the customer never heard of the booking."),
                 };
             default:
                 return new();
@@ -181,7 +224,8 @@ public sealed class NotificationDispatcher(
 
     public override void Dispose()
     {
-        _rate.Dispose();
+        _emailRate.Dispose();
+        _smsRate.Dispose();
         base.Dispose();
     }
 }

@@ -7,9 +7,13 @@ using MimeKit;
 namespace ClinicBooking.NotificationService.Email;
 
 /// <summary>A mail to one person: plain text and HTML, and files such as a calendar entry.</summary>
+/// <param name="OneClickUnsubscribe">
+/// Where a mail client stops this kind of mail with one click (RFC 8058: <c>List-Unsubscribe</c> and
+/// <c>List-Unsubscribe-Post</c>); none for mails a person cannot opt out of.
+/// </param>
 public sealed record EmailMessage(
     string ToAddress, string ToName, string Subject, string Text, string Html, string MessageId,
-    IReadOnlyList<EmailAttachment> Attachments);
+    IReadOnlyList<EmailAttachment> Attachments, Uri? OneClickUnsubscribe = null);
 
 /// <summary>A file sent with a mail; <see cref="ContentType"/> in full, e.g. <c>text/calendar; method=REQUEST</c>.</summary>
 public sealed record EmailAttachment(string FileName, string ContentType, string Content);
@@ -53,6 +57,11 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSend
         var mail = new MimeMessage { Subject = message.Subject, MessageId = message.MessageId };
         mail.From.Add(MailboxAddress.Parse(settings.From));
         mail.To.Add(new MailboxAddress(message.ToName, message.ToAddress));
+        if (message.OneClickUnsubscribe is { } unsubscribe)
+        {
+            mail.Headers.Add(HeaderId.ListUnsubscribe, $"<{unsubscribe.AbsoluteUri}>");
+            mail.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
+        }
         var body = new BodyBuilder { TextBody = message.Text, HtmlBody = message.Html };
         foreach (var file in message.Attachments)
         {

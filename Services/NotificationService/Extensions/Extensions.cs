@@ -3,6 +3,8 @@ using ClinicBooking.NotificationService.Clinics;
 using ClinicBooking.NotificationService.Data;
 using ClinicBooking.NotificationService.Dispatch;
 using ClinicBooking.NotificationService.Email;
+using ClinicBooking.NotificationService.Preferences;
+using ClinicBooking.NotificationService.Sms;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicBooking.NotificationService.Extensions;
@@ -26,6 +28,8 @@ public static class Extensions
                 email.Server ??= configuration.GetConnectionString(ResourceNames.MailServer) is { Length: > 0 } smtp ? new Uri(smtp) : null)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        builder.AddSms();
+        builder.Services.AddOptions<NotificationLinks>().BindConfiguration(NotificationLinks.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ReminderOptions>().BindConfiguration(ReminderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<NotificationDispatcher>();
@@ -46,8 +50,30 @@ public static class Extensions
             });
     }
 
+    /// <summary>Text messages through the configured provider: Twilio, or the local fake that shows what it got.</summary>
+    private static void AddSms(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations()
+            .Validate(sms => sms.IsComplete, "Sms:Twilio needs AccountSid, AuthToken and From.").ValidateOnStart();
+        if (builder.Configuration[$"{SmsOptions.Section}:Provider"] == "Fake")
+        {
+            builder.Services.AddSingleton<FakeSmsSender>();
+            builder.Services.AddSingleton<ISmsSender>(services => services.GetRequiredService<FakeSmsSender>());
+        }
+        else
+        {
+            builder.Services.AddHttpClient(TwilioSmsSender.HttpClientName);
+            builder.Services.AddSingleton<ISmsSender, TwilioSmsSender>();
+        }
+    }
+
     public static WebApplication MapNotificationServiceApi(this WebApplication app)
     {
+        app.MapGroup("").WithRequestValidation().MapPreferencesApi();
+        if (app.Services.GetService<FakeSmsSender>() is not null)
+        {
+            app.MapFakeSms();
+        }
         app.MapNotificationOperations().AdministratorsAndServices();
         app.MapDeadLetters().AdministratorsAndServices();
         return app;

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -94,6 +95,40 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await page.GotoAsync($"{WebApp}/bookings");
         await page.WaitForURLAsync(new Regex("/account/login"));
+    }
+
+    [Fact]
+    public async Task A_patient_chooses_which_messages_they_get_on_the_notifications_page()
+    {
+        var patient = await _scenario.NewPatientAsync("Nia Notify");
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SignInAsync(WebApp, patient.Email, Tokens.Password);
+
+        // From the menu; the defaults: every mail, and texts for what cannot wait (cancellations, reminders).
+        await page.GetByRole(AriaRole.Link, new() { Name = "Notifications" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/notifications$"));
+        await page.AssertAccessibleAsync();
+        var texts = page.GetByRole(AriaRole.Group, new() { Name = "By text message" });
+        var mails = page.GetByRole(AriaRole.Group, new() { Name = "By email" });
+        await Expect(mails.GetByLabel("Reminders before an appointment")).ToBeCheckedAsync();
+        await Expect(texts.GetByLabel("Reminders before an appointment")).ToBeCheckedAsync();
+        await Expect(texts.GetByLabel("Confirmations")).Not.ToBeCheckedAsync();
+
+        await texts.GetByLabel("Reminders before an appointment").UncheckAsync();
+        await mails.GetByLabel("Confirmations, with a calendar entry").UncheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save choices" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("Saved");
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync("notification-preferences");
+        await Expect(texts.GetByLabel("Reminders before an appointment")).Not.ToBeCheckedAsync();
+
+        // What NotificationService now holds, as the dispatcher will read it.
+        var saved = await app.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>($"/notifications/preferences/{patient.CustomerId}", TestContext.Current.CancellationToken);
+        Assert.False(saved.GetProperty("smsReminders").GetBoolean());
+        Assert.True(saved.GetProperty("smsCancellations").GetBoolean());
+        Assert.False(saved.GetProperty("emailConfirmations").GetBoolean());
+        Assert.True(saved.GetProperty("emailReminders").GetBoolean());
     }
 
     [Fact]

@@ -117,6 +117,40 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
     }
 
     [Fact]
+    public async Task A_staff_member_marks_a_doctor_away_and_the_booked_patient_is_told()
+    {
+        var (clinic, slots) = await _scenario.ClinicWithSlotsAsync();
+        var patient = await _scenario.NewPatientAsync("Ava Away");
+        var booking = await _scenario.BookAsync(slots[0], patient.Token);
+        var staffEmail = await _scenario.NewStaffAsync(clinic.Id);
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SignInAsync(WebApp, staffEmail, Tokens.Password);
+
+        await page.OpenAsync($"{WebApp}/clinics/{clinic.Id}/doctors/{clinic.Doctor}");
+        // The last day before the first: the API's message next to the field, nothing cancelled.
+        await page.GetByLabel("First day away").FillAsync(WebScenario.Day.ToString("yyyy-MM-dd"));
+        await page.GetByLabel("Last day away").FillAsync(WebScenario.Day.AddDays(-1).ToString("yyyy-MM-dd"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark away and cancel those appointments" }).ClickAsync();
+        await Expect(page.Locator("#to-error")).ToContainTextAsync("on or after");
+        await page.AssertAccessibleAsync();
+        Assert.Equal("confirmed", BookingApi.Status(await _scenario.BookingAsync(booking)));
+
+        await page.GetByLabel("Last day away").FillAsync(WebScenario.Day.ToString("yyyy-MM-dd"));
+        await page.GetByLabel("Note for the clinic's staff").FillAsync("Conference");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark away and cancel those appointments" }).ClickAsync();
+        await Expect(page.Locator("#away-outcome")).ToContainTextAsync("1 booking(s) cancelled, 3 free slot(s) removed");
+        await Expect(page.Locator("#absences")).ToContainTextAsync("Conference");
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync("doctor-away");
+
+        var cancelled = await _scenario.BookingAsync(booking);
+        Assert.Equal(("cancelled", Messages.CancelReasons.DoctorAbsent), (BookingApi.Status(cancelled), cancelled.GetProperty("reason").GetString()));
+        var mails = await app.Inbox.WaitForAsync(patient.Email, m => m.Any(x => x.Subject.StartsWith("Cancelled:", StringComparison.Ordinal)));
+        Assert.Contains("Dr Ada Lee is unavailable that day", mails.Single(m => m.Subject.StartsWith("Cancelled:", StringComparison.Ordinal)).Text);
+    }
+
+    [Fact]
     public async Task Staff_of_one_clinic_cannot_reach_another_clinics_pages_or_data()
     {
         var (mine, _) = await _scenario.ClinicWithSlotsAsync();

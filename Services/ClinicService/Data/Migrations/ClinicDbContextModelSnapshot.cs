@@ -547,6 +547,65 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorAbsence", b =>
+                {
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id")
+                        .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<long>("DoctorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("doctor_id");
+
+                    b.Property<DateOnly>("FromDate")
+                        .HasColumnType("date")
+                        .HasColumnName("from_date");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("note");
+
+                    b.Property<long>("RowNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_no")
+                        .HasDefaultValueSql("nextval('scoped_row_seq')");
+
+                    NpgsqlPropertyBuilderExtensions.UseSequence(b.Property<long>("RowNumber"), "scoped_row_seq");
+
+                    b.Property<DateOnly>("ToDate")
+                        .HasColumnType("date")
+                        .HasColumnName("to_date");
+
+                    b.HasKey("ClinicId", "Id")
+                        .HasName("pk_doctor_absences");
+
+                    b.HasIndex("ClinicId", "DoctorId", "FromDate")
+                        .HasDatabaseName("ix_doctor_absences_clinic_id_doctor_id_from_date");
+
+                    b.ToTable("doctor_absences", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_doctor_absences_dates", "to_date >= from_date AND to_date - from_date < 366");
+                        });
+                });
+
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorSlot", b =>
                 {
                     b.Property<long>("ClinicId")
@@ -741,6 +800,16 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_doctors_clinics_clinic_id");
+                });
+
+            modelBuilder.Entity("ClinicBooking.ClinicService.Data.DoctorAbsence", b =>
+                {
+                    b.HasOne("ClinicBooking.ClinicService.Data.Doctor", null)
+                        .WithMany()
+                        .HasForeignKey("ClinicId", "DoctorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_doctor_absences_doctors_clinic_id_doctor_id");
                 });
 
             modelBuilder.Entity("ClinicBooking.ClinicService.Data.TimeSlot", b =>

@@ -163,7 +163,7 @@ namespace ClinicBooking.NotificationService.Data.Migrations
 
                     b.ToTable("notifications", null, t =>
                         {
-                            t.HasCheckConstraint("ck_notifications_channel", "channel IN ('Email')");
+                            t.HasCheckConstraint("ck_notifications_channel", "channel IN ('Email', 'Sms')");
 
                             t.HasCheckConstraint("ck_notifications_kind", "kind IN ('Confirmation', 'Cancellation', 'Reminder')");
 
@@ -173,6 +173,56 @@ namespace ClinicBooking.NotificationService.Data.Migrations
 
                             t.HasCheckConstraint("ck_notifications_status", "status IN ('Queued', 'Sent', 'Dropped', 'Failed')");
                         });
+                });
+
+            modelBuilder.Entity("ClinicBooking.NotificationService.Data.Preference", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset?>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<bool>("EmailCancellations")
+                        .HasColumnType("boolean")
+                        .HasColumnName("email_cancellations");
+
+                    b.Property<bool>("EmailConfirmations")
+                        .HasColumnType("boolean")
+                        .HasColumnName("email_confirmations");
+
+                    b.Property<bool>("EmailReminders")
+                        .HasColumnType("boolean")
+                        .HasColumnName("email_reminders");
+
+                    b.Property<bool>("SmsCancellations")
+                        .HasColumnType("boolean")
+                        .HasColumnName("sms_cancellations");
+
+                    b.Property<bool>("SmsConfirmations")
+                        .HasColumnType("boolean")
+                        .HasColumnName("sms_confirmations");
+
+                    b.Property<bool>("SmsReminders")
+                        .HasColumnType("boolean")
+                        .HasColumnName("sms_reminders");
+
+                    b.Property<string>("UnsubscribeToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("unsubscribe_token");
+
+                    b.HasKey("CustomerId")
+                        .HasName("pk_preferences");
+
+                    b.HasIndex("UnsubscribeToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_preferences_unsubscribe_token");
+
+                    b.ToTable("preferences", (string)null);
                 });
 
             modelBuilder.Entity("ClinicBooking.NotificationService.Data.Recipient", b =>
