@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using ClinicBooking.Messages;
 using ClinicBooking.NotificationService.Clinics;
 using ClinicBooking.NotificationService.Data;
@@ -27,26 +26,8 @@ public sealed class NotificationDispatcher(
     IOptions<SmsOptions> smsOptions, IOptions<NotificationLinks> links, TimeProvider clock, ILogger<NotificationDispatcher> logger) : BackgroundService
 {
     // One limit per provider: a herd of reminders is spread at each provider's rate, not dropped.
-    private readonly TokenBucketRateLimiter _emailRate = PerSecond(emailOptions.Value.MaxPerSecond);
-    private readonly TokenBucketRateLimiter _smsRate = PerSecond(smsOptions.Value.MaxPerSecond);
-
-    /// <summary>
-    /// At most <paramref name="limit"/> a second, spread evenly (a token every 1/limit s, no burst), so that no
-    /// second, however the provider counts them, sees more than its limit.
-    /// </summary>
-    private static TokenBucketRateLimiter PerSecond(int limit)
-    {
-        var period = TimeSpan.FromMilliseconds(Math.Max(10, 1000.0 / limit));
-        var tokens = Math.Max(1, (int)(limit * period.TotalSeconds));
-        return new(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = tokens,
-            TokensPerPeriod = tokens,
-            ReplenishmentPeriod = period,
-            QueueLimit = int.MaxValue,
-            AutoReplenishment = true,
-        });
-    }
+    private readonly Pacer _emailRate = new(emailOptions.Value.MaxPerSecond);
+    private readonly Pacer _smsRate = new(smsOptions.Value.MaxPerSecond);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -133,7 +114,7 @@ public sealed class NotificationDispatcher(
             if (n.Channel == NotificationChannel.Sms)
             {
                 var text = new SmsMessage(phone!, AppointmentText.For(n.Kind, appointment, practice, links.Value), $"notification-{n.Id}");
-                using var lease = await _smsRate.AcquireAsync(1, ct);
+                await _smsRate.WaitAsync(ct);
                 await sms.SendAsync(text, ct);
             }
             else
@@ -147,7 +128,7 @@ public sealed class NotificationDispatcher(
                         await PreferencesApi.UnsubscribeTokenAsync(db, recipient.CustomerId, ct)),
                     _ => throw new InvalidOperationException($"No mail for {n.Kind}."),
                 };
-                using var lease = await _emailRate.AcquireAsync(1, ct);
+                await _emailRate.WaitAsync(ct);
                 await email.SendAsync(mail, ct);
             }
         }
