@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Takes the README's screenshots from the running system: the web app's journey tests (which start the real
 # AppHost and drive Debian's Chromium) save the patient search, the booking confirmation and the staff
-# schedule into docs/screenshots/.
+# schedule, and the booking's confirmation mail in the local inbox (smtp4dev), into docs/screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

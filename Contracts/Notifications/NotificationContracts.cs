@@ -26,3 +26,14 @@ public sealed record NotificationPreferencesRequest(
     [property: SetBy(Roles.Customer)] bool? SmsConfirmations,
     [property: SetBy(Roles.Customer)] bool? SmsCancellations,
     [property: SetBy(Roles.Customer)] bool? SmsReminders);
+
+/// <summary>
+/// How a clinic's patients are reminded and whom the mails come from: the reminders' lead times in hours
+/// before each appointment (none for no reminders), and the sender's name (the platform's when null).
+/// </summary>
+public sealed record ClinicNotificationSettings(IReadOnlyList<int> ReminderLeadHours, string? SenderName, DateTimeOffset? ChangedAt);
+
+/// <summary>Replaces a clinic's notification settings: its staff and administrators set them.</summary>
+public sealed record ClinicNotificationSettingsRequest(
+    [property: SetBy(Roles.Staff, Roles.Administrator)] IReadOnlyList<int>? ReminderLeadHours,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? SenderName);

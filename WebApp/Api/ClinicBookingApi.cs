@@ -140,6 +140,13 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
             choices.EmailConfirmations, choices.EmailCancellations, choices.EmailReminders,
             choices.SmsConfirmations, choices.SmsCancellations, choices.SmsReminders), ct);
 
+    public Task<ApiResult<ClinicNotificationSettings>> ClinicNotificationSettingsAsync(long clinicId, CancellationToken ct) =>
+        GetAsync<ClinicNotificationSettings>($"/notifications/clinics/{clinicId}/settings", ct);
+
+    public Task<ApiResult<ClinicNotificationSettings>> ReplaceClinicNotificationSettingsAsync(long clinicId, IReadOnlyList<int> reminderLeadHours, string? senderName, CancellationToken ct) =>
+        SendAsync<ClinicNotificationSettings>(HttpMethod.Put, $"/notifications/clinics/{clinicId}/settings",
+            new ClinicNotificationSettingsRequest(reminderLeadHours, senderName), ct);
+
     // Plumbing
 
     private Task<ApiResult<T>> GetAsync<T>(string url, CancellationToken ct) => SendAsync<T>(HttpMethod.Get, url, null, ct);

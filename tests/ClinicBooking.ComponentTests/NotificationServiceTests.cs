@@ -193,6 +193,20 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
     }
 
     [Fact]
+    public async Task A_clinics_own_reminder_times_and_sender_name_apply_to_its_bookings()
+    {
+        await WithDbAsync(db => ClinicSettingsApi.ReplaceSettings(Clinic, new ClinicNotificationSettingsRequest([48], "Clinic of Letters"), db, _clock, Ct));
+        var start = WholeSeconds(_clock.GetUtcNow()).AddDays(5);
+
+        await PublishAsync(Change(50, BookingStatus.Confirmed, revision: 2, startsAt: start));
+        await DispatchAsync();
+
+        // One reminder, 48 hours before (the service's 24 h and 2 h are for clinics that did not choose).
+        Assert.Equal([(2880, start.AddHours(-48))], await RemindersAsync(50));
+        Assert.Equal("Clinic of Letters", Assert.Single(_mail.To("nora@example.com")).SenderName);
+    }
+
+    [Fact]
     public async Task Text_messages_go_to_the_E164_number_as_each_customer_chose_and_none_to_one_who_opted_out()
     {
         const long optedOut = 701;

@@ -96,6 +96,8 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["PUT /notifications/preferences/{customerId}"] = CustomerSelf,
         // The one-click stop of reminder mails (RFC 8058): the link's secret is the authority, not a sign-in.
         ["POST /notifications/unsubscribe/{token}"] = Public,
+        ["GET /notifications/clinics/{clinicId}/settings"] = ClinicStaff,
+        ["PUT /notifications/clinics/{clinicId}/settings"] = ClinicStaff,
     };
 
     [Fact]

@@ -20,6 +20,9 @@ public sealed class MailInbox(HttpClient http)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>The inbox's web page, where a person reads what the system sent.</summary>
+    public Uri Url => http.BaseAddress!;
+
     /// <summary>Every mail to <paramref name="address"/> so far, oldest first.</summary>
     public async Task<List<ReceivedMail>> ToAsync(string address)
     {

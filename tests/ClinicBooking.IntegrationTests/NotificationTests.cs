@@ -85,6 +85,36 @@ public sealed class NotificationTests(ClinicBookingApp app)
     }
 
     [Fact]
+    public async Task A_clinics_sender_name_and_reminder_times_are_its_staffs_to_set()
+    {
+        var slot = await _bookings.CreateSlotsAsync(1);
+        var clinic = slot.Clinic.Id;
+        using var staff = app.CreateClient(ResourceNames.Gateway, await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, clinic, Ct));
+        using var saved = await staff.PutAsJsonAsync($"/notifications/clinics/{clinic}/settings",
+            new { reminderLeadHours = new[] { 2, 48 }, senderName = "Riverside Clinic" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        Assert.Equal([48, 2], (await saved.ReadJsonAsync()).GetProperty("reminderLeadHours").EnumerateArray().Select(h => h.GetInt32()));
+        // Refused: a header injection in the name, too many reminders; another clinic's staff see nothing.
+        using var bad = await staff.PutAsJsonAsync($"/notifications/clinics/{clinic}/settings",
+            new { reminderLeadHours = new[] { 1, 2, 3, 4 }, senderName = "Evil\r\nBcc: x@example.com" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.ReadJsonAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("reminderLeadHours", out _) && errors.TryGetProperty("senderName", out _), errors.ToString());
+        var other = await _bookings.Clinics.CreateClinicIdAsync();
+        using var otherStaff = app.CreateClient(ResourceNames.Gateway, await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, other, Ct));
+        Assert.Equal(HttpStatusCode.NotFound, (await otherStaff.GetAsync($"/notifications/clinics/{clinic}/settings", Ct)).StatusCode);
+
+        // A booking there: its mail comes from the clinic's name.
+        var email = Http.UniqueEmail("sender");
+        var customer = await CreateCustomerAsync(email);
+        using var booked = await _bookings.BookAsync(slot.Slots[0], customer);
+        Assert.Equal("confirmed", BookingApi.Status(await _bookings.WaitForDecisionAsync(BookingApi.Id(await booked.ReadJsonAsync()))));
+        var mail = Assert.Single(await app.Inbox.WaitForAsync(email, m => m.Count >= 1));
+        var from = Assert.Single(mail.Message.From.Mailboxes);
+        Assert.Equal(("Riverside Clinic", "no-reply@clinicbooking.local"), (from.Name, from.Address));
+    }
+
+    [Fact]
     public async Task Text_messages_follow_each_customers_choice_to_their_E164_number_and_none_reach_one_who_opted_out()
     {
         // Two patients with London numbers of their own, one written as a caller there would ("020 7..."), which

@@ -44,7 +44,11 @@ public sealed class BookingStatusChangesConsumer(NotificationDbContext db, IOpti
         {
             case BookingStatus.Confirmed:
                 await QueueAsync(db, change.BookingId, NotificationKind.Confirmation, leadMinutes: 0, now, now, ct);
-                foreach (var reminder in Reminders.Of(change.StartsAt, change.TimeZone, reminders, now))
+                // The clinic's own lead times where its staff set them.
+                var clinicLeads = await db.ClinicSettings.AsNoTracking().Where(c => c.ClinicId == change.ClinicId)
+                    .Select(c => c.ReminderLeadHours).SingleOrDefaultAsync(ct);
+                var leads = clinicLeads is null ? reminders.LeadsOrDefault : [.. clinicLeads.Select(h => TimeSpan.FromHours(h))];
+                foreach (var reminder in Reminders.Of(change.StartsAt, change.TimeZone, leads, reminders, now))
                 {
                     await QueueAsync(db, change.BookingId, NotificationKind.Reminder, reminder.LeadMinutes, reminder.DueAt, reminder.NotBefore, ct);
                 }

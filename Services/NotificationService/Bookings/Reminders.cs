@@ -8,7 +8,10 @@ public sealed class ReminderOptions
 {
     public const string Section = "Notifications:Reminders";
 
-    /// <summary>How long before an appointment, in the clinic's time, each reminder is due (24 h and 2 h unless set).</summary>
+    /// <summary>
+    /// How long before an appointment, in the clinic's time, each reminder is due (24 h and 2 h unless set): for
+    /// clinics that did not set their own (<see cref="Data.ClinicSetting"/>).
+    /// </summary>
     public List<TimeSpan> Leads { get; set; } = [];
 
     /// <summary>
@@ -27,16 +30,17 @@ public sealed record Reminder(int LeadMinutes, DateTimeOffset DueAt, DateTimeOff
 public static class Reminders
 {
     /// <summary>
-    /// The reminders of an appointment at <paramref name="startsAt"/> in a clinic in <paramref name="timeZone"/>, each due its lead time before the start in the clinic's own time: a
+    /// The reminders of an appointment at <paramref name="startsAt"/> in a clinic in <paramref name="timeZone"/>, one per
+    /// lead time of <paramref name="leads"/> (the clinic's, or the service's default), each due its lead time before the start in the clinic's own time: a
     /// 24-hour reminder of a 09:00 appointment comes at 09:00 the day before even when the clocks changed in
     /// between (then 23 or 25 hours before). A reminder whose time has passed when the booking is confirmed
     /// (a booking made inside its window) is left out.
     /// </summary>
-    public static IReadOnlyList<Reminder> Of(DateTimeOffset startsAt, string timeZone, ReminderOptions options, DateTimeOffset now)
+    public static IReadOnlyList<Reminder> Of(DateTimeOffset startsAt, string timeZone, IReadOnlyList<TimeSpan> leads, ReminderOptions options, DateTimeOffset now)
     {
         var zone = DateTimeZoneProviders.Tzdb[timeZone];
         var start = Instant.FromDateTimeOffset(startsAt).InZone(zone).LocalDateTime;
-        return [.. options.LeadsOrDefault.Where(lead => lead > TimeSpan.Zero).Distinct()
+        return [.. leads.Where(lead => lead > TimeSpan.Zero).Distinct()
             .Select(lead =>
             {
                 var due = (start - Period.FromTicks(lead.Ticks)).InZoneLeniently(zone).ToInstant().ToDateTimeOffset(); // UTC

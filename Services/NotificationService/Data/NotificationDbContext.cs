@@ -12,6 +12,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
     public DbSet<Appointment> Appointments => Set<Appointment>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<Preference> Preferences => Set<Preference>();
+    public DbSet<ClinicSetting> ClinicSettings => Set<ClinicSetting>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -42,6 +43,15 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
         preference.Property(p => p.CustomerId).ValueGeneratedNever();
         preference.Property(p => p.UnsubscribeToken).HasMaxLength(64);
         preference.HasIndex(p => p.UnsubscribeToken).IsUnique();
+
+        var clinic = modelBuilder.Entity<ClinicSetting>();
+        clinic.ToTable("clinic_settings", t =>
+        {
+            t.HasCheckConstraint("ck_clinic_settings_reminders", $"cardinality(reminder_lead_hours) <= {ClinicSetting.MaxReminders}");
+        });
+        clinic.HasKey(c => c.ClinicId);
+        clinic.Property(c => c.ClinicId).ValueGeneratedNever();
+        clinic.Property(c => c.SenderName).HasMaxLength(ClinicSetting.SenderNameMaxLength);
 
         var notification = modelBuilder.Entity<Notification>();
         notification.ToTable("notifications", t =>

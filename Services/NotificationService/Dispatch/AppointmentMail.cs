@@ -139,9 +139,10 @@ public static class AppointmentMail
     private static EmailMessage Mail(Notification n, Recipient to, string subject, string[] lines, EmailAttachment? calendar)
     {
         var text = string.Join("\n", lines) + "\n";
-        var html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">"
-            + string.Join("", lines.Select(l => l.Length == 0 ? "" : $"<p>{Linked(WebUtility.HtmlEncode(l))}</p>"))
-            + "</body></html>";
+        // A paragraph per block of lines (blank lines part them), its lines kept as the text has them.
+        var paragraphs = string.Join("\n", lines).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => "<p>" + string.Join("<br>", p.Split('\n').Select(l => Linked(WebUtility.HtmlEncode(l)))) + "</p>");
+        var html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">" + string.Concat(paragraphs) + "</body></html>";
         // The same id whatever the attempt: a mail client shows one mail if a resend ever happens.
         return new EmailMessage(to.Email, to.Name, subject, text, html, $"notification-{n.Id}@clinicbooking",
             calendar is null ? [] : [calendar]);

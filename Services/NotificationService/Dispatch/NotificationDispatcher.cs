@@ -128,8 +128,11 @@ public sealed class NotificationDispatcher(
                         await PreferencesApi.UnsubscribeTokenAsync(db, recipient.CustomerId, ct)),
                     _ => throw new InvalidOperationException($"No mail for {n.Kind}."),
                 };
+                // The clinic's own sender name, as its staff set it now.
+                var sender = await db.ClinicSettings.AsNoTracking().Where(c => c.ClinicId == appointment.ClinicId)
+                    .Select(c => c.SenderName).SingleOrDefaultAsync(ct);
                 await _emailRate.WaitAsync(ct);
-                await email.SendAsync(mail, ct);
+                await email.SendAsync(mail with { SenderName = sender }, ct);
             }
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)

@@ -7,13 +7,14 @@ using MimeKit;
 namespace ClinicBooking.NotificationService.Email;
 
 /// <summary>A mail to one person: plain text and HTML, and files such as a calendar entry.</summary>
+/// <param name="SenderName">The name the mail comes from (a clinic's own, <see cref="Data.ClinicSetting"/>); the configured sender's when null.</param>
 /// <param name="OneClickUnsubscribe">
 /// Where a mail client stops this kind of mail with one click (RFC 8058: <c>List-Unsubscribe</c> and
 /// <c>List-Unsubscribe-Post</c>); none for mails a person cannot opt out of.
 /// </param>
 public sealed record EmailMessage(
     string ToAddress, string ToName, string Subject, string Text, string Html, string MessageId,
-    IReadOnlyList<EmailAttachment> Attachments, Uri? OneClickUnsubscribe = null);
+    IReadOnlyList<EmailAttachment> Attachments, Uri? OneClickUnsubscribe = null, string? SenderName = null);
 
 /// <summary>A file sent with a mail; <see cref="ContentType"/> in full, e.g. <c>text/calendar; method=REQUEST</c>.</summary>
 public sealed record EmailAttachment(string FileName, string ContentType, string Content);
@@ -55,7 +56,8 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSend
         var settings = options.Value;
         var server = settings.Server!;
         var mail = new MimeMessage { Subject = message.Subject, MessageId = message.MessageId };
-        mail.From.Add(MailboxAddress.Parse(settings.From));
+        var from = MailboxAddress.Parse(settings.From);
+        mail.From.Add(message.SenderName is { } name ? new MailboxAddress(name, from.Address) : from);
         mail.To.Add(new MailboxAddress(message.ToName, message.ToAddress));
         if (message.OneClickUnsubscribe is { } unsubscribe)
         {

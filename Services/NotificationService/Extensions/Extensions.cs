@@ -69,7 +69,9 @@ public static class Extensions
 
     public static WebApplication MapNotificationServiceApi(this WebApplication app)
     {
-        app.MapGroup("").WithRequestValidation().MapPreferencesApi();
+        var api = app.MapGroup("").WithRequestValidation();
+        api.MapPreferencesApi();
+        api.MapClinicSettingsApi();
         if (app.Services.GetService<FakeSmsSender>() is not null)
         {
             app.MapFakeSms();

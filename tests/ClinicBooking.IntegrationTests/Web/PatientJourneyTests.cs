@@ -70,6 +70,15 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         await ConfirmedAsync(page);
         await page.AssertAccessibleAsync();
         await page.ScreenshotAsync("booking-confirmation");
+
+        // The confirmation mail, as the patient reads it in the local inbox (smtp4dev's page, not ours: no axe).
+        await app.Inbox.WaitForAsync(email, m => m.Count >= 1);
+        var inbox = await context.NewPageAsync();
+        await inbox.GotoAsync(app.Inbox.Url.AbsoluteUri);
+        await inbox.Locator("tr.el-table__row", new() { HasText = email }).First.ClickAsync();
+        await Expect(inbox.Locator("iframe").First.ContentFrame.GetByText("your appointment is confirmed.")).ToBeVisibleAsync();
+        await inbox.ScreenshotAsync("confirmation-mail");
+        await inbox.CloseAsync();
         Assert.Equal(slots[0], (await _scenario.BookingAsync(bookingId)).GetProperty("bookingSlotId").GetInt64());
 
         // My bookings lists it as upcoming (the list trails the booking by a moment), and cancels it.

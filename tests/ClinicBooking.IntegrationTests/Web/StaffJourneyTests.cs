@@ -117,6 +117,43 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
     }
 
     [Fact]
+    public async Task A_staff_member_sets_the_clinics_reminders_and_sender_name()
+    {
+        var clinicId = (await _scenario.Clinics.CreateClinicAsync(shard: 0, name: "Riverside Clinic")).GetProperty("id").GetInt64();
+        var staffEmail = await _scenario.NewStaffAsync(clinicId);
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SignInAsync(WebApp, staffEmail, Tokens.Password);
+
+        await page.OpenAsync($"{WebApp}/clinics/{clinicId}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Notifications" }).Last.ClickAsync();
+        await page.WaitForURLAsync($"{WebApp}/clinics/{clinicId}/notifications");
+        await page.AssertAccessibleAsync();
+        // The platform's reminders until the clinic chooses: 24 and 2 hours.
+        await Expect(page.GetByLabel("First reminder")).ToHaveValueAsync("24");
+        await Expect(page.GetByLabel("Second reminder")).ToHaveValueAsync("2");
+
+        // Too far ahead: the API's message next to the boxes.
+        await page.GetByLabel("Third reminder").FillAsync("400");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save notifications" }).ClickAsync();
+        await Expect(page.Locator("#reminderLeadHours-error")).ToContainTextAsync("336");
+        await page.AssertAccessibleAsync();
+
+        await page.GetByLabel("First reminder").FillAsync("48");
+        await page.GetByLabel("Second reminder").FillAsync("");
+        await page.GetByLabel("Third reminder").FillAsync("");
+        await page.GetByLabel("Mails come from").FillAsync("Riverside Clinic");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save notifications" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("Saved");
+        await Expect(page.GetByLabel("First reminder")).ToHaveValueAsync("48");
+        await page.AssertAccessibleAsync();
+
+        var saved = await app.Gateway.GetFromJsonAsync<JsonElement>($"/notifications/clinics/{clinicId}/settings", TestContext.Current.CancellationToken);
+        Assert.Equal([48], saved.GetProperty("reminderLeadHours").EnumerateArray().Select(h => h.GetInt32()));
+        Assert.Equal("Riverside Clinic", saved.GetProperty("senderName").GetString());
+    }
+
+    [Fact]
     public async Task A_staff_member_marks_a_doctor_away_and_the_booked_patient_is_told()
     {
         var (clinic, slots) = await _scenario.ClinicWithSlotsAsync();

@@ -84,6 +84,35 @@ namespace ClinicBooking.NotificationService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.NotificationService.Data.ClinicSetting", b =>
+                {
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.PrimitiveCollection<int[]>("ReminderLeadHours")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("reminder_lead_hours");
+
+                    b.Property<string>("SenderName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("sender_name");
+
+                    b.HasKey("ClinicId")
+                        .HasName("pk_clinic_settings");
+
+                    b.ToTable("clinic_settings", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_clinic_settings_reminders", "cardinality(reminder_lead_hours) <= 3");
+                        });
+                });
+
             modelBuilder.Entity("ClinicBooking.NotificationService.Data.Notification", b =>
                 {
                     b.Property<long>("Id")
