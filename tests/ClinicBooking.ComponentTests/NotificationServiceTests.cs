@@ -207,6 +207,22 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
     }
 
     [Fact]
+    public async Task A_customer_who_wants_no_confirmations_still_hears_of_a_cancellation()
+    {
+        await WithDbAsync(db => PreferencesApi.ReplacePreferences(Customer,
+            new NotificationPreferencesRequest(false, true, true, SmsConfirmations: false, SmsCancellations: false, SmsReminders: false), db, _clock, Ct));
+        await PublishAsync(Change(60, BookingStatus.Confirmed, revision: 2));
+        await DispatchAsync();
+        Assert.Empty(_mail.To("nora@example.com"));
+
+        await PublishAsync(Change(60, BookingStatus.Cancelled, revision: 3, CancelReasons.ByClinic));
+        await DispatchAsync();
+
+        var cancellation = Assert.Single(_mail.To("nora@example.com"));
+        Assert.StartsWith("Cancelled:", cancellation.Subject);
+    }
+
+    [Fact]
     public async Task Text_messages_go_to_the_E164_number_as_each_customer_chose_and_none_to_one_who_opted_out()
     {
         const long optedOut = 701;

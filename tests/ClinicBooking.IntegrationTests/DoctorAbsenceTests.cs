@@ -51,7 +51,16 @@ public sealed class DoctorAbsenceTests(ClinicBookingApp app)
             var cancelled = await _bookings.GetBookingAsync(booking);
             Assert.Equal(("cancelled", Messages.CancelReasons.DoctorAbsent), (BookingApi.Status(cancelled), cancelled.GetProperty("reason").GetString()));
         }
-        // Generation makes none on those days; marking the same days again cancels nothing more.
+        // Nor does a slot made by hand, or moved there; generation makes none on those days; marking the same
+        // days again cancels nothing more.
+        using (var byHand = await staff.PostAsJsonAsync("/bookingSlots", new { doctorId = clinic.Doctor, timeSlotId = clinic.TimeSlot, date = first.AddDays(1) }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, byHand.StatusCode);
+        }
+        using (var moved = await staff.PutAsJsonAsync($"/bookingSlots/{slots[3]}", new { timeSlotId = clinic.TimeSlot, date = first }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, moved.StatusCode);
+        }
         Assert.Equal(0, await clinics.GenerateAsync(clinic.Id, first, first.AddDays(3)));
         using var again = await staff.PostAsJsonAsync($"/doctors/{clinic.Doctor}/absences", new { from = first, to = first.AddDays(2) }, Ct);
         Assert.Equal(0, (await again.ReadJsonAsync()).GetProperty("bookingsCancelled").GetInt32());

@@ -154,6 +154,12 @@ public static class BookingSlotsApi
         {
             throw ProblemException.Conflict($"Time slot {timeSlotId} is not active.");
         }
+        // A day the clinic marked the doctor away gets no slot, by hand or by generation.
+        if (await services.Db.DoctorAbsences.AnyAsync(a => a.ClinicId == slot.ClinicId && a.DoctorId == slot.DoctorId
+                && a.FromDate <= date && a.ToDate >= date, ct))
+        {
+            throw ProblemException.Conflict($"Doctor {slot.DoctorId} is marked away on {date:yyyy-MM-dd}: no slot can be placed on that day.");
+        }
         var (start, end) = SlotTimes.Resolve(date, shift.StartTime, shift.EndTime, shift.TimeZone);
         // "Started" by the database's clock, which every other rule about slots and bookings reads.
         if (start <= await services.Db.Database.SqlQuery<DateTimeOffset>($"SELECT now() AS \"Value\"").SingleAsync(ct))

@@ -161,17 +161,21 @@ public sealed class NotificationDispatcher(
             case NotificationKind.Reminder when now >= a.StartsAt:
                 return new(Drop: "The appointment has begun: a reminder now would be of no use.");
             case NotificationKind.Cancellation:
-                // The patient hears of a cancellation only if they heard of the booking (a confirmation on any
-                // channel went out), and after it.
+                // The patient hears of a cancellation after its confirmation, and only if the booking lasted long
+                // enough to be confirmed to them: a confirmation went out on some channel, or they want none at all.
                 var confirmations = await db.Notifications.AsNoTracking()
                     .Where(x => x.BookingId == n.BookingId && x.Kind == NotificationKind.Confirmation)
                     .Select(x => x.Status).ToListAsync(ct);
-                return confirmations switch
+                if (confirmations.Contains(NotificationStatus.Queued))
                 {
-                    _ when confirmations.Contains(NotificationStatus.Queued) => new(Wait: ("Its confirmation is not sent yet.", TimeSpan.FromSeconds(2))),
-                    _ when confirmations.Contains(NotificationStatus.Sent) => new(),
-                    _ => new(Drop: "No confirmation was sent: the customer never heard of the booking."),
-                };
+                    return new(Wait: ("Its confirmation is not sent yet.", TimeSpan.FromSeconds(2)));
+                }
+                var wanted = await db.Preferences.AsNoTracking().Where(p => p.CustomerId == a.CustomerId).SingleOrDefaultAsync(ct)
+                    ?? Preference.Default(a.CustomerId);
+                var wantsNoConfirmation = !Enum.GetValues<NotificationChannel>().Any(c => wanted.Wants(c, NotificationKind.Confirmation));
+                return confirmations.Contains(NotificationStatus.Sent) || wantsNoConfirmation
+                    ? new()
+                    : new(Drop: "No confirmation was sent (the booking ended first): the customer was never told of it.");
             default:
                 return new();
         }
