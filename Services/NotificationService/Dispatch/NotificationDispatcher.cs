@@ -76,7 +76,10 @@ public sealed class NotificationDispatcher(
     private async Task HandleAsync(NotificationDbContext db, ClinicDirectory directory, Notification n, CancellationToken ct)
     {
         var appointment = await db.Appointments.AsNoTracking().SingleAsync(a => a.BookingId == n.BookingId, ct);
-        var decision = await DecideAsync(db, n, appointment, clock.GetUtcNow(), ct);
+        // What the customer wants now, not when it was queued.
+        var wanted = await db.Preferences.AsNoTracking().SingleOrDefaultAsync(p => p.CustomerId == appointment.CustomerId, ct)
+            ?? Preference.Default(appointment.CustomerId);
+        var decision = await DecideAsync(db, n, appointment, wanted, clock.GetUtcNow(), ct);
         if (decision is { Drop: { } why })
         {
             await SetAsync(db, n.Id, NotificationStatus.Dropped, why, ct);
@@ -94,14 +97,12 @@ public sealed class NotificationDispatcher(
             await RetryAsync(db, n, "The customer's contact details have not arrived yet.", TimeSpan.FromSeconds(5), countsAsAttempt: true, ct);
             return;
         }
-        // What the customer wants now, not when it was queued.
-        var preference = await db.Preferences.AsNoTracking().SingleOrDefaultAsync(p => p.CustomerId == recipient.CustomerId, ct);
-        if (!(preference ?? Preference.Default(recipient.CustomerId)).Wants(n.Channel, n.Kind))
+        if (!wanted.Wants(n.Channel, n.Kind))
         {
             await SetAsync(db, n.Id, NotificationStatus.Dropped, $"The customer turned off {n.Kind} messages by {n.Channel}.", ct);
             return;
         }
-        var phone = E164.From(recipient.Phone, smsOptions.Value.DefaultRegion);
+        var phone = n.Channel == NotificationChannel.Sms ? E164.From(recipient.Phone, smsOptions.Value.DefaultRegion) : null;
         if (n.Channel == NotificationChannel.Sms && phone is null)
         {
             await SetAsync(db, n.Id, NotificationStatus.Dropped,
@@ -152,7 +153,7 @@ public sealed class NotificationDispatcher(
     private sealed record Decision(string? Drop = null, (string Why, TimeSpan For)? Wait = null);
 
     /// <summary>Whether it still applies to the appointment as it is now.</summary>
-    private static async Task<Decision> DecideAsync(NotificationDbContext db, Notification n, Appointment a, DateTimeOffset now, CancellationToken ct)
+    private static async Task<Decision> DecideAsync(NotificationDbContext db, Notification n, Appointment a, Preference wanted, DateTimeOffset now, CancellationToken ct)
     {
         switch (n.Kind)
         {
@@ -170,8 +171,6 @@ public sealed class NotificationDispatcher(
                 {
                     return new(Wait: ("Its confirmation is not sent yet.", TimeSpan.FromSeconds(2)));
                 }
-                var wanted = await db.Preferences.AsNoTracking().Where(p => p.CustomerId == a.CustomerId).SingleOrDefaultAsync(ct)
-                    ?? Preference.Default(a.CustomerId);
                 var wantsNoConfirmation = !Enum.GetValues<NotificationChannel>().Any(c => wanted.Wants(c, NotificationKind.Confirmation));
                 return confirmations.Contains(NotificationStatus.Sent) || wantsNoConfirmation
                     ? new()
