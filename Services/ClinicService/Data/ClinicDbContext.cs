@@ -35,6 +35,16 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
     public Task<string?> ClinicTimeZoneAsync(long clinicId, CancellationToken ct) =>
         Clinics.Where(c => c.Id == clinicId).Select(c => (string?)c.TimeZone).FirstOrDefaultAsync(ct);
 
+    /// <summary>The time zone of the doctor's clinic; null when there is no such doctor.</summary>
+    public Task<string?> DoctorTimeZoneAsync(long doctorId, CancellationToken ct)
+    {
+        var clinicId = ClinicIds.ClinicOf(doctorId);
+        return (from d in Doctors
+                join c in Clinics on d.ClinicId equals c.Id
+                where d.ClinicId == clinicId && d.Id == doctorId
+                select (string?)c.TimeZone).FirstOrDefaultAsync(ct);
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasPostgresExtension("btree_gist");

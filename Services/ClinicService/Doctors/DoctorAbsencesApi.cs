@@ -33,7 +33,7 @@ public static class DoctorAbsencesApi
     public static async Task<Ok<List<DoctorAbsenceResponse>>> ListAbsences(long id, [AsParameters] ShardServices services, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(id);
-        var timeZone = await TimeZoneOfAsync(services.Db, id, ct);
+        var timeZone = await services.Db.DoctorTimeZoneAsync(id, ct) ?? throw Missing.Doctor(id);
         var today = SlotTimes.Today(timeZone, services.Clock);
         var absences = await services.Db.DoctorAbsences.AsNoTracking()
             .Where(a => a.ClinicId == clinicId && a.DoctorId == id && a.ToDate >= today)
@@ -52,7 +52,7 @@ public static class DoctorAbsencesApi
     {
         var clinicId = ClinicIds.ClinicOf(id);
         var db = services.Db;
-        var timeZone = await TimeZoneOfAsync(db, id, ct);
+        var timeZone = await db.DoctorTimeZoneAsync(id, ct) ?? throw Missing.Doctor(id);
         var (from, to) = (request.From!.Value, request.To!.Value);
         var today = SlotTimes.Today(timeZone, services.Clock);
         if (to < today)
@@ -99,16 +99,6 @@ public static class DoctorAbsencesApi
          join s in FutureSlots(db, clinicId, doctorId, first, last) on new { b.ClinicId, Id = (long?)b.BookingSlotId } equals new { s.ClinicId, Id = (long?)s.Id }
          where b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed
          select b.Id).ToListAsync(ct);
-
-    private static async Task<string> TimeZoneOfAsync(ClinicDbContext db, long doctorId, CancellationToken ct)
-    {
-        var clinicId = ClinicIds.ClinicOf(doctorId);
-        return await (
-            from d in db.Doctors
-            join c in db.Clinics on d.ClinicId equals c.Id
-            where d.ClinicId == clinicId && d.Id == doctorId
-            select c.TimeZone).FirstOrDefaultAsync(ct) ?? throw Missing.Doctor(doctorId);
-    }
 
     private static DoctorAbsenceResponse ToResponse(DoctorAbsence a) =>
         new(a.Id, a.DoctorId, a.FromDate, a.ToDate, a.Note, a.CreatedBy, a.CreatedAt);

@@ -45,11 +45,7 @@ public static class BookingSlotsApi
         long doctorId, [AsParameters] DateRangeQuery range, [AsParameters] ShardServices services, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(doctorId);
-        var timeZone = await (
-            from d in services.Db.Doctors
-            join c in services.Db.Clinics on d.ClinicId equals c.Id
-            where d.ClinicId == clinicId && d.Id == doctorId
-            select c.TimeZone).FirstOrDefaultAsync(ct) ?? throw Missing.Doctor(doctorId);
+        var timeZone = await services.Db.DoctorTimeZoneAsync(doctorId, ct) ?? throw Missing.Doctor(doctorId);
         var (start, end) = range.Resolve(SlotTimes.Today(timeZone, services.Clock), defaultDays: 14, SlotLimits.MaxRangeDays);
         var slots = await services.Db.BookingSlots.AsNoTracking()
             .Where(s => s.ClinicId == clinicId && s.DoctorId == doctorId && s.Date >= start && s.Date <= end)
