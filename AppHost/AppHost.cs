@@ -23,6 +23,8 @@ var identityService = builder.AddProject<Projects.IdentityService>(ResourceNames
     .WithTraceSampling()
     .WithReference(identityDb)
     .WithReference(redis)
+    // Account mails and a customer's confirmed address leave through its outbox.
+    .WithReference(rabbitMq, waitFor: false)
     .WithIdentitySettings()
     .WithHttpHealthCheck("/health");
 
@@ -92,6 +94,7 @@ var forwarderKey = builder.AddParameter("webapp-forwarder-key", AppHostConfigura
 gateway.WithEnvironment("RateLimits__ForwarderKey", forwarderKey);
 webApp.WithEnvironment("Gateway__ForwarderKey", forwarderKey);
 identityService
+    .WithEnvironment("Identity__WebApp", webApp.GetEndpoint("http"))
     .WithEnvironment("Identity__WebRedirectUris__2", ReferenceExpression.Create($"{webApp.GetEndpoint("http")}/signin-oidc"))
     .WithEnvironment("Identity__WebPostLogoutRedirectUris__0", ReferenceExpression.Create($"{webApp.GetEndpoint("http")}/signout-callback-oidc"));
 

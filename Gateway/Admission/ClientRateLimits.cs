@@ -67,7 +67,9 @@ public static class ClientRateLimits
     {
         var path = context.Request.Path;
         var address = VisitorAddress(context, options) ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (path.StartsWithSegments("/connect/token") || (path.StartsWithSegments("/account/login") && HttpMethods.IsPost(context.Request.Method)))
+        // Password guesses, and "forgot password" (each may send a mail): the sign-in limit per address.
+        if (path.StartsWithSegments("/connect/token") || (path.StartsWithSegments("/account/login") && HttpMethods.IsPost(context.Request.Method))
+            || path.StartsWithSegments("/account/password/forgot"))
         {
             return Window($"sign-in:{address}", options.SignIn);
         }

@@ -45,6 +45,29 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
     public Task<ApiResult<RegisteredResponse>> RegisterAsync(string? name, string? email, string? phone, string? password, CancellationToken ct) =>
         SendAsync<RegisteredResponse>(HttpMethod.Post, "/account/register", new { name, email, phone, password }, ct);
 
+    // The account by mail: its address verified, a forgotten password, another address. The links' tokens come
+    // from the mails, and go to IdentityService only when the person confirms on the page.
+
+    public Task<ApiResult<AccountResponse>> GetAccountAsync(CancellationToken ct) => GetAsync<AccountResponse>("/account", ct);
+
+    public Task<ApiResult<Unit>> SendVerificationAsync(CancellationToken ct) =>
+        SendAsync<Unit>(HttpMethod.Post, "/account/email/verification", new { }, ct);
+
+    public Task<ApiResult<Unit>> VerifyEmailAsync(string? accountId, string? token, CancellationToken ct) =>
+        SendAsync<Unit>(HttpMethod.Post, "/account/email/verify", new { accountId, token }, ct);
+
+    public Task<ApiResult<Unit>> ForgotPasswordAsync(string? email, CancellationToken ct) =>
+        SendAsync<Unit>(HttpMethod.Post, "/account/password/forgot", new { email }, ct);
+
+    public Task<ApiResult<Unit>> ResetPasswordAsync(string? accountId, string? token, string? newPassword, CancellationToken ct) =>
+        SendAsync<Unit>(HttpMethod.Post, "/account/password/reset", new { accountId, token, newPassword }, ct);
+
+    public Task<ApiResult<Unit>> RequestEmailChangeAsync(string? newEmail, string? currentPassword, CancellationToken ct) =>
+        SendAsync<Unit>(HttpMethod.Post, "/account/email", new { newEmail, currentPassword }, ct);
+
+    public Task<ApiResult<Unit>> ConfirmEmailChangeAsync(string? accountId, string? newEmail, string? token, CancellationToken ct) =>
+        SendAsync<Unit>(HttpMethod.Post, "/account/email/confirm", new { accountId, newEmail, token }, ct);
+
     /// <summary>
     /// Books a slot for the signed-in customer. The key names this one attempt: a double click, a refresh or a
     /// retry after a timeout sends the same key and gets the same booking, never a second one.

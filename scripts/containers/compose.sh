@@ -128,7 +128,7 @@ cat <<YAML
 
   identityservice:
     <<: *container
-$(hosts postgres-global redis customerservice gateway)
+$(hosts postgres-global redis rabbitmq customerservice gateway)
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/identityservice:\${TAG:-latest}
     environment:
       <<: *telemetry
@@ -136,6 +136,7 @@ $(hosts postgres-global redis customerservice gateway)
       ASPNETCORE_HTTP_PORTS: "17081"
       ConnectionStrings__identitydb: "Host=postgres-global;Port=17432;Username=identity_owner;Password=\${IDENTITY_DB_PASSWORD:?};Database=identity"
       ConnectionStrings__redis: "redis:17379,password=\${REDIS_PASSWORD:?}"
+      ConnectionStrings__rabbitmq: "amqp://clinicbooking:\${RABBITMQ_PASSWORD:?}@rabbitmq:17672"
       Identity__Administrator__Email: admin@clinicbooking.local
       Identity__Administrator__Password: \${ADMIN_PASSWORD:?}
       Identity__MachineClients__clinicbooking-ops: \${OPS_CLIENT_SECRET:?}
@@ -146,6 +147,7 @@ $(hosts postgres-global redis customerservice gateway)
       Identity__WebRedirectUris__1: \${PUBLIC_URL:-http://localhost:5080}/scalar/
       Identity__WebRedirectUris__2: \${WEBAPP_URL:-http://localhost:5090}/signin-oidc
       Identity__WebPostLogoutRedirectUris__0: \${WEBAPP_URL:-http://localhost:5090}/signout-callback-oidc
+      Identity__WebApp: \${WEBAPP_URL:-http://localhost:5090}
       services__customerservice__http__0: http://customerservice:17082
       services__gateway__http__0: http://gateway:5080
     healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/IdentityService.dll", "--health-probe"] }

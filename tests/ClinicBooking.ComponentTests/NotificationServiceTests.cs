@@ -1,3 +1,4 @@
+using ClinicBooking.NotificationService.Accounts;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
@@ -66,6 +67,7 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         {
             bus.AddConsumer<BookingStatusChangesConsumer>();
             bus.AddConsumer<CustomerContactConsumer>();
+            bus.AddConsumer<AccountMailConsumer>();
             // A first consume waits for EF and Npgsql to warm up: seconds on a busy 2-core machine.
             bus.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(20));
         });
@@ -82,6 +84,28 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
     {
         await _host.StopAsync();
         _host.Dispose();
+    }
+
+    [Fact]
+    public async Task An_account_mail_delivered_twice_is_sent_once_and_its_link_token_leaves_the_database_once_sent()
+    {
+        var request = new AccountMailRequested("account-1", AccountMailKind.ResetPassword, "rita@example.com", "Rita Reset",
+            "token/with+characters=", null, _clock.GetUtcNow());
+        var messageId = Guid.NewGuid();
+        await PublishAsync(request, messageId);
+        // The broker delivers it again (an acknowledgement lost): what the consumer does with it, run once more.
+        await WithDbAsync(async db => { await AccountMailConsumer.QueueAsync(db, request, messageId, _clock.GetUtcNow(), Ct); return 0; });
+
+        Assert.Equal(1, await DispatchAsync());
+        var mail = Assert.Single(_mail.To("rita@example.com"));
+        Assert.Equal("Set a new password", mail.Subject);
+        // The link carries the token whole (escaped), to the web app's page, and no unsubscribe: the person asked for it.
+        Assert.Contains("http://web.test/account/reset-password?account=account-1&token=token%2Fwith%2Bcharacters%3D", mail.Text);
+        Assert.Null(mail.OneClickUnsubscribe);
+        var stored = await WithDbAsync(db => db.AccountMails.SingleAsync(m => m.MessageId == messageId, Ct));
+        Assert.Null(stored.Token);
+        Assert.Equal(NotificationStatus.Sent, (await WithDbAsync(db => db.Notifications.SingleAsync(n => n.Id == stored.NotificationId, Ct))).Status);
+        Assert.Equal(0, await DispatchAsync());
     }
 
     [Fact]
@@ -304,7 +328,7 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         Assert.Equal(10, sent.Distinct().Count());
         Assert.Equal(3, dying.Accepted.Count);
         var confirmations = await WithDbAsync(db => db.Notifications
-            .Where(n => bookings.Contains(n.BookingId) && n.Kind == NotificationKind.Confirmation && n.Channel == NotificationChannel.Email).ToListAsync(Ct));
+            .Where(n => bookings.Contains(n.BookingId!.Value) && n.Kind == NotificationKind.Confirmation && n.Channel == NotificationChannel.Email).ToListAsync(Ct));
         Assert.All(confirmations, n => Assert.Equal(NotificationStatus.Sent, n.Status));
         kill.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
@@ -367,10 +391,11 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
     private async Task PublishAsync(params BookingStatusChanged[] changes) =>
         await PublishAsync(new BookingStatusChanges([.. changes.Select(c => new Traced<BookingStatusChanged>(Guid.NewGuid(), c, null))]));
 
-    private async Task PublishAsync<T>(T message) where T : class
+    private Task PublishAsync<T>(T message) where T : class => PublishAsync(message, Guid.NewGuid());
+
+    private async Task PublishAsync<T>(T message, Guid id) where T : class
     {
         var harness = _host.Services.GetRequiredService<ITestHarness>();
-        var id = Guid.NewGuid();
         await harness.Bus.Publish(message, context => context.MessageId = id, Ct);
         Assert.True(await harness.Consumed.Any<T>(m => m.Context.MessageId == id, Ct), $"{typeof(T).Name} was not consumed.");
         var consumed = await harness.Consumed.SelectAsync<T>(m => m.Context.MessageId == id, Ct).First();

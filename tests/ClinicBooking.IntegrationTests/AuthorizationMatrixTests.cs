@@ -22,6 +22,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
 
     internal const int Ok = 0;
     private static readonly Rule Public = new("public", Ok, Ok, Ok, Ok, Ok, Ok);
+    private static readonly Rule SignedIn = new("any signed-in account, its own", 401, Ok, Ok, Ok, Ok, Ok);
     private static readonly Rule Administrators = new("administrators", 401, 403, 403, 403, 403, Ok);
     // Under a clinic, another clinic's staff get 404 whatever the operation: nothing of that clinic shows.
     private static readonly Rule ClinicAdministrators = new("administrators (clinic X)", 401, 403, 403, 403, 404, Ok);
@@ -35,7 +36,16 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
     internal static readonly Dictionary<string, Rule> Table = new()
     {
         ["POST /account/register"] = Public,
-        ["POST /account/password"] = new("any signed-in account, its own", 401, Ok, Ok, Ok, Ok, Ok),
+        ["POST /account/password"] = SignedIn,
+        ["GET /account"] = SignedIn,
+        ["POST /account/email"] = SignedIn,
+        ["POST /account/email/verification"] = SignedIn,
+        // The links of account mails: the link's token is the authority (it may open in a browser signed in as
+        // anyone, or no one); "forgot password" answers everyone alike.
+        ["POST /account/email/verify"] = Public,
+        ["POST /account/email/confirm"] = Public,
+        ["POST /account/password/forgot"] = Public,
+        ["POST /account/password/reset"] = Public,
         ["POST /accounts/{accountId}/lock"] = Administrators,
         ["DELETE /accounts/{accountId}/lock"] = Administrators,
         ["GET /clinics"] = Public,

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using ClinicBooking.CustomerService.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -101,20 +102,20 @@ public static class CustomersApi
     }
 
     public static async Task<Ok<CustomerResponse>> ReplaceCustomer(
-        long id, UpdateCustomerRequest request, [AsParameters] CustomerServices services, CancellationToken ct) =>
-        await UpdateAsync(await FindAsync(services.Db.Customers, id, ct), request, services, ct);
+        long id, UpdateCustomerRequest request, ClaimsPrincipal user, [AsParameters] CustomerServices services, CancellationToken ct) =>
+        await UpdateAsync(await FindAsync(services.Db.Customers, id, ct), request, user, services, ct);
 
     /// <summary>
     /// JSON Merge Patch: the patch is merged into the customer's current editable fields, and the result
     /// goes through the same validation and rules as a PUT.
     /// </summary>
     public static async Task<Ok<CustomerResponse>> PatchCustomer(
-        long id, JsonNode? patch, [AsParameters] CustomerServices services, MergePatcher<UpdateCustomerRequest> patcher, CancellationToken ct)
+        long id, JsonNode? patch, ClaimsPrincipal user, [AsParameters] CustomerServices services, MergePatcher<UpdateCustomerRequest> patcher, CancellationToken ct)
     {
         var customer = await FindAsync(services.Db.Customers, id, ct);
         // isActive is absent from the current state, so leaving it out of the patch keeps the state.
         var merged = await patcher.ApplyAsync(new UpdateCustomerRequest(customer.Name, customer.Email, customer.Phone), patch, PatchableFields, ct);
-        return await UpdateAsync(customer, merged, services, ct);
+        return await UpdateAsync(customer, merged, user, services, ct);
     }
 
     /// <summary>Deactivates the customer (idempotent). Customers are never removed: bookings refer to them.</summary>
@@ -128,8 +129,17 @@ public static class CustomersApi
     }
 
     private static async Task<Ok<CustomerResponse>> UpdateAsync(
-        Customer customer, UpdateCustomerRequest request, CustomerServices services, CancellationToken ct)
+        Customer customer, UpdateCustomerRequest request, ClaimsPrincipal user, CustomerServices services, CancellationToken ct)
     {
+        // A customer's address is their account's: it changes once the new one is confirmed by a link sent to
+        // it (IdentityService), never by an edit, so mail never goes to an address nobody proved is theirs.
+        if (!ClinicBooking.Contracts.Access.Caller.From(user).IsAdministrator && !string.Equals(request.Email!.Trim(), customer.Email, StringComparison.Ordinal))
+        {
+            throw ProblemException.Validation(new Dictionary<string, string[]>
+            {
+                ["email"] = ["Your email address changes at POST /account/email (the web app's Account page), which confirms the new one first."],
+            });
+        }
         // An edit must not bring a deactivated customer back as a side effect.
         if (!customer.IsActive && request.IsActive != true)
         {

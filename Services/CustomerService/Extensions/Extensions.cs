@@ -34,11 +34,13 @@ public static class Extensions
             {
                 bus.AddConsumer<VerifyCustomersConsumer>();
                 bus.AddConsumer<BookingStatusChangesConsumer>();
+                bus.AddConsumer<AccountEmailConsumer>();
             },
             (context, rabbit) =>
             {
                 rabbit.SagaEndpoint<VerifyCustomersConsumer>(context, $"{ResourceNames.CustomerService}-verify-customer");
                 rabbit.SagaEndpoint<BookingStatusChangesConsumer>(context, $"{ResourceNames.CustomerService}-customer-bookings");
+                rabbit.SagaEndpoint<AccountEmailConsumer>(context, $"{ResourceNames.CustomerService}-account-emails");
             });
     }
 

@@ -30,7 +30,8 @@ public sealed class AccountSeeder(
             logger.LogWarning("No administrator exists and Identity:Administrator:Password is not set: none was created.");
             return;
         }
-        var account = new Account { Name = "Administrator", UserName = admin.Email, Email = admin.Email, CreatedAt = clock.GetUtcNow() };
+        // The operator set this address: it needs no verification mail.
+        var account = new Account { Name = "Administrator", UserName = admin.Email, Email = admin.Email, EmailConfirmed = true, CreatedAt = clock.GetUtcNow() };
         Check(await accounts.CreateAsync(account, admin.Password), $"create the administrator {admin.Email}");
         Check(await accounts.AddToRoleAsync(account, Roles.Administrator), "make the administrator one");
         logger.LogInformation("Created the first administrator, {Email}.", admin.Email);

@@ -40,11 +40,12 @@ public static class AccountsApi
 
     /// <summary>
     /// Signs a customer up: the account (which checks the password and that the email is free), then the
-    /// customer record in CustomerService, then the link between them. If the customer cannot be created,
-    /// the account is removed again: a sign-up either completes or leaves nothing behind.
+    /// customer record in CustomerService, then the link between them, saved with the verification mail (the
+    /// outbox). If the customer cannot be created, the account is removed again: a sign-up either completes or
+    /// leaves nothing behind. The account may book before its address is verified (README, Accounts).
     /// </summary>
     public static async Task<Created<RegisteredResponse>> Register(
-        RegisterRequest request, UserManager<Account> accounts, CustomerDirectory customers, TimeProvider clock, CancellationToken ct)
+        RegisterRequest request, UserManager<Account> accounts, AccountsDbContext db, CustomerDirectory customers, TimeProvider clock, CancellationToken ct)
     {
         var email = request.Email!.Trim();
         var account = new Account { Name = request.Name!.Trim(), UserName = email, Email = email, CreatedAt = clock.GetUtcNow() };
@@ -53,10 +54,15 @@ public static class AccountsApi
         {
             ThrowIfFailed(await accounts.AddToRoleAsync(account, Roles.Customer));
             account.CustomerId = await customers.CreateAsync(account.Name, email, request.Phone?.Trim(), ct);
-            ThrowIfFailed(await accounts.UpdateAsync(account));
+            db.OutboxMessages.Add(new AccountOutboxMessage { AccountId = account.Id, Kind = AccountMessageKind.VerifyEmail });
+            ThrowIfFailed(await accounts.UpdateAsync(account)); // saves the outbox row too, in one transaction
         }
         catch
         {
+            foreach (var unsaved in db.ChangeTracker.Entries<AccountOutboxMessage>().ToList())
+            {
+                unsaved.State = EntityState.Detached;
+            }
             await accounts.DeleteAsync(account);
             throw;
         }
@@ -116,7 +122,8 @@ public static class AccountsApi
         {
             throw ProblemException.Validation(new Dictionary<string, string[]> { ["password"] = ["A new staff account needs a password."] });
         }
-        account = new Account { Name = request.Name!.Trim(), UserName = email, Email = email, CreatedAt = clock.GetUtcNow() };
+        // An administrator vouches for a staff member's address: no verification mail.
+        account = new Account { Name = request.Name!.Trim(), UserName = email, Email = email, EmailConfirmed = true, CreatedAt = clock.GetUtcNow() };
         ThrowIfFailed(await accounts.CreateAsync(account, request.Password));
         try
         {

@@ -3,6 +3,8 @@ using ClinicBooking.IdentityService.Data;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using ClinicBooking.IdentityService.Extensions;
 
 namespace ClinicBooking.IdentityService.Accounts;
 
@@ -17,14 +19,15 @@ public static class LoginPage
     public static IEndpointRouteBuilder MapLoginPage(this IEndpointRouteBuilder app)
     {
         var login = app.MapGroup("/account/login").AllowAnonymous().ExcludeFromDescription();
-        login.MapGet("/", (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
-            Page(context, antiforgery, returnUrl, email: null, error: null));
+        login.MapGet("/", (HttpContext context, IAntiforgery antiforgery, IOptions<IdentityServiceOptions> options, string? returnUrl) =>
+            Page(context, antiforgery, options.Value.WebApp, returnUrl, email: null, error: null));
         login.MapPost("/", SignIn);
         return app;
     }
 
     public static async Task<IResult> SignIn(
-        [FromForm] LoginForm form, HttpContext context, IAntiforgery antiforgery, SignInManager<Account> signIn, PasswordCheck passwords)
+        [FromForm] LoginForm form, HttpContext context, IAntiforgery antiforgery, SignInManager<Account> signIn, PasswordCheck passwords,
+        IOptions<IdentityServiceOptions> options)
     {
         var outcome = await passwords.CheckAsync(form.Email, form.Password, context, context.RequestAborted);
         if (outcome.Account is { } account)
@@ -33,16 +36,17 @@ public static class LoginPage
             // Only back into this site: an open redirect would let a link send the browser anywhere after sign-in.
             return Results.LocalRedirect(LocalUrls.LocalOrHome(context, form.ReturnUrl));
         }
-        return Page(context, antiforgery, form.ReturnUrl, form.Email, outcome.Error, StatusCodes.Status400BadRequest);
+        return Page(context, antiforgery, options.Value.WebApp, form.ReturnUrl, form.Email, outcome.Error, StatusCodes.Status400BadRequest);
     }
 
 
-    private static IResult Page(HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? email, string? error,
+    private static IResult Page(HttpContext context, IAntiforgery antiforgery, Uri? webApp, string? returnUrl, string? email, string? error,
         int status = StatusCodes.Status200OK)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
         var alert = error is null ? "" : $"""<p role="alert" id="error">{E(error)}</p>""";
+        var forgot = webApp is null ? "" : $"""<p><a id="forgot" href="{E(new Uri(webApp, "/account/forgot-password").AbsoluteUri)}">Forgot your password?</a></p>""";
         var html = $$"""
             <!doctype html>
             <html lang="en">
@@ -71,6 +75,7 @@ public static class LoginPage
                   <input id="password" name="password" type="password" autocomplete="current-password" required>
                   <button type="submit">Sign in</button>
                 </form>
+                {{forgot}}
               </main>
             </body>
             </html>

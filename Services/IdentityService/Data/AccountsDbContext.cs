@@ -17,6 +17,8 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<AccountOutboxMessage> OutboxMessages => Set<AccountOutboxMessage>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -46,5 +48,16 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
             key.HasKey(k => k.Use);
         });
         builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+
+        var outbox = builder.MapOutbox<AccountOutboxMessage>();
+        outbox.ToTable(t => t.HasCheckConstraint("ck_outbox_messages_message_type", PostgresDatabase.OneOf("message_type", Enum.GetNames<AccountMessageKind>())));
+        outbox.Property(m => m.Kind).HasColumnName("message_type").HasMaxLength(100).HasConversion<string>();
+        outbox.Property(m => m.AccountId).HasColumnName("account_id");
+        outbox.Property(m => m.Address).HasColumnName("address").HasMaxLength(256);
+        outbox.Property(m => m.CreatedAt).HasDefaultValueSql("clock_timestamp()");
+        // An account removed (a sign-up undone) takes its unsent mail with it.
+        outbox.HasOne<Account>().WithMany().HasForeignKey(m => m.AccountId).OnDelete(DeleteBehavior.Cascade);
+        // "Forgot password" asked again within a minute queues nothing more (AccountEmails looks for the last one).
+        outbox.HasIndex(m => new { m.AccountId, m.Kind, m.CreatedAt }).HasDatabaseName("ix_outbox_messages_account_id_kind_created_at");
     }
 }

@@ -41,6 +41,11 @@ public static class Extensions
         builder.Services.AddScoped<ClientRegistry>();
         builder.Services.AddHostedService<IdentityDatabaseInitializer>();
 
+        // Account mails (verification, password reset, email change) and a customer's confirmed address leave
+        // through the outbox: NotificationService sends the mails, CustomerService keeps the address.
+        builder.AddOutbox<AccountOutboxMessage, AccountOutbox>();
+        builder.AddSagaMessaging(_ => { }, (_, _) => { });
+
         // No retries here: a sign-in asks whether the customer is active and must answer at once when
         // CustomerService is away. A sign-up cut off half way is completed by the next one (SignUps).
 #pragma warning disable EXTEXP0001 // experimental API
@@ -70,7 +75,8 @@ public static class Extensions
                 options.Lockout.AllowedForNewUsers = true;
             })
             .AddEntityFrameworkStores<AccountsDbContext>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddAccountLinks();
         builder.Services.AddAntiforgery();
         // The sign-in cookie and antiforgery tokens are sealed with keys kept in the database (not in the
         // container, not per instance): a restart, a new image or a second instance keeps everyone signed in.
@@ -156,6 +162,9 @@ public static class Extensions
         app.MapLoginPage();
         var api = app.MapGroup("").WithRequestValidation();
         api.MapAccountsApi();
+        api.MapAccountEmailsApi();
+        app.MapOutboxOperations<AccountOutboxMessage>().AdministratorsAndServices();
+        app.MapDeadLetters().AdministratorsAndServices();
         return app;
     }
 }

@@ -38,6 +38,9 @@ public sealed class IdentityServiceOptions
 
     public List<Uri> WebPostLogoutRedirectUris { get; set; } = [];
 
+    /// <summary>The web app's public address: the sign-in page links to its "forgot password" page. Unset, no link.</summary>
+    public Uri? WebApp { get; set; }
+
     /// <summary>Machine clients (client credentials), by client id: their secrets.</summary>
     public Dictionary<string, string> MachineClients { get; set; } = [];
 

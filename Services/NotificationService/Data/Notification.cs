@@ -1,16 +1,17 @@
 namespace ClinicBooking.NotificationService.Data;
 
 /// <summary>
-/// One message to one person about one booking, queued when the booking's change arrives and sent by the
-/// <see cref="Dispatch.NotificationDispatcher"/> between <see cref="NotBefore"/> and <see cref="DueAt"/>. At most
-/// one of each kind (and lead time) per booking and channel (a unique index), so a message that arrives twice
-/// queues nothing more.
+/// One message to one person, queued when the change it tells of arrives and sent by the
+/// <see cref="Dispatch.NotificationDispatcher"/> between <see cref="NotBefore"/> and <see cref="DueAt"/>: about a
+/// booking (at most one of each kind and lead time per booking and channel, a unique index, so a message that
+/// arrives twice queues nothing more), or an account mail (no booking; what it says is its <see cref="AccountMail"/>).
 /// </summary>
 public sealed class Notification
 {
     public long Id { get; set; }
 
-    public long BookingId { get; set; }
+    /// <summary>The booking it is about; null for an account mail.</summary>
+    public long? BookingId { get; set; }
 
     public NotificationKind Kind { get; set; }
 
@@ -55,6 +56,30 @@ public enum NotificationKind
 
     /// <summary>The appointment is coming: a clinic-set lead time before it (<see cref="Notification.LeadMinutes"/>).</summary>
     Reminder,
+
+    // Account mails (IdentityService's), by email only, which a person cannot turn off: they answer what the
+    // person asked for, or guard their account.
+
+    /// <summary>The link that verifies the account's address.</summary>
+    VerifyEmail,
+
+    /// <summary>The single-use link that sets a new password.</summary>
+    ResetPassword,
+
+    /// <summary>To a new address: the link that makes it the account's.</summary>
+    ConfirmEmailChange,
+
+    /// <summary>To the old address: the account's address was changed.</summary>
+    EmailChanged,
+}
+
+public static class NotificationKinds
+{
+    /// <summary>The kinds that are account mails, about no booking.</summary>
+    public static readonly NotificationKind[] Account =
+        [NotificationKind.VerifyEmail, NotificationKind.ResetPassword, NotificationKind.ConfirmEmailChange, NotificationKind.EmailChanged];
+
+    public static bool IsAccountMail(this NotificationKind kind) => Account.Contains(kind);
 }
 
 /// <summary>How a notification reaches its person; stored by name.</summary>

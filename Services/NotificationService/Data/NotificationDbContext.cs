@@ -13,6 +13,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<Preference> Preferences => Set<Preference>();
     public DbSet<ClinicSetting> ClinicSettings => Set<ClinicSetting>();
+    public DbSet<AccountMail> AccountMails => Set<AccountMail>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -53,6 +54,17 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
         clinic.Property(c => c.ClinicId).ValueGeneratedNever();
         clinic.Property(c => c.SenderName).HasMaxLength(ClinicSetting.SenderNameMaxLength);
 
+        var accountMail = modelBuilder.Entity<AccountMail>();
+        accountMail.ToTable("account_mails");
+        accountMail.HasKey(m => m.NotificationId);
+        accountMail.Property(m => m.NotificationId).ValueGeneratedNever();
+        accountMail.HasIndex(m => m.MessageId).IsUnique();
+        accountMail.Property(m => m.AccountId).HasMaxLength(64);
+        accountMail.Property(m => m.ToAddress).HasMaxLength(256);
+        accountMail.Property(m => m.ToName).HasMaxLength(200);
+        accountMail.Property(m => m.Token).HasMaxLength(2000);
+        accountMail.Property(m => m.NewEmail).HasMaxLength(256);
+
         var notification = modelBuilder.Entity<Notification>();
         notification.ToTable("notifications", t =>
         {
@@ -61,6 +73,9 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
             t.HasCheckConstraint("ck_notifications_status", PostgresDatabase.OneOf("status", Enum.GetNames<NotificationStatus>()));
             t.HasCheckConstraint("ck_notifications_sent_at", "(status = 'Sent') = (sent_at IS NOT NULL)");
             t.HasCheckConstraint("ck_notifications_lead_minutes", "(kind = 'Reminder') = (lead_minutes > 0) AND lead_minutes >= 0");
+            // An account mail, and only one, is about no booking; it goes by email.
+            t.HasCheckConstraint("ck_notifications_account_mail",
+                $"(booking_id IS NULL) = ({PostgresDatabase.OneOf("kind", NotificationKinds.Account.Select(k => k.ToString()))}) AND (booking_id IS NOT NULL OR channel = 'Email')");
         });
         notification.Property(n => n.Id).UseIdentityAlwaysColumn();
         notification.Property(n => n.Kind).HasMaxLength(32).HasConversion<string>();
@@ -71,6 +86,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
         notification.HasOne<Appointment>().WithMany().HasForeignKey(n => n.BookingId).OnDelete(DeleteBehavior.Restrict);
         // One of each kind (and lead time) per booking and channel: a repeated message queues nothing more.
         notification.HasIndex(n => new { n.BookingId, n.Kind, n.Channel, n.LeadMinutes }).IsUnique().HasDatabaseName(UniqueNotificationIndex);
+        notification.HasOne<AccountMail>().WithOne().HasForeignKey<AccountMail>(m => m.NotificationId).OnDelete(DeleteBehavior.Cascade);
         // The dispatcher's claim: the queued ones whose window has opened.
         notification.HasIndex(n => n.NotBefore).HasFilter("status = 'Queued'").HasDatabaseName("ix_notifications_not_before_queued");
     }

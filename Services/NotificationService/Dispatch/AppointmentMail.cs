@@ -136,7 +136,11 @@ public static class AppointmentMail
             $"{start.ToDateTimeUnspecified().ToString("ddd d MMM, HH:mm", CultureInfo.InvariantCulture)} ({start.GetZoneInterval().Name})", start, end);
     }
 
-    private static EmailMessage Mail(Notification n, Recipient to, string subject, string[] lines, EmailAttachment? calendar)
+    private static EmailMessage Mail(Notification n, Recipient to, string subject, string[] lines, EmailAttachment? calendar) =>
+        Mail(n.Id, to.Email, to.Name, subject, lines, calendar);
+
+    /// <summary>A mail of <paramref name="lines"/>: the text as written, and HTML with a paragraph per block and its addresses linked.</summary>
+    public static EmailMessage Mail(long notificationId, string toAddress, string toName, string subject, string[] lines, EmailAttachment? calendar)
     {
         var text = string.Join("\n", lines) + "\n";
         // A paragraph per block of lines (blank lines part them), its lines kept as the text has them.
@@ -144,7 +148,7 @@ public static class AppointmentMail
             .Select(p => "<p>" + string.Join("<br>", p.Split('\n').Select(l => Linked(WebUtility.HtmlEncode(l)))) + "</p>");
         var html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">" + string.Concat(paragraphs) + "</body></html>";
         // The same id whatever the attempt: a mail client shows one mail if a resend ever happens.
-        return new EmailMessage(to.Email, to.Name, subject, text, html, $"notification-{n.Id}@clinicbooking",
+        return new EmailMessage(toAddress, toName, subject, text, html, $"notification-{notificationId}@clinicbooking",
             calendar is null ? [] : [calendar]);
     }
 

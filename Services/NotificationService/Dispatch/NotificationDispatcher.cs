@@ -75,6 +75,11 @@ public sealed class NotificationDispatcher(
 
     private async Task HandleAsync(NotificationDbContext db, ClinicDirectory directory, Notification n, CancellationToken ct)
     {
+        if (n.BookingId is null)
+        {
+            await HandleAccountMailAsync(db, n, ct);
+            return;
+        }
         var appointment = await db.Appointments.AsNoTracking().SingleAsync(a => a.BookingId == n.BookingId, ct);
         // What the customer wants now, not when it was queued.
         var wanted = await db.Preferences.AsNoTracking().SingleOrDefaultAsync(p => p.CustomerId == appointment.CustomerId, ct)
@@ -109,7 +114,7 @@ public sealed class NotificationDispatcher(
                 recipient.Phone is null ? "The customer gave no phone number." : "The customer's phone number is not a valid number.", ct);
             return;
         }
-        try
+        await SendAsync(db, n, async () =>
         {
             var practice = await directory.GetAsync(appointment.ClinicId, appointment.DoctorId, ct);
             if (n.Channel == NotificationChannel.Sms)
@@ -135,6 +140,34 @@ public sealed class NotificationDispatcher(
                 await _emailRate.WaitAsync(ct);
                 await email.SendAsync(mail with { SenderName = sender }, ct);
             }
+        }, ct);
+    }
+
+    /// <summary>
+    /// An account mail (IdentityService's): nothing to decide, the person asked for it or it guards their account.
+    /// Its link's token is erased once the mail is sent or given up.
+    /// </summary>
+    private async Task HandleAccountMailAsync(NotificationDbContext db, Notification n, CancellationToken ct)
+    {
+        var mail = await db.AccountMails.AsNoTracking().SingleOrDefaultAsync(m => m.NotificationId == n.Id, ct);
+        if (mail is null)
+        {
+            await SetAsync(db, n.Id, NotificationStatus.Dropped, "The mail's details are missing.", ct);
+            return;
+        }
+        await SendAsync(db, n, async () =>
+        {
+            await _emailRate.WaitAsync(ct);
+            await email.SendAsync(AccountMailText.For(n, mail, links.Value), ct);
+        }, ct);
+    }
+
+    /// <summary>Runs <paramref name="send"/>; marks the notification sent, or to be tried again (failed after the last attempt).</summary>
+    private async Task SendAsync(NotificationDbContext db, Notification n, Func<Task> send, CancellationToken ct)
+    {
+        try
+        {
+            await send();
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
@@ -148,11 +181,21 @@ public sealed class NotificationDispatcher(
             .SetProperty(x => x.SentAt, clock.GetUtcNow())
             .SetProperty(x => x.ClaimedUntil, (DateTimeOffset?)null)
             .SetProperty(x => x.Detail, (string?)null), ct);
+        await EraseTokenAsync(db, n, ct);
+    }
+
+    /// <summary>An account mail's link token is needed no more once the mail is sent or given up: it leaves the database.</summary>
+    private static async Task EraseTokenAsync(NotificationDbContext db, Notification n, CancellationToken ct)
+    {
+        if (n.BookingId is null)
+        {
+            await db.AccountMails.Where(m => m.NotificationId == n.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Token, (string?)null), ct);
+        }
     }
 
     private sealed record Decision(string? Drop = null, (string Why, TimeSpan For)? Wait = null);
 
-    /// <summary>Whether it still applies to the appointment as it is now.</summary>
+    /// <summary>Whether a booking's notification still applies to the appointment as it is now.</summary>
     private static async Task<Decision> DecideAsync(NotificationDbContext db, Notification n, Appointment a, Preference wanted, DateTimeOffset now, CancellationToken ct)
     {
         switch (n.Kind)
@@ -185,6 +228,7 @@ public sealed class NotificationDispatcher(
         if (countsAsAttempt && n.Attempts >= options.Value.MaxAttempts)
         {
             await SetAsync(db, n.Id, NotificationStatus.Failed, $"Not sent after {n.Attempts} attempts: {why}", ct);
+            await EraseTokenAsync(db, n, ct);
             return;
         }
         var attempts = countsAsAttempt ? n.Attempts : n.Attempts - 1;

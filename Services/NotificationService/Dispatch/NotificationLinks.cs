@@ -27,6 +27,16 @@ public sealed class NotificationLinks
     public Uri Specialists(long clinicId, string specialization) =>
         new(WebApp!, $"/?specialization={Uri.EscapeDataString(specialization)}&clinicId={clinicId}");
 
+    // The account mails' links: the web app's pages, which hand the token to IdentityService when the person confirms.
+    public Uri VerifyEmail(string accountId, string token) =>
+        new(WebApp!, $"/account/verify-email?account={Uri.EscapeDataString(accountId)}&token={Uri.EscapeDataString(token)}");
+
+    public Uri ResetPassword(string accountId, string token) =>
+        new(WebApp!, $"/account/reset-password?account={Uri.EscapeDataString(accountId)}&token={Uri.EscapeDataString(token)}");
+
+    public Uri ConfirmEmailChange(string accountId, string email, string token) =>
+        new(WebApp!, $"/account/confirm-email?account={Uri.EscapeDataString(accountId)}&email={Uri.EscapeDataString(email)}&token={Uri.EscapeDataString(token)}");
+
     /// <summary>The one-click stop (RFC 8058), on the gateway: a mail client posts to it without a browser.</summary>
     public Uri StopReminderMails(string token) => new(Gateway!, $"/notifications/unsubscribe/{token}");
 }

@@ -11,7 +11,7 @@ public sealed record NotificationReport(
 
 public sealed record NotificationCount(string Kind, string Channel, string Status, int Count);
 
-public sealed record NotificationProblem(long Id, long BookingId, string Kind, string Channel, string Status, int Attempts, string? Detail, DateTimeOffset DueAt);
+public sealed record NotificationProblem(long Id, long? BookingId, string Kind, string Channel, string Status, int Attempts, string? Detail, DateTimeOffset DueAt);
 
 public static class NotificationOperations
 {

@@ -1,3 +1,4 @@
+using ClinicBooking.NotificationService.Accounts;
 using ClinicBooking.NotificationService.Bookings;
 using ClinicBooking.NotificationService.Clinics;
 using ClinicBooking.NotificationService.Data;
@@ -42,11 +43,13 @@ public static class Extensions
             {
                 bus.AddConsumer<BookingStatusChangesConsumer>();
                 bus.AddConsumer<CustomerContactConsumer>();
+                bus.AddConsumer<AccountMailConsumer>();
             },
             (context, rabbit) =>
             {
                 rabbit.SagaEndpoint<BookingStatusChangesConsumer>(context, $"{ResourceNames.NotificationService}-bookings");
                 rabbit.SagaEndpoint<CustomerContactConsumer>(context, $"{ResourceNames.NotificationService}-recipients");
+                rabbit.SagaEndpoint<AccountMailConsumer>(context, $"{ResourceNames.NotificationService}-account-mails");
             });
     }
 

@@ -22,6 +22,54 @@ namespace ClinicBooking.NotificationService.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ClinicBooking.NotificationService.Data.AccountMail", b =>
+                {
+                    b.Property<long>("NotificationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("notification_id");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("account_id");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("NewEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("new_email");
+
+                    b.Property<string>("ToAddress")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("to_address");
+
+                    b.Property<string>("ToName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("to_name");
+
+                    b.Property<string>("Token")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("token");
+
+                    b.HasKey("NotificationId")
+                        .HasName("pk_account_mails");
+
+                    b.HasIndex("MessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_account_mails_message_id");
+
+                    b.ToTable("account_mails", (string)null);
+                });
+
             modelBuilder.Entity("ClinicBooking.NotificationService.Data.Appointment", b =>
                 {
                     b.Property<long>("BookingId")
@@ -126,7 +174,7 @@ namespace ClinicBooking.NotificationService.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
-                    b.Property<long>("BookingId")
+                    b.Property<long?>("BookingId")
                         .HasColumnType("bigint")
                         .HasColumnName("booking_id");
 
@@ -192,9 +240,11 @@ namespace ClinicBooking.NotificationService.Data.Migrations
 
                     b.ToTable("notifications", null, t =>
                         {
+                            t.HasCheckConstraint("ck_notifications_account_mail", "(booking_id IS NULL) = (kind IN ('VerifyEmail', 'ResetPassword', 'ConfirmEmailChange', 'EmailChanged')) AND (booking_id IS NOT NULL OR channel = 'Email')");
+
                             t.HasCheckConstraint("ck_notifications_channel", "channel IN ('Email', 'Sms')");
 
-                            t.HasCheckConstraint("ck_notifications_kind", "kind IN ('Confirmation', 'Cancellation', 'Reminder')");
+                            t.HasCheckConstraint("ck_notifications_kind", "kind IN ('Confirmation', 'Cancellation', 'Reminder', 'VerifyEmail', 'ResetPassword', 'ConfirmEmailChange', 'EmailChanged')");
 
                             t.HasCheckConstraint("ck_notifications_lead_minutes", "(kind = 'Reminder') = (lead_minutes > 0) AND lead_minutes >= 0");
 
@@ -291,13 +341,22 @@ namespace ClinicBooking.NotificationService.Data.Migrations
                     b.ToTable("recipients", (string)null);
                 });
 
+            modelBuilder.Entity("ClinicBooking.NotificationService.Data.AccountMail", b =>
+                {
+                    b.HasOne("ClinicBooking.NotificationService.Data.Notification", null)
+                        .WithOne()
+                        .HasForeignKey("ClinicBooking.NotificationService.Data.AccountMail", "NotificationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_account_mails_notifications_notification_id");
+                });
+
             modelBuilder.Entity("ClinicBooking.NotificationService.Data.Notification", b =>
                 {
                     b.HasOne("ClinicBooking.NotificationService.Data.Appointment", null)
                         .WithMany()
                         .HasForeignKey("BookingId")
                         .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
                         .HasConstraintName("fk_notifications_appointments_booking_id");
                 });
 #pragma warning restore 612, 618

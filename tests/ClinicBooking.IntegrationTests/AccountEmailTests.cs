@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>
+/// Account mails end to end: IdentityService's outbox, RabbitMQ, NotificationService and a real SMTP server
+/// (smtp4dev), whose inbox the tests read as a person would, following the links the mails carry.
+/// </summary>
+public sealed class AccountEmailTests(ClinicBookingApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Signing_up_sends_a_verification_mail_whose_link_verifies_the_address()
+    {
+        var (_, token, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Vera Verify", Ct);
+        Assert.False((await GetAccountAsync(token)).GetProperty("emailVerified").GetBoolean());
+
+        var mail = Assert.Single(await app.Inbox.WaitForAsync(email, m => m.Count >= 1, accountMails: true));
+        Assert.Equal("Verify your email address", mail.Subject);
+        var link = Query(mail.LinkTo("/account/verify-email"));
+
+        // A token that is not the mail's is refused, and says what to do.
+        using var forged = await app.Anonymous.PostAsJsonAsync("/account/email/verify", new { accountId = link["account"], token = "x" + link["token"] }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Contains("Ask for a new one", await forged.Content.ReadAsStringAsync(Ct));
+        Assert.False((await GetAccountAsync(token)).GetProperty("emailVerified").GetBoolean());
+
+        using var verified = await app.Anonymous.PostAsJsonAsync("/account/email/verify", new { accountId = link["account"], token = link["token"] }, Ct);
+        Assert.Equal(HttpStatusCode.NoContent, verified.StatusCode);
+        Assert.True((await GetAccountAsync(token)).GetProperty("emailVerified").GetBoolean());
+
+        // Asking for the mail again once verified sends nothing more.
+        using var again = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/account/email/verification").As(token), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Forgot_password_resets_the_password_once_and_the_link_then_fails()
+    {
+        var (customerId, token, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Rita Reset", Ct);
+
+        // The answer is the same whether or not an address has an account.
+        using var unknown = await app.Anonymous.PostAsJsonAsync("/account/password/forgot", new { email = Http.UniqueEmail("nobody") }, Ct);
+        using var known = await app.Anonymous.PostAsJsonAsync("/account/password/forgot", new { email = email.ToUpperInvariant() }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, known.StatusCode);
+        Assert.Equal(await unknown.Content.ReadAsStringAsync(Ct), await known.Content.ReadAsStringAsync(Ct));
+
+        var mails = await app.Inbox.WaitForAsync(email, m => m.Any(x => x.Subject == "Set a new password"), accountMails: true);
+        var link = Query(Assert.Single(mails, m => m.Subject == "Set a new password").LinkTo("/account/reset-password"));
+
+        const string newPassword = "a new and longer passphrase";
+        using var reset = await app.Anonymous.PostAsJsonAsync("/account/password/reset",
+            new { accountId = link["account"], token = link["token"], newPassword }, Ct);
+        Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+
+        // The new password signs in, the old one no longer, and the tokens issued before stop.
+        await Tokens.PasswordGrantAsync(app.Anonymous, email, newPassword, Ct);
+        using (var old = await Tokens.RequestTokenAsync(app.Anonymous, email, Tokens.Password, Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, old.StatusCode);
+        }
+        await Http.WaitUntilAsync(async () =>
+        {
+            using var response = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/customers/{customerId}").As(token), Ct);
+            return response.StatusCode == HttpStatusCode.Unauthorized;
+        }, seconds: 5);
+
+        // The link worked once: used again, it is refused and sets nothing.
+        using var replay = await app.Anonymous.PostAsJsonAsync("/account/password/reset",
+            new { accountId = link["account"], token = link["token"], newPassword = "yet another passphrase" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+        Assert.Contains("not valid any more", await replay.Content.ReadAsStringAsync(Ct));
+        using var replayed = await Tokens.RequestTokenAsync(app.Anonymous, email, "yet another passphrase", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
+        await Tokens.PasswordGrantAsync(app.Anonymous, email, newPassword, Ct);
+    }
+
+    [Fact]
+    public async Task An_email_change_takes_effect_only_through_the_link_sent_to_the_new_address()
+    {
+        var (customerId, token, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Eli Change", Ct);
+        var newEmail = Http.UniqueEmail("eli.new");
+
+        // The current password proves it is the person; editing the customer record cannot move the address.
+        using (var wrong = await PostAsync("/account/email", new { newEmail, currentPassword = "not the password" }, token))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        }
+        using (var edit = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/customers/{customerId}")
+               { Content = JsonContent.Create(new { name = "Eli Change", email = newEmail }) }.As(token), Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, edit.StatusCode);
+            Assert.Contains("/account/email", await edit.Content.ReadAsStringAsync(Ct));
+        }
+        using (var asked = await PostAsync("/account/email", new { newEmail, currentPassword = Tokens.Password }, token))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
+        }
+
+        // Nothing changes until the link is followed.
+        var mail = Assert.Single(await app.Inbox.WaitForAsync(newEmail, m => m.Count >= 1, accountMails: true));
+        Assert.Equal("Confirm your new email address", mail.Subject);
+        Assert.Equal(email, (await GetAccountAsync(token)).GetProperty("email").GetString());
+        using (var early = await Tokens.RequestTokenAsync(app.Anonymous, newEmail, Tokens.Password, Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, early.StatusCode);
+        }
+
+        var link = Query(mail.LinkTo("/account/confirm-email"));
+        Assert.Equal(newEmail, link["email"]);
+        // The link names its address: another address with its token is refused.
+        using (var other = await app.Anonymous.PostAsJsonAsync("/account/email/confirm",
+                   new { accountId = link["account"], newEmail = Http.UniqueEmail("thief"), token = link["token"] }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+        }
+        using (var confirmed = await app.Anonymous.PostAsJsonAsync("/account/email/confirm",
+                   new { accountId = link["account"], newEmail, token = link["token"] }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, confirmed.StatusCode);
+        }
+
+        // The new address signs in, the old one no longer; the old address is told; the customer record follows.
+        var newToken = await Tokens.PasswordGrantAsync(app.Anonymous, newEmail, Tokens.Password, Ct);
+        using (var old = await Tokens.RequestTokenAsync(app.Anonymous, email, Tokens.Password, Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, old.StatusCode);
+        }
+        var account = await GetAccountAsync(newToken);
+        Assert.Equal(newEmail, account.GetProperty("email").GetString());
+        Assert.True(account.GetProperty("emailVerified").GetBoolean());
+        var notice = await app.Inbox.WaitForAsync(email, m => m.Any(x => x.Subject == "Your email address was changed"), accountMails: true);
+        Assert.Contains(newEmail, notice.Single(m => m.Subject == "Your email address was changed").Text);
+        await Http.WaitUntilAsync(async () =>
+        {
+            using var response = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/customers/{customerId}").As(newToken), Ct);
+            return (await response.ReadJsonAsync()).GetProperty("email").GetString() == newEmail;
+        }, seconds: 30);
+
+        // The link is spent.
+        using var replay = await app.Anonymous.PostAsJsonAsync("/account/email/confirm", new { accountId = link["account"], newEmail, token = link["token"] }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+    }
+
+    private async Task<System.Text.Json.JsonElement> GetAccountAsync(string token)
+    {
+        using var response = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/account").As(token), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadJsonAsync();
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string url, object body, string token) =>
+        app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) }.As(token), Ct);
+
+    private static Dictionary<string, string> Query(Uri link) =>
+        QueryHelpers.ParseQuery(link.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
+}
