@@ -97,8 +97,9 @@ internal static class LinkRules
     public static void AccountAndToken<T>(this RequestValidator<T> validator, System.Linq.Expressions.Expression<Func<T, string?>> account,
         System.Linq.Expressions.Expression<Func<T, string?>> token)
     {
-        validator.RuleFor(account).NotEmpty().WithMessage("The link names no account.").MaximumLength(64);
-        validator.RuleFor(token).NotEmpty().WithMessage("The link has no token.").MaximumLength(TokenMaxLength);
+        // Plain text too: a NUL or a lone surrogate would fail in the database as a 500, not as a refused link.
+        validator.RuleFor(account).NotEmpty().WithMessage("The link names no account.").TrimmedMaximumLength(64);
+        validator.RuleFor(token).NotEmpty().WithMessage("The link has no token.").TrimmedMaximumLength(TokenMaxLength);
     }
 }
 
@@ -110,7 +111,8 @@ public sealed class VerifyEmailRequestValidator : RequestValidator<VerifyEmailRe
 public sealed class ForgotPasswordRequestValidator : RequestValidator<ForgotPasswordRequest>
 {
     public ForgotPasswordRequestValidator() =>
-        RuleFor(r => r.Email).NotEmpty().WithMessage("Email is required.").TrimmedMaximumLength(254);
+        RuleFor(r => r.Email).NotEmpty().WithMessage("Email is required.").TrimmedMaximumLength(254)
+            .EmailAddress().WithMessage("Email is not an email address.");
 }
 
 public sealed class ResetPasswordRequestValidator : RequestValidator<ResetPasswordRequest>
