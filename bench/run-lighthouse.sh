@@ -35,6 +35,10 @@ slot=$(curl -fs "$GW/doctors/$doctor/availability?from=$from&to=$to" | jq '.item
 email="lighthouse-$RANDOM@example.com"; password="correct horse battery staple"
 curl -fs -X POST "$GW/account/register" -H 'content-type: application/json' \
   -d "{\"name\": \"Lee Lighthouse\", \"email\": \"$email\", \"password\": \"$password\"}" >/dev/null
+# The account signs in once the link in its verification mail (the local inbox) is followed.
+link=$(scripts/inbox-link.sh "$email" /account/verify-email)
+curl -fs -X POST "$GW/account/email/verify" -H 'content-type: application/json' \
+  -d "{\"accountId\": \"$(sed 's/.*account=\([^&]*\).*/\1/' <<<"$link")\", \"token\": \"${link##*token=}\"}" >/dev/null
 jar=$(mktemp)
 form=$(curl -fsL -c "$jar" -b "$jar" "$WEB/account/signin?returnUrl=%2F")
 field() { grep -o "name=\"$1\" value=\"[^\"]*\"" <<<"$form" | head -1 | sed 's/.*value="//; s/"$//; s/&amp;/\&/g'; }

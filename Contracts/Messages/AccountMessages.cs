@@ -17,6 +17,9 @@ public enum AccountMailKind
 
     /// <summary>To the old address once an email change is confirmed: it was changed, and what to do if it was not you.</summary>
     EmailChanged = 3,
+
+    /// <summary>Someone signed up with an address that has an account: its owner is told (sign in, or set a new password).</summary>
+    AccountExists = 4,
 }
 
 /// <summary>

@@ -4,4 +4,4 @@ namespace ClinicBooking.WebApp.Api;
 // this client declares none of its own.
 
 /// <summary>The signed-in account: its address and whether it is verified.</summary>
-public sealed record AccountResponse(string Id, string Name, string Email, bool EmailVerified);
+public sealed record AccountResponse(string Id, string Name, string Email, bool EmailVerified, long? CustomerId);

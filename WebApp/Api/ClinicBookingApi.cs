@@ -42,16 +42,13 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     // Patients
 
-    public Task<ApiResult<RegisteredResponse>> RegisterAsync(string? name, string? email, string? phone, string? password, CancellationToken ct) =>
-        SendAsync<RegisteredResponse>(HttpMethod.Post, "/account/register", new { name, email, phone, password }, ct);
+    public Task<ApiResult<SignUpResponse>> RegisterAsync(string? name, string? email, string? phone, string? password, CancellationToken ct) =>
+        SendAsync<SignUpResponse>(HttpMethod.Post, "/account/register", new { name, email, phone, password }, ct);
 
     // The account by mail: its address verified, a forgotten password, another address. The links' tokens come
     // from the mails, and go to IdentityService only when the person confirms on the page.
 
     public Task<ApiResult<AccountResponse>> GetAccountAsync(CancellationToken ct) => GetAsync<AccountResponse>("/account", ct);
-
-    public Task<ApiResult<Unit>> SendVerificationAsync(CancellationToken ct) =>
-        SendAsync<Unit>(HttpMethod.Post, "/account/email/verification", new { }, ct);
 
     public Task<ApiResult<Unit>> VerifyEmailAsync(string? accountId, string? token, CancellationToken ct) =>
         SendAsync<Unit>(HttpMethod.Post, "/account/email/verify", new { accountId, token }, ct);

@@ -71,12 +71,26 @@ for d in doctors:
     slots += [x["id"] for x in page]
 assert len(slots) >= 600, len(slots)
 
+def verify(email):
+    # The link of the address's verification mail, from the local inbox (smoke.sh's smtp4dev, $INBOX), followed
+    # as its owner does: the account signs in from then on.
+    from urllib.parse import urlparse, parse_qs
+    link = subprocess.run(["scripts/inbox-link.sh", email, "/account/verify-email"], capture_output=True, text=True, check=True,
+                          env={**os.environ, "INBOX": os.environ.get("INBOX", "http://127.0.0.1:5096")}).stdout.strip()
+    q = parse_qs(urlparse(link).query)
+    s, _, _ = call("POST", "/account/email/verify", {"accountId": q["account"][0], "token": q["token"][0]})
+    assert s == 204, s
+
 customers = []
+signed_up = []
 for i in range(40):
     source = f"127.0.{10 + i // 8}.{10 + i}"
     email = f"c{i}-{run}@faults.example"
     s, _, _ = call("POST", "/account/register", {"name": f"Customer {i}", "email": email, "password": "faults customer pw"}, source=source)
-    assert s == 201, s
+    assert s == 202, s
+    signed_up.append((email, source))
+for email, source in signed_up:
+    verify(email)
     customers.append((token(email, "faults customer pw", source), source))
 print(f"clinic {cid} on shard {shard} of {len(shards['shards'])}: {len(slots)} slots, {len(customers)} customers", flush=True)
 

@@ -34,7 +34,12 @@ http.server.ThreadingHTTPServer(("127.0.0.1", 4318), Sink).serve_forever()
 PY
 otlp_pid=$!
 export OTLP_ENDPOINT=http://127.0.0.1:4318
-trap 'kill $otlp_pid 2>/dev/null; COMPOSE_FILE=$grown scripts/containers/down.sh --volumes >/dev/null 2>&1 || true' EXIT
+# A local mail server where the system's default MAIL_URL points (smtp4dev, as the AppHost runs it): README's
+# walk and the fault run read the account mails' links in its inbox, as people do.
+SMTP_PORT=2525 INBOX_PORT=5096 IMAP_PORT=2526 POP3_PORT=2527 AppHost/Infrastructure/scripts/smtp4dev.sh >.data/containers/smtp4dev.log 2>&1 &
+mail_pid=$!
+export INBOX=http://127.0.0.1:5096
+trap 'kill $otlp_pid $mail_pid 2>/dev/null; COMPOSE_FILE=$grown scripts/containers/down.sh --volumes >/dev/null 2>&1 || true' EXIT
 scripts/containers/up.sh
 
 failures=0

@@ -40,7 +40,7 @@ public sealed class AccessRevocationTests(ClinicBookingApp app)
     [Fact]
     public async Task A_deactivated_customer_loses_their_tokens_and_gets_no_new_ones()
     {
-        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Dana Deactivated", Ct);
+        var customer = await Tokens.NewCustomerAsync(app, "Dana Deactivated", Ct);
         var (token, refresh) = await SignInAsync(customer.Email, Tokens.Password);
         Assert.Equal(HttpStatusCode.OK, (await ReadOwnRecordAsync(customer.CustomerId, token)).StatusCode);
 
@@ -68,7 +68,7 @@ public sealed class AccessRevocationTests(ClinicBookingApp app)
     [Fact]
     public async Task A_password_change_ends_every_token_and_session_issued_before()
     {
-        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Pat Password", Ct);
+        var customer = await Tokens.NewCustomerAsync(app, "Pat Password", Ct);
         var (token, refresh) = await SignInAsync(customer.Email, Tokens.Password);
         var (other, _) = await SignInAsync(customer.Email, Tokens.Password);
 
@@ -117,7 +117,7 @@ public sealed class AccessRevocationTests(ClinicBookingApp app)
         Assert.EndsWith("/connect/revoke", discovery.GetProperty("revocation_endpoint").GetString());
         Assert.EndsWith("/connect/userinfo", discovery.GetProperty("userinfo_endpoint").GetString());
 
-        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Uma Userinfo", Ct);
+        var customer = await Tokens.NewCustomerAsync(app, "Uma Userinfo", Ct);
         var (token, refresh) = await SignInAsync(customer.Email, Tokens.Password);
         var info = await (await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/connect/userinfo").As(token), Ct)).ReadJsonAsync();
         Assert.Equal(customer.Email, info.GetProperty("email").GetString());
@@ -134,7 +134,7 @@ public sealed class AccessRevocationTests(ClinicBookingApp app)
     [Fact]
     public async Task A_token_revoked_at_the_revocation_endpoint_is_refused_by_every_service_within_seconds()
     {
-        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Rita Revoke", Ct);
+        var customer = await Tokens.NewCustomerAsync(app, "Rita Revoke", Ct);
         var (token, _) = await SignInAsync(customer.Email, Tokens.Password);
         var (laptop, laptopRefresh) = await SignInAsync(customer.Email, Tokens.Password);
         var (phone, _) = await SignInAsync(customer.Email, Tokens.Password);

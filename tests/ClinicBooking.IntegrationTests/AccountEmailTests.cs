@@ -13,34 +13,80 @@ public sealed class AccountEmailTests(ClinicBookingApp app)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Signing_up_sends_a_verification_mail_whose_link_verifies_the_address()
+    public async Task Signing_up_sends_a_verification_mail_whose_link_verifies_the_address_and_only_then_the_account_signs_in()
     {
-        var (_, token, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Vera Verify", Ct);
-        Assert.False((await GetAccountAsync(token)).GetProperty("emailVerified").GetBoolean());
+        var email = Http.UniqueEmail("vera.verify");
+        using (var signUp = await app.Anonymous.PostAsJsonAsync("/account/register", new { name = "Vera Verify", email, password = Tokens.Password }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, signUp.StatusCode);
+        }
+        // Not before the address is verified, and the refusal is a wrong password's.
+        await AssertSignInRefusedAsync(email, Tokens.Password);
 
         var mail = Assert.Single(await app.Inbox.WaitForAsync(email, m => m.Count >= 1, accountMails: true));
         Assert.Equal("Verify your email address", mail.Subject);
         var link = Query(mail.LinkTo("/account/verify-email"));
 
         // A token that is not the mail's is refused, and says what to do.
-        using var forged = await app.Anonymous.PostAsJsonAsync("/account/email/verify", new { accountId = link["account"], token = "x" + link["token"] }, Ct);
-        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
-        Assert.Contains("Ask for a new one", await forged.Content.ReadAsStringAsync(Ct));
-        Assert.False((await GetAccountAsync(token)).GetProperty("emailVerified").GetBoolean());
+        using (var forged = await app.Anonymous.PostAsJsonAsync("/account/email/verify", new { accountId = link["account"], token = "x" + link["token"] }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+            Assert.Contains("Ask for a new one", await forged.Content.ReadAsStringAsync(Ct));
+        }
+        await AssertSignInRefusedAsync(email, Tokens.Password);
 
-        using var verified = await app.Anonymous.PostAsJsonAsync("/account/email/verify", new { accountId = link["account"], token = link["token"] }, Ct);
-        Assert.Equal(HttpStatusCode.NoContent, verified.StatusCode);
-        Assert.True((await GetAccountAsync(token)).GetProperty("emailVerified").GetBoolean());
+        using (var verified = await app.Anonymous.PostAsJsonAsync("/account/email/verify", new { accountId = link["account"], token = link["token"] }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, verified.StatusCode);
+        }
+        var token = await Tokens.PasswordGrantAsync(app.Anonymous, email, Tokens.Password, Ct);
+        var account = await GetAccountAsync(token);
+        Assert.True(account.GetProperty("emailVerified").GetBoolean());
+        Assert.True(account.GetProperty("customerId").GetInt64() > 0);
+        // Following the link again changes nothing.
+        using var again = await app.Anonymous.PostAsJsonAsync("/account/email/verify", new { accountId = link["account"], token = link["token"] }, Ct);
+        Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+    }
 
-        // Asking for the mail again once verified sends nothing more.
-        using var again = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/account/email/verification").As(token), Ct);
-        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+    /// <summary>
+    /// Issue 26, finding 4: a sign-up with an address that had an account answered 409 "An account with this email
+    /// already exists", which told anyone who had an account. Now the answer is a new address's, nothing is
+    /// created, and only the owner hears of it.
+    /// </summary>
+    [Fact]
+    public async Task Signing_up_with_an_address_that_has_an_account_answers_as_for_a_new_one_and_only_its_owner_hears_of_it()
+    {
+        var (_, token, email) = await Tokens.NewCustomerAsync(app, "Owen Owner", Ct);
+        var fresh = Http.UniqueEmail("fresh");
+
+        using var taken = await app.Anonymous.PostAsJsonAsync("/account/register", new { name = "Mallory", email = email.ToUpperInvariant(), password = "mallory's own passphrase" }, Ct);
+        using var free = await app.Anonymous.PostAsJsonAsync("/account/register", new { name = "Mallory", email = fresh, password = "mallory's own passphrase" }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, taken.StatusCode);
+        Assert.Equal(free.StatusCode, taken.StatusCode);
+        // Each answer names the address it was given, and nothing else.
+        Assert.Equal(fresh, (await free.ReadJsonAsync()).GetProperty("email").GetString());
+        Assert.Equal(email.ToUpperInvariant(), (await taken.ReadJsonAsync()).GetProperty("email").GetString());
+        // Signing in with the password just chosen is refused alike for both: neither is a usable account yet.
+        var refusals = new List<string>();
+        foreach (var address in new[] { email, fresh })
+        {
+            using var signIn = await Tokens.RequestTokenAsync(app.Anonymous, address, "mallory's own passphrase", Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, signIn.StatusCode);
+            refusals.Add(await signIn.Content.ReadAsStringAsync(Ct));
+        }
+        Assert.Equal(refusals[0], refusals[1]);
+
+        // The owner is told, and keeps their account as it was.
+        var mails = await app.Inbox.WaitForAsync(email, m => m.Any(x => x.Subject == "You already have a ClinicBooking account"), accountMails: true);
+        Assert.Contains("/account/forgot-password", mails.Single(m => m.Subject == "You already have a ClinicBooking account").Text);
+        Assert.Equal("Owen Owner", (await GetAccountAsync(token)).GetProperty("name").GetString());
+        await Tokens.PasswordGrantAsync(app.Anonymous, email, Tokens.Password, Ct);
     }
 
     [Fact]
     public async Task Forgot_password_resets_the_password_once_and_the_link_then_fails()
     {
-        var (customerId, token, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Rita Reset", Ct);
+        var (customerId, token, email) = await Tokens.NewCustomerAsync(app, "Rita Reset", Ct);
 
         // The answer is the same whether or not an address has an account.
         using var unknown = await app.Anonymous.PostAsJsonAsync("/account/password/forgot", new { email = Http.UniqueEmail("nobody") }, Ct);
@@ -82,7 +128,7 @@ public sealed class AccountEmailTests(ClinicBookingApp app)
     [Fact]
     public async Task An_email_change_takes_effect_only_through_the_link_sent_to_the_new_address()
     {
-        var (customerId, token, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Eli Change", Ct);
+        var (customerId, token, email) = await Tokens.NewCustomerAsync(app, "Eli Change", Ct);
         var newEmail = Http.UniqueEmail("eli.new");
 
         // The current password proves it is the person; editing the customer record cannot move the address.
@@ -144,6 +190,13 @@ public sealed class AccountEmailTests(ClinicBookingApp app)
         // The link is spent.
         using var replay = await app.Anonymous.PostAsJsonAsync("/account/email/confirm", new { accountId = link["account"], newEmail, token = link["token"] }, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+    }
+
+    private async Task AssertSignInRefusedAsync(string email, string password)
+    {
+        using var response = await Tokens.RequestTokenAsync(app.Anonymous, email, password, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not right", await response.Content.ReadAsStringAsync(Ct));
     }
 
     private async Task<System.Text.Json.JsonElement> GetAccountAsync(string token)

@@ -23,7 +23,7 @@ public sealed class BookingCapsTests(ClinicBookingApp app)
     public async Task A_customer_holds_at_most_the_clinics_cap_and_a_cancel_frees_a_place()
     {
         var (clinic, slots) = await _api.CreateSlotsAsync(8);
-        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Hoarding Hal", Ct);
+        var customer = await Tokens.NewCustomerAsync(app, "Hoarding Hal", Ct);
         var booked = new List<long>();
         for (var i = 0; i < 5; i++)
         {
@@ -54,7 +54,7 @@ public sealed class BookingCapsTests(ClinicBookingApp app)
         using var patched = await app.Gateway.SendAsync(patch, Ct);
         Assert.Equal(3, (await patched.ReadJsonAsync()).GetProperty("maxActiveBookingsPerCustomer").GetInt32());
 
-        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Rush Ruth", Ct);
+        var customer = await Tokens.NewCustomerAsync(app, "Rush Ruth", Ct);
         var answers = await Task.WhenAll(slots.Select(async slot =>
         {
             using var response = await BookAsync(slot, customer.Token);
@@ -67,7 +67,7 @@ public sealed class BookingCapsTests(ClinicBookingApp app)
     [Fact]
     public async Task A_customer_holds_at_most_ten_upcoming_bookings_in_all()
     {
-        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Many Clinics Max", Ct);
+        var customer = await Tokens.NewCustomerAsync(app, "Many Clinics Max", Ct);
         var created = 0;
         foreach (var shard in new[] { 0, 1, 0 })
         {
@@ -94,7 +94,7 @@ public sealed class BookingCapsTests(ClinicBookingApp app)
         var slot = await _api.CreateSlotAsync();
         // Taken either way: confirmed (201) or still being confirmed (202, a cold broker), the slot is held.
         Assert.Contains((await _api.BookAsync(slot, await _api.CreateCustomerAsync())).StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Accepted });
-        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Loop Lou", Ct);
+        var customer = await Tokens.NewCustomerAsync(app, "Loop Lou", Ct);
         // The slot is taken: each attempt is refused (409) and draws nothing; the 61st is not even tried.
         for (var attempt = 1; attempt <= 60; attempt++)
         {

@@ -24,9 +24,9 @@ public sealed class ClinicPatientsTests(ClinicBookingApp app)
         var slot = (await clinics.DoctorSlotsAsync(clinic.Doctor, day, day))[0].GetProperty("id").GetInt64();
         var otherSlot = (await clinics.DoctorSlotsAsync(other.Doctor, day, day))[0].GetProperty("id").GetInt64();
 
-        var booked = await Tokens.NewCustomerAsync(app.Anonymous, "Bea Booked", Ct);
-        var elsewhere = await Tokens.NewCustomerAsync(app.Anonymous, "Eli Elsewhere", Ct);
-        var never = await Tokens.NewCustomerAsync(app.Anonymous, "Nat Never", Ct);
+        var booked = await Tokens.NewCustomerAsync(app, "Bea Booked", Ct);
+        var elsewhere = await Tokens.NewCustomerAsync(app, "Eli Elsewhere", Ct);
+        var never = await Tokens.NewCustomerAsync(app, "Nat Never", Ct);
         await BookAsync(slot, booked.Token);
         await BookAsync(otherSlot, elsewhere.Token);
         var staff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, clinic.Id, Ct);
@@ -65,8 +65,8 @@ public sealed class ClinicPatientsTests(ClinicBookingApp app)
         var day = SlotFixtures.NextYear(5, 11);
         await clinics.GenerateAsync(clinic.Id, day, day.AddDays(6));
         var slots = (await clinics.DoctorSlotsAsync(clinic.Doctor, day, day.AddDays(6))).Select(s => s.GetProperty("id").GetInt64()).ToList();
-        var stranger = await Tokens.NewCustomerAsync(app.Anonymous, "Sue Stranger", Ct);
-        var inactive = await Tokens.NewCustomerAsync(app.Anonymous, "Ian Inactive", Ct);
+        var stranger = await Tokens.NewCustomerAsync(app, "Sue Stranger", Ct);
+        var inactive = await Tokens.NewCustomerAsync(app, "Ian Inactive", Ct);
         (await app.Gateway.DeleteAsync($"/customers/{inactive.CustomerId}", Ct)).EnsureSuccessStatusCode();
         var staff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, clinic.Id, Ct);
 

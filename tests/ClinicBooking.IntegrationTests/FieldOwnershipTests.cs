@@ -65,7 +65,7 @@ public sealed class FieldOwnershipTests(ClinicBookingApp app)
     [Fact]
     public async Task A_deactivated_customer_cannot_reactivate_themselves()
     {
-        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Dee Activated", Ct);
+        var customer = await Tokens.NewCustomerAsync(app, "Dee Activated", Ct);
         (await app.Gateway.DeleteAsync($"/customers/{customer.CustomerId}", Ct)).EnsureSuccessStatusCode();
         foreach (var (method, body, type) in new[]
         {

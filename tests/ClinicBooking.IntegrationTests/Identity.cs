@@ -37,16 +37,39 @@ public static class Tokens
             ["scope"] = scope,
         }), ct);
 
-    /// <summary>Signs a new customer up and in: their customer id and access token.</summary>
-    public static async Task<(long CustomerId, string Token, string Email)> NewCustomerAsync(HttpClient gateway, string name, CancellationToken ct,
+    /// <summary>
+    /// Signs a new customer up, activates the account as its owner does (the link in the verification mail, read
+    /// in the local inbox), and signs in: their customer id, access token and address.
+    /// </summary>
+    public static async Task<(long CustomerId, string Token, string Email)> NewCustomerAsync(ClinicBookingApp app, string name, CancellationToken ct,
         string phone = "+44 20 7946 0000")
     {
         var email = Http.UniqueEmail(name.ToLowerInvariant().Replace(' ', '.'));
-        using var response = await gateway.PostAsJsonAsync("/account/register", new { name, email, phone, password = Password }, ct);
+        await SignUpAsync(app, name, email, ct, phone);
+        var token = await PasswordGrantAsync(app.Anonymous, email, Password, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/account").As(token);
+        using var response = await app.Anonymous.SendAsync(request, ct);
+        var account = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement;
+        return (account.GetProperty("customerId").GetInt64(), token, email);
+    }
+
+    /// <summary>Signs up (202) and follows the verification mail's link, as its owner does: the account may sign in then.</summary>
+    public static async Task SignUpAsync(ClinicBookingApp app, string name, string email, CancellationToken ct, string? phone = null, string password = Password)
+    {
+        using var response = await app.Anonymous.PostAsJsonAsync("/account/register", new { name, email, phone, password }, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"Sign-up answered {(int)response.StatusCode}: {body}");
-        var customerId = JsonDocument.Parse(body).RootElement.GetProperty("customerId").GetInt64();
-        return (customerId, await PasswordGrantAsync(gateway, email, Password, ct), email);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Sign-up answered {(int)response.StatusCode}: {body}");
+        await VerifyAsync(app, email, ct);
+    }
+
+    /// <summary>Follows the newest verification link the address got, as the web app's page does.</summary>
+    public static async Task VerifyAsync(ClinicBookingApp app, string email, CancellationToken ct)
+    {
+        var mails = await app.Inbox.WaitForAsync(email, m => m.Any(x => x.Subject == "Verify your email address"), accountMails: true);
+        var link = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(mails.Last(m => m.Subject == "Verify your email address").LinkTo("/account/verify-email").Query);
+        using var verified = await app.Anonymous.PostAsJsonAsync("/account/email/verify",
+            new { accountId = link["account"].ToString(), token = link["token"].ToString() }, ct);
+        Assert.True(verified.StatusCode == HttpStatusCode.NoContent, $"Verifying {email} answered {(int)verified.StatusCode}");
     }
 
     /// <summary>A new staff account for the clinic (created by the administrator), signed in.</summary>

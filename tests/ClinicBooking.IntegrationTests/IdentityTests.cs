@@ -21,7 +21,7 @@ public sealed class IdentityTests(ClinicBookingApp app)
     public async Task A_customer_signs_up_signs_in_books_sees_the_booking_and_cancels_it()
     {
         var slot = await new BookingApi(app).CreateSlotAsync();
-        var (customerId, token, _) = await Tokens.NewCustomerAsync(app.Anonymous, "Pat Patient", Ct);
+        var (customerId, token, _) = await Tokens.NewCustomerAsync(app, "Pat Patient", Ct);
 
         // customerId left out: the booking is for the signed-in customer.
         using var booked = await app.Anonymous.SendAsync(
@@ -72,7 +72,7 @@ public sealed class IdentityTests(ClinicBookingApp app)
     [Fact]
     public async Task A_browser_signs_in_with_the_code_flow_and_PKCE()
     {
-        var (customerId, _, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Bea Browser", Ct);
+        var (customerId, _, email) = await Tokens.NewCustomerAsync(app, "Bea Browser", Ct);
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
         {
             BaseAddress = app.Anonymous.BaseAddress,
@@ -180,7 +180,7 @@ public sealed class IdentityTests(ClinicBookingApp app)
         var clinics = new ClinicApi(app);
         var x = await clinics.CreateClinicIdAsync(shard: 0);
         var y = await clinics.CreateClinicIdAsync(shard: 1);
-        var customer = await Tokens.NewCustomerAsync(app.Anonymous, "Curious Cat", Ct);
+        var customer = await Tokens.NewCustomerAsync(app, "Curious Cat", Ct);
         var staffX = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, x, Ct);
         foreach (var (path, refusedForStaffX) in new[] { ("/clinics?includeInactive=true", true), ($"/clinics/{x}/doctors?includeInactive=true", false), ($"/clinics/{x}/timeslots?includeInactive=true", false) })
         {
@@ -238,8 +238,8 @@ public sealed class IdentityTests(ClinicBookingApp app)
     {
         var api = new BookingApi(app);
         var (_, slots) = await api.CreateSlotsAsync(2);
-        var a = await Tokens.NewCustomerAsync(app.Anonymous, "Ann", Ct);
-        var b = await Tokens.NewCustomerAsync(app.Anonymous, "Ben", Ct);
+        var a = await Tokens.NewCustomerAsync(app, "Ann", Ct);
+        var b = await Tokens.NewCustomerAsync(app, "Ben", Ct);
 
         using var forB = await app.Anonymous.SendAsync(
             new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking") { Content = JsonContent.Create(new { customerId = b.CustomerId }) }.As(a.Token), Ct);
@@ -265,7 +265,7 @@ public sealed class IdentityTests(ClinicBookingApp app)
     [Fact]
     public async Task Tokens_issued_before_IdentityService_restarts_still_work_after_it()
     {
-        var (customerId, _, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Rita Restart", Ct);
+        var (customerId, _, email) = await Tokens.NewCustomerAsync(app, "Rita Restart", Ct);
         using var before = await Tokens.RequestTokenAsync(app.Anonymous, email, Tokens.Password, Ct, scope: "api offline_access");
         var issued = await before.Content.ReadFromJsonAsync<JsonElement>(Ct);
         var accessToken = issued.GetProperty("access_token").GetString()!;
@@ -289,7 +289,7 @@ public sealed class IdentityTests(ClinicBookingApp app)
     [Fact]
     public async Task An_expired_tampered_or_foreign_token_gets_401_everywhere()
     {
-        var (customerId, token, _) = await Tokens.NewCustomerAsync(app.Anonymous, "Tom Token", Ct);
+        var (customerId, token, _) = await Tokens.NewCustomerAsync(app, "Tom Token", Ct);
         var key = await SigningKeyAsync();
         var original = new JsonWebToken(token);
         string Sign(DateTime expires, SecurityKey signingKey) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -337,7 +337,7 @@ public sealed class IdentityTests(ClinicBookingApp app)
     [Fact]
     public async Task Failed_sign_ins_from_one_address_never_lock_the_owner_out_elsewhere()
     {
-        var (_, _, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Lou Lockout", Ct);
+        var (_, _, email) = await Tokens.NewCustomerAsync(app, "Lou Lockout", Ct);
         var nobody = Http.UniqueEmail("nobody");
         using var attacker = FromAddress("127.0.0.31");
         using var owner = FromAddress("127.0.0.32");

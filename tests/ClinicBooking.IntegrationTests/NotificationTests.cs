@@ -39,7 +39,7 @@ public sealed class NotificationTests(ClinicBookingApp app)
     public async Task A_booking_the_patient_cancels_sends_one_CANCEL_for_the_same_calendar_entry_saying_who_cancelled()
     {
         // A patient who signed up (IdentityService creates the customer) books and cancels for themselves.
-        var (_, token, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Carl Cancel", Ct);
+        var (_, token, email) = await Tokens.NewCustomerAsync(app, "Carl Cancel", Ct);
         var slot = await _bookings.CreateSlotAsync();
         using var booked = await app.Anonymous.SendAsync(
             new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slot}/booking") { Content = JsonContent.Create(new { }) }.As(token), Ct);
@@ -120,8 +120,8 @@ public sealed class NotificationTests(ClinicBookingApp app)
         // Two patients with London numbers of their own, one written as a caller there would ("020 7..."), which
         // the default region (GB) reads; both are sent as E.164.
         var (inLocal, outLocal) = (Random.Shared.Next(1_000_000, 9_999_999), Random.Shared.Next(1_000_000, 9_999_999));
-        var (optedIn, inToken, inEmail) = await Tokens.NewCustomerAsync(app.Anonymous, "Tess Texted", Ct, phone: $"020 7{inLocal}");
-        var (optedOut, outToken, outEmail) = await Tokens.NewCustomerAsync(app.Anonymous, "Otto Optout", Ct, phone: $"+44 20 7{outLocal}");
+        var (optedIn, inToken, inEmail) = await Tokens.NewCustomerAsync(app, "Tess Texted", Ct, phone: $"020 7{inLocal}");
+        var (optedOut, outToken, outEmail) = await Tokens.NewCustomerAsync(app, "Otto Optout", Ct, phone: $"+44 20 7{outLocal}");
         Assert.Equal(HttpStatusCode.OK, (await PutPreferencesAsync(optedIn, inToken, texts: true)).StatusCode);
         using var saved = await PutPreferencesAsync(optedOut, outToken, texts: false);
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);

@@ -204,6 +204,7 @@ public class OpenApiTests(ClinicBookingApp app)
             RedirectStandardError = true,
         };
         start.Environment["ADMIN_PASSWORD"] = app.AdministratorPassword;
+        start.Environment["INBOX"] = app.Inbox.Url.AbsoluteUri.TrimEnd('/');
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(Ct);
         var error = process.StandardError.ReadToEndAsync(Ct);

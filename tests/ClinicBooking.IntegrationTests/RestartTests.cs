@@ -35,7 +35,7 @@ public class RestartTests(ClinicBookingApp app)
     [Fact]
     public async Task A_browser_stays_signed_in_across_a_restart_of_IdentityService()
     {
-        var (_, _, email) = await Tokens.NewCustomerAsync(app.Anonymous, "Steady Stella", Ct);
+        var (_, _, email) = await Tokens.NewCustomerAsync(app, "Steady Stella", Ct);
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
         {
             BaseAddress = app.Anonymous.BaseAddress,

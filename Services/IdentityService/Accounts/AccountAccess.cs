@@ -141,7 +141,12 @@ public sealed class PasswordCheck(UserManager<Account> accounts, SignInThrottle 
 {
     public sealed record Outcome(Account? Account, string? Error);
 
-    public const string WrongCredentials = "The email or password is not right.";
+    /// <summary>
+    /// A wrong password, an unknown address, and an account whose address is not verified yet all get this: a new
+    /// account is not told apart from a stranger's attempt on an address someone else has (issue 26).
+    /// </summary>
+    public const string WrongCredentials =
+        "The email or password is not right, or the account is not activated yet: follow the link in the mail we sent when you signed up.";
 
     public async Task<Outcome> CheckAsync(string? email, string? password, HttpContext context, CancellationToken ct)
     {
@@ -161,7 +166,9 @@ public sealed class PasswordCheck(UserManager<Account> accounts, SignInThrottle 
         }
         else
         {
-            right = await accounts.CheckPasswordAsync(account, password ?? "");
+            // Until its address is verified an account does not sign in, and the refusal is a wrong password's:
+            // otherwise whoever signed up with someone's address could tell, by signing in, whether it was taken.
+            right = await accounts.CheckPasswordAsync(account, password ?? "") && account.EmailConfirmed;
         }
         if (!right)
         {

@@ -8,8 +8,8 @@ using Npgsql;
 namespace ClinicBooking.IdentityService.Accounts;
 
 /// <summary>
-/// What an account does by mail: verify its address, set a new password when the old one is forgotten, and move
-/// to another address. Each mail goes through the outbox to NotificationService (<see cref="AccountOutbox"/>), with a
+/// What an account does by mail: verify its address (a new account signs in once it has), set a new password when
+/// the old one is forgotten, and move to another address. Each mail goes through the outbox to NotificationService (<see cref="AccountOutbox"/>), with a
 /// link to the web app's page, which answers here. The links' tokens are ASP.NET Core Identity's: bound to the
 /// account and its security stamp, so a password reset or an email change spends every link of its kind issued
 /// before; a reset link lives <see cref="AccountLinks.PasswordResetLifetime"/>, the others
@@ -27,7 +27,6 @@ public static class AccountEmailsApi
         // The signed-in account itself, any role: its address and whether it is verified.
         app.MapGet("/account", GetAccount).WithTags("Accounts").WithName("GetAccount");
         var account = app.MapGroup("/account").WithTags("Accounts").DisableAntiforgery();
-        account.MapPost("/email/verification", SendVerification).WithName("SendEmailVerification");
         account.MapPost("/email", RequestEmailChange).WithName("RequestEmailChange").ProducesProblem(StatusCodes.Status400BadRequest);
 
         // The links in the mails: whoever holds one may use it, signed in or not (it may open in another browser).
@@ -42,24 +41,14 @@ public static class AccountEmailsApi
     public static async Task<Ok<AccountResponse>> GetAccount(ClaimsPrincipal user, UserManager<Account> accounts)
     {
         var account = await SignedInAsync(user, accounts);
-        return TypedResults.Ok(new AccountResponse(account.Id, account.Name, account.Email!, account.EmailConfirmed));
+        return TypedResults.Ok(new AccountResponse(account.Id, account.Name, account.Email!, account.EmailConfirmed, account.CustomerId));
     }
 
-    /// <summary>Sends the verification mail again (none when the address is verified already).</summary>
-    public static async Task<Accepted> SendVerification(ClaimsPrincipal user, UserManager<Account> accounts, AccountsDbContext db, CancellationToken ct)
-    {
-        var account = await SignedInAsync(user, accounts);
-        if (!account.EmailConfirmed)
-        {
-            await QueueAsync(db, account.Id, AccountMessageKind.VerifyEmail, null, ct);
-        }
-        return TypedResults.Accepted((string?)null);
-    }
-
+    /// <summary>Verifies the address with the link's token: the account signs in from now on. Following the link again changes nothing.</summary>
     public static async Task<NoContent> VerifyEmail(VerifyEmailRequest request, UserManager<Account> accounts)
     {
         var account = await accounts.FindByIdAsync(request.AccountId!) ?? throw LinkRefused();
-        var result = await accounts.ConfirmEmailAsync(account, request.Token!);
+        var result = await accounts.ConfirmEmailAsync(account, AccountLinks.FromLink(request.Token) ?? throw LinkRefused());
         if (!result.Succeeded)
         {
             throw LinkRefused();
@@ -88,7 +77,7 @@ public static class AccountEmailsApi
     public static async Task<NoContent> ResetPassword(ResetPasswordRequest request, UserManager<Account> accounts, AccountAccess access)
     {
         var account = await accounts.FindByIdAsync(request.AccountId!) ?? throw LinkRefused();
-        var result = await accounts.ResetPasswordAsync(account, request.Token!, request.NewPassword!);
+        var result = await accounts.ResetPasswordAsync(account, AccountLinks.FromLink(request.Token) ?? throw LinkRefused(), request.NewPassword!);
         if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken)))
         {
             throw LinkRefused();
@@ -142,7 +131,7 @@ public static class AccountEmailsApi
         var account = await accounts.FindByIdAsync(request.AccountId!) ?? throw LinkRefused();
         var email = request.NewEmail!.Trim();
         if (!await accounts.VerifyUserTokenAsync(account, accounts.Options.Tokens.ChangeEmailTokenProvider,
-                UserManager<Account>.GetChangeEmailTokenPurpose(email), request.Token!))
+                UserManager<Account>.GetChangeEmailTokenPurpose(email), AccountLinks.FromLink(request.Token) ?? throw LinkRefused()))
         {
             throw LinkRefused();
         }
@@ -178,7 +167,7 @@ public static class AccountEmailsApi
     /// Queues one mail of <paramref name="kind"/> for the account, unless one was queued within
     /// <see cref="MailInterval"/>: asking again and again sends one mail a minute at most.
     /// </summary>
-    private static async Task QueueAsync(AccountsDbContext db, string accountId, AccountMessageKind kind, string? address, CancellationToken ct)
+    internal static async Task QueueAsync(AccountsDbContext db, string accountId, AccountMessageKind kind, string? address, CancellationToken ct)
     {
         var since = DateTimeOffset.UtcNow - MailInterval;
         if (await db.OutboxMessages.AnyAsync(m => m.AccountId == accountId && m.Kind == kind && m.Address == address && m.CreatedAt > since, ct))

@@ -1,6 +1,8 @@
 using ClinicBooking.IdentityService.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace ClinicBooking.IdentityService.Accounts;
@@ -34,6 +36,25 @@ public static class AccountLinks
             options.TokenLifespan = EmailLinkLifetime;
         });
         return identity;
+    }
+
+    /// <summary>
+    /// A token as a link carries it: base64url of Identity's token, so it needs no escaping in a URL, a form or a
+    /// JSON string, and reads the same wherever it is copied.
+    /// </summary>
+    public static string ForLink(string token) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
+
+    /// <summary>Identity's token from a link's, or null when it is not one this service made.</summary>
+    public static string? FromLink(string? token)
+    {
+        try
+        {
+            return token is null ? null : Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(token));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     public sealed class EmailLinkTokenProviderOptions : DataProtectionTokenProviderOptions;

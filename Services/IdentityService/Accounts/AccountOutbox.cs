@@ -67,12 +67,13 @@ public sealed class AccountOutbox(DbContextOptions<AccountsDbContext> options, I
             AccountMessageKind.ConfirmEmailChange => Mail(AccountMailKind.ConfirmEmailChange, row.Address!,
                 await accounts.GenerateChangeEmailTokenAsync(account, row.Address!), row.Address),
             AccountMessageKind.EmailChanged => Mail(AccountMailKind.EmailChanged, row.Address!, null, email),
+            AccountMessageKind.AccountExists => Mail(AccountMailKind.AccountExists, email, null, null),
             AccountMessageKind.CustomerEmailChanged when account.CustomerId is { } customerId => new AccountEmailChanged(customerId, email, row.CreatedAt),
             AccountMessageKind.CustomerEmailChanged => null,
             _ => throw new InvalidOperationException($"No message for {row.Kind}."),
         };
 
         AccountMailRequested Mail(AccountMailKind kind, string to, string? token, string? newEmail) =>
-            new(account.Id, kind, to, account.Name, token, newEmail, row.CreatedAt);
+            new(account.Id, kind, to, account.Name, token is null ? null : AccountLinks.ForLink(token), newEmail, row.CreatedAt);
     }
 }

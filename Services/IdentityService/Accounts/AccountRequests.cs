@@ -11,7 +11,6 @@ public sealed record RegisterRequest(
     [property: SetBy(SetByAttribute.Anyone)] string? Phone,
     [property: SetBy(SetByAttribute.Anyone)] string? Password);
 
-public sealed record RegisteredResponse(string AccountId, long CustomerId, string Email);
 
 /// <summary>A clinic staff account: created, or (an existing staff account's email) given one more clinic.</summary>
 public sealed record CreateStaffRequest(
@@ -62,7 +61,7 @@ public static class StaffResponses
 }
 
 /// <summary>The signed-in account as it sees itself (<c>GET /account</c>).</summary>
-public sealed record AccountResponse(string Id, string Name, string Email, bool EmailVerified);
+public sealed record AccountResponse(string Id, string Name, string Email, bool EmailVerified, long? CustomerId);
 
 /// <summary>A verification link's account and token (body of <c>POST /account/email/verify</c>).</summary>
 public sealed record VerifyEmailRequest(

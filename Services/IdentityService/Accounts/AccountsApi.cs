@@ -39,17 +39,38 @@ public static class AccountsApi
     }
 
     /// <summary>
-    /// Signs a customer up: the account (which checks the password and that the email is free), then the
-    /// customer record in CustomerService, then the link between them, saved with the verification mail (the
-    /// outbox). If the customer cannot be created, the account is removed again: a sign-up either completes or
-    /// leaves nothing behind. The account may book before its address is verified (README, Accounts).
+    /// Signs a customer up, answering every address alike (202 with the address), so that a sign-up never tells
+    /// whether an address has an account (OWASP's authentication guidance; issue 26). A new address gets its
+    /// account, then the customer record in CustomerService, then the link between them, saved with the
+    /// verification mail (the outbox): the account signs in once that mail's link is followed, which proves the
+    /// address is the person's. If the customer cannot be created, the account is removed again: a sign-up either
+    /// completes or leaves nothing behind. An address that has an account gets nothing created: its owner is told
+    /// by mail (or, not verified yet, sent the verification link again). The password is checked first either
+    /// way, so a short one is refused alike. (A customer record a clinic's desk made for the address is not taken
+    /// over either; that answer is the same too.) What is left to tell them apart is the time a new account takes.
     /// </summary>
-    public static async Task<Created<RegisteredResponse>> Register(
+    public static async Task<Accepted<SignUpResponse>> Register(
         RegisterRequest request, UserManager<Account> accounts, AccountsDbContext db, CustomerDirectory customers, TimeProvider clock, CancellationToken ct)
     {
         var email = request.Email!.Trim();
         var account = new Account { Name = request.Name!.Trim(), UserName = email, Email = email, CreatedAt = clock.GetUtcNow() };
-        ThrowIfFailed(await accounts.CreateAsync(account, request.Password!));
+        foreach (var rule in accounts.PasswordValidators)
+        {
+            ThrowIfFailed(await rule.ValidateAsync(accounts, account, request.Password!));
+        }
+        var answer = TypedResults.Accepted((string?)null, new SignUpResponse(email));
+        if (await accounts.FindByEmailAsync(email) is { } owner)
+        {
+            await TellOwnerAsync(db, owner, ct);
+            return answer;
+        }
+        var created = await accounts.CreateAsync(account, request.Password!);
+        if (!created.Succeeded && IsTaken(created) && await accounts.FindByEmailAsync(email) is { } first)
+        {
+            await TellOwnerAsync(db, first, ct); // another sign-up of this address got there a moment before
+            return answer;
+        }
+        ThrowIfFailed(created);
         try
         {
             ThrowIfFailed(await accounts.AddToRoleAsync(account, Roles.Customer));
@@ -57,17 +78,30 @@ public static class AccountsApi
             db.OutboxMessages.Add(new AccountOutboxMessage { AccountId = account.Id, Kind = AccountMessageKind.VerifyEmail });
             ThrowIfFailed(await accounts.UpdateAsync(account)); // saves the outbox row too, in one transaction
         }
-        catch
+        catch (Exception ex)
         {
             foreach (var unsaved in db.ChangeTracker.Entries<AccountOutboxMessage>().ToList())
             {
                 unsaved.State = EntityState.Detached;
             }
             await accounts.DeleteAsync(account);
+            // The address is a customer record's that a clinic's desk made: a sign-up does not take it over, and
+            // the answer is a new address's all the same.
+            if (ex is ProblemException { Status: StatusCodes.Status409Conflict })
+            {
+                return answer;
+            }
             throw;
         }
-        return TypedResults.Created($"/customers/{account.CustomerId}", new RegisteredResponse(account.Id, account.CustomerId!.Value, email));
+        return answer;
     }
+
+    /// <summary>A sign-up of an address that has an account: its owner hears of it, and nobody else.</summary>
+    private static Task TellOwnerAsync(AccountsDbContext db, Account owner, CancellationToken ct) =>
+        AccountEmailsApi.QueueAsync(db, owner.Id, owner.EmailConfirmed ? AccountMessageKind.AccountExists : AccountMessageKind.VerifyEmail, null, ct);
+
+    private static bool IsTaken(IdentityResult result) =>
+        result.Errors.Any(e => e.Code is nameof(IdentityErrorDescriber.DuplicateEmail) or nameof(IdentityErrorDescriber.DuplicateUserName));
 
     /// <summary>
     /// The clinic's staff. Which other clinics each also works for is an administrator's business: the clinic's
@@ -195,7 +229,7 @@ public static class AccountsApi
         {
             return;
         }
-        if (result.Errors.Any(e => e.Code is nameof(IdentityErrorDescriber.DuplicateEmail) or nameof(IdentityErrorDescriber.DuplicateUserName)))
+        if (IsTaken(result))
         {
             throw ProblemException.Conflict("An account with this email already exists.");
         }

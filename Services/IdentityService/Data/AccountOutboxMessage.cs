@@ -36,4 +36,7 @@ public enum AccountMessageKind
 
     /// <summary>To CustomerService: the customer's confirmed address (Messages.AccountEmailChanged).</summary>
     CustomerEmailChanged,
+
+    /// <summary>A mail to the account's address: someone signed up with it again (sign in, or set a new password).</summary>
+    AccountExists,
 }

@@ -26,6 +26,7 @@ public sealed class AccountMailConsumer(NotificationDbContext db, TimeProvider c
             AccountMailKind.ResetPassword => NotificationKind.ResetPassword,
             AccountMailKind.ConfirmEmailChange => NotificationKind.ConfirmEmailChange,
             AccountMailKind.EmailChanged => NotificationKind.EmailChanged,
+            AccountMailKind.AccountExists => NotificationKind.AccountExists,
             _ => throw new InvalidOperationException($"No account mail {m.Kind}."),
         };
         now = now.ToUniversalTime();

@@ -71,13 +71,17 @@ public enum NotificationKind
 
     /// <summary>To the old address: the account's address was changed.</summary>
     EmailChanged,
+
+    /// <summary>Someone signed up with an address that has an account: sign in, or set a new password.</summary>
+    AccountExists,
 }
 
 public static class NotificationKinds
 {
     /// <summary>The kinds that are account mails, about no booking.</summary>
     public static readonly NotificationKind[] Account =
-        [NotificationKind.VerifyEmail, NotificationKind.ResetPassword, NotificationKind.ConfirmEmailChange, NotificationKind.EmailChanged];
+        [NotificationKind.VerifyEmail, NotificationKind.ResetPassword, NotificationKind.ConfirmEmailChange, NotificationKind.EmailChanged,
+            NotificationKind.AccountExists];
 
     public static bool IsAccountMail(this NotificationKind kind) => Account.Contains(kind);
 }

@@ -27,6 +27,10 @@ public sealed class NotificationLinks
     public Uri Specialists(long clinicId, string specialization) =>
         new(WebApp!, $"/?specialization={Uri.EscapeDataString(specialization)}&clinicId={clinicId}");
 
+    public Uri SignIn => new(WebApp!, "/account/signin");
+
+    public Uri ForgotPassword => new(WebApp!, "/account/forgot-password");
+
     // The account mails' links: the web app's pages, which hand the token to IdentityService when the person confirms.
     public Uri VerifyEmail(string accountId, string token) =>
         new(WebApp!, $"/account/verify-email?account={Uri.EscapeDataString(accountId)}&token={Uri.EscapeDataString(token)}");

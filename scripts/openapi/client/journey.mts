@@ -3,7 +3,8 @@
 // the whole file compiles in TypeScript's strict mode. No casts and no hand-written API types: what the
 // document says is all this client knows. Ids a response gives go into the next call as they are.
 //
-// Environment: GW (the gateway's URL) and ADMIN_PASSWORD (the first administrator's password).
+// Environment: GW (the gateway's URL), ADMIN_PASSWORD (the first administrator's password) and INBOX (the
+// local mail server's inbox, smtp4dev, where the sign-up's verification mail arrives).
 import createClient from "openapi-fetch";
 import type { paths } from "./api.js";
 
@@ -49,6 +50,29 @@ async function signIn(email: string, password: string): Promise<string> {
   return body.access_token;
 }
 
+/**
+ * The link to `path` in the newest mail `address` got, read from the local inbox (smtp4dev's API) as a person
+ * opens their mail; waits up to 30 s for it.
+ */
+async function mailedLink(address: string, path: string): Promise<URL> {
+  const inbox = required("INBOX");
+  for (let attempt = 0; attempt < 150; attempt++) {
+    const list: unknown = await (await fetch(`${inbox}/api/messages?pageSize=5000`)).json();
+    const results = typeof list === "object" && list !== null && "results" in list && Array.isArray(list.results) ? list.results : [];
+    for (const message of results.reverse()) {
+      if (JSON.stringify(message.to ?? []).toLowerCase().includes(address.toLowerCase())) {
+        const text = await (await fetch(`${inbox}/api/messages/${message.id}/plaintext`)).text();
+        const link = text.split(/\s+/).find(word => word.includes(`${path}?`));
+        if (link) {
+          return new URL(link);
+        }
+      }
+    }
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
+  throw new Error(`no mail to ${address} with a link to ${path}`);
+}
+
 /** yyyy-MM-dd, days from today (UTC). */
 function day(offset: number): string {
   return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -90,10 +114,24 @@ if (generated.created !== 3) {
 
 // A customer signs up, finds the doctor's first free slot, books it, lists it and cancels it.
 const email = `ann-${run}@journey.example`;
-const signUp = expect("sign up", await client().POST("/account/register", {
+expect("sign up", await client().POST("/account/register", {
   body: { name: "Ann Lee", email, phone: "+1 555 0100", password: "correct horse battery" },
-}), 201);
+}), 202);
+// The account signs in once the link in its verification mail is followed (the web app's page sends this).
+const link = await mailedLink(email, "/account/verify-email");
+const verified = await client().POST("/account/email/verify", {
+  body: { accountId: link.searchParams.get("account"), token: link.searchParams.get("token") },
+});
+if (verified.response.status !== 204) {
+  throw new Error(`verify email: expected 204, got ${verified.response.status} ${JSON.stringify(verified.error)}`);
+}
+console.log("ok verify email (204)");
 const ann = client(await signIn(email, "correct horse battery"));
+const account = expect("read account", await ann.GET("/account"), 200);
+const customerId = account.customerId;
+if (typeof customerId !== "number") {
+  throw new Error(`read account: a patient's account names its customer, got ${JSON.stringify(account)}`);
+}
 const found = expect("search", await client().GET("/availability/search", {
   params: { query: { from, to, specialization, limit: 20 } },
 }), 200);
@@ -105,12 +143,19 @@ const booking = expect("book", await ann.PUT("/bookingSlots/{slotId}/booking", {
   params: { path: { slotId: slot.id }, header: { "Idempotency-Key": `journey-${run}` } },
   body: {},
 }), 201);
-if (booking.status !== "confirmed" || booking.customerId !== signUp.customerId) {
-  throw new Error(`book: expected a confirmed booking of customer ${signUp.customerId}, got ${JSON.stringify(booking)}`);
+if (booking.status !== "confirmed" || booking.customerId !== customerId) {
+  throw new Error(`book: expected a confirmed booking of customer ${customerId}, got ${JSON.stringify(booking)}`);
 }
-const mine = expect("list my bookings", await ann.GET("/customers/{id}/bookings", {
-  params: { path: { id: signUp.customerId }, query: { status: "confirmed" } },
+// The customer's list trails the booking by a message (README): asked again for up to 10 s.
+let mine = expect("list my bookings", await ann.GET("/customers/{id}/bookings", {
+  params: { path: { id: customerId }, query: { status: "confirmed" } },
 }), 200);
+for (let attempt = 0; attempt < 50 && !mine.items.some(b => b.bookingId === booking.id); attempt++) {
+  await new Promise(resolve => setTimeout(resolve, 200));
+  mine = expect("list my bookings again", await ann.GET("/customers/{id}/bookings", {
+    params: { path: { id: customerId }, query: { status: "confirmed" } },
+  }), 200);
+}
 if (!mine.items.some(b => b.bookingId === booking.id)) {
   throw new Error(`list my bookings: booking ${booking.id} is not in ${JSON.stringify(mine)}`);
 }

@@ -12,29 +12,43 @@ public sealed class AccountPagesTests(ClinicBookingApp app, WebBrowser browser)
     private string WebApp => app.WebAppUrl;
 
     [Fact]
-    public async Task A_patient_verifies_their_address_from_the_mail_sent_at_sign_up()
+    public async Task A_patient_moves_their_account_to_another_address_through_the_link_sent_to_it()
     {
-        var (_, _, email) = await _scenario.NewPatientAsync("Val Verify");
+        var (_, _, email) = await _scenario.NewPatientAsync("Max Mover");
+        var newEmail = Http.UniqueEmail("max.moved");
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.SignInAsync(WebApp, email, Tokens.Password);
 
-        // The account page says the address is not verified yet.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Val Verify" }).ClickAsync();
+        // The account page, from the name in the header: the address, and the form to move.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Max Mover" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/account$"));
         await Expect(page.Locator("#email")).ToHaveTextAsync(email);
-        await Expect(page.Locator("#verified")).ToContainTextAsync("not verified");
+        await page.AssertAccessibleAsync();
+        // The current password is asked: a wrong one is refused next to its field.
+        await page.GetByLabel("New email").FillAsync(newEmail);
+        await page.GetByLabel("Current password").FillAsync("not the password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send the link" }).ClickAsync();
+        await Expect(page.Locator("#currentPassword-error")).ToContainTextAsync("not right");
+        await page.AssertAccessibleAsync();
+        await page.GetByLabel("New email").FillAsync(newEmail);
+        await page.GetByLabel("Current password").FillAsync(Tokens.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send the link" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("keeps its address until you follow the link");
+
+        // The link in the mail to the new address; one press moves the account.
+        var mail = Assert.Single(await app.Inbox.WaitForAsync(newEmail, m => m.Count >= 1, accountMails: true));
+        await page.OpenAsync(mail.LinkTo("/account/confirm-email").AbsoluteUri);
+        await Expect(page.Locator("#new-email")).ToHaveTextAsync(newEmail);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use this address" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("now uses its new address");
         await page.AssertAccessibleAsync();
 
-        // The link from the mail opens the verification page; the button verifies.
-        var mail = Assert.Single(await app.Inbox.WaitForAsync(email, m => m.Count >= 1, accountMails: true));
-        await page.OpenAsync(mail.LinkTo("/account/verify-email").AbsoluteUri);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Verify my email address" }).ClickAsync();
-        await Expect(page.Locator("#outcome")).ToContainTextAsync("verified");
-        await page.AssertAccessibleAsync();
-
-        await page.OpenAsync($"{WebApp}/account");
-        await Expect(page.Locator("#verified")).ToHaveTextAsync("It is verified.");
+        await using var fresh = await browser.NewContextAsync();
+        var again = await fresh.NewPageAsync();
+        await again.SignInAsync(WebApp, newEmail, Tokens.Password);
+        await again.OpenAsync($"{WebApp}/account");
+        await Expect(again.Locator("#email")).ToHaveTextAsync(newEmail);
     }
 
     [Fact]

@@ -31,6 +31,16 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         await page.AssertAccessibleAsync();
         await page.GetByLabel("Password").FillAsync(Tokens.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("Follow its link to activate your account");
+        await page.AssertAccessibleAsync();
+
+        // The link in the verification mail activates the account; then she signs in.
+        var verification = Assert.Single(await app.Inbox.WaitForAsync(email, m => m.Count >= 1, accountMails: true));
+        await page.OpenAsync(verification.LinkTo("/account/verify-email").AbsoluteUri);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify my email address" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToContainTextAsync("your account is active");
+        await page.AssertAccessibleAsync();
+        await page.GetByRole(AriaRole.Main).GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
         await page.SignInOnLoginPageAsync(email, Tokens.Password);
         await Expect(page.GetByText("Ann Lee")).ToBeVisibleAsync();
 

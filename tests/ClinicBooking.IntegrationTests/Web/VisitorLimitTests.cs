@@ -78,7 +78,7 @@ public sealed class VisitorLimitTests(ClinicBookingApp app, WebBrowser browser)
     [Fact]
     public async Task After_sign_in_the_browser_goes_back_only_into_the_web_app()
     {
-        var patient = await Tokens.NewCustomerAsync(app.Anonymous, "Rita Return", Ct);
+        var patient = await Tokens.NewCustomerAsync(app, "Rita Return", Ct);
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
         // A tab is dropped by browsers, so "/\t/example.com" would arrive as "//example.com": another site.

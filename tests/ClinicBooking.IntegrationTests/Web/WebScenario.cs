@@ -52,7 +52,7 @@ public sealed class WebScenario(ClinicBookingApp app)
     }
 
     /// <summary>A patient who signed up through the API: their customer id, token and email.</summary>
-    public Task<(long CustomerId, string Token, string Email)> NewPatientAsync(string name) => Tokens.NewCustomerAsync(app.Anonymous, name, Ct);
+    public Task<(long CustomerId, string Token, string Email)> NewPatientAsync(string name) => Tokens.NewCustomerAsync(app, name, Ct);
 
     /// <summary>Books a slot as the patient (their own token), through the API.</summary>
     public async Task<long> BookAsync(long slotId, string patientToken)

@@ -200,7 +200,7 @@ namespace ClinicBooking.IdentityService.Data.Migrations
 
                     b.ToTable("outbox_messages", null, t =>
                         {
-                            t.HasCheckConstraint("ck_outbox_messages_message_type", "message_type IN ('VerifyEmail', 'ResetPassword', 'ConfirmEmailChange', 'EmailChanged', 'CustomerEmailChanged')");
+                            t.HasCheckConstraint("ck_outbox_messages_message_type", "message_type IN ('VerifyEmail', 'ResetPassword', 'ConfirmEmailChange', 'EmailChanged', 'CustomerEmailChanged', 'AccountExists')");
 
                             t.HasCheckConstraint("ck_outbox_messages_sent_or_parked", "(sent_at IS NULL OR parked_at IS NULL) AND (parked_at IS NULL) = (parked_reason IS NULL)");
                         });

@@ -240,11 +240,11 @@ namespace ClinicBooking.NotificationService.Data.Migrations
 
                     b.ToTable("notifications", null, t =>
                         {
-                            t.HasCheckConstraint("ck_notifications_account_mail", "(booking_id IS NULL) = (kind IN ('VerifyEmail', 'ResetPassword', 'ConfirmEmailChange', 'EmailChanged')) AND (booking_id IS NOT NULL OR channel = 'Email')");
+                            t.HasCheckConstraint("ck_notifications_account_mail", "(booking_id IS NULL) = (kind IN ('VerifyEmail', 'ResetPassword', 'ConfirmEmailChange', 'EmailChanged', 'AccountExists')) AND (booking_id IS NOT NULL OR channel = 'Email')");
 
                             t.HasCheckConstraint("ck_notifications_channel", "channel IN ('Email', 'Sms')");
 
-                            t.HasCheckConstraint("ck_notifications_kind", "kind IN ('Confirmation', 'Cancellation', 'Reminder', 'VerifyEmail', 'ResetPassword', 'ConfirmEmailChange', 'EmailChanged')");
+                            t.HasCheckConstraint("ck_notifications_kind", "kind IN ('Confirmation', 'Cancellation', 'Reminder', 'VerifyEmail', 'ResetPassword', 'ConfirmEmailChange', 'EmailChanged', 'AccountExists')");
 
                             t.HasCheckConstraint("ck_notifications_lead_minutes", "(kind = 'Reminder') = (lead_minutes > 0) AND lead_minutes >= 0");
 
