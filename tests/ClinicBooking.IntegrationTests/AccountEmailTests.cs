@@ -76,6 +76,14 @@ public sealed class AccountEmailTests(ClinicBookingApp app)
         }
         Assert.Equal(refusals[0], refusals[1]);
 
+        // A field the customer record refuses is refused alike for both, before the address is looked at (the
+        // record's rules are CustomerService's: a refusal only a new address reached would tell them apart).
+        using var takenBadPhone = await app.Anonymous.PostAsJsonAsync("/account/register", new { name = "Mallory", email, phone = "call me", password = "mallory's own passphrase" }, Ct);
+        using var freeBadPhone = await app.Anonymous.PostAsJsonAsync("/account/register", new { name = "Mallory", email = Http.UniqueEmail("fresh"), phone = "call me", password = "mallory's own passphrase" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, freeBadPhone.StatusCode);
+        Assert.Equal(freeBadPhone.StatusCode, takenBadPhone.StatusCode);
+        Assert.Equal((await freeBadPhone.ReadJsonAsync()).GetProperty("errors").ToString(), (await takenBadPhone.ReadJsonAsync()).GetProperty("errors").ToString());
+
         // The owner is told, and keeps their account as it was.
         var mails = await app.Inbox.WaitForAsync(email, m => m.Any(x => x.Subject == "You already have a ClinicBooking account"), accountMails: true);
         Assert.Contains("/account/forgot-password", mails.Single(m => m.Subject == "You already have a ClinicBooking account").Text);

@@ -6,9 +6,9 @@ namespace ClinicBooking.CustomerService.Data;
 /// </summary>
 public sealed class Customer
 {
-    public const int NameMaxLength = 200;
-    public const int EmailMaxLength = 254; // RFC 5321's limit for a forward path
-    public const int PhoneMaxLength = 32;
+    public const int NameMaxLength = Contracts.Customers.ContactRules.NameMaxLength;
+    public const int EmailMaxLength = Contracts.Customers.ContactRules.EmailMaxLength;
+    public const int PhoneMaxLength = Contracts.Customers.ContactRules.PhoneMaxLength;
 
     public long Id { get; set; }
 

@@ -1,5 +1,6 @@
 using ClinicBooking.Contracts.Access;
 using ClinicBooking.IdentityService.Data;
+using ClinicBooking.Contracts.Customers;
 using FluentValidation;
 
 namespace ClinicBooking.IdentityService.Accounts;
@@ -23,9 +24,13 @@ public sealed class RegisterRequestValidator : RequestValidator<RegisterRequest>
 {
     public RegisterRequestValidator()
     {
-        RuleFor(r => r.Name).NotEmpty().WithMessage("Name is required.").TrimmedMaximumLength(Account.NameMaxLength);
-        RuleFor(r => r.Email).NotEmpty().WithMessage("Email is required.").TrimmedMaximumLength(254);
-        RuleFor(r => r.Phone).TrimmedMaximumLength(32);
+        // The customer record's own rules (CustomerService's), checked before it is known whether the address
+        // has an account: a refusal only a new address could reach would tell the two apart.
+        RuleFor(r => r.Name).NotEmpty().WithMessage("Name is required.").TrimmedMaximumLength(ContactRules.NameMaxLength);
+        RuleFor(r => r.Email).NotEmpty().WithMessage("Email is required.").TrimmedMaximumLength(ContactRules.EmailMaxLength)
+            .Must(ContactRules.IsEmail).WithMessage(ContactRules.EmailMessage);
+        RuleFor(r => r.Phone).TrimmedMaximumLength(ContactRules.PhoneMaxLength)
+            .Must(ContactRules.IsPhone).WithMessage(ContactRules.PhoneMessage);
         RuleFor(r => r.Password).NotEmpty().WithMessage("Password is required.").MaximumLength(AccountsApi.PasswordMaxLength);
     }
 }
