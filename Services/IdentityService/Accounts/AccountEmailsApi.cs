@@ -9,8 +9,8 @@ namespace ClinicBooking.IdentityService.Accounts;
 
 /// <summary>
 /// What an account does by mail: verify its address (a new account signs in once it has), set a new password when
-/// the old one is forgotten, and move to another address. Each mail goes through the outbox to NotificationService (<see cref="AccountOutbox"/>), with a
-/// link to the web app's page, which answers here. The links' tokens are ASP.NET Core Identity's: bound to the
+/// the old one is forgotten, and move to another address. Each mail goes through the outbox to NotificationService
+/// (<see cref="AccountOutbox"/>), with a link to the web app's page, which answers here. The links' tokens are ASP.NET Core Identity's: bound to the
 /// account and its security stamp, so a password reset or an email change spends every link of its kind issued
 /// before; a reset link lives <see cref="AccountLinks.PasswordResetLifetime"/>, the others
 /// <see cref="AccountLinks.EmailLinkLifetime"/>. No answer tells a stranger whether an address has an account.
