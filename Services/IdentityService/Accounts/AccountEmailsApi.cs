@@ -40,7 +40,7 @@ public static class AccountEmailsApi
 
     public static async Task<Ok<AccountResponse>> GetAccount(ClaimsPrincipal user, UserManager<Account> accounts)
     {
-        var account = await SignedInAsync(user, accounts);
+        var account = await AccountsApi.SignedInAsync(user, accounts);
         return TypedResults.Ok(new AccountResponse(account.Id, account.Name, account.Email!, account.EmailConfirmed, account.CustomerId));
     }
 
@@ -86,11 +86,8 @@ public static class AccountEmailsApi
         {
             throw ProblemException.Validation(new Dictionary<string, string[]> { ["newPassword"] = [.. result.Errors.Select(e => e.Description)] });
         }
-        if (!account.EmailConfirmed)
-        {
-            account.EmailConfirmed = true;
-            await accounts.UpdateAsync(account);
-        }
+        // Saved with the new security stamp (one update).
+        account.EmailConfirmed = true;
         await access.RevokeAsync(account);
         return TypedResults.NoContent();
     }
@@ -103,7 +100,7 @@ public static class AccountEmailsApi
     public static async Task<Accepted> RequestEmailChange(
         ChangeEmailRequest request, ClaimsPrincipal user, UserManager<Account> accounts, AccountsDbContext db, CancellationToken ct)
     {
-        var account = await SignedInAsync(user, accounts);
+        var account = await AccountsApi.SignedInAsync(user, accounts);
         if (!await accounts.CheckPasswordAsync(account, request.CurrentPassword!))
         {
             throw ProblemException.Validation(new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is not right."] });
@@ -177,9 +174,6 @@ public static class AccountEmailsApi
         db.OutboxMessages.Add(new AccountOutboxMessage { AccountId = accountId, Kind = kind, Address = address });
         await db.SaveChangesAsync(ct);
     }
-
-    private static async Task<Account> SignedInAsync(ClaimsPrincipal user, UserManager<Account> accounts) =>
-        await accounts.FindByIdAsync(user.FindFirst(ClaimNames.Subject)?.Value ?? "") ?? throw Access.Forbidden();
 
     private static ProblemException LinkRefused() =>
         ProblemException.Validation(new Dictionary<string, string[]> { ["token"] = [InvalidLink] });

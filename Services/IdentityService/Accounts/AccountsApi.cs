@@ -179,8 +179,7 @@ public static class AccountsApi
     public static async Task<NoContent> ChangePassword(
         ChangePasswordRequest request, ClaimsPrincipal user, UserManager<Account> accounts, AccountAccess access)
     {
-        var account = await accounts.FindByIdAsync(user.FindFirst(ClaimNames.Subject)?.Value ?? "")
-            ?? throw Access.Forbidden();
+        var account = await SignedInAsync(user, accounts);
         var result = await accounts.ChangePasswordAsync(account, request.CurrentPassword!, request.NewPassword!);
         if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch)))
         {
@@ -217,6 +216,10 @@ public static class AccountsApi
         await access.RevokeAsync(account);
         return TypedResults.NoContent();
     }
+
+    /// <summary>The account of the token's subject (403 when it is gone).</summary>
+    internal static async Task<Account> SignedInAsync(ClaimsPrincipal user, UserManager<Account> accounts) =>
+        await accounts.FindByIdAsync(user.FindFirst(ClaimNames.Subject)?.Value ?? "") ?? throw Access.Forbidden();
 
     private static async Task<IEnumerable<long>> ClinicsOfAsync(UserManager<Account> accounts, Account account) =>
         (await accounts.GetClaimsAsync(account)).Where(c => c.Type == ClaimNames.ClinicId)
