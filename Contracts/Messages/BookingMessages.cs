@@ -94,12 +94,17 @@ public sealed record CustomerVerdict(long BookingId, long CustomerId, string? Re
 /// <summary>
 /// Cell → CustomerService: a booking changed status. <see cref="Revision"/> grows with every change of one
 /// booking, so a consumer that sees messages late or twice keeps the newest and ignores the rest. A booking
-/// starts at revision 1 (pending), which <see cref="VerifyCustomer"/> stands for.
+/// starts at revision 1 (pending), which <see cref="VerifyCustomer"/> stands for. <see cref="Mode"/> says whether
+/// the appointment is in person or online (<see cref="ClinicBooking.Contracts.Consultations.ConsultationModes"/>);
+/// a message from before modes existed reads as in person.
 /// </summary>
 public sealed record BookingStatusChanged(
     long BookingId, long CustomerId, long ClinicId, long? BookingSlotId, long DoctorId,
     DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, int Revision, DateTimeOffset ChangedAt,
-    string? Reason, string TimeZone);
+    string? Reason, string TimeZone, string Mode = ClinicBooking.Contracts.Consultations.ConsultationModes.InPerson)
+{
+    public bool IsOnline => Mode == ClinicBooking.Contracts.Consultations.ConsultationModes.Online;
+}
 
 /// <summary>
 /// CustomerService → every cell (published): a customer was deactivated or reactivated at <see cref="ChangedAt"/>.

@@ -93,8 +93,8 @@ public static class AvailabilityFanOutApi
         };
     }
 
-    public static readonly string[] SearchParameters = ["date", "from", "to", "specialization", "clinicId", "after", "limit"];
-    public static readonly string[] NextParameters = ["specialization", "clinicId", "from"];
+    public static readonly string[] SearchParameters = ["date", "from", "to", "specialization", "clinicId", "mode", "after", "limit"];
+    public static readonly string[] NextParameters = ["specialization", "clinicId", "from", "mode"];
 
     /// <summary>
     /// The query the cells get and the cache is keyed by: only the parameters the operation takes, in one order,

@@ -3,6 +3,7 @@ using ClinicBooking.ClinicService.Caching;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Sharding;
 using ClinicBooking.ClinicService.Slots;
+using ClinicBooking.Contracts.Consultations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -32,10 +33,10 @@ public static class AvailabilityApi
     /// <summary>What one availability answer is made of: its cache key and its query.</summary>
     public sealed record SlotSearch(
         DateOnly From, DateOnly To, string? Specialization, long? ClinicId, long? DoctorId,
-        (DateTimeOffset StartsAt, long Id)? After, int Limit)
+        (DateTimeOffset StartsAt, long Id)? After, int Limit, string? Mode = null)
     {
         public string Key => string.Create(CultureInfo.InvariantCulture,
-            $"{From:yyyyMMdd}:{To:yyyyMMdd}:{Specialization}:{ClinicId}:{DoctorId}:{After?.StartsAt.UtcTicks}:{After?.Id}:{Limit}");
+            $"{From:yyyyMMdd}:{To:yyyyMMdd}:{Specialization}:{ClinicId}:{DoctorId}:{After?.StartsAt.UtcTicks}:{After?.Id}:{Limit}:{Mode}");
     }
 
     public static async Task<Ok<AvailabilityPage>> ClinicAvailability(
@@ -43,7 +44,7 @@ public static class AvailabilityApi
     {
         var today = await ClinicTodayAsync(services, query.ClinicId, ct) ?? throw Missing.Clinic(query.ClinicId);
         var (from, to) = new DateRangeQuery(query.From, query.To).Resolve(today, AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
-        var search = new SlotSearch(from, to, Normalize(query.Specialization), query.ClinicId, query.DoctorId, Cursor(query.After), query.Limit);
+        var search = new SlotSearch(from, to, Normalize(query.Specialization), query.ClinicId, query.DoctorId, Cursor(query.After), query.Limit, query.Mode);
         return TypedResults.Ok(await CachedPageAsync(services.Shard, cache, services.Clock, search, ct));
     }
 
@@ -57,7 +58,7 @@ public static class AvailabilityApi
         }
         var today = await ClinicTodayAsync(services, clinicId, ct) ?? throw Missing.Clinic(clinicId);
         var (from, to) = new DateRangeQuery(query.From, query.To).Resolve(today, AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
-        var search = new SlotSearch(from, to, null, clinicId, doctorId, Cursor(query.After), query.Limit);
+        var search = new SlotSearch(from, to, null, clinicId, doctorId, Cursor(query.After), query.Limit, query.Mode);
         return TypedResults.Ok(await CachedPageAsync(services.Shard, cache, services.Clock, search, ct));
     }
 
@@ -69,7 +70,7 @@ public static class AvailabilityApi
     {
         var (from, to) = new DateRangeQuery(query.Date ?? query.From, query.Date ?? query.To)
             .Resolve(EarliestClinicDate(cell.Clock), AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
-        var search = new SlotSearch(from, to, Normalize(query.Specialization), query.ClinicId, null, Cursor(query.After), query.Limit);
+        var search = new SlotSearch(from, to, Normalize(query.Specialization), query.ClinicId, null, Cursor(query.After), query.Limit, query.Mode);
         return TypedResults.Ok(await CachedPageAsync(cell, search, ct));
     }
 
@@ -77,7 +78,7 @@ public static class AvailabilityApi
     public static async Task<Results<Ok<AvailableSlot>, NoContent>> Next([AsParameters] NextQuery query, [AsParameters] CellServices cell, CancellationToken ct)
     {
         var search = new SlotSearch(query.From ?? EarliestClinicDate(cell.Clock), DateOnly.MaxValue, Normalize(query.Specialization),
-            query.ClinicId, null, null, 1);
+            query.ClinicId, null, null, 1, query.Mode);
         var page = await CachedPageAsync(cell, search, ct);
         return page.Items.Count > 0 ? TypedResults.Ok(page.Items[0]) : TypedResults.NoContent();
     }
@@ -144,9 +145,9 @@ public static class AvailabilityApi
         {
             // Written out, because the LATERAL join is the point: EF writes "a page per doctor" as a window
             // function over every slot of the shard. (Columns named as the model's snake_case convention reads them.)
-            var (specialization, clinicId, doctorId) = (search.Specialization, search.ClinicId, search.DoctorId);
+            var (specialization, clinicId, doctorId, mode) = (search.Specialization, search.ClinicId, search.DoctorId, search.Mode);
             var found = await db.Database.SqlQuery<SlotRow>($"""
-                SELECT s.id, s.clinic_id, s.doctor_id, s.time_slot_id, s.date, s.starts_at, s.ends_at,
+                SELECT s.id, s.clinic_id, s.doctor_id, s.time_slot_id, s.date, s.starts_at, s.ends_at, s.mode,
                        d.name AS doctor_name, d.specialization, c.name AS clinic_name, c.time_zone
                   FROM doctors d
                   JOIN clinics c ON c.id = d.clinic_id AND c.is_active
@@ -155,6 +156,7 @@ public static class AvailabilityApi
                         WHERE s.clinic_id = d.clinic_id AND s.doctor_id = d.id AND s.customer_id IS NULL
                           AND s.starts_at > {startsAfter} AND s.date >= {fromDate} AND s.date <= {toDate}
                           AND (NOT {hasAfter} OR (s.starts_at, s.id) > ({afterStart}, {afterId}))
+                          AND ({mode}::text IS NULL OR s.mode IN ({mode}::text, {ConsultationModes.Either}))
                         ORDER BY s.starts_at, s.id
                         LIMIT {take}) s
                  WHERE d.is_active
@@ -175,12 +177,16 @@ public static class AvailabilityApi
             select new SlotRow
             {
                 Id = s.Id, ClinicId = s.ClinicId, DoctorId = s.DoctorId, TimeSlotId = s.TimeSlotId, Date = s.Date,
-                StartsAt = s.StartsAt, EndsAt = s.EndsAt, DoctorName = d.Name, Specialization = d.Specialization,
+                StartsAt = s.StartsAt, EndsAt = s.EndsAt, Mode = s.Mode, DoctorName = d.Name, Specialization = d.Specialization,
                 ClinicName = c.Name, TimeZone = c.TimeZone,
             };
         if (search.ClinicId is { } clinic)
         {
             rows = rows.Where(r => r.ClinicId == clinic);
+        }
+        if (search.Mode is { } wanted)
+        {
+            rows = rows.Where(r => r.Mode == wanted || r.Mode == ConsultationModes.Either);
         }
         if (hasAfter)
         {
@@ -192,7 +198,7 @@ public static class AvailabilityApi
     private static KeysetPage<AvailableSlot> Page(List<SlotRow> rows, int limit) =>
         KeysetPage<AvailableSlot>.FromRows(rows.Select(r => new AvailableSlot(
             r.Id, r.ClinicId, r.ClinicName, r.DoctorId, r.DoctorName, r.Specialization, r.TimeSlotId, r.Date,
-            SlotTimes.ToClinicTime(r.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.EndsAt, r.TimeZone), r.TimeZone)).ToList(), limit);
+            SlotTimes.ToClinicTime(r.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.EndsAt, r.TimeZone), r.TimeZone, r.Mode)).ToList(), limit);
 
     /// <summary>A free slot with its doctor and clinic, as one row.</summary>
     public sealed class SlotRow
@@ -204,6 +210,7 @@ public static class AvailabilityApi
         public DateOnly Date { get; init; }
         public DateTimeOffset StartsAt { get; init; }
         public DateTimeOffset EndsAt { get; init; }
+        public required string Mode { get; init; }
         public required string DoctorName { get; init; }
         public required string Specialization { get; init; }
         public required string ClinicName { get; init; }

@@ -2,20 +2,29 @@ using ClinicBooking.Contracts.Access;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Slots;
 using ClinicBooking.Messages;
+using ClinicBooking.Contracts.Consultations;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ClinicBooking.ClinicService.Bookings;
 
-/// <summary>Book a slot for a customer (body of <c>PUT /bookingSlots/{id}/booking</c>).</summary>
+/// <summary>
+/// Book a slot for a customer (body of <c>PUT /bookingSlots/{id}/booking</c>), in person or online (<c>mode</c>):
+/// left out, as the slot offers it (in person where it offers either); a mode the slot does not offer is refused.
+/// </summary>
 /// Every caller who may book may name the customer; which customers each may name is the handler's rule.
 public sealed record BookSlotRequest(
-    [property: SetBy(Roles.Customer, Roles.Staff, Roles.Administrator)] long? CustomerId);
+    [property: SetBy(Roles.Customer, Roles.Staff, Roles.Administrator)] long? CustomerId,
+    [property: SetBy(Roles.Customer, Roles.Staff, Roles.Administrator)] string? Mode = null);
 
 public sealed class BookSlotRequestValidator : RequestValidator<BookSlotRequest>
 {
-    public BookSlotRequestValidator() =>
+    public BookSlotRequestValidator()
+    {
         RuleFor(r => r.CustomerId).GreaterThan(0).WithMessage("customerId must be the id of the customer the slot is booked for.");
+        RuleFor(r => r.Mode).Must(mode => mode is null || ConsultationModes.Booked.Contains(mode))
+            .WithMessage($"mode must be one of: {string.Join(", ", ConsultationModes.Booked)}.");
+    }
 }
 
 
@@ -67,7 +76,7 @@ public static class BookingResponses
         if (b.CancelledAt is { } cancelled) history.Add(new(BookingStatus.Cancelled, cancelled));
         return new(b.Id, b.BookingSlotId, b.ClinicId, b.DoctorId, b.CustomerId,
             SlotTimes.ToClinicTime(b.StartsAt, timeZone), SlotTimes.ToClinicTime(b.EndsAt, timeZone), b.Status, b.Reason,
-            b.Status == BookingStatus.Pending ? b.ExpiresAt : null, history);
+            b.Status == BookingStatus.Pending ? b.ExpiresAt : null, history, b.Mode);
     }
 
     public static BookingResponse ToResponse(this BookingSaga.Outcome outcome) => outcome.Booking.ToResponse(outcome.TimeZone);

@@ -4,6 +4,7 @@ using ClinicBooking.ClinicService.Caching;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Outbox;
 using ClinicBooking.ClinicService.Sharding;
+using ClinicBooking.Contracts.Consultations;
 using ClinicBooking.Messages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -45,16 +46,16 @@ public sealed class BookingSaga(
     /// Idempotency-Key, or the same customer while their booking of this slot is active) gets that request's
     /// booking, never a second one. Throws the problem that says why not when the slot cannot be booked.
     /// </summary>
-    public async Task<Outcome> BookAsync(long slotId, long customerId, string bookedBy, string? idempotencyKey, string actor, CancellationToken ct)
+    public async Task<Outcome> BookAsync(long slotId, long customerId, string bookedBy, string? mode, string? idempotencyKey, string actor, CancellationToken ct)
     {
         // Optimistic: most requests find the slot free, and that takes one statement.
-        if (await TryHoldAsync(slotId, customerId, bookedBy, idempotencyKey, actor, ct) is { } hold)
+        if (await TryHoldAsync(slotId, customerId, bookedBy, mode, idempotencyKey, actor, ct) is { } hold)
         {
             return new Outcome(await WaitForDecisionAsync(hold.Booking, hold.Decided, ct), hold.TimeZone);
         }
         // Not free. It may be this request's own earlier booking (a repeat, or a concurrent twin).
         await using var db = shards.CreateContext(ShardOf(slotId));
-        var earlier = await FindEarlierAsync(db, slotId, customerId, idempotencyKey, ct) ?? throw await SlotNotFreeAsync(db, slotId, ct);
+        var earlier = await FindEarlierAsync(db, slotId, customerId, idempotencyKey, ct) ?? throw await SlotNotFreeAsync(db, slotId, mode, ct);
         if (earlier.CustomerId != customerId)
         {
             throw BookingProblems.KeyReused(earlier);
@@ -115,7 +116,7 @@ public sealed class BookingSaga(
     /// queues the question to CustomerService. Null when the slot is not free (taken, held, removed or
     /// started) or the Idempotency-Key was used before for this slot.
     /// </summary>
-    private async Task<Hold?> TryHoldAsync(long slotId, long customerId, string bookedBy, string? idempotencyKey, string actor, CancellationToken ct)
+    private async Task<Hold?> TryHoldAsync(long slotId, long customerId, string bookedBy, string? mode, string? idempotencyKey, string actor, CancellationToken ct)
     {
         var (clinicId, shard) = (ClinicIds.ClinicOf(slotId), ShardOf(slotId));
         await using var command = shards.DataSource(shard).CreateCommand(HoldSql);
@@ -128,6 +129,7 @@ public sealed class BookingSaga(
         command.Parameters.AddWithValue("slot", slotId);
         command.Parameters.AddWithValue("hold", options.Value.HoldTimeout);
         command.Parameters.AddWithValue("bookedBy", bookedBy);
+        command.Parameters.Add(new NpgsqlParameter("mode", NpgsqlDbType.Varchar) { Value = (object?)mode ?? DBNull.Value });
         command.Parameters.AddWithValue("actor", actor);
         command.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Varchar) { Value = (object?)idempotencyKey ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("trace", NpgsqlDbType.Varchar) { Value = (object?)CurrentTrace ?? DBNull.Value });
@@ -333,11 +335,14 @@ public sealed class BookingSaga(
         WITH slot AS (
             UPDATE booking_slots SET customer_id = @customer
              WHERE clinic_id = @clinic AND id = @slot AND customer_id IS NULL AND starts_at > now()
-         RETURNING clinic_id, id, doctor_id, starts_at, ends_at),
+               AND (@mode::varchar IS NULL OR mode IN (@mode::varchar, '{ConsultationModes.Either}'))
+         RETURNING clinic_id, id, doctor_id, starts_at, ends_at, mode),
         b AS (
             INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status,
-                                  idempotency_key, revision, created_at, expires_at, booked_by)
-            SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, @status, @key, 1, now(), now() + @hold, @bookedBy
+                                  idempotency_key, revision, created_at, expires_at, booked_by, mode)
+            SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, @status, @key, 1, now(), now() + @hold, @bookedBy,
+                   -- A slot offering either is booked as the patient chose, in person unless they said online.
+                   CASE WHEN mode = '{ConsultationModes.Either}' THEN COALESCE(@mode::varchar, '{ConsultationModes.InPerson}') ELSE mode END
               FROM slot
          RETURNING *, @trace::varchar AS trace),
         audit AS (
@@ -407,13 +412,13 @@ public sealed class BookingSaga(
     }
 
     /// <summary>Why a slot could not be held: gone, started, held by a pending booking, or booked.</summary>
-    private async Task<ProblemException> SlotNotFreeAsync(ClinicDbContext db, long slotId, CancellationToken ct)
+    private async Task<ProblemException> SlotNotFreeAsync(ClinicDbContext db, long slotId, string? mode, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(slotId);
         var slot = await db.BookingSlots.AsNoTracking()
             .Where(s => s.ClinicId == clinicId && s.Id == slotId)
             // "Started" by the database's clock, the one the hold itself was refused by.
-            .Select(s => new { Started = s.StartsAt <= DateTimeOffset.UtcNow, s.CustomerId })
+            .Select(s => new { Started = s.StartsAt <= DateTimeOffset.UtcNow, s.CustomerId, s.Mode })
             .FirstOrDefaultAsync(ct);
         if (slot is null)
         {
@@ -423,6 +428,11 @@ public sealed class BookingSaga(
         if (slot.Started)
         {
             return ProblemException.Conflict($"Booking slot {slotId} has already started; only future slots can be booked.");
+        }
+        if (slot.CustomerId is null && mode is not null && !ConsultationModes.Allows(slot.Mode, mode))
+        {
+            return ProblemException.Conflict($"Booking slot {slotId} is {(slot.Mode == ConsultationModes.Online ? "online" : "in person")} only; " +
+                $"book it with mode \"{slot.Mode}\", or leave mode out.");
         }
         var pending = await db.Bookings.AnyAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId && b.Status == BookingStatus.Pending, ct);
         return pending

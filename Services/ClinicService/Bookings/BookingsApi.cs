@@ -42,7 +42,7 @@ public static class BookingsApi
         long slotId, BookSlotRequest request, [AsParameters] IdempotencyKey key, BookingSaga saga, ClaimsPrincipal user, CancellationToken ct)
     {
         var (customerId, bookedBy) = BookedCustomer(user, ClinicIds.ClinicOf(slotId), slotId, request.CustomerId);
-        var outcome = await saga.BookAsync(slotId, customerId, bookedBy, key.Value, Caller.From(user).AuditName, ct);
+        var outcome = await saga.BookAsync(slotId, customerId, bookedBy, request.Mode, key.Value, Caller.From(user).AuditName, ct);
         var booking = outcome.Booking;
         return booking.Status switch
         {

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Consultations;
 using ClinicBooking.Messages;
 
 namespace ClinicBooking.ClinicService.Data;
@@ -57,6 +58,9 @@ public sealed class Booking
     /// confirms it only for the clinic's own patients) or an administrator (exempt from the booking caps).
     /// </summary>
     public string BookedBy { get; set; } = Bookers.Customer;
+
+    /// <summary>In person or online (<see cref="ConsultationModes.Booked"/>): the slot's mode, or the patient's choice where it offered either.</summary>
+    public string Mode { get; set; } = ConsultationModes.InPerson;
 
     /// <summary>Why the booking was rejected (see <see cref="CustomerVerdict"/>).</summary>
     public string? Reason { get; set; }

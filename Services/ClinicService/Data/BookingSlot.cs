@@ -1,3 +1,5 @@
+using ClinicBooking.Contracts.Consultations;
+
 namespace ClinicBooking.ClinicService.Data;
 
 /// <summary>
@@ -24,6 +26,12 @@ public sealed class BookingSlot
     public DateTimeOffset EndsAt { get; set; }
 
     public long? CustomerId { get; set; }
+
+    /// <summary>
+    /// What it offers (<see cref="ConsultationModes.Offered"/>): its doctor's template's mode, or else its time
+    /// slot's, stamped when it is made and again on a free slot when either changes (<see cref="Slots.SlotModes"/>).
+    /// </summary>
+    public string Mode { get; set; } = ConsultationModes.InPerson;
 
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Consultations;
 using ClinicBooking.Messaging.Outbox;
 using ClinicBooking.Messages;
 using Microsoft.EntityFrameworkCore;
@@ -19,6 +20,9 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
     public const string UniqueBookingSlot = "ux_booking_slots_doctor_time_slot_date";
     public const string UniqueActiveBooking = "ux_bookings_active_slot";
     public const string UniqueIdempotencyKey = "ux_bookings_slot_idempotency_key";
+
+    /// <summary>The longest <see cref="ConsultationModes"/> name, with room to spare.</summary>
+    public const int ModeMaxLength = 16;
 
     public DbSet<Clinic> Clinics => Set<Clinic>();
     public DbSet<Doctor> Doctors => Set<Doctor>();
@@ -90,7 +94,9 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         {
             t.HasCheckConstraint("ck_time_slots_name_not_blank", "length(btrim(name)) > 0");
             t.HasCheckConstraint("ck_time_slots_end_after_start", "end_time > start_time");
+            t.HasCheckConstraint("ck_time_slots_mode", PostgresDatabase.OneOf("mode", ConsultationModes.Offered));
         });
+        timeSlot.Property(s => s.Mode).HasMaxLength(ModeMaxLength).HasDefaultValue(ConsultationModes.InPerson);
         ConfigureScopedId(timeSlot, s => s.RowNumber, s => s.Id);
         timeSlot.Property(s => s.Name).HasMaxLength(TimeSlot.NameMaxLength);
         timeSlot.Property(s => s.ActiveTimeSlotId).HasComputedColumnSql($"CASE WHEN is_active THEN {ScopedIdSql} END", stored: true);
@@ -102,7 +108,11 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
 
         var doctorSlot = modelBuilder.Entity<DoctorSlot>();
         doctorSlot.ToTable("doctor_slots", t =>
-            t.HasCheckConstraint("ck_doctor_slots_weekday", "weekday BETWEEN 1 AND 7"));
+        {
+            t.HasCheckConstraint("ck_doctor_slots_weekday", "weekday BETWEEN 1 AND 7");
+            t.HasCheckConstraint("ck_doctor_slots_mode", PostgresDatabase.OneOf("mode", ConsultationModes.Offered));
+        });
+        doctorSlot.Property(s => s.Mode).HasMaxLength(ModeMaxLength);
         ConfigureScopedId(doctorSlot, s => s.RowNumber, s => s.Id);
         // A null weekday (every day) counts as one value: one doctor slot per doctor, time slot and weekday.
         doctorSlot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Weekday }).IsUnique().AreNullsDistinct(false)
@@ -123,7 +133,11 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
 
         var slot = modelBuilder.Entity<BookingSlot>();
         slot.ToTable("booking_slots", t =>
-            t.HasCheckConstraint("ck_booking_slots_end_after_start", "ends_at > starts_at"));
+        {
+            t.HasCheckConstraint("ck_booking_slots_end_after_start", "ends_at > starts_at");
+            t.HasCheckConstraint("ck_booking_slots_mode", PostgresDatabase.OneOf("mode", ConsultationModes.Offered));
+        });
+        slot.Property(s => s.Mode).HasMaxLength(ModeMaxLength).HasDefaultValue(ConsultationModes.InPerson);
         ConfigureScopedId(slot, s => s.RowNumber, s => s.Id);
         slot.Property(s => s.Version).IsRowVersion();
         slot.HasOne<Doctor>().WithMany().HasForeignKey(s => new { s.ClinicId, s.DoctorId })
@@ -152,6 +166,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         booking.ToTable("bookings", t =>
         {
             t.HasCheckConstraint("ck_bookings_status", PostgresDatabase.OneOf("status", BookingStatusNames.All));
+            t.HasCheckConstraint("ck_bookings_mode", PostgresDatabase.OneOf("mode", ConsultationModes.Booked));
             t.HasCheckConstraint("ck_bookings_ends_after_starts", "ends_at > starts_at");
             t.HasCheckConstraint("ck_bookings_hold_after_request", "expires_at > created_at");
             t.HasCheckConstraint("ck_bookings_revision_positive", "revision >= 1");
@@ -177,6 +192,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         booking.Property(b => b.IdempotencyKey).HasMaxLength(Booking.IdempotencyKeyMaxLength);
         booking.Property(b => b.Reason).HasMaxLength(Booking.ReasonMaxLength);
         booking.Property(b => b.BookedBy).HasMaxLength(16).HasDefaultValue(Bookers.Customer);
+        booking.Property(b => b.Mode).HasMaxLength(ModeMaxLength).HasDefaultValue(ConsultationModes.InPerson);
         booking.Ignore(b => b.IsActive);
         booking.HasOne<Clinic>().WithMany().HasForeignKey(b => b.ClinicId).OnDelete(DeleteBehavior.Restrict);
         // The slot reference is a composite foreign key whose delete rule (SET NULL of booking_slot_id only)

@@ -20,6 +20,9 @@ public sealed class DoctorSlot
     /// <summary>ISO weekday, 1 = Monday … 7 = Sunday; null = every day.</summary>
     public int? Weekday { get; set; }
 
+    /// <summary>How the doctor sees patients in this shift (<see cref="Contracts.Consultations.ConsultationModes.Offered"/>); null = the time slot's own mode.</summary>
+    public string? Mode { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

@@ -1,3 +1,5 @@
+using ClinicBooking.Contracts.Consultations;
+
 namespace ClinicBooking.ClinicService.Data;
 
 /// <summary>
@@ -22,6 +24,9 @@ public sealed class TimeSlot : IDeactivatable
     public TimeOnly EndTime { get; set; }
 
     public bool IsActive { get; set; } = true;
+
+    /// <summary>How its appointments take place (<see cref="ConsultationModes.Offered"/>), unless a doctor's template says otherwise.</summary>
+    public string Mode { get; set; } = ConsultationModes.InPerson;
 
     public long? ActiveTimeSlotId { get; private set; }
 

@@ -1,6 +1,7 @@
 using ClinicBooking.ClinicService.Caching;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Sharding;
+using ClinicBooking.ClinicService.Slots;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -60,11 +61,15 @@ public static class DoctorSlotsApi
             DoctorId = doctorId,
             TimeSlotId = request.TimeSlotId!.Value,
             Weekday = request.Weekday,
+            Mode = request.Mode,
             CreatedAt = now,
             UpdatedAt = now,
         };
         services.Db.DoctorSlots.Add(doctorSlot);
+        await using var transaction = await services.Db.Database.BeginTransactionAsync(ct);
         await services.Db.SaveChangesAsync(ct);
+        await SlotModes.StampAsync(services.Db, clinicId, doctorSlot.TimeSlotId, bookingSlotId: null, ct);
+        await transaction.CommitAsync(ct);
         return TypedResults.Created($"/doctors/slots/{doctorSlot.Id}", doctorSlot.ToResponse());
     }
 
@@ -74,23 +79,37 @@ public static class DoctorSlotsApi
         var doctorSlot = await FindAsync(services.Db.DoctorSlots, id, ct);
         var doctor = await services.Db.Doctors.AsNoTracking().SingleAsync(d => d.ClinicId == doctorSlot.ClinicId && d.Id == doctorSlot.DoctorId, ct);
         await CheckReferencesAsync(services.Db, doctor, request.TimeSlotId!.Value, ct);
+        var previousTimeSlot = doctorSlot.TimeSlotId;
         doctorSlot.TimeSlotId = request.TimeSlotId!.Value;
         doctorSlot.Weekday = request.Weekday;
+        doctorSlot.Mode = request.Mode;
         doctorSlot.UpdatedAt = services.Clock.UtcNowMicroseconds();
+        await using var transaction = await services.Db.Database.BeginTransactionAsync(ct);
         await services.Db.SaveChangesAsync(ct);
+        foreach (var timeSlotId in new[] { previousTimeSlot, doctorSlot.TimeSlotId }.Distinct())
+        {
+            await SlotModes.StampAsync(services.Db, doctorSlot.ClinicId, timeSlotId, bookingSlotId: null, ct);
+        }
+        await transaction.CommitAsync(ct);
         return TypedResults.Ok(doctorSlot.ToResponse());
     }
 
     /// <summary>Removes a doctorSlot. Slots already generated from it stay; they are managed on their own.</summary>
     public static async Task<NoContent> DeleteDoctorSlot(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
     {
-        var deleted = await shard.Db.DoctorSlots
-            .Where(t => t.ClinicId == ClinicIds.ClinicOf(id) && t.Id == id)
-            .ExecuteDeleteAsync(ct);
-        if (deleted == 0)
+        await using var transaction = await shard.Db.Database.BeginTransactionAsync(ct);
+        var removed = await shard.Db.DoctorSlots.FromSql($"DELETE FROM doctor_slots WHERE clinic_id = {ClinicIds.ClinicOf(id)} AND id = {id} RETURNING *")
+            .AsNoTracking().ToListAsync(ct);
+        if (removed.Count == 0)
         {
             throw Missing.DoctorSlot(id);
         }
+        if (removed[0].Mode is not null)
+        {
+            // Its free future slots go back to what the time slot (or another template) offers.
+            await SlotModes.StampAsync(shard.Db, removed[0].ClinicId, removed[0].TimeSlotId, bookingSlotId: null, ct);
+        }
+        await transaction.CommitAsync(ct);
         await cache.InvalidateClinicAsync(ClinicIds.ClinicOf(id), ct);
         return TypedResults.NoContent();
     }

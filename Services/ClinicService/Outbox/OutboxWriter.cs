@@ -54,5 +54,5 @@ public static class BookingMessages
     /// <summary>The booking's current status, stamped when it was reached.</summary>
     public static BookingStatusChanged StatusChanged(Booking b, string timeZone) =>
         new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId, b.DoctorId, b.StartsAt, b.EndsAt, b.Status, b.Revision,
-            b.CancelledAt ?? b.ExpiredAt ?? b.RejectedAt ?? b.ConfirmedAt ?? b.CreatedAt, b.Reason, timeZone);
+            b.CancelledAt ?? b.ExpiredAt ?? b.RejectedAt ?? b.ConfirmedAt ?? b.CreatedAt, b.Reason, timeZone, b.Mode);
 }

@@ -55,8 +55,13 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
     // The shifts' instants come from NodaTime (@time_slot_ids … @ends, one row per time slot and date); the
     // joins check that the clinic's zone and each time slot's hours are still the ones they were computed from.
     private const string Sql = """
-        INSERT INTO booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at)
-        SELECT t.clinic_id, t.doctor_id, t.time_slot_id, span.date, span.starts_at, span.ends_at, now()
+        INSERT INTO booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at, mode)
+        SELECT t.clinic_id, t.doctor_id, t.time_slot_id, span.date, span.starts_at, span.ends_at, now(),
+               -- What it offers, by SlotModes' rule: the doctor's template for the weekday, an every-day one, the shift.
+               COALESCE((SELECT m.mode FROM doctor_slots m
+                          WHERE m.clinic_id = t.clinic_id AND m.doctor_id = t.doctor_id AND m.time_slot_id = t.time_slot_id
+                            AND m.mode IS NOT NULL AND (m.weekday IS NULL OR m.weekday = extract(isodow FROM span.date))
+                          ORDER BY m.weekday NULLS LAST LIMIT 1), ts.mode)
           FROM unnest(@time_slot_ids, @dates, @start_times, @end_times, @starts, @ends)
                  AS span(time_slot_id, date, start_time, end_time, starts_at, ends_at)
           JOIN doctor_slots t ON t.clinic_id = @clinic AND t.time_slot_id = span.time_slot_id

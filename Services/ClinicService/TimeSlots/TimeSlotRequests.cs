@@ -1,16 +1,22 @@
 using ClinicBooking.Contracts.Access;
 using System.Globalization;
 using ClinicBooking.ClinicService.Data;
+using ClinicBooking.Contracts.Consultations;
 using FluentValidation;
 using System.Text.Json.Serialization;
 
 namespace ClinicBooking.ClinicService.TimeSlots;
 
 
+/// <summary>
+/// A shift: its name, hours and how its appointments take place (<c>mode</c>: in-person, online or either; left
+/// out, in person for a new shift and unchanged for an existing one).
+/// </summary>
 public sealed record TimeSlotRequest(
     [property: SetBy(Roles.Staff, Roles.Administrator)] string? Name,
     [property: SetBy(Roles.Staff, Roles.Administrator)] string? StartTime,
-    [property: SetBy(Roles.Staff, Roles.Administrator)] string? EndTime)
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? EndTime,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? Mode = null)
 {
     /// <summary>The shift's hours; valid once the request has passed its validator.</summary>
     [JsonIgnore]
@@ -36,11 +42,17 @@ public sealed class TimeSlotRequestValidator : RequestValidator<TimeSlotRequest>
             .When(r => TimeSlotRequest.ParseTime(r.StartTime) is not null && TimeSlotRequest.ParseTime(r.EndTime) is not null,
                 ApplyConditionTo.CurrentValidator)
             .WithMessage("endTime must be after startTime; a shift ends on the day it starts.");
+        RuleFor(r => r.Mode).OfferedMode();
     }
 }
 
 internal static class TimeRules
 {
+    /// <summary>A mode a shift or template may offer, when given.</summary>
+    public static IRuleBuilderOptions<T, string?> OfferedMode<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(mode => mode is null || ConsultationModes.Offered.Contains(mode))
+            .WithMessage($"{{PropertyName}} must be one of: {string.Join(", ", ConsultationModes.Offered)}.");
+
     /// <summary>A time of day as HH:mm (or HH:mm:ss). A pattern, so that the OpenAPI document states it too.</summary>
     public static IRuleBuilderOptions<T, string?> Time<T>(this IRuleBuilder<T, string?> rule) =>
         rule.NotEmpty().WithMessage("{PropertyName} is required, as HH:mm.")
@@ -51,5 +63,5 @@ internal static class TimeRules
 public static class TimeSlotResponses
 {
     public static TimeSlotResponse ToResponse(this TimeSlot t) =>
-        new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive);
+        new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive, t.Mode);
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Sharding;
 using ClinicBooking.ClinicService.Slots;
+using ClinicBooking.Contracts.Consultations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -64,6 +65,7 @@ public static class TimeSlotsApi
             Name = request.Name!.Trim(),
             StartTime = start,
             EndTime = end,
+            Mode = request.Mode ?? ConsultationModes.InPerson,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -93,8 +95,17 @@ public static class TimeSlotsApi
         slot.Name = request.Name!.Trim();
         slot.StartTime = start;
         slot.EndTime = end;
+        var modeChanged = request.Mode is not null && request.Mode != slot.Mode;
+        slot.Mode = request.Mode ?? slot.Mode;
         slot.UpdatedAt = services.Clock.UtcNowMicroseconds();
+        await using var transaction = await services.Db.Database.BeginTransactionAsync(ct);
         await services.Db.SaveChangesAsync(ct);
+        if (modeChanged)
+        {
+            // Its free future slots offer what it now offers (booked ones keep their booking's mode).
+            await SlotModes.StampAsync(services.Db, slot.ClinicId, id, bookingSlotId: null, ct);
+        }
+        await transaction.CommitAsync(ct);
         return TypedResults.Ok(slot.ToResponse());
     }
 

@@ -88,6 +88,14 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("idempotency_key");
 
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("in-person")
+                        .HasColumnName("mode");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -156,6 +164,8 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                             t.HasCheckConstraint("ck_bookings_hold_after_request", "expires_at > created_at");
 
                             t.HasCheckConstraint("ck_bookings_idempotency_key_not_blank", "idempotency_key IS NULL OR length(idempotency_key) > 0");
+
+                            t.HasCheckConstraint("ck_bookings_mode", "mode IN ('in-person', 'online')");
 
                             t.HasCheckConstraint("ck_bookings_revision_positive", "revision >= 1");
 
@@ -326,6 +336,14 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("ends_at");
 
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("in-person")
+                        .HasColumnName("mode");
+
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
@@ -370,6 +388,8 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                     b.ToTable("booking_slots", null, t =>
                         {
                             t.HasCheckConstraint("ck_booking_slots_end_after_start", "ends_at > starts_at");
+
+                            t.HasCheckConstraint("ck_booking_slots_mode", "mode IN ('in-person', 'online', 'either')");
                         });
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 90);
@@ -626,6 +646,11 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("doctor_id");
 
+                    b.Property<string>("Mode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("mode");
+
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
@@ -657,6 +682,8 @@ namespace ClinicBooking.ClinicService.Data.Migrations
 
                     b.ToTable("doctor_slots", null, t =>
                         {
+                            t.HasCheckConstraint("ck_doctor_slots_mode", "mode IN ('in-person', 'online', 'either')");
+
                             t.HasCheckConstraint("ck_doctor_slots_weekday", "weekday BETWEEN 1 AND 7");
                         });
                 });
@@ -696,6 +723,14 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                     b.Property<bool>("IsActive")
                         .HasColumnType("boolean")
                         .HasColumnName("is_active");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("in-person")
+                        .HasColumnName("mode");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -740,6 +775,8 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                     b.ToTable("time_slots", null, t =>
                         {
                             t.HasCheckConstraint("ck_time_slots_end_after_start", "end_time > start_time");
+
+                            t.HasCheckConstraint("ck_time_slots_mode", "mode IN ('in-person', 'online', 'either')");
 
                             t.HasCheckConstraint("ck_time_slots_name_not_blank", "length(btrim(name)) > 0");
                         });
