@@ -122,6 +122,24 @@ var notificationService = builder.AddProject<Projects.NotificationService>(Resou
 // Customers' notification preferences are reached through the gateway.
 gateway.WithReference(notificationService).WaitFor(notificationService);
 
+// ConsultationService gives online appointments their video calls: it learns of bookings from the cells'
+// messages and makes each confirmed online booking's meeting at the video service, here the local provider that
+// runs inside it (its join pages are on the gateway, under /video); a deployment may name Jitsi instead (README, Deploy).
+var consultationsDb = infrastructure.AddDatabase(customersDb, ResourceNames.ConsultationsDatabase, "consultations");
+var videoSigningKey = builder.AddParameter("video-signing-key", AppHostConfiguration.GeneratedSecret(builder.GetDataDirectory(), "video-signing-key"), secret: true);
+var consultationService = builder.AddProject<Projects.ConsultationService>(ResourceNames.ConsultationService)
+    .WithInternalHttpEndpoint()
+    .WithTraceSampling()
+    .WithTokenValidation(identityService)
+    .WithReference(consultationsDb)
+    .WithReference(redis)
+    .WithReference(rabbitMq, waitFor: false)
+    .WithEnvironment("Video__Provider", "Local")
+    .WithEnvironment("Video__SigningKey", videoSigningKey)
+    .WithEnvironment("Video__LocalBaseUrl", gateway.GetEndpoint("http"))
+    .WithHttpHealthCheck("/health");
+gateway.WithReference(consultationService).WaitFor(consultationService);
+
 // One ClinicService cell per clinic shard, each on its own PostgreSQL server.
 for (var shard = 0; shard < builder.GetShardCount(); shard++)
 {

@@ -142,13 +142,38 @@ public static class AppHostConfiguration
         return File.ReadAllText(file).Trim();
     }
 
-    /// <summary>A loopback port free right now (the OS picks it).</summary>
+    /// <summary>
+    /// A loopback port free right now, below the range the OS hands out to outgoing connections (Linux's default
+    /// 32768–60999): the port is chosen when the app model is built and bound only when its service starts, and
+    /// an ephemeral port could meanwhile be taken by any connection (it was: a service failed with "address
+    /// already in use"). Never the same port twice in one run.
+    /// </summary>
     public static int FreeLoopbackPort()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        lock (GivenPorts)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(20000, 32768);
+                if (!GivenPorts.Add(port))
+                {
+                    continue;
+                }
+                try
+                {
+                    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                    listener.Start();
+                    listener.Stop();
+                    return port;
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    // Taken: try another.
+                }
+            }
+            throw new InvalidOperationException("No free loopback port between 20000 and 32767.");
+        }
     }
+
+    private static readonly HashSet<int> GivenPorts = [];
 }

@@ -16,7 +16,7 @@ public static class GatewayExtensions
 
         builder.Services.AddReverseProxy()
             .LoadFromMemory(Routes.Build(shardMap),
-                [Clusters.CustomerServiceCluster, Clusters.IdentityServiceCluster, Clusters.NotificationServiceCluster, .. ShardRouting.CellClusters(shardMap)])
+                [Clusters.CustomerServiceCluster, Clusters.IdentityServiceCluster, Clusters.NotificationServiceCluster, Clusters.ConsultationServiceCluster, .. ShardRouting.CellClusters(shardMap)])
             // Destinations are Aspire resource names ("http://customerservice"), resolved by service discovery.
             .AddServiceDiscoveryDestinationResolver();
 
@@ -88,9 +88,9 @@ public static class Routes
         }.Checked(),
         // Accounts and tokens. A clinic's staff are accounts, so they live in IdentityService too (a literal
         // segment outranks the clinic route's catch-all below).
-        Identity("connect", "/connect/{**rest}").SignInProtocol(),
-        Identity("well-known", "/.well-known/{**rest}").SignInProtocol(),
-        Identity("account-login", "/account/login/{**rest}").SignInProtocol(),
+        Identity("connect", "/connect/{**rest}").ServiceDecides(),
+        Identity("well-known", "/.well-known/{**rest}").ServiceDecides(),
+        Identity("account-login", "/account/login/{**rest}").ServiceDecides(),
         Identity("account", "/account/{**rest}").Checked(),
         Identity("accounts", "/accounts/{**rest}").Checked(),
         Identity("clinic-staff", "/clinics/{clinicId}/staff/{**rest}").Checked().OfClinic("clinicId"),
@@ -109,6 +109,19 @@ public static class Routes
             ClusterId = Clusters.NotificationService,
             Match = new RouteMatch { Path = "/notifications/{**rest}" },
         }.Checked(),
+        // Online appointments' video calls, and the local video provider's join pages: ConsultationService.
+        new RouteConfig
+        {
+            RouteId = "consultations",
+            ClusterId = Clusters.ConsultationService,
+            Match = new RouteMatch { Path = "/consultations/{**rest}" },
+        }.Checked(),
+        new RouteConfig
+        {
+            RouteId = "video",
+            ClusterId = Clusters.ConsultationService,
+            Match = new RouteMatch { Path = "/video/{**rest}" },
+        }.ServiceDecides(),
         // Clinic-scoped paths, each routed by the id it carries.
         ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId").Checked(),
         ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id").Checked(),
@@ -133,6 +146,17 @@ public static class Clusters
     public const string IdentityService = ResourceNames.IdentityService;
 
     public const string NotificationService = ResourceNames.NotificationService;
+
+    public const string ConsultationService = ResourceNames.ConsultationService;
+
+    public static ClusterConfig ConsultationServiceCluster { get; } = new()
+    {
+        ClusterId = ConsultationService,
+        Destinations = new Dictionary<string, DestinationConfig>
+        {
+            ["primary"] = new() { Address = $"http://{ResourceNames.ConsultationService}" },
+        },
+    };
 
     public static ClusterConfig NotificationServiceCluster { get; } = new()
     {

@@ -36,13 +36,14 @@ public static class GatewayAccess
     public static RouteConfig Checked(this RouteConfig route) => route with { AuthorizationPolicy = Anonymous };
 
     /// <summary>
-    /// A route of the sign-in protocol itself (OAuth's endpoints, the login page), undocumented by nature:
-    /// IdentityService decides every request.
+    /// A route whose pages are not API operations and whose service decides every request itself: the sign-in
+    /// protocol (OAuth's endpoints, the login page, in IdentityService) and the local video provider's join pages
+    /// (ConsultationService; the signed link is the credential, as at a video service).
     /// </summary>
-    public static RouteConfig SignInProtocol(this RouteConfig route) => route with
+    public static RouteConfig ServiceDecides(this RouteConfig route) => route with
     {
         AuthorizationPolicy = Anonymous,
-        Metadata = new Dictionary<string, string>(route.Metadata ?? new Dictionary<string, string>()) { [SignInProtocolKey] = "true" },
+        Metadata = new Dictionary<string, string>(route.Metadata ?? new Dictionary<string, string>()) { [ServiceDecidesKey] = "true" },
     };
 
     /// <summary>A route not routed by clinic whose path still names one (a clinic's staff, in IdentityService).</summary>
@@ -52,7 +53,7 @@ public static class GatewayAccess
     };
 
     private const string ClinicParameterKey = "Access.ClinicParameter";
-    private const string SignInProtocolKey = "Access.SignInProtocol";
+    private const string ServiceDecidesKey = "Access.SignInProtocol";
 
     /// <summary>
     /// The proxy step that lets through what the operation's service declares public; otherwise asks for a
@@ -62,7 +63,7 @@ public static class GatewayAccess
     public static async Task CheckAsync(HttpContext context, Func<Task> next)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
-        if (route.Metadata?.ContainsKey(SignInProtocolKey) == true)
+        if (route.Metadata?.ContainsKey(ServiceDecidesKey) == true)
         {
             await next();
             return;

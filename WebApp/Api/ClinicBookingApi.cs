@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using ClinicBooking.Contracts.Consultations;
 using ClinicBooking.Contracts.Notifications;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -19,13 +20,14 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     public Task<ApiResult<SearchResponse>> SearchAsync(SlotFilter filter, string? after, int limit, CancellationToken ct) =>
         GetAsync<SearchResponse>(Url("/availability/search", ("specialization", filter.Specialization), ("from", Date(filter.From)),
-            ("to", Date(filter.To)), ("clinicId", Id(filter.ClinicId)), ("after", after), ("limit", Number(limit))), ct);
+            ("to", Date(filter.To)), ("clinicId", Id(filter.ClinicId)), ("mode", filter.Mode), ("after", after), ("limit", Number(limit))), ct);
 
-    public Task<ApiResult<NextAvailableResponse>> NextAvailableAsync(string? specialization, long? clinicId, CancellationToken ct) =>
-        GetAsync<NextAvailableResponse>(Url("/availability/next", ("specialization", specialization), ("clinicId", Id(clinicId))), ct);
+    public Task<ApiResult<NextAvailableResponse>> NextAvailableAsync(string? specialization, long? clinicId, string? mode, CancellationToken ct) =>
+        GetAsync<NextAvailableResponse>(Url("/availability/next", ("specialization", specialization), ("clinicId", Id(clinicId)), ("mode", mode)), ct);
 
-    public Task<ApiResult<AvailabilityPage>> DoctorAvailabilityAsync(long doctorId, DateOnly? from, DateOnly? to, string? after, int limit, CancellationToken ct) =>
-        GetAsync<AvailabilityPage>(Url($"/doctors/{doctorId}/availability", ("from", Date(from)), ("to", Date(to)), ("after", after), ("limit", Number(limit))), ct);
+    public Task<ApiResult<AvailabilityPage>> DoctorAvailabilityAsync(long doctorId, DateOnly? from, DateOnly? to, string? after, int limit, CancellationToken ct,
+        string? mode = null) =>
+        GetAsync<AvailabilityPage>(Url($"/doctors/{doctorId}/availability", ("from", Date(from)), ("to", Date(to)), ("mode", mode), ("after", after), ("limit", Number(limit))), ct);
 
     public Task<ApiResult<ClinicListResponse>> ListClinicsAsync(bool includeInactive, CancellationToken ct, string? after = null, int limit = 100) =>
         GetAsync<ClinicListResponse>(Url("/clinics", ("limit", Number(limit)), ("includeInactive", includeInactive ? "true" : null), ("after", after)), ct);
@@ -69,9 +71,17 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
     /// Books a slot for the signed-in customer. The key names this one attempt: a double click, a refresh or a
     /// retry after a timeout sends the same key and gets the same booking, never a second one.
     /// </summary>
-    public Task<ApiResult<BookingResponse>> BookAsync(long slotId, string idempotencyKey, CancellationToken ct) =>
-        SendAsync<BookingResponse>(HttpMethod.Put, $"/bookingSlots/{slotId}/booking", new { }, ct,
+    public Task<ApiResult<BookingResponse>> BookAsync(long slotId, string idempotencyKey, string? mode, CancellationToken ct) =>
+        SendAsync<BookingResponse>(HttpMethod.Put, $"/bookingSlots/{slotId}/booking", new { mode }, ct,
             request => request.Headers.Add(IdempotencyKeyHeader, idempotencyKey));
+
+    // Online appointments' video calls: the patient's own link, or the doctor's for the clinic's staff.
+
+    public Task<ApiResult<ConsultationResponse>> GetConsultationAsync(long bookingId, CancellationToken ct) =>
+        GetAsync<ConsultationResponse>($"/consultations/{bookingId}", ct);
+
+    public Task<ApiResult<List<ConsultationResponse>>> ListConsultationsAsync(long? clinicId, DateOnly? date, CancellationToken ct) =>
+        GetAsync<List<ConsultationResponse>>(Url("/consultations", ("clinicId", Id(clinicId)), ("date", Date(date))), ct);
 
     public Task<ApiResult<BookingResponse>> GetBookingAsync(long id, CancellationToken ct) => GetAsync<BookingResponse>($"/bookings/{id}", ct);
 
@@ -91,8 +101,8 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     public Task<ApiResult<Unit>> DeactivateDoctorAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/doctors/{id}", null, ct);
 
-    public Task<ApiResult<TimeSlotResponse>> CreateShiftAsync(long clinicId, string? name, string? startTime, string? endTime, CancellationToken ct) =>
-        SendAsync<TimeSlotResponse>(HttpMethod.Post, $"/clinics/{clinicId}/timeslots", new { name, startTime, endTime }, ct);
+    public Task<ApiResult<TimeSlotResponse>> CreateShiftAsync(long clinicId, string? name, string? startTime, string? endTime, string? mode, CancellationToken ct) =>
+        SendAsync<TimeSlotResponse>(HttpMethod.Post, $"/clinics/{clinicId}/timeslots", new { name, startTime, endTime, mode }, ct);
 
     public Task<ApiResult<Unit>> DeactivateShiftAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/timeslots/{id}", null, ct);
 
@@ -213,5 +223,5 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 /// <summary>An answer with no body (204).</summary>
 public readonly record struct Unit;
 
-/// <summary>What a patient searches for.</summary>
-public sealed record SlotFilter(string? Specialization, DateOnly? From, DateOnly? To, long? ClinicId, long? DoctorId);
+/// <summary>What a patient searches for; <see cref="Mode"/> is in-person, online, or null for either.</summary>
+public sealed record SlotFilter(string? Specialization, DateOnly? From, DateOnly? To, long? ClinicId, long? DoctorId, string? Mode = null);

@@ -23,7 +23,7 @@ hosts() {
 
 cat <<YAML
 # ClinicBooking from images: the same system the AppHost starts (IdentityService, CustomerService,
-# NotificationService, a gateway, the web app, $cells ClinicService cells on $cells shard databases, PostgreSQL,
+# NotificationService, ConsultationService, a gateway, the web app, $cells ClinicService cells on $cells shard databases, PostgreSQL,
 # Redis and RabbitMQ), each service from its own image (scripts/containers/build.sh). Start it with
 # scripts/containers/up.sh, which writes the secrets file this reads, or:
 #   docker-compose -p clinicbooking --env-file SECRETS -f deploy/compose.yaml up -d
@@ -45,9 +45,13 @@ cat <<YAML
 #                             TWILIO_FROM (a number or messaging service SID), or Fake (the default here: the
 #                             local provider that keeps what it got, at /operations/fake-sms)
 #   SMS_DEFAULT_REGION        the country of phone numbers written without +country code (default GB)
+#   VIDEO_PROVIDER            where online appointments take place: Jitsi, with JITSI_DOMAIN (and, for a
+#                             deployment with token authentication, JITSI_APP_ID and JITSI_APP_SECRET), or
+#                             Local (the default here: the provider inside ConsultationService, join pages
+#                             on the gateway under /video)
 #   ADMIN_PASSWORD, OPS_CLIENT_SECRET, KEY_ENCRYPTION_KEY, WEBAPP_FORWARDER_KEY, POSTGRES_PASSWORD,
-#   CUSTOMERS_DB_PASSWORD, IDENTITY_DB_PASSWORD, NOTIFICATIONS_DB_PASSWORD, SHARD_DB_PASSWORD, REDIS_PASSWORD,
-#   RABBITMQ_PASSWORD
+#   CUSTOMERS_DB_PASSWORD, IDENTITY_DB_PASSWORD, NOTIFICATIONS_DB_PASSWORD, CONSULTATIONS_DB_PASSWORD,
+#   SHARD_DB_PASSWORD, REDIS_PASSWORD, RABBITMQ_PASSWORD, VIDEO_SIGNING_KEY
 #                             secrets: never in an image, never in this file
 #
 # Networking: every container shares the host's network (network_mode: host), so the one public URL reaches
@@ -89,6 +93,7 @@ services:
         customers customers_owner \${CUSTOMERS_DB_PASSWORD:?}
         identity identity_owner \${IDENTITY_DB_PASSWORD:?}
         notifications notifications_owner \${NOTIFICATIONS_DB_PASSWORD:?}
+        consultations consultations_owner \${CONSULTATIONS_DB_PASSWORD:?}
     volumes: ["postgres-global:/var/lib/postgresql/data"]
 YAML
 
@@ -199,6 +204,30 @@ $(hosts postgres-global redis rabbitmq identityservice gateway)
     depends_on:
       postgres-global: { condition: service_healthy }
       redis: { condition: service_healthy }
+
+  consultationservice:
+    <<: *container
+$(hosts postgres-global redis rabbitmq identityservice)
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/consultationservice:\${TAG:-latest}
+    environment:
+      <<: *telemetry
+      OTEL_SERVICE_NAME: consultationservice
+      ASPNETCORE_HTTP_PORTS: "17084"
+      ConnectionStrings__consultationsdb: "Host=postgres-global;Port=17432;Username=consultations_owner;Password=\${CONSULTATIONS_DB_PASSWORD:?};Database=consultations"
+      ConnectionStrings__redis: "redis:17379,password=\${REDIS_PASSWORD:?}"
+      ConnectionStrings__rabbitmq: "amqp://clinicbooking:\${RABBITMQ_PASSWORD:?}@rabbitmq:17672"
+      Identity__Url: http://identityservice:17081
+      Video__Provider: \${VIDEO_PROVIDER:-Local}
+      Video__SigningKey: \${VIDEO_SIGNING_KEY:?}
+      Video__LocalBaseUrl: \${PUBLIC_URL:-http://localhost:5080}
+      Video__Jitsi__Domain: \${JITSI_DOMAIN:-}
+      Video__Jitsi__AppId: \${JITSI_APP_ID:-}
+      Video__Jitsi__AppSecret: \${JITSI_APP_SECRET:-}
+    healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/ConsultationService.dll", "--health-probe"] }
+    # Not on RabbitMQ or the video service: meetings wait in its database until they answer.
+    depends_on:
+      postgres-global: { condition: service_healthy }
+      redis: { condition: service_healthy }
 YAML
 
 for n in $shards; do cat <<YAML
@@ -228,7 +257,7 @@ cat <<YAML
 
   gateway:
     <<: *container
-$(hosts redis identityservice customerservice notificationservice $(for n in $shards; do echo "clinicservice-$n"; done))
+$(hosts redis identityservice customerservice notificationservice consultationservice $(for n in $shards; do echo "clinicservice-$n"; done))
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/gateway:\${TAG:-latest}
     environment:
       <<: *telemetry
@@ -240,6 +269,7 @@ $(hosts redis identityservice customerservice notificationservice $(for n in $sh
       services__identityservice__http__0: http://identityservice:17081
       services__customerservice__http__0: http://customerservice:17082
       services__notificationservice__http__0: http://notificationservice:17083
+      services__consultationservice__http__0: http://consultationservice:17084
 $(for n in $shards; do
   echo "      services__clinicservice-${n}__http__0: http://clinicservice-$n:$(cell_port "$n")"
   echo "      ClinicShards__Owners__$n: clinicservice-$n"
@@ -249,6 +279,7 @@ done)
       identityservice: { condition: service_healthy }
       customerservice: { condition: service_healthy }
       notificationservice: { condition: service_healthy }
+      consultationservice: { condition: service_healthy }
 $(for n in $shards; do echo "      clinicservice-$n: { condition: service_healthy }"; done)
 
   webapp:

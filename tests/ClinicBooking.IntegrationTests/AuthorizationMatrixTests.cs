@@ -31,6 +31,9 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
     private static readonly Rule ClinicStaff = new("clinic X's staff and administrators", 401, 403, 403, Ok, 404, Ok);
     private static readonly Rule BookingParty = new("A's booking: A, clinic X's staff, administrators", 401, Ok, 404, Ok, 404, Ok);
     private static readonly Rule Booking = new("customers for themselves, clinic X's staff, administrators", 401, Ok, Ok, Ok, 404, Ok);
+    // A video call's links are its holders' own: administrators run the platform, they do not join calls.
+    private static readonly Rule VideoCall = new("A's video call: A and clinic X's staff", 401, Ok, 404, Ok, 404, 403);
+    private static readonly Rule VideoCalls = new("video calls: customers their own, clinic X's staff", 401, Ok, Ok, Ok, 404, 403);
 
     /// <summary>The rules, one per operation of the document.</summary>
     internal static readonly Dictionary<string, Rule> Table = new()
@@ -92,6 +95,8 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["GET /doctors/{doctorId}/availability"] = Public,
         ["GET /availability/search"] = Public,
         ["GET /availability/next"] = Public,
+        ["GET /consultations"] = VideoCalls,
+        ["GET /consultations/{bookingId}"] = VideoCall,
         ["GET /customers"] = Administrators,
         ["POST /customers"] = Administrators,
         ["GET /customers/{id}"] = CustomerSelf,
@@ -173,6 +178,12 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             var x = await SlotFixtures.CreateAsync(clinics);
             var y = await clinics.CreateClinicIdAsync();
             var from = SlotFixtures.NextYear(3, 1);
+            // The doctor sees patients in person or online: A's booking is online, so it has a video call.
+            var template = (await app.Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{x.Doctor}/slots", Ct))[0].GetProperty("id").GetInt64();
+            using (var either = await app.Gateway.PutAsJsonAsync($"/doctors/slots/{template}", new { timeSlotId = x.TimeSlot, weekday = (int?)null, mode = "either" }, Ct))
+            {
+                Assert.Equal(HttpStatusCode.OK, either.StatusCode);
+            }
             await clinics.GenerateAsync(x.Id, from, from.AddDays(6));
             var slots = (await clinics.DoctorSlotsAsync(x.Doctor, from, from.AddDays(6))).Select(s => s.GetProperty("id").GetInt64()).ToList();
             Assert.True(slots.Count >= 3, "The template should generate a slot on at least 3 of 7 days.");
@@ -193,17 +204,22 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             world._tokens[Caller.Administrator] = app.AdministratorToken;
 
             // A books slot 0 herself: her booking in clinic X.
-            using var book = new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking") { Content = JsonContent.Create(new { }) }.As(a.Token);
+            using var book = new HttpRequestMessage(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking") { Content = JsonContent.Create(new { mode = "online" }) }.As(a.Token);
             using var booked = await app.Anonymous.SendAsync(book, Ct);
             // 202 when the saga takes longer than the request waits (a cold broker): the booking exists either way.
             Assert.Contains(booked.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Accepted });
             var booking = (await booked.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+            // Its video call is made after the booking: there once ConsultationService has read the confirmation.
+            await Http.WaitUntilAsync(async () =>
+            {
+                using var call = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/consultations/{booking}").As(a.Token), Ct);
+                return call.StatusCode == HttpStatusCode.OK;
+            });
 
             var staff = await app.Gateway.GetFromJsonAsync<JsonElement>($"/clinics/{x.Id}/staff", Ct);
             world._staffAccount = staff[0].GetProperty("id").GetString()!;
             using var lockable = await app.Gateway.PostAsJsonAsync($"/clinics/{y}/staff", new { name = "Lockable", email = Http.UniqueEmail("lockable"), password = Tokens.Password }, Ct);
             world._lockable = (await lockable.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
-            var template = (await app.Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{x.Doctor}/slots", Ct))[0].GetProperty("id").GetInt64();
 
             world._ids["customer"] = a.CustomerId;
             world._ids["clinic"] = x.Id;
@@ -284,6 +300,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 .Replace("/bookings/{id}", $"/bookings/{id("booking")}")
                 .Replace("/accounts/{accountId}", $"/accounts/{_lockable}")
                 .Replace("{customerId}", id("customer"))
+                .Replace("{bookingId}", id("booking"))
                 .Replace("{token}", "0a1b2c3d4e5f")
                 .Replace("{accountId}", _staffAccount);
             Assert.DoesNotContain("{", url);
@@ -291,6 +308,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             {
                 "/availability/search" => $"?date={DateOnly.FromDayNumber((int)_ids["date"]):yyyy-MM-dd}&specialization=Cardiology",
                 "/availability/next" => "?specialization=Cardiology",
+                "/consultations" => $"?clinicId={id("clinic")}",
                 _ => "",
             };
 

@@ -52,6 +52,12 @@ public class ContainersModeTests
         Assert.Equal(
             [ResourceNames.MailServer, ResourceNames.NotificationsDatabase, ResourceNames.RabbitMq, ResourceNames.Redis],
             References(notificationService).Where(r => r is IResourceWithConnectionString).Select(r => r.Name).Order());
+
+        var consultationService = resources[ResourceNames.ConsultationService];
+        Assert.Equal(
+            [ResourceNames.ConsultationsDatabase, ResourceNames.RabbitMq, ResourceNames.Redis],
+            References(consultationService).Where(r => r is IResourceWithConnectionString).Select(r => r.Name).Order());
+        Assert.Contains(ResourceNames.ConsultationService, References(gateway).Select(r => r.Name));
     }
 
     [Fact]

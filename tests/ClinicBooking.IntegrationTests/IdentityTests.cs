@@ -376,6 +376,8 @@ public sealed class IdentityTests(ClinicBookingApp app)
             (ResourceNames.ClinicCell(0), "/operations/outbox"),
             (ResourceNames.NotificationService, "/operations/notifications"),
             (ResourceNames.NotificationService, "/operations/dead-letters"),
+            (ResourceNames.ConsultationService, "/operations/consultations"),
+            (ResourceNames.ConsultationService, "/operations/local-video"),
         })
         {
             using var anonymous = app.CreateClient(service, null);

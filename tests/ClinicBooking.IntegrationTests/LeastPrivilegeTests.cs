@@ -12,7 +12,7 @@ public sealed class LeastPrivilegeTests(ClinicBookingApp app)
 
     private static readonly string[] ServiceDatabases =
         [ResourceNames.CustomersDatabase, ResourceNames.IdentityDatabase, ResourceNames.NotificationsDatabase,
-         ResourceNames.ShardDatabase(0), ResourceNames.ShardDatabase(1)];
+         ResourceNames.ConsultationsDatabase, ResourceNames.ShardDatabase(0), ResourceNames.ShardDatabase(1)];
 
     [Fact]
     public async Task Each_service_connects_as_a_role_that_owns_its_database_and_nothing_else()
@@ -56,6 +56,18 @@ public sealed class LeastPrivilegeTests(ClinicBookingApp app)
         };
         await using var other = new NpgsqlConnection(notifications.ConnectionString);
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => other.OpenAsync(Ct))).SqlState);
+
+        // ConsultationService holds join links; it reaches no other service's data, nor do they reach its.
+        var consultations = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync(ResourceNames.ConsultationsDatabase, Ct))
+        {
+            Database = customers.Database,
+            Pooling = false,
+        };
+        await using var third = new NpgsqlConnection(consultations.ConnectionString);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => third.OpenAsync(Ct))).SqlState);
+        var intoConsultations = new NpgsqlConnectionStringBuilder(notifications.ConnectionString) { Database = consultations.Database };
+        await using var fourth = new NpgsqlConnection(intoConsultations.ConnectionString);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => fourth.OpenAsync(Ct))).SqlState);
     }
 
     /// <summary>

@@ -32,11 +32,12 @@ public sealed class BookingStatusChangesConsumer(NotificationDbContext db, IOpti
         now = now.ToUniversalTime();
         var status = change.Status.ToName();
         await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO appointments (booking_id, clinic_id, customer_id, doctor_id, starts_at, ends_at, time_zone, status, revision, reason, changed_at)
+            INSERT INTO appointments (booking_id, clinic_id, customer_id, doctor_id, starts_at, ends_at, time_zone, status, revision, reason, changed_at, mode)
             VALUES ({change.BookingId}, {change.ClinicId}, {change.CustomerId}, {change.DoctorId}, {change.StartsAt.ToUniversalTime()},
-                    {change.EndsAt.ToUniversalTime()}, {change.TimeZone}, {status}, {change.Revision}, {change.Reason}, {change.ChangedAt.ToUniversalTime()})
+                    {change.EndsAt.ToUniversalTime()}, {change.TimeZone}, {status}, {change.Revision}, {change.Reason}, {change.ChangedAt.ToUniversalTime()},
+                    {change.Mode})
             ON CONFLICT (booking_id) DO UPDATE SET
-                starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, time_zone = EXCLUDED.time_zone, status = EXCLUDED.status,
+                starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, time_zone = EXCLUDED.time_zone, status = EXCLUDED.status, mode = EXCLUDED.mode,
                 revision = EXCLUDED.revision, reason = EXCLUDED.reason, changed_at = EXCLUDED.changed_at
             WHERE appointments.revision < EXCLUDED.revision
             """, ct);

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Consultations;
 using ClinicBooking.Messages;
 
 namespace ClinicBooking.NotificationService.Data;
@@ -29,6 +30,11 @@ public sealed class Appointment
     public int Revision { get; set; }
 
     public string? Reason { get; set; }
+
+    /// <summary>In person or online (<see cref="ConsultationModes"/>): an online one's mails carry its join page instead of the clinic's address.</summary>
+    public string Mode { get; set; } = ConsultationModes.InPerson;
+
+    public bool IsOnline => Mode == ConsultationModes.Online;
 
     public DateTimeOffset ChangedAt { get; set; }
 }

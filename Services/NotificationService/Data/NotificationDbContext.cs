@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Consultations;
 using ClinicBooking.Messages;
 using Microsoft.EntityFrameworkCore;
 
@@ -37,6 +38,8 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
         appointment.Property(a => a.TimeZone).HasMaxLength(64);
         appointment.Property(a => a.Status).HasMaxLength(16).HasConversion(s => s.ToName(), s => BookingStatusNames.Parse(s));
         appointment.Property(a => a.Reason).HasMaxLength(200);
+        appointment.Property(a => a.Mode).HasMaxLength(16).HasDefaultValue(ConsultationModes.InPerson);
+        appointment.Ignore(a => a.IsOnline);
 
         var preference = modelBuilder.Entity<Preference>();
         preference.ToTable("preferences");

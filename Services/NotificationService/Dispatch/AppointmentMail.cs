@@ -33,7 +33,7 @@ public static class AppointmentMail
             "",
             "your appointment is confirmed.",
             "",
-            .. Details(when.Long, at),
+            .. Details(when.Long, a, at, links),
             "",
             "The calendar entry attached adds it to your calendar. If you cannot come, cancel it in My bookings,",
             "so that someone else can have the time:",
@@ -41,7 +41,7 @@ public static class AppointmentMail
             "",
             .. Footer(links),
         ];
-        return Mail(n, to, subject, lines, Calendar(a, when, to, at, from, CalendarMethods.Request, sequence: 0, EventStatus.Confirmed));
+        return Mail(n, to, subject, lines, Calendar(a, when, to, at, from, links, CalendarMethods.Request, sequence: 0, EventStatus.Confirmed));
     }
 
     public static EmailMessage Cancellation(Notification n, Appointment a, Recipient to, Practice at, string from, NotificationLinks links)
@@ -72,7 +72,7 @@ public static class AppointmentMail
             "",
             .. Footer(links),
         ];
-        return Mail(n, to, subject, lines, Calendar(a, when, to, at, from, CalendarMethods.Cancel, sequence: 1, EventStatus.Cancelled));
+        return Mail(n, to, subject, lines, Calendar(a, when, to, at, from, links, CalendarMethods.Cancel, sequence: 1, EventStatus.Cancelled));
     }
 
     /// <summary>A reminder, which the customer can stop with one click (<paramref name="unsubscribeToken"/>, RFC 8058).</summary>
@@ -86,7 +86,7 @@ public static class AppointmentMail
             "",
             "a reminder of your appointment:",
             "",
-            .. Details(when.Long, at),
+            .. Details(when.Long, a, at, links),
             "",
             "If you cannot come, cancel it in My bookings, so that someone else can have the time:",
             links.MyBookings.AbsoluteUri,
@@ -96,12 +96,18 @@ public static class AppointmentMail
         return Mail(n, to, subject, lines, calendar: null) with { OneClickUnsubscribe = links.StopReminderMails(unsubscribeToken) };
     }
 
-    /// <summary>When, with whom and where, as the confirmation and the reminders list it.</summary>
-    private static string[] Details(string when, Practice at) =>
+    /// <summary>
+    /// When, with whom and where, as the confirmation and the reminders list it. Where an online appointment takes
+    /// place is its page, on which the patient (signed in) joins the video call from shortly before the start.
+    /// </summary>
+    private static string[] Details(string when, Appointment a, Practice at, NotificationLinks links) =>
     [
         $"When:   {when}",
         $"With:   {at.DoctorName}{(at.Specialization is { Length: > 0 } s ? $" ({s})" : "")}",
-        $"Where:  {at.ClinicName}{(at.ClinicAddress is { Length: > 0 } address ? $", {address}" : "")}",
+        .. a.IsOnline
+            ? (string[])[$"Where:  online, a video call with {at.ClinicName}", $"Join:   {links.Consultation(a.BookingId).AbsoluteUri}",
+                "        (sign in; the call opens shortly before the start)"]
+            : [$"Where:  {at.ClinicName}{(at.ClinicAddress is { Length: > 0 } address ? $", {address}" : "")}"],
     ];
 
     private static string[] Footer(NotificationLinks links) =>
@@ -157,7 +163,7 @@ public static class AppointmentMail
         System.Text.RegularExpressions.Regex.Replace(encoded, @"https?://[^\s<]+", m => $"<a href=\"{m.Value}\">{m.Value}</a>");
 
     private static EmailAttachment Calendar(Appointment a, (string Long, string Short, ZonedDateTime Start, ZonedDateTime End) when,
-        Recipient to, Practice at, string from, string method, int sequence, string status)
+        Recipient to, Practice at, string from, NotificationLinks links, string method, int sequence, string status)
     {
         var calendar = new Calendar { Method = method };
         calendar.AddTimeZone(new VTimeZone(a.TimeZone));
@@ -169,7 +175,10 @@ public static class AppointmentMail
             DtStart = new CalDateTime(when.Start.ToDateTimeUnspecified(), a.TimeZone),
             DtEnd = new CalDateTime(when.End.ToDateTimeUnspecified(), a.TimeZone),
             Summary = $"{at.DoctorName}, {at.ClinicName}",
-            Location = at.ClinicAddress is { Length: > 0 } address ? $"{at.ClinicName}, {address}" : at.ClinicName,
+            // An online appointment takes place at its page, where the patient joins the video call.
+            Location = a.IsOnline ? $"Online video call: {links.Consultation(a.BookingId).AbsoluteUri}"
+                : at.ClinicAddress is { Length: > 0 } address ? $"{at.ClinicName}, {address}" : at.ClinicName,
+            Url = a.IsOnline ? links.Consultation(a.BookingId) : null,
             Status = status,
             Organizer = new Organizer($"mailto:{MimeKit.MailboxAddress.Parse(from).Address}") { CommonName = at.ClinicName },
         };

@@ -23,6 +23,9 @@ public sealed class NotificationLinks
 
     public Uri Doctor(long doctorId) => new(WebApp!, $"/doctors/{doctorId}");
 
+    /// <summary>An online appointment's page: the patient signs in there and joins the video call while it is open.</summary>
+    public Uri Consultation(long bookingId) => new(WebApp!, $"/consultations/{bookingId}");
+
     /// <summary>The search for the free times of a specialization at one clinic: another doctor like the one who is away.</summary>
     public Uri Specialists(long clinicId, string specialization) =>
         new(WebApp!, $"/?specialization={Uri.EscapeDataString(specialization)}&clinicId={clinicId}");
