@@ -212,37 +212,10 @@ public sealed class ConsultationTests(ClinicBookingApp app)
         await invalid.AssertProblemAsync(400);
     }
 
-    /// <summary>
-    /// A clinic whose online shift starts in a few minutes (its zone picked so that it is midday there, so the shift
-    /// stays within the day), and its one slot today: its video call is open from the start of the test.
-    /// </summary>
-    private async Task<(long ClinicId, long SlotId, string TimeZone)> OnlineSoonAsync()
+    private async Task<(long ClinicId, long SlotId)> OnlineSoonAsync()
     {
-        var now = DateTimeOffset.UtcNow;
-        var offset = 12 - now.UtcDateTime.Hour; // -11 … +12: a zone where it is now around noon
-        var zone = offset == 0 ? "Etc/UTC" : offset > 0 ? $"Etc/GMT-{offset}" : $"Etc/GMT+{-offset}";
-        var api = _bookings.Clinics;
-        // Shard 0: the cell of shard 1 runs with its clock an hour ahead (ClinicBookingApp), where a slot starting
-        // in minutes has started already and is not listed as available.
-        var clinicId = (await api.CreateClinicAsync(shard: 0, timeZone: zone)).GetProperty("id").GetInt64();
-        var doctor = await api.CreateDoctorAsync(clinicId, "Telemedicine");
-        var local = now.ToOffset(TimeSpan.FromHours(offset)).AddMinutes(3);
-        var start = new TimeOnly(local.Hour, local.Minute);
-        using var shift = await api.Gateway.PostAsJsonAsync($"/clinics/{clinicId}/timeslots",
-            new { name = "Video clinic", startTime = start.ToString("HH:mm"), endTime = start.AddMinutes(30).ToString("HH:mm"), mode = "online" }, Ct);
-        Assert.Equal(HttpStatusCode.Created, shift.StatusCode);
-        var shiftBody = await shift.ReadJsonAsync();
-        Assert.Equal("online", shiftBody.GetProperty("mode").GetString());
-        using var created = await api.Gateway.PostAsJsonAsync("/bookingSlots", new
-        {
-            doctorId = doctor,
-            timeSlotId = shiftBody.GetProperty("id").GetInt64(),
-            date = DateOnly.FromDateTime(local.DateTime),
-        }, Ct);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var slot = await created.ReadJsonAsync();
-        Assert.Equal("online", slot.GetProperty("mode").GetString());
-        return (clinicId, slot.GetProperty("id").GetInt64(), zone);
+        var soon = await _bookings.Clinics.OnlineSoonAsync();
+        return (soon.ClinicId, soon.SlotId);
     }
 
     private async Task<List<JsonElement>> AvailableAsync(long clinicId, string mode, DateOnly? from = null)

@@ -63,4 +63,37 @@ public static class SlotFixtures
             """, clinicId, doctorId, timeSlotId, DateOnly.FromDateTime(startsAt.UtcDateTime), startsAt, startsAt + length, customerId);
 
     public static DateOnly NextYear(int month, int day) => new(DateTime.UtcNow.Year + 1, month, day);
+
+    /// <summary>A clinic (shard 0) with one doctor, an online shift starting in a few minutes and its slot, made by hand.</summary>
+    public sealed record OnlineSoon(long ClinicId, long DoctorId, long SlotId, string TimeZone, string Specialization, DateOnly Date, TimeOnly Start);
+
+    /// <summary>
+    /// A clinic whose online shift starts in a few minutes, its zone picked so that it is midday there (the shift
+    /// stays within the day, and the clinic's date is today's UTC date), and its one slot today: its video call is
+    /// open from the start. On shard 0: the cell of shard 1 runs with its clock an hour ahead (ClinicBookingApp),
+    /// where a slot starting in minutes has started already and is not listed as available.
+    /// </summary>
+    public static async Task<OnlineSoon> OnlineSoonAsync(this ClinicApi api, string? clinicName = null, string? doctorName = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var offset = 12 - now.UtcDateTime.Hour; // -11 … +12: a zone where it is now around noon
+        var zone = offset == 0 ? "Etc/UTC" : offset > 0 ? $"Etc/GMT-{offset}" : $"Etc/GMT+{-offset}";
+        var specialization = $"Tele-{Guid.NewGuid():N}"[..16];
+        var clinicId = (await api.CreateClinicAsync(shard: 0, name: clinicName, timeZone: zone)).GetProperty("id").GetInt64();
+        var doctor = await api.CreateDoctorAsync(clinicId, specialization, doctorName);
+        var local = now.ToOffset(TimeSpan.FromHours(offset)).AddMinutes(3);
+        var start = new TimeOnly(local.Hour, local.Minute);
+        using var shift = await api.Gateway.PostAsJsonAsync($"/clinics/{clinicId}/timeslots",
+            new { name = "Video clinic", startTime = start.ToString("HH:mm"), endTime = start.AddMinutes(30).ToString("HH:mm"), mode = "online" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, shift.StatusCode);
+        var shiftBody = await shift.ReadJsonAsync();
+        Assert.Equal("online", shiftBody.GetProperty("mode").GetString());
+        var date = DateOnly.FromDateTime(local.DateTime);
+        using var created = await api.Gateway.PostAsJsonAsync("/bookingSlots",
+            new { doctorId = doctor, timeSlotId = shiftBody.GetProperty("id").GetInt64(), date }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var slot = await created.ReadJsonAsync();
+        Assert.Equal("online", slot.GetProperty("mode").GetString());
+        return new OnlineSoon(clinicId, doctor, slot.GetProperty("id").GetInt64(), zone, specialization, date, start);
+    }
 }

@@ -118,6 +118,82 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
     }
 
     [Fact]
+    public async Task A_patient_filters_for_online_appointments_books_one_and_joins_its_video_call_from_my_bookings()
+    {
+        // One doctor, two shifts today: a video clinic starting in minutes, and an in-person one after it.
+        var online = await _scenario.Clinics.OnlineSoonAsync("Telehealth Clinic", "Dr Vida Video");
+        var later = online.Start.AddMinutes(40);
+        using (var shift = await app.Gateway.PostAsJsonAsync($"/clinics/{online.ClinicId}/timeslots",
+                   new { name = "At the clinic", startTime = later.ToString("HH:mm"), endTime = later.AddMinutes(30).ToString("HH:mm") }, TestContext.Current.CancellationToken))
+        using (var slot = await app.Gateway.PostAsJsonAsync("/bookingSlots", new
+               {
+                   doctorId = online.DoctorId,
+                   timeSlotId = (await shift.ReadJsonAsync()).GetProperty("id").GetInt64(),
+                   date = online.Date,
+               }, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, slot.StatusCode);
+        }
+        var patient = await _scenario.NewPatientAsync("Olga Online");
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SignInAsync(WebApp, patient.Email, Tokens.Password);
+
+        // Both show without a choice; asking for online leaves the video clinic only, and says so.
+        await page.OpenAsync($"{WebApp}/?specialization={online.Specialization}&from={online.Date:yyyy-MM-dd}&to={online.Date:yyyy-MM-dd}");
+        var results = page.Locator("#results article");
+        await Expect(results).ToHaveCountAsync(2);
+        await page.GetByLabel("How").SelectOptionAsync(new SelectOptionValue { Label = "Online (video call)" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("mode=online"));
+        await Expect(results).ToHaveCountAsync(1);
+        await Expect(results.First).ToContainTextAsync("Online (video call)");
+        await page.AssertAccessibleAsync();
+
+        // Book it: the booking page says it is online and leads to the video call.
+        await results.First.GetByRole(AriaRole.Link, new() { Name = "Book" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/book/\d+"));
+        await Expect(page.Locator("#mode")).ToHaveTextAsync("Online (video call)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).ClickAsync();
+        await BookedAsync(page);
+        await ConfirmedAsync(page);
+        var bookingId = long.Parse(page.Url.Split('/')[^1]);
+        await Expect(page.Locator("#mode")).ToContainTextAsync("Online (video call)");
+        await Expect(page.Locator("#video-call")).ToBeVisibleAsync();
+        await page.AssertAccessibleAsync();
+
+        // My bookings: the call starts in minutes, so it is open, and the patient joins from the list (its
+        // meeting is made just after the booking, and the list trails it by a moment).
+        await Http.WaitUntilAsync(async () =>
+        {
+            await page.GotoAsync($"{WebApp}/bookings");
+            return await page.Locator($"#upcoming #booking-{bookingId}").Locator("xpath=..").GetByRole(AriaRole.Link, new() { Name = "Join the video call" }).CountAsync() == 1;
+        });
+        await page.AssertAccessibleAsync();
+        await page.Locator($"#upcoming #booking-{bookingId}").Locator("xpath=..").GetByRole(AriaRole.Link, new() { Name = "Join the video call" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/video/[0-9a-f]+\?as=patient"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You joined as the patient");
+        await page.AssertAccessibleAsync();
+
+        // The appointment's own page (the mail's link) shows the same, in the clinic's time.
+        await page.OpenAsync($"{WebApp}/consultations/{bookingId}");
+        await Expect(page.Locator("#call-status")).ToContainTextAsync("The video call is open until");
+        await Expect(page.Locator("#join")).ToBeVisibleAsync();
+        await page.AssertAccessibleAsync();
+
+        // The clinic's staff see the doctor's own link in the day's schedule, and it opens as the doctor.
+        var staffEmail = await _scenario.NewStaffAsync(online.ClinicId);
+        await using var staffContext = await browser.NewContextAsync();
+        var staff = await staffContext.NewPageAsync();
+        await staff.SignInAsync(WebApp, staffEmail, Tokens.Password);
+        await staff.OpenAsync($"{WebApp}/clinics/{online.ClinicId}/doctors/{online.DoctorId}/schedule?date={online.Date:yyyy-MM-dd}");
+        await staff.AssertAccessibleAsync();
+        await staff.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("as the doctor") }).ClickAsync();
+        await Expect(staff.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You joined as the doctor");
+        await Expect(staff.GetByRole(AriaRole.Main)).ToContainTextAsync("The patient joined at");
+    }
+
+    [Fact]
     public async Task A_patient_chooses_which_messages_they_get_on_the_notifications_page()
     {
         var patient = await _scenario.NewPatientAsync("Nia Notify");
