@@ -58,6 +58,7 @@ public static partial class OpenApiDocumentation
         ["Availability"] = "Free booking slots, searched across clinics, and slot generation.",
         ["Bookings"] = "Booking a slot (verified with CustomerService, then confirmed), reading and cancelling bookings.",
         ["Notifications"] = "What a customer is sent about their bookings (mail, text messages), as they choose (NotificationService).",
+        ["Consultations"] = "Online appointments' video calls: each holder's own join link while the call is open (ConsultationService).",
         ["Operations"] = "For operators: the outbox, dead letters and what the services are doing.",
     };
 

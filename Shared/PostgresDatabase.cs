@@ -69,3 +69,28 @@ internal static class PostgresDatabase
         return now.AddTicks(-(now.Ticks % 10));
     }
 }
+
+/// <summary>
+/// Migrates a service's database (<see cref="PostgresDatabase.MigrateAsync"/>) when the service starts, before it
+/// consumes or serves anything: <c>services.AddDatabaseMigrator&lt;TContext&gt;(connection string name)</c>.
+/// </summary>
+internal sealed class DatabaseMigrator<TContext>(IServiceProvider services, string connectionName) : IHostedService
+    where TContext : DbContext
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException($"The connection string {connectionName} is not set.");
+        await PostgresDatabase.MigrateAsync(db, connectionString, services.GetRequiredService<ILogger<DatabaseMigrator<TContext>>>(), cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+internal static class DatabaseMigratorExtensions
+{
+    public static IServiceCollection AddDatabaseMigrator<TContext>(this IServiceCollection services, string connectionName) where TContext : DbContext =>
+        services.AddHostedService(provider => new DatabaseMigrator<TContext>(provider, connectionName));
+}

@@ -56,8 +56,8 @@ public class GatewayTests(ClinicBookingApp app)
     }
 
     [Theory]
-    [InlineData("/openapi/v1.json", "/clinics/{clinicId}/availability", "clinicId from to specialization doctorId after limit")]
-    [InlineData("/openapi/v1.json", "/availability/search", "date from to specialization clinicId after limit")]
+    [InlineData("/openapi/v1.json", "/clinics/{clinicId}/availability", "clinicId from to specialization doctorId mode after limit")]
+    [InlineData("/openapi/v1.json", "/availability/search", "date from to specialization clinicId mode after limit")]
     [InlineData("/openapi/v1.json", "/clinics/{clinicId}/doctors", "clinicId specialization includeInactive pageIndex pageSize")]
     [InlineData("/openapi/v1.json", "/bookingSlots/{slotId}/booking", "slotId Idempotency-Key", "put")]
     [InlineData("/openapi/v1.json", "/customers/{id}/bookings", "id status pageIndex pageSize")]
@@ -79,7 +79,7 @@ public class GatewayTests(ClinicBookingApp app)
         Assert.False(schemas.TryGetProperty("DateRangeQuery", out _));
         Assert.Equal(["clinicId", "doctorId", "from", "to"],
             schemas.GetProperty("CreateBookingSlotsRequest").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
-        Assert.Equal(["endTime", "name", "startTime"],
+        Assert.Equal(["endTime", "mode", "name", "startTime"],
             schemas.GetProperty("TimeSlotRequest").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
     }
 }

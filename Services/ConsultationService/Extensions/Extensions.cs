@@ -18,7 +18,7 @@ public static class Extensions
         builder.AddNpgsqlDbContext<ConsultationDbContext>(ResourceNames.ConsultationsDatabase,
             settings => settings.ConnectionString = ConnectionSettings.ForServices(settings.ConnectionString!),
             options => options.UseSnakeCaseNamingConvention());
-        builder.Services.AddHostedService<ConsultationDatabaseMigrator>();
+        builder.Services.AddDatabaseMigrator<ConsultationDbContext>(ResourceNames.ConsultationsDatabase);
 
         builder.AddVideoProvider();
         builder.Services.AddOptions<MeetingOptions>().BindConfiguration(MeetingOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -22,7 +22,7 @@ public static class Extensions
         builder.AddNpgsqlDbContext<NotificationDbContext>(ResourceNames.NotificationsDatabase,
             settings => settings.ConnectionString = ConnectionSettings.ForServices(settings.ConnectionString!),
             options => options.UseSnakeCaseNamingConvention());
-        builder.Services.AddHostedService<NotificationDatabaseMigrator>();
+        builder.Services.AddDatabaseMigrator<NotificationDbContext>(ResourceNames.NotificationsDatabase);
 
         builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section)
             .Configure<IConfiguration>((email, configuration) =>

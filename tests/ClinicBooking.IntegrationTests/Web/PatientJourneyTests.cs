@@ -188,7 +188,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         await staff.SignInAsync(WebApp, staffEmail, Tokens.Password);
         await staff.OpenAsync($"{WebApp}/clinics/{online.ClinicId}/doctors/{online.DoctorId}/schedule?date={online.Date:yyyy-MM-dd}");
         await staff.AssertAccessibleAsync();
-        await staff.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("as the doctor") }).ClickAsync();
+        await staff.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Join as doctor") }).ClickAsync();
         await Expect(staff.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You joined as the doctor");
         await Expect(staff.GetByRole(AriaRole.Main)).ToContainTextAsync("The patient joined at");
     }
