@@ -130,6 +130,24 @@ public sealed class ConsultationServiceTests(ScratchPostgres postgres) : IAsyncL
     }
 
     [Fact]
+    public async Task A_booking_whose_times_change_moves_its_meeting_and_keeps_it()
+    {
+        var start = DateTimeOffset.UtcNow.AddDays(4);
+        await PublishAsync(Change(25, BookingStatus.Confirmed, revision: 2, startsAt: start));
+        await RunAsync();
+        var made = (await ReadAsync(25))!;
+        // A later revision of the same confirmed booking at other times (the platform has no move yet; the
+        // message says what a move would).
+        await PublishAsync(Change(25, BookingStatus.Confirmed, revision: 3, startsAt: start.AddHours(2)));
+        await RunAsync();
+
+        Assert.Equal(["create booking-25", "update booking-25"], _provider.Calls);
+        var moved = (await ReadAsync(25))!;
+        Assert.Equal((made.MeetingId, ConsultationStatuses.Scheduled, 3), (moved.MeetingId, moved.Status, moved.SyncedRevision));
+        Assert.Equal(start.AddHours(2).UtcDateTime, moved.StartsAt.UtcDateTime, TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
     public async Task A_booking_cancelled_before_its_meeting_was_made_never_gets_one()
     {
         _provider.Down = true;

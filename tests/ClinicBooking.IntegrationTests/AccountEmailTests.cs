@@ -92,6 +92,28 @@ public sealed class AccountEmailTests(ClinicBookingApp app)
     }
 
     [Fact]
+    public async Task Asking_for_a_reset_link_twice_within_a_minute_queues_one_mail()
+    {
+        var (_, token, email) = await Tokens.NewCustomerAsync(app, "Tina Twice", Ct);
+        for (var i = 0; i < 2; i++)
+        {
+            using var forgot = await app.Anonymous.PostAsJsonAsync("/account/password/forgot", new { email }, Ct);
+            Assert.Equal(HttpStatusCode.Accepted, forgot.StatusCode);
+        }
+        using var account = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/account").As(token), Ct);
+        var accountId = (await account.ReadJsonAsync()).GetProperty("id").GetString();
+
+        // Queued in the request's own transaction, so counted at once: one, by the database's clock.
+        await using var identity = await app.OpenDatabaseAsync(ResourceNames.IdentityDatabase);
+        await using var count = new Npgsql.NpgsqlCommand(
+            "SELECT count(*) FROM outbox_messages WHERE account_id = $1 AND message_type = 'ResetPassword'", identity)
+        {
+            Parameters = { new() { Value = accountId } },
+        };
+        Assert.Equal(1L, await count.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
     public async Task Forgot_password_resets_the_password_once_and_the_link_then_fails()
     {
         var (customerId, token, email) = await Tokens.NewCustomerAsync(app, "Rita Reset", Ct);

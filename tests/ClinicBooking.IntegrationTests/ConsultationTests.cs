@@ -207,6 +207,29 @@ public sealed class ConsultationTests(ClinicBookingApp app)
         var bookingId = await BookAsync(slot, patient, mode: "online");
         Assert.Equal("online", (await _bookings.GetBookingAsync(bookingId)).GetProperty("mode").GetString());
 
+        // The template leaves it to the shift again, and the shift turns online: its free slots follow, the
+        // booked one keeps what it was booked as.
+        using (var shiftsOwn = await api.Gateway.PutAsJsonAsync($"/doctors/slots/{template.GetProperty("id").GetInt64()}",
+                   new { timeSlotId = clinic.TimeSlot, weekday = (int?)null, mode = (string?)null }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, shiftsOwn.StatusCode);
+        }
+        var shift = await api.Gateway.GetFromJsonAsync<JsonElement>($"/timeslots/{clinic.TimeSlot}", Ct);
+        Assert.Equal("in-person", shift.GetProperty("mode").GetString());
+        using (var turned = await api.Gateway.PutAsJsonAsync($"/timeslots/{clinic.TimeSlot}", new
+               {
+                   name = shift.GetProperty("name").GetString(),
+                   startTime = shift.GetProperty("startTime").GetString(),
+                   endTime = shift.GetProperty("endTime").GetString(),
+                   mode = "online",
+               }, Ct))
+        {
+            Assert.Equal("online", (await turned.ReadJsonAsync()).GetProperty("mode").GetString());
+        }
+        var modes = (await api.DoctorSlotsAsync(clinic.Doctor, day, day.AddDays(1))).ToDictionary(s => s.GetProperty("id").GetInt64(), s => s.GetProperty("mode").GetString());
+        Assert.Equal("online", modes[slots[0].GetProperty("id").GetInt64()]);
+        Assert.Equal("either", modes[slot]);
+
         // Not a mode: 400.
         using var invalid = await SendAsync(HttpMethod.Put, $"/bookingSlots/{slots[0].GetProperty("id").GetInt64()}/booking", patient, new { mode = "telepathy" });
         await invalid.AssertProblemAsync(400);

@@ -68,7 +68,7 @@ public static class DoctorSlotsApi
         services.Db.DoctorSlots.Add(doctorSlot);
         await using var transaction = await services.Db.Database.BeginTransactionAsync(ct);
         await services.Db.SaveChangesAsync(ct);
-        await SlotModes.StampAsync(services.Db, clinicId, doctorSlot.TimeSlotId, bookingSlotId: null, ct);
+        await SlotModes.StampAsync(services.Db, clinicId, doctorSlot.TimeSlotId, doctorId, ct);
         await transaction.CommitAsync(ct);
         return TypedResults.Created($"/doctors/slots/{doctorSlot.Id}", doctorSlot.ToResponse());
     }
@@ -88,7 +88,7 @@ public static class DoctorSlotsApi
         await services.Db.SaveChangesAsync(ct);
         foreach (var timeSlotId in new[] { previousTimeSlot, doctorSlot.TimeSlotId }.Distinct())
         {
-            await SlotModes.StampAsync(services.Db, doctorSlot.ClinicId, timeSlotId, bookingSlotId: null, ct);
+            await SlotModes.StampAsync(services.Db, doctorSlot.ClinicId, timeSlotId, doctorSlot.DoctorId, ct);
         }
         await transaction.CommitAsync(ct);
         return TypedResults.Ok(doctorSlot.ToResponse());
@@ -107,7 +107,7 @@ public static class DoctorSlotsApi
         if (removed[0].Mode is not null)
         {
             // Its free future slots go back to what the time slot (or another template) offers.
-            await SlotModes.StampAsync(shard.Db, removed[0].ClinicId, removed[0].TimeSlotId, bookingSlotId: null, ct);
+            await SlotModes.StampAsync(shard.Db, removed[0].ClinicId, removed[0].TimeSlotId, removed[0].DoctorId, ct);
         }
         await transaction.CommitAsync(ct);
         await cache.InvalidateClinicAsync(ClinicIds.ClinicOf(id), ct);

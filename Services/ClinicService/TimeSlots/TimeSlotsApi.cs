@@ -103,7 +103,7 @@ public static class TimeSlotsApi
         if (modeChanged)
         {
             // Its free future slots offer what it now offers (booked ones keep their booking's mode).
-            await SlotModes.StampAsync(services.Db, slot.ClinicId, id, bookingSlotId: null, ct);
+            await SlotModes.StampAsync(services.Db, slot.ClinicId, id, doctorId: null, ct);
         }
         await transaction.CommitAsync(ct);
         return TypedResults.Ok(slot.ToResponse());

@@ -166,8 +166,10 @@ public static class AccountEmailsApi
     /// </summary>
     internal static async Task QueueAsync(AccountsDbContext db, string accountId, AccountMessageKind kind, string? address, CancellationToken ct)
     {
-        var since = DateTimeOffset.UtcNow - MailInterval;
-        if (await db.OutboxMessages.AnyAsync(m => m.AccountId == accountId && m.Kind == kind && m.Address == address && m.CreatedAt > since, ct))
+        // By the database's clock, which stamped created_at (DateTimeOffset.UtcNow is now() in SQL): a process whose
+        // own clock runs behind or ahead would otherwise send twice, or hold a mail back for longer than a minute.
+        if (await db.OutboxMessages.AnyAsync(m => m.AccountId == accountId && m.Kind == kind && m.Address == address
+                && m.CreatedAt + MailInterval > DateTimeOffset.UtcNow, ct))
         {
             return;
         }
