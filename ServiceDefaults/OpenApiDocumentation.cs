@@ -67,6 +67,11 @@ public static partial class OpenApiDocumentation
 
     private static OpenApiOptions AddClinicBookingConventions(this OpenApiOptions options)
     {
+        // A price is a value written out where it is used, not a component: a field's x-set-by (below) sits on
+        // its schema, and a $ref put in place of the schema after the transformers have run would drop it.
+        options.CreateSchemaReferenceId = type => type.Type == typeof(Contracts.Payments.Price)
+            ? null
+            : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
         options.AddOperationTransformer((operation, context, _) =>
         {
             var handler = context.Description.ActionDescriptor.EndpointMetadata.OfType<MethodInfo>().FirstOrDefault();

@@ -3,11 +3,13 @@ namespace ClinicBooking.Contracts;
 /// <summary>
 /// A free slot, with what a customer choosing between clinics needs to see. Times carry the offset in force at
 /// the clinic then; <see cref="TimeZone"/> is the clinic's IANA zone, so a page can name it. <see cref="Mode"/> says
-/// whether it is in person, online, or either (the patient chooses when booking).
+/// whether it is in person, online, or either (the patient chooses when booking); <see cref="Price"/> what it costs
+/// (null: free).
 /// </summary>
 public sealed record AvailableSlot(
     long Id, long ClinicId, string ClinicName, long DoctorId, string DoctorName, string Specialization,
-    long TimeSlotId, DateOnly Date, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string TimeZone, string Mode);
+    long TimeSlotId, DateOnly Date, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string TimeZone, string Mode,
+    Payments.Price? Price);
 
 /// <summary>Free slots by start time; pass <see cref="NextCursor"/> as <c>after</c> for the next page.</summary>
 public sealed record AvailabilityPage(IReadOnlyList<AvailableSlot> Items, string? NextCursor)

@@ -10,12 +10,13 @@ public sealed record BookingHistoryEntry(BookingStatus Status, DateTimeOffset At
 /// <summary>
 /// A booking and where it stands. <see cref="HoldExpiresAt"/> is set while it is pending: if CustomerService
 /// has not answered by then, the booking expires and the slot is free again. <see cref="Mode"/> is in person or
-/// online; an online one has a video call (<c>GET /consultations/{bookingId}</c>).
+/// online; an online one has a video call (<c>GET /consultations/{bookingId}</c>). <see cref="Price"/> is what it
+/// costs, as the slot did when it was booked (null: free).
 /// </summary>
 public sealed record BookingResponse(
     long Id, long? BookingSlotId, long ClinicId, long DoctorId, long CustomerId,
     DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, string? Reason,
-    DateTimeOffset? HoldExpiresAt, IReadOnlyList<BookingHistoryEntry> History, string Mode);
+    DateTimeOffset? HoldExpiresAt, IReadOnlyList<BookingHistoryEntry> History, string Mode, Payments.Price? Price);
 
 /// <summary>
 /// A customer's booking as listed by CustomerService: its times in the clinic's time zone (<see cref="TimeZone"/>,

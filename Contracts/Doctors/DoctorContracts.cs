@@ -7,14 +7,20 @@ public sealed record DoctorResponse(
     long Id, long ClinicId, string Name, string Specialization, bool IsActive,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-/// <summary>A clinic's shift: its hours as HH:mm, clinic-local, and how its appointments take place (<see cref="Consultations.ConsultationModes"/>).</summary>
-public sealed record TimeSlotResponse(long Id, long ClinicId, string Name, string StartTime, string EndTime, bool IsActive, string Mode);
+/// <summary>
+/// A clinic's shift: its hours as HH:mm, clinic-local, how its appointments take place (<see cref="Consultations.ConsultationModes"/>)
+/// and what they cost (null: free).
+/// </summary>
+public sealed record TimeSlotResponse(long Id, long ClinicId, string Name, string StartTime, string EndTime, bool IsActive, string Mode,
+    Payments.Price? Price);
 
 /// <summary>
 /// A doctor's default availability: a time slot on an ISO weekday (1 = Monday), or every day when null. <see cref="Mode"/>
-/// is how the doctor sees patients then, or null for the time slot's own.
+/// is how the doctor sees patients then, and <see cref="Price"/> what the doctor's appointments cost then (an amount
+/// of 0: free); null for the time slot's own.
 /// </summary>
-public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, long TimeSlotId, int? Weekday, string? Mode);
+public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, long TimeSlotId, int? Weekday, string? Mode,
+    Payments.Price? Price);
 
 /// <summary>
 /// A bookable slot: instants with the clinic's offset, and the clinic-local date. Only the clinic's staff read
@@ -22,7 +28,7 @@ public sealed record DoctorSlotResponse(long Id, long ClinicId, long DoctorId, l
 /// </summary>
 public sealed record BookingSlotResponse(
     long Id, long ClinicId, long DoctorId, long TimeSlotId, DateOnly Date,
-    DateTimeOffset StartsAt, DateTimeOffset EndsAt, bool IsBooked, long? CustomerId, string Mode);
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, bool IsBooked, long? CustomerId, string Mode, Payments.Price? Price);
 
 /// <summary>What a generation made: how many slots for the clinic (and doctor) between the clinic-local dates.</summary>
 public sealed record CreateBookingSlotsResponse(long ClinicId, DateOnly From, DateOnly To, long? DoctorId, int Created);

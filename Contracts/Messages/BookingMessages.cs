@@ -96,12 +96,14 @@ public sealed record CustomerVerdict(long BookingId, long CustomerId, string? Re
 /// booking, so a consumer that sees messages late or twice keeps the newest and ignores the rest. A booking
 /// starts at revision 1 (pending), which <see cref="VerifyCustomer"/> stands for. <see cref="Mode"/> says whether
 /// the appointment is in person or online (<see cref="ClinicBooking.Contracts.Consultations.ConsultationModes"/>);
-/// a message from before modes existed reads as in person.
+/// a message from before modes existed reads as in person. <see cref="Price"/> is what it costs (null: free, as
+/// a message from before prices existed reads).
 /// </summary>
 public sealed record BookingStatusChanged(
     long BookingId, long CustomerId, long ClinicId, long? BookingSlotId, long DoctorId,
     DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, int Revision, DateTimeOffset ChangedAt,
-    string? Reason, string TimeZone, string Mode = ClinicBooking.Contracts.Consultations.ConsultationModes.InPerson)
+    string? Reason, string TimeZone, string Mode = ClinicBooking.Contracts.Consultations.ConsultationModes.InPerson,
+    ClinicBooking.Contracts.Payments.Price? Price = null)
 {
     public bool IsOnline => Mode == ClinicBooking.Contracts.Consultations.ConsultationModes.Online;
 }

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Payments;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -101,8 +102,9 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     public Task<ApiResult<Unit>> DeactivateDoctorAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/doctors/{id}", null, ct);
 
-    public Task<ApiResult<TimeSlotResponse>> CreateShiftAsync(long clinicId, string? name, string? startTime, string? endTime, string? mode, CancellationToken ct) =>
-        SendAsync<TimeSlotResponse>(HttpMethod.Post, $"/clinics/{clinicId}/timeslots", new { name, startTime, endTime, mode }, ct);
+    public Task<ApiResult<TimeSlotResponse>> CreateShiftAsync(long clinicId, string? name, string? startTime, string? endTime, string? mode,
+        Price? price, CancellationToken ct) =>
+        SendAsync<TimeSlotResponse>(HttpMethod.Post, $"/clinics/{clinicId}/timeslots", new { name, startTime, endTime, mode, price }, ct);
 
     public Task<ApiResult<Unit>> DeactivateShiftAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/timeslots/{id}", null, ct);
 

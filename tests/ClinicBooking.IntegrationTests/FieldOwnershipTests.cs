@@ -120,7 +120,8 @@ public sealed class FieldOwnershipTests(ClinicBookingApp app)
             JsonValue one => [one.GetValue<string>()],
             _ => [],
         };
-        return types.Contains("boolean") ? JsonValue.Create(true)
+        return types.Contains("object") ? new JsonObject()
+            : types.Contains("boolean") ? JsonValue.Create(true)
             : types.Contains("integer") || types.Contains("number") ? JsonValue.Create(1)
             : schema?["format"]?.GetValue<string>() == "date" ? JsonValue.Create("2030-01-01")
             : JsonValue.Create("x");

@@ -88,7 +88,7 @@ public class KeysetTests
     public void A_page_of_free_slots_names_its_last_slot_as_the_cursor_only_when_more_follow()
     {
         var start = new DateTimeOffset(2027, 3, 1, 9, 0, 0, TimeSpan.FromHours(1));
-        AvailableSlot Slot(long id, int minutes) => new(id, 64, "C", 1, "D", "S", 2, new DateOnly(2027, 3, 1), start.AddMinutes(minutes), start.AddMinutes(minutes + 30), "Europe/Berlin", "in-person");
+        AvailableSlot Slot(long id, int minutes) => new(id, 64, "C", 1, "D", "S", 2, new DateOnly(2027, 3, 1), start.AddMinutes(minutes), start.AddMinutes(minutes + 30), "Europe/Berlin", "in-person", null);
         var pages = new[] { new AvailabilityPage([Slot(5, 30)], null).AsKeyset(), new AvailabilityPage([Slot(7, 0), Slot(3, 30)], "x").AsKeyset() };
 
         var merged = AvailabilityPage.From(Keyset.Merge(pages, AvailabilityPage.Key, 2));

@@ -147,7 +147,7 @@ public static class AvailabilityApi
             // function over every slot of the shard. (Columns named as the model's snake_case convention reads them.)
             var (specialization, clinicId, doctorId, mode) = (search.Specialization, search.ClinicId, search.DoctorId, search.Mode);
             var found = await db.Database.SqlQuery<SlotRow>($"""
-                SELECT s.id, s.clinic_id, s.doctor_id, s.time_slot_id, s.date, s.starts_at, s.ends_at, s.mode,
+                SELECT s.id, s.clinic_id, s.doctor_id, s.time_slot_id, s.date, s.starts_at, s.ends_at, s.mode, s.price_amount, s.price_currency,
                        d.name AS doctor_name, d.specialization, c.name AS clinic_name, c.time_zone
                   FROM doctors d
                   JOIN clinics c ON c.id = d.clinic_id AND c.is_active
@@ -177,7 +177,7 @@ public static class AvailabilityApi
             select new SlotRow
             {
                 Id = s.Id, ClinicId = s.ClinicId, DoctorId = s.DoctorId, TimeSlotId = s.TimeSlotId, Date = s.Date,
-                StartsAt = s.StartsAt, EndsAt = s.EndsAt, Mode = s.Mode, DoctorName = d.Name, Specialization = d.Specialization,
+                StartsAt = s.StartsAt, EndsAt = s.EndsAt, Mode = s.Mode, PriceAmount = s.PriceAmount, PriceCurrency = s.PriceCurrency, DoctorName = d.Name, Specialization = d.Specialization,
                 ClinicName = c.Name, TimeZone = c.TimeZone,
             };
         if (search.ClinicId is { } clinic)
@@ -198,7 +198,8 @@ public static class AvailabilityApi
     private static KeysetPage<AvailableSlot> Page(List<SlotRow> rows, int limit) =>
         KeysetPage<AvailableSlot>.FromRows(rows.Select(r => new AvailableSlot(
             r.Id, r.ClinicId, r.ClinicName, r.DoctorId, r.DoctorName, r.Specialization, r.TimeSlotId, r.Date,
-            SlotTimes.ToClinicTime(r.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.EndsAt, r.TimeZone), r.TimeZone, r.Mode)).ToList(), limit);
+            SlotTimes.ToClinicTime(r.StartsAt, r.TimeZone), SlotTimes.ToClinicTime(r.EndsAt, r.TimeZone), r.TimeZone, r.Mode,
+            Contracts.Payments.Price.Of(r.PriceAmount, r.PriceCurrency))).ToList(), limit);
 
     /// <summary>A free slot with its doctor and clinic, as one row.</summary>
     public sealed class SlotRow
@@ -211,6 +212,8 @@ public static class AvailabilityApi
         public DateTimeOffset StartsAt { get; init; }
         public DateTimeOffset EndsAt { get; init; }
         public required string Mode { get; init; }
+        public decimal? PriceAmount { get; init; }
+        public string? PriceCurrency { get; init; }
         public required string DoctorName { get; init; }
         public required string Specialization { get; init; }
         public required string ClinicName { get; init; }

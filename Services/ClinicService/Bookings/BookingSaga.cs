@@ -336,13 +336,15 @@ public sealed class BookingSaga(
             UPDATE booking_slots SET customer_id = @customer
              WHERE clinic_id = @clinic AND id = @slot AND customer_id IS NULL AND starts_at > now()
                AND (@mode::varchar IS NULL OR mode IN (@mode::varchar, '{ConsultationModes.Either}'))
-         RETURNING clinic_id, id, doctor_id, starts_at, ends_at, mode),
+         RETURNING clinic_id, id, doctor_id, starts_at, ends_at, mode, price_amount, price_currency),
         b AS (
             INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status,
-                                  idempotency_key, revision, created_at, expires_at, booked_by, mode)
+                                  idempotency_key, revision, created_at, expires_at, booked_by, mode, price_amount, price_currency)
             SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, @status, @key, 1, now(), now() + @hold, @bookedBy,
                    -- A slot offering either is booked as the patient chose, in person unless they said online.
-                   CASE WHEN mode = '{ConsultationModes.Either}' THEN COALESCE(@mode::varchar, '{ConsultationModes.InPerson}') ELSE mode END
+                   CASE WHEN mode = '{ConsultationModes.Either}' THEN COALESCE(@mode::varchar, '{ConsultationModes.InPerson}') ELSE mode END,
+                   -- The price is the slot's as the slot is held: what the patient saw, unless it changed meanwhile.
+                   price_amount, price_currency
               FROM slot
          RETURNING *, @trace::varchar AS trace),
         audit AS (

@@ -62,6 +62,11 @@ public sealed class Booking
     /// <summary>In person or online (<see cref="ConsultationModes.Booked"/>): the slot's mode, or the patient's choice where it offered either.</summary>
     public string Mode { get; set; } = ConsultationModes.InPerson;
 
+    /// <summary>What the appointment costs (with <see cref="PriceCurrency"/>; null = free): the slot's price when it was booked.</summary>
+    public decimal? PriceAmount { get; set; }
+
+    public string? PriceCurrency { get; set; }
+
     /// <summary>Why the booking was rejected (see <see cref="CustomerVerdict"/>).</summary>
     public string? Reason { get; set; }
 

@@ -29,9 +29,17 @@ public sealed class BookingSlot
 
     /// <summary>
     /// What it offers (<see cref="ConsultationModes.Offered"/>): its doctor's template's mode, or else its time
-    /// slot's, stamped when it is made and again on a free slot when either changes (<see cref="Slots.SlotModes"/>).
+    /// slot's, stamped when it is made and again on a free slot when either changes (<see cref="Slots.SlotTerms"/>).
     /// </summary>
     public string Mode { get; set; } = ConsultationModes.InPerson;
+
+    /// <summary>
+    /// What it costs (with <see cref="PriceCurrency"/>; null = free), by the same rule and at the same times as
+    /// <see cref="Mode"/> (<see cref="Slots.SlotTerms"/>).
+    /// </summary>
+    public decimal? PriceAmount { get; set; }
+
+    public string? PriceCurrency { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using ClinicBooking.Contracts.Consultations;
 using ClinicBooking.Messaging.Outbox;
 using ClinicBooking.Messages;
@@ -23,6 +24,9 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
 
     /// <summary>The longest <see cref="ConsultationModes"/> name, with room to spare.</summary>
     public const int ModeMaxLength = 16;
+
+    /// <summary>A price's digits, two of them decimals: up to 99,999,999.99, above <see cref="Contracts.Payments.Price.MaxAmount"/>.</summary>
+    public const int PriceDigits = 10;
 
     public DbSet<Clinic> Clinics => Set<Clinic>();
     public DbSet<Doctor> Doctors => Set<Doctor>();
@@ -97,6 +101,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
             t.HasCheckConstraint("ck_time_slots_mode", PostgresDatabase.OneOf("mode", ConsultationModes.Offered));
         });
         timeSlot.Property(s => s.Mode).HasMaxLength(ModeMaxLength).HasDefaultValue(ConsultationModes.InPerson);
+        ConfigurePrice(timeSlot, "time_slots", s => s.PriceAmount, s => s.PriceCurrency, zeroAllowed: false);
         ConfigureScopedId(timeSlot, s => s.RowNumber, s => s.Id);
         timeSlot.Property(s => s.Name).HasMaxLength(TimeSlot.NameMaxLength);
         timeSlot.Property(s => s.ActiveTimeSlotId).HasComputedColumnSql($"CASE WHEN is_active THEN {ScopedIdSql} END", stored: true);
@@ -113,6 +118,8 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
             t.HasCheckConstraint("ck_doctor_slots_mode", PostgresDatabase.OneOf("mode", ConsultationModes.Offered));
         });
         doctorSlot.Property(s => s.Mode).HasMaxLength(ModeMaxLength);
+        // A template's 0 makes the doctor's appointments free in a priced shift; its null takes the shift's price.
+        ConfigurePrice(doctorSlot, "doctor_slots", s => s.PriceAmount, s => s.PriceCurrency, zeroAllowed: true);
         ConfigureScopedId(doctorSlot, s => s.RowNumber, s => s.Id);
         // A null weekday (every day) counts as one value: one doctor slot per doctor, time slot and weekday.
         doctorSlot.HasIndex(s => new { s.ClinicId, s.DoctorId, s.TimeSlotId, s.Weekday }).IsUnique().AreNullsDistinct(false)
@@ -138,6 +145,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
             t.HasCheckConstraint("ck_booking_slots_mode", PostgresDatabase.OneOf("mode", ConsultationModes.Offered));
         });
         slot.Property(s => s.Mode).HasMaxLength(ModeMaxLength).HasDefaultValue(ConsultationModes.InPerson);
+        ConfigurePrice(slot, "booking_slots", s => s.PriceAmount, s => s.PriceCurrency, zeroAllowed: false);
         ConfigureScopedId(slot, s => s.RowNumber, s => s.Id);
         slot.Property(s => s.Version).IsRowVersion();
         slot.HasOne<Doctor>().WithMany().HasForeignKey(s => new { s.ClinicId, s.DoctorId })
@@ -158,6 +166,23 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         slot.HasStorageParameter("fillfactor", 90);
 
         ConfigureBookings(modelBuilder);
+    }
+
+    /// <summary>
+    /// A price in two columns (<see cref="Contracts.Payments.Price"/>): both or neither, an amount with at most two
+    /// decimals, an ISO 4217 code. Free is null, except on a template, whose 0 says "free" and null "the shift's".
+    /// </summary>
+    private static void ConfigurePrice<T>(EntityTypeBuilder<T> entity, string table,
+        Expression<Func<T, decimal?>> amount, Expression<Func<T, string?>> currency, bool zeroAllowed) where T : class
+    {
+        entity.Property(amount).HasPrecision(PriceDigits, 2);
+        entity.Property(currency).HasMaxLength(3);
+        entity.ToTable(table, t =>
+        {
+            t.HasCheckConstraint($"ck_{table}_price_both_or_neither", "(price_amount IS NULL) = (price_currency IS NULL)");
+            t.HasCheckConstraint($"ck_{table}_price_amount", zeroAllowed ? "price_amount >= 0" : "price_amount > 0");
+            t.HasCheckConstraint($"ck_{table}_price_currency", "price_currency ~ '^[A-Z]{3}$'");
+        });
     }
 
     private static void ConfigureBookings(ModelBuilder modelBuilder)
@@ -193,6 +218,7 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         booking.Property(b => b.Reason).HasMaxLength(Booking.ReasonMaxLength);
         booking.Property(b => b.BookedBy).HasMaxLength(16).HasDefaultValue(Bookers.Customer);
         booking.Property(b => b.Mode).HasMaxLength(ModeMaxLength).HasDefaultValue(ConsultationModes.InPerson);
+        ConfigurePrice(booking, "bookings", b => b.PriceAmount, b => b.PriceCurrency, zeroAllowed: false);
         booking.Ignore(b => b.IsActive);
         booking.HasOne<Clinic>().WithMany().HasForeignKey(b => b.ClinicId).OnDelete(DeleteBehavior.Restrict);
         // The slot reference is a composite foreign key whose delete rule (SET NULL of booking_slot_id only)

@@ -23,6 +23,11 @@ public sealed class DoctorSlot
     /// <summary>How the doctor sees patients in this shift (<see cref="Contracts.Consultations.ConsultationModes.Offered"/>); null = the time slot's own mode.</summary>
     public string? Mode { get; set; }
 
+    /// <summary>What the doctor's appointments in this shift cost (with <see cref="PriceCurrency"/>; 0 = free); null = the time slot's price.</summary>
+    public decimal? PriceAmount { get; set; }
+
+    public string? PriceCurrency { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

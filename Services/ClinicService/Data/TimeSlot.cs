@@ -28,6 +28,11 @@ public sealed class TimeSlot : IDeactivatable
     /// <summary>How its appointments take place (<see cref="ConsultationModes.Offered"/>), unless a doctor's template says otherwise.</summary>
     public string Mode { get; set; } = ConsultationModes.InPerson;
 
+    /// <summary>What its appointments cost (with <see cref="PriceCurrency"/>), unless a doctor's template says otherwise; null = free.</summary>
+    public decimal? PriceAmount { get; set; }
+
+    public string? PriceCurrency { get; set; }
+
     public long? ActiveTimeSlotId { get; private set; }
 
     public long? ActiveClinicRef { get; private set; }

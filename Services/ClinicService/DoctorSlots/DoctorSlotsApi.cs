@@ -62,13 +62,15 @@ public static class DoctorSlotsApi
             TimeSlotId = request.TimeSlotId!.Value,
             Weekday = request.Weekday,
             Mode = request.Mode,
+            PriceAmount = request.Price?.Amount,
+            PriceCurrency = request.Price?.Currency,
             CreatedAt = now,
             UpdatedAt = now,
         };
         services.Db.DoctorSlots.Add(doctorSlot);
         await using var transaction = await services.Db.Database.BeginTransactionAsync(ct);
         await services.Db.SaveChangesAsync(ct);
-        await SlotModes.StampAsync(services.Db, clinicId, doctorSlot.TimeSlotId, doctorId, ct);
+        await SlotTerms.StampAsync(services.Db, clinicId, doctorSlot.TimeSlotId, doctorId, ct);
         await transaction.CommitAsync(ct);
         return TypedResults.Created($"/doctors/slots/{doctorSlot.Id}", doctorSlot.ToResponse());
     }
@@ -83,12 +85,13 @@ public static class DoctorSlotsApi
         doctorSlot.TimeSlotId = request.TimeSlotId!.Value;
         doctorSlot.Weekday = request.Weekday;
         doctorSlot.Mode = request.Mode;
+        (doctorSlot.PriceAmount, doctorSlot.PriceCurrency) = (request.Price?.Amount, request.Price?.Currency);
         doctorSlot.UpdatedAt = services.Clock.UtcNowMicroseconds();
         await using var transaction = await services.Db.Database.BeginTransactionAsync(ct);
         await services.Db.SaveChangesAsync(ct);
         foreach (var timeSlotId in new[] { previousTimeSlot, doctorSlot.TimeSlotId }.Distinct())
         {
-            await SlotModes.StampAsync(services.Db, doctorSlot.ClinicId, timeSlotId, doctorSlot.DoctorId, ct);
+            await SlotTerms.StampAsync(services.Db, doctorSlot.ClinicId, timeSlotId, doctorSlot.DoctorId, ct);
         }
         await transaction.CommitAsync(ct);
         return TypedResults.Ok(doctorSlot.ToResponse());
@@ -104,10 +107,10 @@ public static class DoctorSlotsApi
         {
             throw Missing.DoctorSlot(id);
         }
-        if (removed[0].Mode is not null)
+        if (removed[0].Mode is not null || removed[0].PriceAmount is not null)
         {
-            // Its free future slots go back to what the time slot (or another template) offers.
-            await SlotModes.StampAsync(shard.Db, removed[0].ClinicId, removed[0].TimeSlotId, removed[0].DoctorId, ct);
+            // Its free future slots go back to what the time slot (or another template) offers and costs.
+            await SlotTerms.StampAsync(shard.Db, removed[0].ClinicId, removed[0].TimeSlotId, removed[0].DoctorId, ct);
         }
         await transaction.CommitAsync(ct);
         await cache.InvalidateClinicAsync(ClinicIds.ClinicOf(id), ct);

@@ -144,7 +144,7 @@ public static class BookingSlotsApi
             from t in services.Db.TimeSlots
             join c in services.Db.Clinics on t.ClinicId equals c.Id
             where t.ClinicId == slot.ClinicId && t.Id == timeSlotId
-            select new { t.StartTime, t.EndTime, t.IsActive, t.Mode, c.TimeZone }).FirstOrDefaultAsync(ct)
+            select new { t.StartTime, t.EndTime, t.IsActive, c.TimeZone }).FirstOrDefaultAsync(ct)
             ?? throw ProblemException.NotFound($"Time slot {timeSlotId} does not exist in clinic {slot.ClinicId}.");
         if (!shift.IsActive)
         {
@@ -166,7 +166,8 @@ public static class BookingSlotsApi
         slot.Date = date;
         slot.StartsAt = start;
         slot.EndsAt = end;
-        slot.Mode = await SlotModes.OfAsync(services.Db, slot.ClinicId, slot.DoctorId, timeSlotId, date, ct) ?? shift.Mode;
+        var terms = await SlotTerms.OfAsync(services.Db, slot.ClinicId, slot.DoctorId, timeSlotId, date, ct);
+        (slot.Mode, slot.PriceAmount, slot.PriceCurrency) = (terms.Mode, terms.PriceAmount, terms.PriceCurrency);
         return shift.TimeZone;
     }
 }

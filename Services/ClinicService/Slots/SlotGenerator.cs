@@ -55,13 +55,10 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
     // The shifts' instants come from NodaTime (@time_slot_ids … @ends, one row per time slot and date); the
     // joins check that the clinic's zone and each time slot's hours are still the ones they were computed from.
     private const string Sql = """
-        INSERT INTO booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at, mode)
+        INSERT INTO booking_slots (clinic_id, doctor_id, time_slot_id, date, starts_at, ends_at, created_at, mode, price_amount, price_currency)
         SELECT t.clinic_id, t.doctor_id, t.time_slot_id, span.date, span.starts_at, span.ends_at, now(),
-               -- What it offers, by SlotModes' rule: the doctor's template for the weekday, an every-day one, the shift.
-               COALESCE((SELECT m.mode FROM doctor_slots m
-                          WHERE m.clinic_id = t.clinic_id AND m.doctor_id = t.doctor_id AND m.time_slot_id = t.time_slot_id
-                            AND m.mode IS NOT NULL AND (m.weekday IS NULL OR m.weekday = extract(isodow FROM span.date))
-                          ORDER BY m.weekday NULLS LAST LIMIT 1), ts.mode)
+               -- What it offers and costs, by SlotTerms' rule (the doctor's template for the weekday, an every-day one, the shift).
+               terms.mode, terms.price_amount, terms.price_currency
           FROM unnest(@time_slot_ids, @dates, @start_times, @end_times, @starts, @ends)
                  AS span(time_slot_id, date, start_time, end_time, starts_at, ends_at)
           JOIN doctor_slots t ON t.clinic_id = @clinic AND t.time_slot_id = span.time_slot_id
@@ -69,6 +66,7 @@ public sealed class SlotGenerator(ShardDatabases shards, IOptions<SlotGeneration
           JOIN doctors doc ON doc.clinic_id = t.clinic_id AND doc.id = t.doctor_id AND doc.is_active
           JOIN time_slots ts ON ts.clinic_id = t.clinic_id AND ts.id = t.time_slot_id AND ts.is_active
                             AND ts.start_time = span.start_time AND ts.end_time = span.end_time
+         CROSS JOIN LATERAL slot_terms(t.clinic_id, t.doctor_id, t.time_slot_id, span.date) terms
          WHERE (t.weekday IS NULL OR t.weekday = extract(isodow FROM span.date))
            AND (@doctor::bigint IS NULL OR t.doctor_id = @doctor)
            AND span.starts_at > now()

@@ -72,5 +72,6 @@ public static class BookingSlotResponses
 {
     public static BookingSlotResponse ToResponse(this BookingSlot s, string timeZone) =>
         new(s.Id, s.ClinicId, s.DoctorId, s.TimeSlotId, s.Date,
-            SlotTimes.ToClinicTime(s.StartsAt, timeZone), SlotTimes.ToClinicTime(s.EndsAt, timeZone), s.CustomerId is not null, s.CustomerId, s.Mode);
+            SlotTimes.ToClinicTime(s.StartsAt, timeZone), SlotTimes.ToClinicTime(s.EndsAt, timeZone), s.CustomerId is not null, s.CustomerId, s.Mode,
+            Contracts.Payments.Price.Of(s.PriceAmount, s.PriceCurrency));
 }

@@ -2,6 +2,7 @@ using ClinicBooking.Contracts.Access;
 using System.Globalization;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.Contracts.Consultations;
+using ClinicBooking.Contracts.Payments;
 using FluentValidation;
 using System.Text.Json.Serialization;
 
@@ -9,14 +10,16 @@ namespace ClinicBooking.ClinicService.TimeSlots;
 
 
 /// <summary>
-/// A shift: its name, hours and how its appointments take place (<c>mode</c>: in-person, online or either; left
-/// out, in person for a new shift and unchanged for an existing one).
+/// A shift: its name, hours, how its appointments take place (<c>mode</c>: in-person, online or either; left
+/// out, in person for a new shift and unchanged for an existing one) and what they cost (<c>price</c>: left out,
+/// free for a new shift and unchanged for an existing one; an amount of 0 makes it free).
 /// </summary>
 public sealed record TimeSlotRequest(
     [property: SetBy(Roles.Staff, Roles.Administrator)] string? Name,
     [property: SetBy(Roles.Staff, Roles.Administrator)] string? StartTime,
     [property: SetBy(Roles.Staff, Roles.Administrator)] string? EndTime,
-    [property: SetBy(Roles.Staff, Roles.Administrator)] string? Mode = null)
+    [property: SetBy(Roles.Staff, Roles.Administrator)] string? Mode = null,
+    [property: SetBy(Roles.Staff, Roles.Administrator)] Price? Price = null)
 {
     /// <summary>The shift's hours; valid once the request has passed its validator.</summary>
     [JsonIgnore]
@@ -43,6 +46,22 @@ public sealed class TimeSlotRequestValidator : RequestValidator<TimeSlotRequest>
                 ApplyConditionTo.CurrentValidator)
             .WithMessage("endTime must be after startTime; a shift ends on the day it starts.");
         RuleFor(r => r.Mode).OfferedMode();
+        RuleFor(r => r.Price).SetValidator(new PriceValidator()!);
+    }
+}
+
+/// <summary>A price a shift or template may set: a known currency, an amount from 0 (free) up to a bound, in its minor units.</summary>
+public sealed class PriceValidator : RequestValidator<Price>
+{
+    public PriceValidator()
+    {
+        RuleFor(p => p.Currency).Must(Currencies.IsKnown)
+            .WithMessage("price.currency must be an ISO 4217 currency code in capitals, such as EUR.");
+        RuleFor(p => p.Amount).InclusiveBetween(0, Price.MaxAmount)
+            .WithMessage($"price.amount must be from 0 (free) to {Price.MaxAmount}.");
+        RuleFor(p => p.Amount).Must((p, amount) => Currencies.FitsMinorUnits(amount, p.Currency))
+            .When(p => Currencies.IsKnown(p.Currency))
+            .WithMessage(p => $"price.amount has more decimals than {p.Currency} has ({Currencies.MinorDigits(p.Currency)}).");
     }
 }
 
@@ -63,5 +82,6 @@ internal static class TimeRules
 public static class TimeSlotResponses
 {
     public static TimeSlotResponse ToResponse(this TimeSlot t) =>
-        new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive, t.Mode);
+        new(t.Id, t.ClinicId, t.Name, t.StartTime.ToString("HH:mm"), t.EndTime.ToString("HH:mm"), t.IsActive, t.Mode,
+            Price.Of(t.PriceAmount, t.PriceCurrency));
 }

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Payments;
 using System.Security.Claims;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Sharding;
@@ -66,6 +67,9 @@ public static class TimeSlotsApi
             StartTime = start,
             EndTime = end,
             Mode = request.Mode ?? ConsultationModes.InPerson,
+            // An amount of 0 is free: no price.
+            PriceAmount = request.Price is { Amount: > 0 } price ? price.Amount : null,
+            PriceCurrency = request.Price is { Amount: > 0 } ? request.Price.Currency : null,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -95,15 +99,21 @@ public static class TimeSlotsApi
         slot.Name = request.Name!.Trim();
         slot.StartTime = start;
         slot.EndTime = end;
-        var modeChanged = request.Mode is not null && request.Mode != slot.Mode;
+        var termsChanged = (request.Mode is not null && request.Mode != slot.Mode)
+                           || (request.Price is not null && Price.Of(request.Price.Amount, request.Price.Currency) != Price.Of(slot.PriceAmount, slot.PriceCurrency));
         slot.Mode = request.Mode ?? slot.Mode;
+        if (request.Price is { } price)
+        {
+            // An amount of 0 is free: no price.
+            (slot.PriceAmount, slot.PriceCurrency) = price.Amount > 0 ? (price.Amount, price.Currency) : ((decimal?)null, (string?)null);
+        }
         slot.UpdatedAt = services.Clock.UtcNowMicroseconds();
         await using var transaction = await services.Db.Database.BeginTransactionAsync(ct);
         await services.Db.SaveChangesAsync(ct);
-        if (modeChanged)
+        if (termsChanged)
         {
-            // Its free future slots offer what it now offers (booked ones keep their booking's mode).
-            await SlotModes.StampAsync(services.Db, slot.ClinicId, id, doctorId: null, ct);
+            // Its free future slots offer and cost what it now does (booked ones keep their booking's terms).
+            await SlotTerms.StampAsync(services.Db, slot.ClinicId, id, doctorId: null, ct);
         }
         await transaction.CommitAsync(ct);
         return TypedResults.Ok(slot.ToResponse());

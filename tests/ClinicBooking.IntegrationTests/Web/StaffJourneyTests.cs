@@ -39,13 +39,20 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         await Expect(page.Locator("#outcome")).ToBeVisibleAsync();
         await Expect(page.Locator("#doctors")).ToContainTextAsync("Dr Ada Lee");
 
-        // Add a shift.
+        // Add a shift with a price (one that is not a number first: said next to the field).
         await page.OpenAsync($"{WebApp}/clinics/{clinicId}/shifts");
         await page.GetByLabel("Name").FillAsync("Morning");
         await page.GetByLabel("Starts").FillAsync("09:00");
         await page.GetByLabel("Ends").FillAsync("11:00");
+        await page.GetByLabel("Amount").FillAsync("forty");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add shift" }).ClickAsync();
+        await Expect(page.Locator("[id='price.amount-error']")).ToContainTextAsync("must be a number");
+        await page.AssertAccessibleAsync();
+        await page.GetByLabel("Amount").FillAsync("45.50");
+        await page.GetByLabel("Currency").FillAsync("EUR");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add shift" }).ClickAsync();
         await Expect(page.Locator("#shifts")).ToContainTextAsync("Morning");
+        await Expect(page.Locator("#shifts")).ToContainTextAsync("45.50 EUR");
         await page.AssertAccessibleAsync();
 
         // The doctor's weekly template: Morning, every day.
@@ -68,6 +75,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         await page.AssertAccessibleAsync();
         var slots = await _scenario.Clinics.DoctorSlotsAsync(doctorId, WebScenario.Day, WebScenario.Day);
         Assert.NotEmpty(slots);
+        Assert.All(slots, s => Assert.Equal(45.50m, s.GetProperty("price").GetProperty("amount").GetDecimal()));
 
         // A patient books the first slot (through the API); the day schedule names them and how to reach them.
         var patient = await _scenario.NewPatientAsync("Pat Patient");

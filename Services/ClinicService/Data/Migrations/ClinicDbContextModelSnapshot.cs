@@ -96,6 +96,16 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasDefaultValue("in-person")
                         .HasColumnName("mode");
 
+                    b.Property<decimal?>("PriceAmount")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)")
+                        .HasColumnName("price_amount");
+
+                    b.Property<string>("PriceCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("price_currency");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -166,6 +176,12 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                             t.HasCheckConstraint("ck_bookings_idempotency_key_not_blank", "idempotency_key IS NULL OR length(idempotency_key) > 0");
 
                             t.HasCheckConstraint("ck_bookings_mode", "mode IN ('in-person', 'online')");
+
+                            t.HasCheckConstraint("ck_bookings_price_amount", "price_amount > 0");
+
+                            t.HasCheckConstraint("ck_bookings_price_both_or_neither", "(price_amount IS NULL) = (price_currency IS NULL)");
+
+                            t.HasCheckConstraint("ck_bookings_price_currency", "price_currency ~ '^[A-Z]{3}$'");
 
                             t.HasCheckConstraint("ck_bookings_revision_positive", "revision >= 1");
 
@@ -344,6 +360,16 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasDefaultValue("in-person")
                         .HasColumnName("mode");
 
+                    b.Property<decimal?>("PriceAmount")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)")
+                        .HasColumnName("price_amount");
+
+                    b.Property<string>("PriceCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("price_currency");
+
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
@@ -390,6 +416,12 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                             t.HasCheckConstraint("ck_booking_slots_end_after_start", "ends_at > starts_at");
 
                             t.HasCheckConstraint("ck_booking_slots_mode", "mode IN ('in-person', 'online', 'either')");
+
+                            t.HasCheckConstraint("ck_booking_slots_price_amount", "price_amount > 0");
+
+                            t.HasCheckConstraint("ck_booking_slots_price_both_or_neither", "(price_amount IS NULL) = (price_currency IS NULL)");
+
+                            t.HasCheckConstraint("ck_booking_slots_price_currency", "price_currency ~ '^[A-Z]{3}$'");
                         });
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 90);
@@ -651,6 +683,16 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("mode");
 
+                    b.Property<decimal?>("PriceAmount")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)")
+                        .HasColumnName("price_amount");
+
+                    b.Property<string>("PriceCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("price_currency");
+
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
@@ -683,6 +725,12 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                     b.ToTable("doctor_slots", null, t =>
                         {
                             t.HasCheckConstraint("ck_doctor_slots_mode", "mode IN ('in-person', 'online', 'either')");
+
+                            t.HasCheckConstraint("ck_doctor_slots_price_amount", "price_amount >= 0");
+
+                            t.HasCheckConstraint("ck_doctor_slots_price_both_or_neither", "(price_amount IS NULL) = (price_currency IS NULL)");
+
+                            t.HasCheckConstraint("ck_doctor_slots_price_currency", "price_currency ~ '^[A-Z]{3}$'");
 
                             t.HasCheckConstraint("ck_doctor_slots_weekday", "weekday BETWEEN 1 AND 7");
                         });
@@ -738,6 +786,16 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<decimal?>("PriceAmount")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)")
+                        .HasColumnName("price_amount");
+
+                    b.Property<string>("PriceCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("price_currency");
+
                     b.Property<long>("RowNumber")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
@@ -779,6 +837,12 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                             t.HasCheckConstraint("ck_time_slots_mode", "mode IN ('in-person', 'online', 'either')");
 
                             t.HasCheckConstraint("ck_time_slots_name_not_blank", "length(btrim(name)) > 0");
+
+                            t.HasCheckConstraint("ck_time_slots_price_amount", "price_amount > 0");
+
+                            t.HasCheckConstraint("ck_time_slots_price_both_or_neither", "(price_amount IS NULL) = (price_currency IS NULL)");
+
+                            t.HasCheckConstraint("ck_time_slots_price_currency", "price_currency ~ '^[A-Z]{3}$'");
                         });
                 });
 
