@@ -79,7 +79,7 @@ public class GatewayTests(ClinicBookingApp app)
         Assert.False(schemas.TryGetProperty("DateRangeQuery", out _));
         Assert.Equal(["clinicId", "doctorId", "from", "to"],
             schemas.GetProperty("CreateBookingSlotsRequest").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
-        Assert.Equal(["endTime", "mode", "name", "startTime"],
+        Assert.Equal(["endTime", "mode", "name", "price", "startTime"],
             schemas.GetProperty("TimeSlotRequest").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
     }
 }
