@@ -140,6 +140,19 @@ var consultationService = builder.AddProject<Projects.ConsultationService>(Resou
     .WithHttpHealthCheck("/health");
 gateway.WithReference(consultationService).WaitFor(consultationService);
 
+// PaymentService bills priced appointments: it learns of bookings from the cells' messages and keeps invoices,
+// payments and the allocations between them in its own database, which no other service reads.
+var paymentsDb = infrastructure.AddDatabase(customersDb, ResourceNames.PaymentsDatabase, "payments");
+var paymentService = builder.AddProject<Projects.PaymentService>(ResourceNames.PaymentService)
+    .WithInternalHttpEndpoint()
+    .WithTraceSampling()
+    .WithTokenValidation(identityService)
+    .WithReference(paymentsDb)
+    .WithReference(redis)
+    .WithReference(rabbitMq, waitFor: false)
+    .WithHttpHealthCheck("/health");
+gateway.WithReference(paymentService).WaitFor(paymentService);
+
 // One ClinicService cell per clinic shard, each on its own PostgreSQL server.
 for (var shard = 0; shard < builder.GetShardCount(); shard++)
 {

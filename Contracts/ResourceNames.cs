@@ -12,12 +12,14 @@ public static class ResourceNames
     public const string WebApp = "webapp";
     public const string NotificationService = "notificationservice";
     public const string ConsultationService = "consultationservice";
+    public const string PaymentService = "paymentservice";
 
     public const string GlobalPostgres = "postgres-global";
     public const string CustomersDatabase = "customersdb";
     public const string IdentityDatabase = "identitydb";
     public const string NotificationsDatabase = "notificationsdb";
     public const string ConsultationsDatabase = "consultationsdb";
+    public const string PaymentsDatabase = "paymentsdb";
 
     /// <summary>The SMTP server mail goes to (locally smtp4dev, with a web inbox); its connection string is <c>smtp://host:port</c>.</summary>
     public const string MailServer = "mail";

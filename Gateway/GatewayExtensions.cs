@@ -16,7 +16,7 @@ public static class GatewayExtensions
 
         builder.Services.AddReverseProxy()
             .LoadFromMemory(Routes.Build(shardMap),
-                [Clusters.CustomerServiceCluster, Clusters.IdentityServiceCluster, Clusters.NotificationServiceCluster, Clusters.ConsultationServiceCluster, .. ShardRouting.CellClusters(shardMap)])
+                [Clusters.CustomerServiceCluster, Clusters.IdentityServiceCluster, Clusters.NotificationServiceCluster, Clusters.ConsultationServiceCluster, Clusters.PaymentServiceCluster, .. ShardRouting.CellClusters(shardMap)])
             // Destinations are Aspire resource names ("http://customerservice"), resolved by service discovery.
             .AddServiceDiscoveryDestinationResolver();
 
@@ -122,6 +122,19 @@ public static class Routes
             ClusterId = Clusters.ConsultationService,
             Match = new RouteMatch { Path = "/video/{**rest}" },
         }.ServiceDecides(),
+        // Invoices and payments: PaymentService.
+        new RouteConfig
+        {
+            RouteId = "invoices",
+            ClusterId = Clusters.PaymentService,
+            Match = new RouteMatch { Path = "/invoices/{**rest}" },
+        }.Checked(),
+        new RouteConfig
+        {
+            RouteId = "payments",
+            ClusterId = Clusters.PaymentService,
+            Match = new RouteMatch { Path = "/payments/{**rest}" },
+        }.Checked(),
         // Clinic-scoped paths, each routed by the id it carries.
         ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId").Checked(),
         ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id").Checked(),
@@ -155,6 +168,17 @@ public static class Clusters
         Destinations = new Dictionary<string, DestinationConfig>
         {
             ["primary"] = new() { Address = $"http://{ResourceNames.ConsultationService}" },
+        },
+    };
+
+    public const string PaymentService = ResourceNames.PaymentService;
+
+    public static ClusterConfig PaymentServiceCluster { get; } = new()
+    {
+        ClusterId = PaymentService,
+        Destinations = new Dictionary<string, DestinationConfig>
+        {
+            ["primary"] = new() { Address = $"http://{ResourceNames.PaymentService}" },
         },
     };
 

@@ -59,6 +59,7 @@ public static partial class OpenApiDocumentation
         ["Bookings"] = "Booking a slot (verified with CustomerService, then confirmed), reading and cancelling bookings.",
         ["Notifications"] = "What a customer is sent about their bookings (mail, text messages), as they choose (NotificationService).",
         ["Consultations"] = "Online appointments' video calls: each holder's own join link while the call is open (ConsultationService).",
+        ["Payments"] = "Invoices of priced appointments, charges the clinic adds, and payments with what they paid (PaymentService).",
         ["Operations"] = "For operators: the outbox, dead letters and what the services are doing.",
     };
 

@@ -11,7 +11,7 @@ namespace ClinicBooking.Gateway.OpenApi;
 
 /// <summary>
 /// One OpenAPI document for everything the gateway serves, built from the services' own documents: the
-/// operations CustomerService, IdentityService, NotificationService, ConsultationService and a cell describe that the gateway routes to them, and the gateway's own
+/// operations CustomerService, IdentityService, NotificationService, ConsultationService, PaymentService and a cell describe that the gateway routes to them, and the gateway's own
 /// (the requests that span clinics). What the gateway does not serve (a cell's <c>/shards</c>, the services'
 /// <c>/operations/*</c>) is left out. Every operation also declares what the gateway itself may answer.
 /// </summary>
@@ -58,6 +58,7 @@ public sealed class GatewayOpenApi(
         var identity = await ReadAsync(ResourceNames.IdentityService);
         var notifications = await ReadAsync(ResourceNames.NotificationService);
         var consultations = await ReadAsync(ResourceNames.ConsultationService);
+        var payments = await ReadAsync(ResourceNames.PaymentService);
         // Every cell serves the same API; any one of them can describe it (the first that answers).
         OpenApiDocument? cell = null;
         foreach (var name in shards.Cells)
@@ -75,7 +76,7 @@ public sealed class GatewayOpenApi(
         var gateway = await own.GetOpenApiDocumentAsync(ct);
 
         var routed = proxyConfig.GetConfig().Routes.Select(r => RoutePattern(r.Match.Path!)).ToList();
-        var merged = OpenApiMerge.Merge(gateway, [customers, identity, notifications, consultations, cell!], path => routed.Any(r => r.IsMatch(path)));
+        var merged = OpenApiMerge.Merge(gateway, [customers, identity, notifications, consultations, payments, cell!], path => routed.Any(r => r.IsMatch(path)));
         await using var text = new StringWriter();
         merged.SerializeAsV31(new OpenApiJsonWriter(text, new OpenApiJsonWriterSettings { Terse = true }));
         return text.ToString();

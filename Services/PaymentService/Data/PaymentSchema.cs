@@ -1,0 +1,71 @@
+namespace ClinicBooking.PaymentService.Data;
+
+/// <summary>
+/// The money rules EF Core cannot model, enforced by the database whatever the code does: an invoice's total and
+/// settled sums are kept by triggers as lines and allocations are added; an allocation that would take a payment
+/// past its amount, or an invoice past its total, or join a payment and an invoice of different clinics, customers
+/// or currencies, is refused; lines, payments and allocations are never changed or removed. Each allocation locks its
+/// payment, then its invoice, so concurrent allocations wait for each other rather than both passing a check; the
+/// locks are FOR NO KEY UPDATE, which the foreign keys' own KEY SHARE locks do not block (FOR UPDATE did: two desks
+/// paying one invoice deadlocked).
+/// Applied by the migration <c>InitialPayments</c>; a change to a rule is a new migration.
+/// </summary>
+public static class PaymentSchema
+{
+    public const string SettledWithinTotal = "ck_invoices_settled_within_total";
+    public const string AllocationWithinPayment = "ck_payment_allocations_within_payment";
+    public const string AllocationSameParty = "ck_payment_allocations_same_party";
+    public const string LineOnVoidInvoice = "ck_invoice_lines_invoice_not_void";
+    public const string AppendOnly = "ck_append_only";
+
+    public const string Rules = $$"""
+        CREATE FUNCTION invoice_lines_add() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            -- A line grows its invoice; one added to a paid invoice (an extra charge) opens it again.
+            UPDATE invoices SET total = total + NEW.amount, status = 'open', paid_at = NULL
+             WHERE id = NEW.invoice_id AND status <> 'void';
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'Invoice % is void: nothing can be added to it.', NEW.invoice_id
+                    USING ERRCODE = 'check_violation', CONSTRAINT = '{{LineOnVoidInvoice}}';
+            END IF;
+            RETURN NEW;
+        END $$;
+
+        CREATE FUNCTION payment_allocations_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            p payments%ROWTYPE;
+            i invoices%ROWTYPE;
+            allocated numeric;
+        BEGIN
+            SELECT * INTO p FROM payments WHERE id = NEW.payment_id FOR NO KEY UPDATE;
+            SELECT sum(amount) INTO allocated FROM payment_allocations WHERE payment_id = NEW.payment_id;
+            IF allocated > p.amount THEN
+                RAISE EXCEPTION 'Payment % has % % to allocate; % asked.', p.id, p.amount, p.currency, allocated
+                    USING ERRCODE = 'check_violation', CONSTRAINT = '{{AllocationWithinPayment}}';
+            END IF;
+            SELECT * INTO i FROM invoices WHERE id = NEW.invoice_id FOR NO KEY UPDATE;
+            IF i.clinic_id <> p.clinic_id OR i.customer_id <> p.customer_id OR i.currency <> p.currency OR i.status = 'void' THEN
+                RAISE EXCEPTION 'Payment % cannot go to invoice %: another clinic, customer or currency, or a void invoice.', p.id, i.id
+                    USING ERRCODE = 'check_violation', CONSTRAINT = '{{AllocationSameParty}}';
+            END IF;
+            -- ck_invoices_settled_within_total refuses an allocation past the total.
+            UPDATE invoices SET settled = settled + NEW.amount,
+                   status = CASE WHEN settled + NEW.amount = total THEN 'paid' ELSE 'open' END,
+                   paid_at = CASE WHEN settled + NEW.amount = total THEN now() END
+             WHERE id = NEW.invoice_id;
+            RETURN NEW;
+        END $$;
+
+        CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '% rows are only ever added.', TG_TABLE_NAME
+                USING ERRCODE = 'check_violation', CONSTRAINT = '{{AppendOnly}}';
+        END $$;
+
+        CREATE TRIGGER invoice_lines_add AFTER INSERT ON invoice_lines FOR EACH ROW EXECUTE FUNCTION invoice_lines_add();
+        CREATE TRIGGER payment_allocations_apply AFTER INSERT ON payment_allocations FOR EACH ROW EXECUTE FUNCTION payment_allocations_apply();
+        CREATE TRIGGER invoice_lines_append_only BEFORE UPDATE OR DELETE ON invoice_lines FOR EACH ROW EXECUTE FUNCTION refuse_change();
+        CREATE TRIGGER payments_append_only BEFORE UPDATE OR DELETE ON payments FOR EACH ROW EXECUTE FUNCTION refuse_change();
+        CREATE TRIGGER payment_allocations_append_only BEFORE UPDATE OR DELETE ON payment_allocations FOR EACH ROW EXECUTE FUNCTION refuse_change();
+        """;
+}

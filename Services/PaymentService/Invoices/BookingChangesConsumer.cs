@@ -1,0 +1,74 @@
+using ClinicBooking.Contracts.Payments;
+using ClinicBooking.Messages;
+using ClinicBooking.PaymentService.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicBooking.PaymentService.Invoices;
+
+/// <summary>
+/// The cells' booking changes: a priced booking that is confirmed gets its invoice (one per booking, its
+/// appointment line at the price it was booked at), and one cancelled before anything was paid has its invoice
+/// voided. This service's view of each booking is kept at its newest revision, so a message late or twice changes
+/// nothing, and a confirmation arriving after its cancellation bills nothing.
+/// </summary>
+public sealed class BookingChangesConsumer(PaymentDbContext db) : IConsumer<BookingStatusChanges>
+{
+    public const string System = "system";
+
+    public Task Consume(ConsumeContext<BookingStatusChanges> context) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
+            foreach (var change in context.Message.Changes.Select(c => c.Message))
+            {
+                await RecordAsync(db, change, context.CancellationToken);
+            }
+            await transaction.CommitAsync(context.CancellationToken);
+        });
+
+    internal static async Task RecordAsync(PaymentDbContext db, BookingStatusChanged change, CancellationToken ct)
+    {
+        var newest = await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO booked_appointments (booking_id, clinic_id, customer_id, revision, status, starts_at, price_amount, price_currency)
+            VALUES ({change.BookingId}, {change.ClinicId}, {change.CustomerId}, {change.Revision}, {change.Status.ToName()},
+                    {change.StartsAt.ToUniversalTime()}, {change.Price?.Amount}, {change.Price?.Currency})
+            ON CONFLICT (booking_id) DO UPDATE SET revision = EXCLUDED.revision, status = EXCLUDED.status,
+                   starts_at = EXCLUDED.starts_at, price_amount = EXCLUDED.price_amount, price_currency = EXCLUDED.price_currency
+            WHERE booked_appointments.revision < EXCLUDED.revision
+            """, ct) == 1;
+        if (!newest)
+        {
+            return;
+        }
+        if (change.Status == BookingStatus.Confirmed && change.Price is { Amount: > 0 } price)
+        {
+            await BillAsync(db, change, price, ct);
+        }
+        else if (change.Status == BookingStatus.Cancelled)
+        {
+            // Nothing paid yet: the invoice is void. Once something was paid, it stays as it is (staff settle it).
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                UPDATE invoices SET status = {InvoiceStatuses.Void}, voided_at = now()
+                 WHERE id = (SELECT invoice_id FROM invoice_lines WHERE booking_id = {change.BookingId} AND kind = {InvoiceLineKinds.Appointment})
+                   AND status = {InvoiceStatuses.Open} AND settled = 0
+                """, ct);
+        }
+    }
+
+    /// <summary>The booking's invoice with its appointment line, unless it has one already.</summary>
+    private static Task BillAsync(PaymentDbContext db, BookingStatusChanged change, Price price, CancellationToken ct)
+    {
+        var description = $"Appointment on {change.StartsAt:yyyy-MM-dd HH:mm} ({change.TimeZone}), booking {change.BookingId}";
+        return db.Database.ExecuteSqlInterpolatedAsync($"""
+            WITH billed AS (
+                SELECT 1 FROM invoice_lines WHERE booking_id = {change.BookingId} AND kind = {InvoiceLineKinds.Appointment}),
+            invoice AS (
+                INSERT INTO invoices (clinic_id, customer_id, currency, created_at)
+                SELECT {change.ClinicId}, {change.CustomerId}, {price.Currency}, now() WHERE NOT EXISTS (SELECT 1 FROM billed)
+                RETURNING id)
+            INSERT INTO invoice_lines (invoice_id, kind, booking_id, description, amount, added_by, created_at)
+            SELECT id, {InvoiceLineKinds.Appointment}, {change.BookingId}, {description}, {price.Amount}, {System}, now() FROM invoice
+            """, ct);
+    }
+}

@@ -1,0 +1,235 @@
+using System.Security.Claims;
+using ClinicBooking.Contracts;
+using ClinicBooking.Contracts.Access;
+using ClinicBooking.Contracts.Payments;
+using ClinicBooking.Messages;
+using ClinicBooking.PaymentService.Data;
+using ClinicBooking.PaymentService.Invoices;
+using ClinicBooking.PaymentService.Payments;
+using ClinicBooking.ServiceDefaults;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace ClinicBooking.ComponentTests;
+
+/// <summary>
+/// PaymentService's billing and money rules as the service wires them, on a migrated database of the scratch
+/// server, with MassTransit's in-memory harness: invoices follow the cells' booking messages, desk payments
+/// settle one or several invoices, and the database keeps every sum right, also under concurrency.
+/// </summary>
+public sealed class PaymentServiceTests(ScratchPostgres postgres) : IAsyncLifetime
+{
+    private const long Clinic = (11 << 6) | 0, Doctor = 110, Customer = 1100;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private IHost _host = null!;
+    private string _connectionString = null!;
+    private long _nextBooking = 1;
+
+    public async ValueTask InitializeAsync()
+    {
+        _connectionString = await postgres.CreateDatabaseAsync($"payments_{Guid.NewGuid():N}");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddDbContext<PaymentDbContext>(options => options.UseNpgsql(_connectionString).UseSnakeCaseNamingConvention());
+        builder.Services.AddMassTransitTestHarness(bus =>
+        {
+            bus.AddConsumer<BookingChangesConsumer>();
+            bus.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(20));
+        });
+        _host = builder.Build();
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PaymentDbContext>().Database.MigrateAsync(Ct);
+        }
+        await _host.StartAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+    }
+
+    [Fact]
+    public async Task A_priced_confirmed_booking_gets_one_invoice_a_free_or_pending_one_none_and_a_cancel_before_paying_voids_it()
+    {
+        var (priced, free, pending, cancelled) = (_nextBooking++, _nextBooking++, _nextBooking++, _nextBooking++);
+        var confirmed = Change(priced, BookingStatus.Confirmed, 2, new Price(45.50m, "EUR"));
+        await PublishAsync(confirmed, confirmed);
+        await PublishAsync(confirmed);
+        await PublishAsync(Change(free, BookingStatus.Confirmed, 2, price: null), Change(pending, BookingStatus.Pending, 1, new Price(10m, "EUR")));
+
+        var invoice = Assert.Single(await InvoicesOfAsync(priced));
+        Assert.Equal((45.50m, 0m, InvoiceStatuses.Open, "EUR"), (invoice.Total, invoice.Settled, invoice.Status, invoice.Currency));
+        Assert.Equal(Customer, invoice.CustomerId);
+        Assert.Empty(await InvoicesOfAsync(free));
+        Assert.Empty(await InvoicesOfAsync(pending));
+
+        // Cancelled (revision 3) before anything was paid: void. Its confirmation arriving late (revision 2) bills nothing.
+        await PublishAsync(Change(priced, BookingStatus.Cancelled, 3, new Price(45.50m, "EUR")));
+        Assert.Equal(InvoiceStatuses.Void, Assert.Single(await InvoicesOfAsync(priced)).Status);
+        await PublishAsync(Change(cancelled, BookingStatus.Cancelled, 3, new Price(20m, "EUR")));
+        await PublishAsync(Change(cancelled, BookingStatus.Confirmed, 2, new Price(20m, "EUR")));
+        Assert.Empty(await InvoicesOfAsync(cancelled));
+    }
+
+    [Fact]
+    public async Task One_desk_payment_for_three_bookings_and_one_invoice_paid_by_two_payments_both_balance_to_the_cent()
+    {
+        var three = new List<long>();
+        foreach (var amount in new[] { 33.33m, 33.33m, 33.34m })
+        {
+            three.Add(await BilledAsync(new Price(amount, "EUR")));
+        }
+        var paid = await PayAsync([.. three.Select(id => new DeskAllocation(id, null))]);
+        Assert.Equal(100.00m, paid.Amount);
+        Assert.Equal(paid.Amount, paid.Allocations.Sum(a => a.Amount));
+        foreach (var id in three)
+        {
+            var invoice = await InvoiceAsync(id);
+            Assert.Equal((InvoiceStatuses.Paid, invoice.Total), (invoice.Status, invoice.Settled));
+        }
+
+        // 45.50 in two parts: open after the first, paid after the second; a third finds nothing owed.
+        var split = await BilledAsync(new Price(45.50m, "EUR"));
+        await PayAsync([new DeskAllocation(split, 20.00m)]);
+        Assert.Equal((InvoiceStatuses.Open, 20.00m), ((await InvoiceAsync(split)).Status, (await InvoiceAsync(split)).Settled));
+        var second = await PayAsync([new DeskAllocation(split, null)]);
+        Assert.Equal(25.50m, second.Amount);
+        var settled = await InvoiceAsync(split);
+        Assert.Equal((InvoiceStatuses.Paid, 45.50m, 0m), (settled.Status, settled.Settled, settled.Total - settled.Settled));
+        var third = await Assert.ThrowsAsync<ProblemException>(() => PayAsync([new DeskAllocation(split, null)]));
+        Assert.Equal(409, third.Status);
+
+        // The doctor adds a charge: the paid invoice is open again for the difference.
+        await using var db = Db();
+        db.InvoiceLines.Add(new InvoiceLine { InvoiceId = split, Kind = InvoiceLineKinds.Extra, Description = "X-ray", Amount = 30m, AddedBy = "staff", CreatedAt = DateTimeOffset.UtcNow });
+        await db.SaveChangesAsync(Ct);
+        var grown = await InvoiceAsync(split);
+        Assert.Equal((InvoiceStatuses.Open, 75.50m, 45.50m), (grown.Status, grown.Total, grown.Settled));
+    }
+
+    [Fact]
+    public async Task Desks_recording_the_same_invoice_at_once_are_refused_past_its_total()
+    {
+        var invoice = await BilledAsync(new Price(80m, "EUR"));
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ =>
+        {
+            try
+            {
+                await PayAsync([new DeskAllocation(invoice, 80m)]);
+                return true;
+            }
+            catch (Exception e) when (e is ProblemException or DbUpdateException)
+            {
+                return false;
+            }
+        }));
+        Assert.Equal(1, attempts.Count(ok => ok));
+        var settled = await InvoiceAsync(invoice);
+        Assert.Equal((InvoiceStatuses.Paid, 80m), (settled.Status, settled.Settled));
+        await using var db = Db();
+        Assert.Equal(80m, await db.Payments.Where(p => p.Allocations.Any(a => a.InvoiceId == invoice)).SumAsync(p => p.Amount, Ct));
+    }
+
+    [Fact]
+    public async Task The_database_refuses_what_no_code_may_do_with_money()
+    {
+        var invoice = await BilledAsync(new Price(50m, "EUR"));
+        var other = await BilledAsync(new Price(50m, "EUR"), customer: Customer + 1);
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        var payment = await ScalarAsync(connection, $"""
+            INSERT INTO payments (clinic_id, customer_id, currency, amount, method, recorded_by, created_at)
+            VALUES ({Clinic}, {Customer}, 'EUR', 30, 'desk', 'test', now()) RETURNING id
+            """);
+
+        // More than the payment took; another customer's invoice; past the invoice's total.
+        Assert.Equal(PaymentSchema.AllocationWithinPayment, await RefusedAsync(connection, $"INSERT INTO payment_allocations VALUES ({payment}, {invoice}, 31, now())"));
+        Assert.Equal(PaymentSchema.AllocationSameParty, await RefusedAsync(connection, $"INSERT INTO payment_allocations VALUES ({payment}, {other}, 10, now())"));
+        var big = await ScalarAsync(connection, $"""
+            INSERT INTO payments (clinic_id, customer_id, currency, amount, method, recorded_by, created_at)
+            VALUES ({Clinic}, {Customer}, 'EUR', 70, 'desk', 'test', now()) RETURNING id
+            """);
+        Assert.Equal(PaymentSchema.SettledWithinTotal, await RefusedAsync(connection, $"INSERT INTO payment_allocations VALUES ({big}, {invoice}, 60, now())"));
+
+        // Lines, payments and allocations are only ever added; totals are the database's to keep.
+        await ExecuteAsync(connection, $"INSERT INTO payment_allocations VALUES ({payment}, {invoice}, 30, now())");
+        Assert.Equal(PaymentSchema.AppendOnly, await RefusedAsync(connection, $"UPDATE payment_allocations SET amount = 50 WHERE payment_id = {payment}"));
+        Assert.Equal(PaymentSchema.AppendOnly, await RefusedAsync(connection, $"DELETE FROM invoice_lines WHERE invoice_id = {invoice}"));
+        Assert.Equal(PaymentSchema.AppendOnly, await RefusedAsync(connection, $"UPDATE payments SET amount = 1000 WHERE id = {payment}"));
+        Assert.Equal("ck_invoices_paid_when_settled", await RefusedAsync(connection, $"UPDATE invoices SET status = 'paid', paid_at = now() WHERE id = {invoice}"));
+        Assert.Equal("ck_invoices_void", await RefusedAsync(connection, $"UPDATE invoices SET status = 'void', voided_at = now() WHERE id = {invoice}"));
+    }
+
+    private async Task<long> BilledAsync(Price price, long customer = Customer)
+    {
+        var booking = _nextBooking++;
+        await PublishAsync(Change(booking, BookingStatus.Confirmed, 2, price, customer));
+        return Assert.Single(await InvoicesOfAsync(booking)).Id;
+    }
+
+    private async Task<PaymentResponse> PayAsync(DeskAllocation[] allocations)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PaymentDbContext>();
+        var result = await PaymentsApi.RecordDeskPayment(new DeskPaymentRequest(allocations), new IdempotencyKey(null), Staff(), db, Ct);
+        return Assert.IsType<Created<PaymentResponse>>(result.Result).Value!;
+    }
+
+    private static ClaimsPrincipal Staff() => new(new ClaimsIdentity(
+        [new Claim(ClaimNames.Subject, "desk"), new Claim(ClaimNames.Role, Roles.Staff), new Claim(ClaimNames.ClinicId, Clinic.ToString())], "test"));
+
+    private PaymentDbContext Db() => _host.Services.CreateAsyncScope().ServiceProvider.GetRequiredService<PaymentDbContext>();
+
+    private async Task<Invoice> InvoiceAsync(long id)
+    {
+        await using var db = Db();
+        return await db.Invoices.AsNoTracking().SingleAsync(i => i.Id == id, Ct);
+    }
+
+    private async Task<List<Invoice>> InvoicesOfAsync(long booking)
+    {
+        await using var db = Db();
+        return await db.Invoices.AsNoTracking()
+            .Where(i => db.InvoiceLines.Any(l => l.InvoiceId == i.Id && l.BookingId == booking)).ToListAsync(Ct);
+    }
+
+    private static BookingStatusChanged Change(long booking, BookingStatus status, int revision, Price? price, long customer = Customer)
+    {
+        var start = DateTimeOffset.UtcNow.AddDays(3);
+        return new BookingStatusChanged(booking, customer, Clinic, booking, Doctor,
+            start, start.AddMinutes(30), status, revision, DateTimeOffset.UtcNow, null, "Europe/Berlin", Price: price);
+    }
+
+    private async Task PublishAsync(params BookingStatusChanged[] changes)
+    {
+        var harness = _host.Services.GetRequiredService<ITestHarness>();
+        var id = Guid.NewGuid();
+        var message = new BookingStatusChanges([.. changes.Select(c => new Traced<BookingStatusChanged>(Guid.NewGuid(), c, null))]);
+        await harness.Bus.Publish(message, context => context.MessageId = id, Ct);
+        Assert.True(await harness.Consumed.Any<BookingStatusChanges>(m => m.Context.MessageId == id, Ct), "The changes were not consumed.");
+        var consumed = await harness.Consumed.SelectAsync<BookingStatusChanges>(m => m.Context.MessageId == id, Ct).First();
+        Assert.True(consumed.Exception is null, $"The changes failed: {consumed.Exception}");
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    private static async Task<string?> RefusedAsync(NpgsqlConnection connection, string sql) =>
+        (await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connection, sql))).ConstraintName;
+}
