@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the whole system: PostgreSQL, Redis and RabbitMQ (as processes; --Infrastructure:Mode=containers runs
-# them as containers), IdentityService, CustomerService, NotificationService, ConsultationService, the ClinicService cells, the gateway,
+# them as containers), IdentityService, CustomerService, NotificationService, ConsultationService, PaymentService, the ClinicService cells, the gateway,
 # the web app and a local mail server with a web inbox (smtp4dev), with the Aspire dashboard.
 # Extra arguments go to the AppHost, e.g. --Infrastructure:Mode=containers or --Clinics:ShardCount=3.
 set -euo pipefail

@@ -23,7 +23,7 @@ hosts() {
 
 cat <<YAML
 # ClinicBooking from images: the same system the AppHost starts (IdentityService, CustomerService,
-# NotificationService, ConsultationService, a gateway, the web app, $cells ClinicService cells on $cells shard databases, PostgreSQL,
+# NotificationService, ConsultationService, PaymentService, a gateway, the web app, $cells ClinicService cells on $cells shard databases, PostgreSQL,
 # Redis and RabbitMQ), each service from its own image (scripts/containers/build.sh). Start it with
 # scripts/containers/up.sh, which writes the secrets file this reads, or:
 #   docker-compose -p clinicbooking --env-file SECRETS -f deploy/compose.yaml up -d
@@ -50,7 +50,7 @@ cat <<YAML
 #                             Local (the default here: the provider inside ConsultationService, join pages
 #                             on the gateway under /video)
 #   ADMIN_PASSWORD, OPS_CLIENT_SECRET, KEY_ENCRYPTION_KEY, WEBAPP_FORWARDER_KEY, POSTGRES_PASSWORD,
-#   CUSTOMERS_DB_PASSWORD, IDENTITY_DB_PASSWORD, NOTIFICATIONS_DB_PASSWORD, CONSULTATIONS_DB_PASSWORD,
+#   CUSTOMERS_DB_PASSWORD, IDENTITY_DB_PASSWORD, NOTIFICATIONS_DB_PASSWORD, CONSULTATIONS_DB_PASSWORD, PAYMENTS_DB_PASSWORD,
 #   SHARD_DB_PASSWORD, REDIS_PASSWORD, RABBITMQ_PASSWORD, VIDEO_SIGNING_KEY
 #                             secrets: never in an image, never in this file
 #
@@ -94,6 +94,7 @@ services:
         identity identity_owner \${IDENTITY_DB_PASSWORD:?}
         notifications notifications_owner \${NOTIFICATIONS_DB_PASSWORD:?}
         consultations consultations_owner \${CONSULTATIONS_DB_PASSWORD:?}
+        payments payments_owner \${PAYMENTS_DB_PASSWORD:?}
     volumes: ["postgres-global:/var/lib/postgresql/data"]
 YAML
 
@@ -228,6 +229,24 @@ $(hosts postgres-global redis rabbitmq identityservice)
     depends_on:
       postgres-global: { condition: service_healthy }
       redis: { condition: service_healthy }
+
+  paymentservice:
+    <<: *container
+$(hosts postgres-global redis rabbitmq identityservice)
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/paymentservice:\${TAG:-latest}
+    environment:
+      <<: *telemetry
+      OTEL_SERVICE_NAME: paymentservice
+      ASPNETCORE_HTTP_PORTS: "17085"
+      ConnectionStrings__paymentsdb: "Host=postgres-global;Port=17432;Username=payments_owner;Password=\${PAYMENTS_DB_PASSWORD:?};Database=payments"
+      ConnectionStrings__redis: "redis:17379,password=\${REDIS_PASSWORD:?}"
+      ConnectionStrings__rabbitmq: "amqp://clinicbooking:\${RABBITMQ_PASSWORD:?}@rabbitmq:17672"
+      Identity__Url: http://identityservice:17081
+    healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/PaymentService.dll", "--health-probe"] }
+    # Not on RabbitMQ: bookings are billed from its queue once it answers.
+    depends_on:
+      postgres-global: { condition: service_healthy }
+      redis: { condition: service_healthy }
 YAML
 
 for n in $shards; do cat <<YAML
@@ -257,7 +276,7 @@ cat <<YAML
 
   gateway:
     <<: *container
-$(hosts redis identityservice customerservice notificationservice consultationservice $(for n in $shards; do echo "clinicservice-$n"; done))
+$(hosts redis identityservice customerservice notificationservice consultationservice paymentservice $(for n in $shards; do echo "clinicservice-$n"; done))
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/gateway:\${TAG:-latest}
     environment:
       <<: *telemetry
@@ -270,6 +289,7 @@ $(hosts redis identityservice customerservice notificationservice consultationse
       services__customerservice__http__0: http://customerservice:17082
       services__notificationservice__http__0: http://notificationservice:17083
       services__consultationservice__http__0: http://consultationservice:17084
+      services__paymentservice__http__0: http://paymentservice:17085
 $(for n in $shards; do
   echo "      services__clinicservice-${n}__http__0: http://clinicservice-$n:$(cell_port "$n")"
   echo "      ClinicShards__Owners__$n: clinicservice-$n"
@@ -280,6 +300,7 @@ done)
       customerservice: { condition: service_healthy }
       notificationservice: { condition: service_healthy }
       consultationservice: { condition: service_healthy }
+      paymentservice: { condition: service_healthy }
 $(for n in $shards; do echo "      clinicservice-$n: { condition: service_healthy }"; done)
 
   webapp:

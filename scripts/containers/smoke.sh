@@ -26,7 +26,7 @@ class Sink(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         # The resource's service.name attribute: its key, then its value a few bytes on, in the protobuf payload
         # (the payload also names other services, as the addresses a span called).
-        names = set(re.findall(rb"service\.name[\s\S]{2,6}?(identityservice|customerservice|notificationservice|consultationservice|clinicservice-\d+|gateway|webapp)", body))
+        names = set(re.findall(rb"service\.name[\s\S]{2,6}?(identityservice|customerservice|notificationservice|consultationservice|paymentservice|clinicservice-\d+|gateway|webapp)", body))
         for name in names: log.write(f"{self.path} {name.decode()}\n")
         self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
     def log_message(self, *args): pass
