@@ -38,6 +38,13 @@ internal static class Access
     public static TBuilder Administrators<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(policy => policy.RequireAssertion(context => Caller.From(context.User).IsAdministrator));
 
+    /// <summary>
+    /// The staff of clinics, and not administrators: work done at a clinic's desk (its handler then finds the
+    /// clinic, and answers 404 for another's), decided before the body is read.
+    /// </summary>
+    public static TBuilder DeskStaff<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(policy => policy.RequireAssertion(context => Caller.From(context.User) is { IsStaff: true, IsAdministrator: false }));
+
     /// <summary>Administrators and services acting on their own behalf (cell-internal and operator routes).</summary>
     public static TBuilder AdministratorsAndServices<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(policy => policy.RequireAssertion(context => Caller.From(context.User) is { IsAdministrator: true } or { IsService: true }));

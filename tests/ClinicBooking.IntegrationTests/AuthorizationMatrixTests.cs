@@ -34,6 +34,10 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
     // A video call's links are its holders' own: administrators run the platform, they do not join calls.
     private static readonly Rule VideoCall = new("A's video call: A and clinic X's staff", 401, Ok, 404, Ok, 404, 403);
     private static readonly Rule VideoCalls = new("video calls: customers their own, clinic X's staff", 401, Ok, Ok, Ok, 404, 403);
+    // Money is its parties' business: the customer billed and the clinic's staff; administrators see no invoice.
+    private static readonly Rule PaymentParty = new("A's invoice or payment: A and clinic X's staff", 401, Ok, 404, Ok, 404, 403);
+    private static readonly Rule PaymentParties = new("invoices: customers their own, clinic X's staff", 401, Ok, Ok, Ok, 404, 403);
+    private static readonly Rule Desk = new("clinic X's staff, not administrators", 401, 403, 403, Ok, 404, 403);
 
     /// <summary>The rules, one per operation of the document.</summary>
     internal static readonly Dictionary<string, Rule> Table = new()
@@ -97,6 +101,11 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["GET /availability/next"] = Public,
         ["GET /consultations"] = VideoCalls,
         ["GET /consultations/{bookingId}"] = VideoCall,
+        ["GET /invoices"] = PaymentParties,
+        ["GET /invoices/{id}"] = PaymentParty,
+        ["POST /invoices/{id}/lines"] = Desk,
+        ["POST /payments/desk"] = Desk,
+        ["GET /payments/{id}"] = PaymentParty,
         ["GET /customers"] = Administrators,
         ["POST /customers"] = Administrators,
         ["GET /customers/{id}"] = CustomerSelf,
@@ -178,6 +187,16 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             var x = await SlotFixtures.CreateAsync(clinics);
             var y = await clinics.CreateClinicIdAsync();
             var from = SlotFixtures.NextYear(3, 1);
+            // The shift costs 40 EUR, so A's booking has an invoice.
+            var shift = await app.Gateway.GetFromJsonAsync<JsonElement>($"/timeslots/{x.TimeSlot}", Ct);
+            using (var priced = await app.Gateway.PutAsJsonAsync($"/timeslots/{x.TimeSlot}", new
+                   {
+                       name = shift.GetProperty("name").GetString(), startTime = shift.GetProperty("startTime").GetString(),
+                       endTime = shift.GetProperty("endTime").GetString(), price = new { amount = 40, currency = "EUR" },
+                   }, Ct))
+            {
+                Assert.Equal(HttpStatusCode.OK, priced.StatusCode);
+            }
             // The doctor sees patients in person or online: A's booking is online, so it has a video call.
             var template = (await app.Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{x.Doctor}/slots", Ct))[0].GetProperty("id").GetInt64();
             using (var either = await app.Gateway.PutAsJsonAsync($"/doctors/slots/{template}", new { timeSlotId = x.TimeSlot, weekday = (int?)null, mode = "either" }, Ct))
@@ -215,6 +234,25 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 using var call = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/consultations/{booking}").As(a.Token), Ct);
                 return call.StatusCode == HttpStatusCode.OK;
             });
+
+            // Its invoice is made after the booking too; clinic X's desk takes a first 1.00 of it.
+            long invoice = 0;
+            await Http.WaitUntilAsync(async () =>
+            {
+                using var listed = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/invoices").As(a.Token), Ct);
+                var invoices = await listed.Content.ReadFromJsonAsync<JsonElement>(Ct);
+                invoice = listed.IsSuccessStatusCode && invoices.GetArrayLength() == 1 ? invoices[0].GetProperty("id").GetInt64() : 0;
+                return invoice != 0;
+            });
+            using (var desk = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/payments/desk")
+                   {
+                       Content = JsonContent.Create(new { allocations = new[] { new { invoiceId = invoice, amount = 1.00m } } }),
+                   }.As(world._tokens[Caller.StaffX]), Ct))
+            {
+                Assert.Equal(HttpStatusCode.Created, desk.StatusCode);
+                world._ids["payment"] = (await desk.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+            }
+            world._ids["invoice"] = invoice;
 
             var staff = await app.Gateway.GetFromJsonAsync<JsonElement>($"/clinics/{x.Id}/staff", Ct);
             world._staffAccount = staff[0].GetProperty("id").GetString()!;
@@ -298,6 +336,8 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 .Replace("/bookingSlots/{slotId}/booking", $"/bookingSlots/{id(method == "PUT" ? "freeSlot" : "bookedSlot")}/booking")
                 .Replace("/bookingSlots/{id}", $"/bookingSlots/{id("otherSlot")}")
                 .Replace("/bookings/{id}", $"/bookings/{id("booking")}")
+                .Replace("/invoices/{id}", $"/invoices/{id("invoice")}")
+                .Replace("/payments/{id}", $"/payments/{id("payment")}")
                 .Replace("/accounts/{accountId}", $"/accounts/{_lockable}")
                 .Replace("{customerId}", id("customer"))
                 .Replace("{bookingId}", id("booking"))
@@ -308,7 +348,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             {
                 "/availability/search" => $"?date={DateOnly.FromDayNumber((int)_ids["date"]):yyyy-MM-dd}&specialization=Cardiology",
                 "/availability/next" => "?specialization=Cardiology",
-                "/consultations" => $"?clinicId={id("clinic")}",
+                "/consultations" or "/invoices" => $"?clinicId={id("clinic")}",
                 _ => "",
             };
 
@@ -331,6 +371,9 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             {
                 "/bookingSlots" => JsonSerializer.Serialize(new { doctorId = _ids["doctor"], timeSlotId = _ids["timeslot"], date }),
                 "/availability/createBookingSlots" => JsonSerializer.Serialize(new { clinicId = _ids["clinic"], from = date, to = date }),
+                // Whose invoice decides: valid bodies, so another clinic's staff are refused by the lookup (404).
+                "/invoices/{id}/lines" => JsonSerializer.Serialize(new { description = "Matrix charge", amount = 1.00m }),
+                "/payments/desk" => JsonSerializer.Serialize(new { allocations = new[] { new { invoiceId = _ids["invoice"], amount = 0.01m } } }),
                 _ => "{}",
             };
         }

@@ -58,6 +58,12 @@ public class ContainersModeTests
             [ResourceNames.ConsultationsDatabase, ResourceNames.RabbitMq, ResourceNames.Redis],
             References(consultationService).Where(r => r is IResourceWithConnectionString).Select(r => r.Name).Order());
         Assert.Contains(ResourceNames.ConsultationService, References(gateway).Select(r => r.Name));
+
+        var paymentService = resources[ResourceNames.PaymentService];
+        Assert.Equal(
+            [ResourceNames.PaymentsDatabase, ResourceNames.RabbitMq, ResourceNames.Redis],
+            References(paymentService).Where(r => r is IResourceWithConnectionString).Select(r => r.Name).Order());
+        Assert.Contains(ResourceNames.PaymentService, References(gateway).Select(r => r.Name));
     }
 
     [Fact]

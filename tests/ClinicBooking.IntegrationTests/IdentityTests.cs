@@ -378,6 +378,8 @@ public sealed class IdentityTests(ClinicBookingApp app)
             (ResourceNames.NotificationService, "/operations/dead-letters"),
             (ResourceNames.ConsultationService, "/operations/consultations"),
             (ResourceNames.ConsultationService, "/operations/local-video"),
+            (ResourceNames.PaymentService, "/invoices"),
+            (ResourceNames.PaymentService, "/operations/dead-letters"),
         })
         {
             using var anonymous = app.CreateClient(service, null);

@@ -12,7 +12,7 @@ public sealed class LeastPrivilegeTests(ClinicBookingApp app)
 
     private static readonly string[] ServiceDatabases =
         [ResourceNames.CustomersDatabase, ResourceNames.IdentityDatabase, ResourceNames.NotificationsDatabase,
-         ResourceNames.ConsultationsDatabase, ResourceNames.ShardDatabase(0), ResourceNames.ShardDatabase(1)];
+         ResourceNames.ConsultationsDatabase, ResourceNames.PaymentsDatabase, ResourceNames.ShardDatabase(0), ResourceNames.ShardDatabase(1)];
 
     [Fact]
     public async Task Each_service_connects_as_a_role_that_owns_its_database_and_nothing_else()
@@ -68,6 +68,21 @@ public sealed class LeastPrivilegeTests(ClinicBookingApp app)
         var intoConsultations = new NpgsqlConnectionStringBuilder(notifications.ConnectionString) { Database = consultations.Database };
         await using var fourth = new NpgsqlConnection(intoConsultations.ConnectionString);
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => fourth.OpenAsync(Ct))).SqlState);
+
+        // PaymentService holds what is paid (PCI-DSS scope): no other service may open its database, and it opens no other.
+        var payments = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync(ResourceNames.PaymentsDatabase, Ct))
+        {
+            Database = customers.Database,
+            Pooling = false,
+        };
+        await using var fifth = new NpgsqlConnection(payments.ConnectionString);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => fifth.OpenAsync(Ct))).SqlState);
+        foreach (var service in new[] { notifications.ConnectionString, consultations.ConnectionString })
+        {
+            var intoPayments = new NpgsqlConnectionStringBuilder(service) { Database = payments.Database, Pooling = false };
+            await using var sixth = new NpgsqlConnection(intoPayments.ConnectionString);
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => sixth.OpenAsync(Ct))).SqlState);
+        }
     }
 
     /// <summary>

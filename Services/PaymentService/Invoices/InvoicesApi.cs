@@ -24,7 +24,7 @@ public static class InvoicesApi
         api.MapGet("/", ListInvoices).WithSummary("Your invoices (a customer), or a clinic's (its staff)");
         api.MapGet("/{id:long}", GetInvoice).WithSummary("An invoice: its lines, its payments and what is still owed");
         api.MapPost("/{id:long}/lines", AddLine).WithSummary("Adds a charge to an invoice (the clinic's staff), e.g. the doctor's additional treatment")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict).DeskStaff();
         return app;
     }
 
@@ -77,10 +77,6 @@ public static class InvoicesApi
         long id, InvoiceLineRequest request, ClaimsPrincipal user, PaymentDbContext db, CancellationToken ct)
     {
         var caller = Caller.From(user);
-        if (caller.CustomerId is not null)
-        {
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden", "Only the clinic's staff add charges to an invoice.");
-        }
         var invoice = (await FindAsync(db, id, caller, ct)).Invoice;
         if (!Currencies.FitsMinorUnits(request.Amount!.Value, invoice.Currency))
         {

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ClinicBooking.IntegrationTests;
+
+/// <summary>
+/// Invoices and desk payments, end to end through the gateway: a priced booking's confirmation reaches
+/// PaymentService over RabbitMQ, which bills it; its parties see the invoice and nobody else does; the clinic adds
+/// a charge and takes the money at its desk; a booking cancelled before it was paid leaves a void invoice.
+/// </summary>
+public sealed class PaymentTests(ClinicBookingApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly ClinicApi _api = new(app);
+
+    [Fact]
+    public async Task A_priced_booking_is_billed_to_its_customer_paid_at_the_clinics_desk_and_seen_by_its_parties_only()
+    {
+        var (clinic, slots) = await PricedSlotsAsync(45.50m);
+        var (_, patient, _) = await Tokens.NewCustomerAsync(app, "Paula Payer", Ct);
+        var (_, stranger, _) = await Tokens.NewCustomerAsync(app, "Oscar Other", Ct);
+        var staff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, clinic.Id, Ct);
+        var otherStaff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, await _api.CreateClinicIdAsync(), Ct);
+
+        var first = await BookAsync(slots[0], patient);
+        await BookAsync(slots[1], patient);
+        var invoices = await WaitForInvoicesAsync(patient, 2);
+        var invoice = invoices.Single(i => BookingOf(i) == first);
+        Assert.Equal((45.50m, 0m, 45.50m, "open", "EUR"), (invoice.GetProperty("total").GetDecimal(), invoice.GetProperty("paid").GetDecimal(),
+            invoice.GetProperty("outstanding").GetDecimal(), invoice.GetProperty("status").GetString(), invoice.GetProperty("currency").GetString()));
+        var id = invoice.GetProperty("id").GetInt64();
+
+        // Its parties see it; another customer and another clinic's staff do not, and administrators are refused.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, $"/invoices/{id}", staff)).StatusCode);
+        Assert.Equal(2, (await (await SendAsync(HttpMethod.Get, $"/invoices?clinicId={clinic.Id}", staff)).ReadJsonAsync())
+            .EnumerateArray().Count(i => i.GetProperty("customerId").GetInt64() == invoice.GetProperty("customerId").GetInt64()));
+        await (await SendAsync(HttpMethod.Get, $"/invoices/{id}", stranger)).AssertProblemAsync(404);
+        await (await SendAsync(HttpMethod.Get, $"/invoices/{id}", otherStaff)).AssertProblemAsync(404);
+        await (await SendAsync(HttpMethod.Get, $"/invoices/{id}", app.AdministratorToken)).AssertProblemAsync(403);
+        Assert.Empty((await (await SendAsync(HttpMethod.Get, "/invoices", stranger)).ReadJsonAsync()).EnumerateArray());
+
+        // The doctor adds an X-ray to the first; the patient cannot, nor can another clinic.
+        await (await SendAsync(HttpMethod.Post, $"/invoices/{id}/lines", patient, new { description = "X-ray", amount = 30m })).AssertProblemAsync(403);
+        await (await SendAsync(HttpMethod.Post, $"/invoices/{id}/lines", otherStaff, new { description = "X-ray", amount = 30m })).AssertProblemAsync(404);
+        using (var added = await SendAsync(HttpMethod.Post, $"/invoices/{id}/lines", staff, new { description = "X-ray", amount = 30m }))
+        {
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+            Assert.Equal(75.50m, (await added.ReadJsonAsync()).GetProperty("total").GetDecimal());
+        }
+
+        // One payment at the desk for both appointments (a retry with the same key records it once).
+        var both = new { allocations = invoices.Select(i => new { invoiceId = i.GetProperty("id").GetInt64() }).ToArray() };
+        var key = Guid.NewGuid().ToString("N");
+        using var paid = await SendAsync(HttpMethod.Post, "/payments/desk", staff, both, key);
+        Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+        var payment = await paid.ReadJsonAsync();
+        Assert.Equal(121.00m, payment.GetProperty("amount").GetDecimal());
+        using var again = await SendAsync(HttpMethod.Post, "/payments/desk", staff, both, key);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(payment.GetProperty("id").GetInt64(), (await again.ReadJsonAsync()).GetProperty("id").GetInt64());
+        foreach (var settled in await WaitForInvoicesAsync(patient, 2))
+        {
+            Assert.Equal(("paid", 0m), (settled.GetProperty("status").GetString(), settled.GetProperty("outstanding").GetDecimal()));
+            Assert.Equal(settled.GetProperty("total").GetDecimal(), settled.GetProperty("payments").EnumerateArray().Sum(p => p.GetProperty("amount").GetDecimal()));
+        }
+        // Nothing more is owed: another payment is refused.
+        await (await SendAsync(HttpMethod.Post, "/payments/desk", staff, both)).AssertProblemAsync(409);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, $"/payments/{payment.GetProperty("id").GetInt64()}", patient)).StatusCode);
+        await (await SendAsync(HttpMethod.Get, $"/payments/{payment.GetProperty("id").GetInt64()}", stranger)).AssertProblemAsync(404);
+    }
+
+    [Fact]
+    public async Task A_booking_cancelled_before_it_was_paid_leaves_a_void_invoice_and_a_free_one_none()
+    {
+        var (_, slots) = await PricedSlotsAsync(60m);
+        var (_, patient, _) = await Tokens.NewCustomerAsync(app, "Carl Cancel", Ct);
+        var booking = await BookAsync(slots[0], patient);
+        Assert.Equal("open", (await WaitForInvoicesAsync(patient, 1))[0].GetProperty("status").GetString());
+
+        using (var cancelled = await SendAsync(HttpMethod.Delete, $"/bookings/{booking}", patient))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        }
+        await Http.WaitUntilAsync(async () => (await WaitForInvoicesAsync(patient, 1))[0].GetProperty("status").GetString() == "void");
+        Assert.Equal(0m, (await WaitForInvoicesAsync(patient, 1))[0].GetProperty("outstanding").GetDecimal());
+
+        // A free appointment is never billed: after it, a priced one's invoice is the only new one.
+        var (_, free) = await PricedSlotsAsync(0m);
+        await BookAsync(free[0], patient);
+        var (_, priced) = await PricedSlotsAsync(10m);
+        var later = await BookAsync(priced[0], patient);
+        var all = await WaitForInvoicesAsync(patient, 2);
+        Assert.Contains(all, i => BookingOf(i) == later);
+        Assert.Contains(all, i => BookingOf(i) == booking);
+    }
+
+    private async Task<(SlotClinic Clinic, List<long> Slots)> PricedSlotsAsync(decimal amount)
+    {
+        var clinic = await SlotFixtures.CreateAsync(_api);
+        var shift = await app.Gateway.GetFromJsonAsync<JsonElement>($"/timeslots/{clinic.TimeSlot}", Ct);
+        using (var priced = await app.Gateway.PutAsJsonAsync($"/timeslots/{clinic.TimeSlot}", new
+               {
+                   name = shift.GetProperty("name").GetString(), startTime = shift.GetProperty("startTime").GetString(),
+                   endTime = shift.GetProperty("endTime").GetString(), price = new { amount, currency = "EUR" },
+               }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, priced.StatusCode);
+        }
+        var day = SlotFixtures.NextYear(6, 1);
+        await _api.GenerateAsync(clinic.Id, day, day.AddDays(2));
+        return (clinic, [.. (await _api.DoctorSlotsAsync(clinic.Doctor, day, day.AddDays(2))).Select(s => s.GetProperty("id").GetInt64())]);
+    }
+
+    private async Task<long> BookAsync(long slot, string token)
+    {
+        using var booked = await SendAsync(HttpMethod.Put, $"/bookingSlots/{slot}/booking", token, new { });
+        Assert.True(booked.IsSuccessStatusCode, await booked.Content.ReadAsStringAsync(Ct));
+        var id = BookingApi.Id(await booked.ReadJsonAsync());
+        Assert.Equal("confirmed", BookingApi.Status(await new BookingApi(app).WaitForDecisionAsync(id)));
+        return id;
+    }
+
+    /// <summary>The customer's invoices once there are <paramref name="count"/>: each is made after its booking, from its message.</summary>
+    private async Task<List<JsonElement>> WaitForInvoicesAsync(string token, int count)
+    {
+        List<JsonElement> invoices = [];
+        await Http.WaitUntilAsync(async () =>
+        {
+            using var listed = await SendAsync(HttpMethod.Get, "/invoices", token);
+            invoices = [.. (await listed.ReadJsonAsync()).EnumerateArray()];
+            return invoices.Count == count;
+        });
+        return invoices;
+    }
+
+    private static long? BookingOf(JsonElement invoice) =>
+        invoice.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("bookingId")).Where(b => b.ValueKind == JsonValueKind.Number)
+            .Select(b => (long?)b.GetInt64()).FirstOrDefault();
+
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body = null, string? key = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) }.As(token);
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+        return app.Anonymous.SendAsync(request, Ct);
+    }
+}
