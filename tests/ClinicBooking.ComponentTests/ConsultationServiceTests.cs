@@ -201,16 +201,7 @@ public sealed class ConsultationServiceTests(ScratchPostgres postgres) : IAsyncL
 
     private Task<int> RunAsync() => _host.Services.GetRequiredService<MeetingScheduler>().RunBatchAsync(Ct);
 
-    private async Task PublishAsync(params BookingStatusChanged[] changes)
-    {
-        var harness = _host.Services.GetRequiredService<ITestHarness>();
-        var id = Guid.NewGuid();
-        var message = new BookingStatusChanges([.. changes.Select(c => new Traced<BookingStatusChanged>(Guid.NewGuid(), c, null))]);
-        await harness.Bus.Publish(message, context => context.MessageId = id, Ct);
-        Assert.True(await harness.Consumed.Any<BookingStatusChanges>(m => m.Context.MessageId == id, Ct), "The changes were not consumed.");
-        var consumed = await harness.Consumed.SelectAsync<BookingStatusChanges>(m => m.Context.MessageId == id, Ct).First();
-        Assert.True(consumed.Exception is null, $"The changes failed: {consumed.Exception}");
-    }
+    private Task PublishAsync(params BookingStatusChanged[] changes) => _host.PublishChangesAsync(changes);
 
     /// <summary>A video service that records each call (one meeting per reference, as a real one) and is down on demand.</summary>
     private sealed class RecordingProvider : IVideoProvider

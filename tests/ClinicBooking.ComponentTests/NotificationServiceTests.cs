@@ -388,19 +388,11 @@ public sealed class NotificationServiceTests(ScratchPostgres postgres) : IAsyncL
         return new(booking, customer, Clinic, booking, Doctor, start, start.AddMinutes(30), status, revision, DateTimeOffset.UtcNow, reason, "Europe/Berlin");
     }
 
-    private async Task PublishAsync(params BookingStatusChanged[] changes) =>
-        await PublishAsync(new BookingStatusChanges([.. changes.Select(c => new Traced<BookingStatusChanged>(Guid.NewGuid(), c, null))]));
+    private Task PublishAsync(params BookingStatusChanged[] changes) => _host.PublishChangesAsync(changes);
 
-    private Task PublishAsync<T>(T message) where T : class => PublishAsync(message, Guid.NewGuid());
+    private Task PublishAsync<T>(T message) where T : class => _host.PublishConsumedAsync(message, Guid.NewGuid());
 
-    private async Task PublishAsync<T>(T message, Guid id) where T : class
-    {
-        var harness = _host.Services.GetRequiredService<ITestHarness>();
-        await harness.Bus.Publish(message, context => context.MessageId = id, Ct);
-        Assert.True(await harness.Consumed.Any<T>(m => m.Context.MessageId == id, Ct), $"{typeof(T).Name} was not consumed.");
-        var consumed = await harness.Consumed.SelectAsync<T>(m => m.Context.MessageId == id, Ct).First();
-        Assert.True(consumed.Exception is null, $"{typeof(T).Name} failed: {consumed.Exception}");
-    }
+    private Task PublishAsync<T>(T message, Guid id) where T : class => _host.PublishConsumedAsync(message, id);
 
     private Task<int> DispatchAsync() => _host.Services.GetRequiredService<NotificationDispatcher>().DispatchBatchAsync(Ct);
 

@@ -207,16 +207,7 @@ public sealed class PaymentServiceTests(ScratchPostgres postgres) : IAsyncLifeti
             start, start.AddMinutes(30), status, revision, DateTimeOffset.UtcNow, null, "Europe/Berlin", Price: price);
     }
 
-    private async Task PublishAsync(params BookingStatusChanged[] changes)
-    {
-        var harness = _host.Services.GetRequiredService<ITestHarness>();
-        var id = Guid.NewGuid();
-        var message = new BookingStatusChanges([.. changes.Select(c => new Traced<BookingStatusChanged>(Guid.NewGuid(), c, null))]);
-        await harness.Bus.Publish(message, context => context.MessageId = id, Ct);
-        Assert.True(await harness.Consumed.Any<BookingStatusChanges>(m => m.Context.MessageId == id, Ct), "The changes were not consumed.");
-        var consumed = await harness.Consumed.SelectAsync<BookingStatusChanges>(m => m.Context.MessageId == id, Ct).First();
-        Assert.True(consumed.Exception is null, $"The changes failed: {consumed.Exception}");
-    }
+    private Task PublishAsync(params BookingStatusChanged[] changes) => _host.PublishChangesAsync(changes);
 
     private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
     {

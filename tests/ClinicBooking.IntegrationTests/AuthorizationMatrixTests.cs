@@ -188,15 +188,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             var y = await clinics.CreateClinicIdAsync();
             var from = SlotFixtures.NextYear(3, 1);
             // The shift costs 40 EUR, so A's booking has an invoice.
-            var shift = await app.Gateway.GetFromJsonAsync<JsonElement>($"/timeslots/{x.TimeSlot}", Ct);
-            using (var priced = await app.Gateway.PutAsJsonAsync($"/timeslots/{x.TimeSlot}", new
-                   {
-                       name = shift.GetProperty("name").GetString(), startTime = shift.GetProperty("startTime").GetString(),
-                       endTime = shift.GetProperty("endTime").GetString(), price = new { amount = 40, currency = "EUR" },
-                   }, Ct))
-            {
-                Assert.Equal(HttpStatusCode.OK, priced.StatusCode);
-            }
+            await clinics.PriceShiftAsync(x.TimeSlot, new { amount = 40, currency = "EUR" });
             // The doctor sees patients in person or online: A's booking is online, so it has a video call.
             var template = (await app.Gateway.GetFromJsonAsync<JsonElement>($"/doctors/{x.Doctor}/slots", Ct))[0].GetProperty("id").GetInt64();
             using (var either = await app.Gateway.PutAsJsonAsync($"/doctors/slots/{template}", new { timeSlotId = x.TimeSlot, weekday = (int?)null, mode = "either" }, Ct))

@@ -41,6 +41,21 @@ public sealed class ClinicApi(ClinicBookingApp app)
         return (await response.ReadJsonAsync()).GetProperty("id").GetInt64();
     }
 
+    /// <summary>Puts a shift back as it is, with <paramref name="price"/> (<c>{ amount, currency }</c>; null leaves its price as it is).</summary>
+    public async Task<JsonElement> PriceShiftAsync(long timeSlotId, object? price)
+    {
+        var shift = await Gateway.GetFromJsonAsync<JsonElement>($"/timeslots/{timeSlotId}", Ct);
+        using var response = await Gateway.PutAsJsonAsync($"/timeslots/{timeSlotId}", new
+        {
+            name = shift.GetProperty("name").GetString(),
+            startTime = shift.GetProperty("startTime").GetString(),
+            endTime = shift.GetProperty("endTime").GetString(),
+            price,
+        }, Ct);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        return await response.ReadJsonAsync();
+    }
+
     public async Task<long> CreateTemplateAsync(long doctorId, long timeSlotId, int? weekday = null)
     {
         var response = await Gateway.PostAsJsonAsync($"/doctors/{doctorId}/slots", new { timeSlotId, weekday }, Ct);

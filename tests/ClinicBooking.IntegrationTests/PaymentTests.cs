@@ -99,15 +99,7 @@ public sealed class PaymentTests(ClinicBookingApp app)
     private async Task<(SlotClinic Clinic, List<long> Slots)> PricedSlotsAsync(decimal amount)
     {
         var clinic = await SlotFixtures.CreateAsync(_api);
-        var shift = await app.Gateway.GetFromJsonAsync<JsonElement>($"/timeslots/{clinic.TimeSlot}", Ct);
-        using (var priced = await app.Gateway.PutAsJsonAsync($"/timeslots/{clinic.TimeSlot}", new
-               {
-                   name = shift.GetProperty("name").GetString(), startTime = shift.GetProperty("startTime").GetString(),
-                   endTime = shift.GetProperty("endTime").GetString(), price = new { amount, currency = "EUR" },
-               }, Ct))
-        {
-            Assert.Equal(HttpStatusCode.OK, priced.StatusCode);
-        }
+        await _api.PriceShiftAsync(clinic.TimeSlot, new { amount, currency = "EUR" });
         var day = SlotFixtures.NextYear(6, 1);
         await _api.GenerateAsync(clinic.Id, day, day.AddDays(2));
         return (clinic, [.. (await _api.DoctorSlotsAsync(clinic.Doctor, day, day.AddDays(2))).Select(s => s.GetProperty("id").GetInt64())]);

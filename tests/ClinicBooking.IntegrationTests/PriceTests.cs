@@ -101,19 +101,7 @@ public sealed class PriceTests(ClinicBookingApp app)
         AssertPrice(await response.ReadJsonAsync(), 5000m, "JPY");
     }
 
-    private async Task<JsonElement> PutShiftAsync(SlotClinic clinic, object? price)
-    {
-        var shift = await app.Gateway.GetFromJsonAsync<JsonElement>($"/timeslots/{clinic.TimeSlot}", Ct);
-        using var response = await app.Gateway.PutAsJsonAsync($"/timeslots/{clinic.TimeSlot}", new
-        {
-            name = shift.GetProperty("name").GetString(),
-            startTime = shift.GetProperty("startTime").GetString(),
-            endTime = shift.GetProperty("endTime").GetString(),
-            price,
-        }, Ct);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
-        return await response.ReadJsonAsync();
-    }
+    private Task<JsonElement> PutShiftAsync(SlotClinic clinic, object? price) => _api.PriceShiftAsync(clinic.TimeSlot, price);
 
     private async Task<JsonElement> PutTemplateAsync(long templateId, SlotClinic clinic, object? price)
     {
