@@ -60,6 +60,8 @@ public sealed class PaymentTests(ClinicBookingApp app)
         using var again = await SendAsync(HttpMethod.Post, "/payments/desk", staff, both, key);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(payment.GetProperty("id").GetInt64(), (await again.ReadJsonAsync()).GetProperty("id").GetInt64());
+        // The key on another payment is refused, not taken for the first.
+        await (await SendAsync(HttpMethod.Post, "/payments/desk", staff, new { allocations = new[] { new { invoiceId = id } } }, key)).AssertProblemAsync(409);
         foreach (var settled in await WaitForInvoicesAsync(patient, 2))
         {
             Assert.Equal(("paid", 0m), (settled.GetProperty("status").GetString(), settled.GetProperty("outstanding").GetDecimal()));

@@ -47,6 +47,11 @@ public static class PaymentsApi
         if (key.Value is not null
             && await db.Payments.AsNoTracking().Include(p => p.Allocations).SingleOrDefaultAsync(p => p.ClinicId == first.ClinicId && p.IdempotencyKey == key.Value, ct) is { } earlier)
         {
+            // The same attempt again gets what the first made; the key on another payment is a client's mistake.
+            if (!earlier.Allocations.Select(a => a.InvoiceId).Order().SequenceEqual(ids.Order()))
+            {
+                throw ProblemException.Conflict($"The {IdempotencyKey.Header} was used for payment {earlier.Id}, of other invoices: use a new key for a new payment.");
+            }
             return TypedResults.Ok(earlier.ToResponse());
         }
         // Left out, an allocation pays what the invoice still owes (as read now: the database re-checks it as written).
@@ -80,11 +85,11 @@ public static class PaymentsApi
     public static async Task<Ok<PaymentResponse>> GetPayment(long id, ClaimsPrincipal user, PaymentDbContext db, CancellationToken ct)
     {
         var caller = Caller.From(user);
-        var payment = await db.Payments.AsNoTracking().Include(p => p.Allocations).SingleOrDefaultAsync(p => p.Id == id, ct);
         if (caller.CustomerId is null && !(caller.IsStaff && !caller.IsAdministrator))
         {
             throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden", "Payments are read by the customer who paid and the staff of the clinic paid.");
         }
+        var payment = await db.Payments.AsNoTracking().Include(p => p.Allocations).SingleOrDefaultAsync(p => p.Id == id, ct);
         if (payment is null
             || (caller.CustomerId is { } customerId && payment.CustomerId != customerId)
             || (caller.CustomerId is null && !caller.ClinicIds.Contains(payment.ClinicId)))
