@@ -21,6 +21,10 @@ public sealed record TimeSlotRequest(
     [property: SetBy(Roles.Staff, Roles.Administrator)] string? Mode = null,
     [property: SetBy(Roles.Staff, Roles.Administrator)] Price? Price = null)
 {
+    /// <summary>The price as a shift stores it: an amount of 0 is free, no price.</summary>
+    [JsonIgnore]
+    public Price? StoredPrice => Price is { } price ? Price.Of(price.Amount, price.Currency) : null;
+
     /// <summary>The shift's hours; valid once the request has passed its validator.</summary>
     [JsonIgnore]
     public (TimeOnly Start, TimeOnly End) Hours => (ParseTime(StartTime)!.Value, ParseTime(EndTime)!.Value);

@@ -68,8 +68,8 @@ public static class TimeSlotsApi
             EndTime = end,
             Mode = request.Mode ?? ConsultationModes.InPerson,
             // An amount of 0 is free: no price.
-            PriceAmount = request.Price is { Amount: > 0 } price ? price.Amount : null,
-            PriceCurrency = request.Price is { Amount: > 0 } ? request.Price.Currency : null,
+            PriceAmount = request.StoredPrice?.Amount,
+            PriceCurrency = request.StoredPrice?.Currency,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -100,12 +100,11 @@ public static class TimeSlotsApi
         slot.StartTime = start;
         slot.EndTime = end;
         var termsChanged = (request.Mode is not null && request.Mode != slot.Mode)
-                           || (request.Price is not null && Price.Of(request.Price.Amount, request.Price.Currency) != Price.Of(slot.PriceAmount, slot.PriceCurrency));
+                           || (request.Price is not null && request.StoredPrice != Price.Of(slot.PriceAmount, slot.PriceCurrency));
         slot.Mode = request.Mode ?? slot.Mode;
-        if (request.Price is { } price)
+        if (request.Price is not null)
         {
-            // An amount of 0 is free: no price.
-            (slot.PriceAmount, slot.PriceCurrency) = price.Amount > 0 ? (price.Amount, price.Currency) : ((decimal?)null, (string?)null);
+            (slot.PriceAmount, slot.PriceCurrency) = (request.StoredPrice?.Amount, request.StoredPrice?.Currency);
         }
         slot.UpdatedAt = services.Clock.UtcNowMicroseconds();
         await using var transaction = await services.Db.Database.BeginTransactionAsync(ct);
