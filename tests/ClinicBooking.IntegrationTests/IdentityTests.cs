@@ -378,7 +378,6 @@ public sealed class IdentityTests(ClinicBookingApp app)
             (ResourceNames.NotificationService, "/operations/dead-letters"),
             (ResourceNames.ConsultationService, "/operations/consultations"),
             (ResourceNames.ConsultationService, "/operations/local-video"),
-            (ResourceNames.PaymentService, "/invoices"),
             (ResourceNames.PaymentService, "/operations/dead-letters"),
         })
         {
