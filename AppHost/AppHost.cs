@@ -141,8 +141,12 @@ var consultationService = builder.AddProject<Projects.ConsultationService>(Resou
 gateway.WithReference(consultationService).WaitFor(consultationService);
 
 // PaymentService bills priced appointments: it learns of bookings from the cells' messages and keeps invoices,
-// payments and the allocations between them in its own database, which no other service reads.
+// payments and the allocations between them in its own database, which no other service reads. Cards are paid
+// through Stripe's API; here that is the local provider running inside PaymentService (its payment pages on the
+// gateway, under /local-pay, and its webhooks sent to the gateway); a deployment names Stripe instead (README, Deploy).
 var paymentsDb = infrastructure.AddDatabase(customersDb, ResourceNames.PaymentsDatabase, "payments");
+var paymentSecretKey = builder.AddParameter("payments-secret-key", AppHostConfiguration.GeneratedSecret(builder.GetDataDirectory(), "payments-secret-key"), secret: true);
+var paymentWebhookSecret = builder.AddParameter("payments-webhook-secret", AppHostConfiguration.GeneratedSecret(builder.GetDataDirectory(), "payments-webhook-secret"), secret: true);
 var paymentService = builder.AddProject<Projects.PaymentService>(ResourceNames.PaymentService)
     .WithInternalHttpEndpoint()
     .WithTraceSampling()
@@ -150,7 +154,14 @@ var paymentService = builder.AddProject<Projects.PaymentService>(ResourceNames.P
     .WithReference(paymentsDb)
     .WithReference(redis)
     .WithReference(rabbitMq, waitFor: false)
+    .WithEnvironment("Payments__Provider", "Local")
+    .WithEnvironment("Payments__SecretKey", paymentSecretKey)
+    .WithEnvironment("Payments__WebhookSecret", paymentWebhookSecret)
+    .WithEnvironment("Payments__LocalBaseUrl", gateway.GetEndpoint("http"))
+    .WithEnvironment("Payments__ReturnUrl", webApp.GetEndpoint("http"))
     .WithHttpHealthCheck("/health");
+// The local provider's API is PaymentService's own address.
+paymentService.WithEnvironment("Payments__ApiBase", ReferenceExpression.Create($"{paymentService.GetEndpoint("http")}/local-pay"));
 gateway.WithReference(paymentService).WaitFor(paymentService);
 
 // One ClinicService cell per clinic shard, each on its own PostgreSQL server.

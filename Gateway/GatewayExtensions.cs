@@ -122,7 +122,7 @@ public static class Routes
             ClusterId = Clusters.ConsultationService,
             Match = new RouteMatch { Path = "/video/{**rest}" },
         }.ServiceDecides(),
-        // Invoices and payments: PaymentService.
+        // Invoices, payments and card payments (checkouts, the provider's webhooks): PaymentService.
         new RouteConfig
         {
             RouteId = "invoices",
@@ -135,6 +135,19 @@ public static class Routes
             ClusterId = Clusters.PaymentService,
             Match = new RouteMatch { Path = "/payments/{**rest}" },
         }.Checked(),
+        new RouteConfig
+        {
+            RouteId = "checkouts",
+            ClusterId = Clusters.PaymentService,
+            Match = new RouteMatch { Path = "/checkouts/{**rest}" },
+        }.Checked(),
+        // The local payment provider's payment pages (its API stays inside: only PaymentService calls it).
+        new RouteConfig
+        {
+            RouteId = "local-pay",
+            ClusterId = Clusters.PaymentService,
+            Match = new RouteMatch { Path = "/local-pay/checkout/{**rest}" },
+        }.ServiceDecides(),
         // Clinic-scoped paths, each routed by the id it carries.
         ShardRouting.ByClinicId(shards, "clinic", "/clinics/{clinicId}/{**rest}", "clinicId").Checked(),
         ShardRouting.ByScopedId(shards, "doctor-slot", "/doctors/slots/{id}/{**rest}", "id").Checked(),

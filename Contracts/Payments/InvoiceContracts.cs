@@ -48,3 +48,16 @@ public sealed record InvoiceResponse(
 /// <summary>A payment and where its money went: one payment may settle several invoices, and an invoice take several payments.</summary>
 public sealed record PaymentResponse(
     long Id, long ClinicId, long CustomerId, string Currency, decimal Amount, string Method, IReadOnlyList<AllocationResponse> Allocations, DateTimeOffset CreatedAt);
+
+/// <summary>What a card payment pays of one invoice: what it owed when the payment was opened.</summary>
+public sealed record CheckoutInvoiceResponse(long InvoiceId, decimal Amount);
+
+/// <summary>
+/// A card payment of some of a customer's invoices at one clinic: <see cref="Status"/> is <c>open</c> while its page
+/// (<see cref="PaymentUrl"/>, at the provider) can be paid, <c>paid</c> once the provider captured the money
+/// (<see cref="PaymentId"/>), <c>expired</c> when the page closed unpaid. <see cref="LastFailure"/> says why the last
+/// card was refused.
+/// </summary>
+public sealed record CheckoutResponse(
+    long Id, long ClinicId, long CustomerId, string Currency, decimal Amount, string Status, string? PaymentUrl, DateTimeOffset ExpiresAt,
+    long? PaymentId, string? LastFailure, DateTimeOffset? PaidAt, IReadOnlyList<CheckoutInvoiceResponse> Invoices);

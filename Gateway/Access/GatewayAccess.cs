@@ -37,8 +37,9 @@ public static class GatewayAccess
 
     /// <summary>
     /// A route whose pages are not API operations and whose service decides every request itself: the sign-in
-    /// protocol (OAuth's endpoints, the login page, in IdentityService) and the local video provider's join pages
-    /// (ConsultationService; the signed link is the credential, as at a video service).
+    /// protocol (OAuth's endpoints, the login page, in IdentityService), the local video provider's join pages
+    /// (ConsultationService; the signed link is the credential, as at a video service) and the local payment
+    /// provider's payment pages (PaymentService; the page's address is the payer's credential, as at a provider).
     /// </summary>
     public static RouteConfig ServiceDecides(this RouteConfig route) => route with
     {

@@ -82,6 +82,12 @@ public sealed class Payment
     /// <summary>The client's Idempotency-Key: the same attempt sent again records nothing more.</summary>
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>A card payment's id at the provider (its PaymentIntent): recorded once, however often the provider says so.</summary>
+    public string? ProviderReference { get; init; }
+
+    /// <summary>The checkout a card payment paid.</summary>
+    public long? CheckoutId { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public List<PaymentAllocation> Allocations { get; init; } = [];

@@ -1,4 +1,6 @@
 using ClinicBooking.Contracts.Payments;
+using ClinicBooking.PaymentService.Checkouts;
+using ClinicBooking.PaymentService.LocalProvider;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicBooking.PaymentService.Data;
@@ -16,12 +18,24 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
 
     public const string UniqueAppointmentLine = "ux_invoice_lines_booking";
     public const string UniquePaymentKey = "ux_payments_clinic_idempotency_key";
+    public const string UniqueCheckoutKey = "ux_checkouts_customer_idempotency_key";
+    public const string UniqueProviderPayment = "ux_payments_provider_reference";
 
     public DbSet<Invoice> Invoices => Set<Invoice>();
     public DbSet<InvoiceLine> InvoiceLines => Set<InvoiceLine>();
     public DbSet<Payment> Payments => Set<Payment>();
     public DbSet<PaymentAllocation> PaymentAllocations => Set<PaymentAllocation>();
     public DbSet<BookedAppointment> BookedAppointments => Set<BookedAppointment>();
+    public DbSet<Checkout> Checkouts => Set<Checkout>();
+    public DbSet<CheckoutInvoice> CheckoutInvoices => Set<CheckoutInvoice>();
+    public DbSet<ProviderEventRecord> ProviderEvents => Set<ProviderEventRecord>();
+
+    // The local payment provider's own tables (it runs inside this service here; a deployment with Stripe leaves them empty).
+    public DbSet<LocalSession> LocalSessions => Set<LocalSession>();
+    public DbSet<LocalCharge> LocalCharges => Set<LocalCharge>();
+    public DbSet<LocalRefund> LocalRefunds => Set<LocalRefund>();
+    public DbSet<LocalIdempotentRequest> LocalRequests => Set<LocalIdempotentRequest>();
+    public DbSet<LocalWebhook> LocalWebhooks => Set<LocalWebhook>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -73,6 +87,11 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
         payment.Property(p => p.IdempotencyKey).HasMaxLength(Payment.IdempotencyKeyMaxLength);
         payment.Property(p => p.Amount).HasPrecision(SumDigits, 2);
         payment.HasIndex(p => new { p.ClinicId, p.IdempotencyKey }).IsUnique().HasDatabaseName(UniquePaymentKey);
+        payment.Property(p => p.ProviderReference).HasMaxLength(200);
+        // One payment per captured provider payment, however often its webhook comes.
+        payment.HasIndex(p => p.ProviderReference).IsUnique().HasDatabaseName(UniqueProviderPayment);
+        payment.HasOne<Checkout>().WithMany().HasForeignKey(p => p.CheckoutId).OnDelete(DeleteBehavior.Restrict);
+        payment.ToTable(t => t.HasCheckConstraint("ck_payments_card", $"(method = '{PaymentMethods.Card}') = (provider_reference IS NOT NULL AND checkout_id IS NOT NULL)"));
         payment.HasMany(p => p.Allocations).WithOne().HasForeignKey(a => a.PaymentId).OnDelete(DeleteBehavior.Restrict);
 
         var allocation = modelBuilder.Entity<PaymentAllocation>();
@@ -88,5 +107,78 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
         booked.Property(b => b.Status).HasMaxLength(16);
         booked.Property(b => b.PriceAmount).HasPrecision(10, 2);
         booked.Property(b => b.PriceCurrency).HasMaxLength(3);
+
+        var checkout = modelBuilder.Entity<Checkout>();
+        checkout.ToTable("checkouts", t =>
+        {
+            t.HasCheckConstraint("ck_checkouts_status", PostgresDatabase.OneOf("status", Checkout.Statuses));
+            t.HasCheckConstraint("ck_checkouts_amount", "amount > 0");
+            t.HasCheckConstraint("ck_checkouts_paid", $"(status = '{Checkout.Paid}') = (payment_id IS NOT NULL AND paid_at IS NOT NULL)");
+        });
+        checkout.Property(c => c.Currency).HasMaxLength(3);
+        checkout.Property(c => c.Status).HasMaxLength(16);
+        checkout.Property(c => c.Amount).HasPrecision(SumDigits, 2);
+        checkout.Property(c => c.SessionId).HasMaxLength(200);
+        checkout.Property(c => c.Url).HasMaxLength(2000);
+        checkout.Property(c => c.IdempotencyKey).HasMaxLength(Payment.IdempotencyKeyMaxLength);
+        checkout.Property(c => c.LastFailure).HasMaxLength(500);
+        checkout.HasIndex(c => new { c.CustomerId, c.IdempotencyKey }).IsUnique().HasDatabaseName(UniqueCheckoutKey);
+        checkout.HasIndex(c => c.SessionId).IsUnique();
+        checkout.HasMany(c => c.Invoices).WithOne().HasForeignKey(i => i.CheckoutId).OnDelete(DeleteBehavior.Restrict);
+
+        var checkoutInvoice = modelBuilder.Entity<CheckoutInvoice>();
+        checkoutInvoice.ToTable("checkout_invoices", t => t.HasCheckConstraint("ck_checkout_invoices_amount", "amount > 0"));
+        checkoutInvoice.HasKey(i => new { i.CheckoutId, i.InvoiceId });
+        checkoutInvoice.Property(i => i.Amount).HasPrecision(SumDigits, 2);
+        checkoutInvoice.HasOne<Invoice>().WithMany().HasForeignKey(i => i.InvoiceId).OnDelete(DeleteBehavior.Restrict);
+        checkoutInvoice.HasIndex(i => i.InvoiceId);
+
+        var providerEvent = modelBuilder.Entity<ProviderEventRecord>();
+        providerEvent.ToTable("provider_events");
+        providerEvent.HasKey(e => e.Id);
+        providerEvent.Property(e => e.Id).HasMaxLength(200);
+        providerEvent.Property(e => e.Kind).HasMaxLength(32);
+        providerEvent.Property(e => e.Reference).HasMaxLength(200);
+
+        ConfigureLocalProvider(modelBuilder);
+    }
+
+    private static void ConfigureLocalProvider(ModelBuilder modelBuilder)
+    {
+        var session = modelBuilder.Entity<LocalSession>();
+        session.ToTable("local_pay_sessions");
+        session.Property(s => s.Id).HasMaxLength(64);
+        session.Property(s => s.Status).HasMaxLength(16);
+        session.Property(s => s.PaymentIntent).HasMaxLength(64);
+        session.HasIndex(s => s.PaymentIntent).IsUnique();
+        session.HasIndex(s => s.ClientReferenceId);
+        session.HasIndex(s => new { s.Status, s.ExpiresAt });
+        session.HasMany(s => s.Charges).WithOne().HasForeignKey(c => c.SessionId);
+
+        var charge = modelBuilder.Entity<LocalCharge>();
+        charge.ToTable("local_pay_charges");
+        charge.Property(c => c.Outcome).HasMaxLength(32);
+        charge.Property(c => c.CardLast4).HasMaxLength(4);
+        // A page is charged once, whatever the page's code does.
+        charge.HasIndex(c => c.SessionId).IsUnique().HasFilter($"outcome = '{LocalCharge.Succeeded}'").HasDatabaseName("ux_local_pay_charges_one_success");
+
+        var refund = modelBuilder.Entity<LocalRefund>();
+        refund.ToTable("local_pay_refunds");
+        refund.Property(r => r.Id).HasMaxLength(64);
+        refund.HasIndex(r => r.PaymentIntent);
+
+        var request = modelBuilder.Entity<LocalIdempotentRequest>();
+        request.ToTable("local_pay_requests");
+        request.HasKey(r => r.Key);
+        request.Property(r => r.Key).HasMaxLength(255);
+        request.Property(r => r.RequestHash).HasMaxLength(64);
+
+        var webhook = modelBuilder.Entity<LocalWebhook>();
+        webhook.ToTable("local_pay_webhooks");
+        webhook.HasKey(w => w.Sequence);
+        webhook.Property(w => w.Id).HasMaxLength(64);
+        webhook.Property(w => w.Type).HasMaxLength(64);
+        webhook.HasIndex(w => w.Id).IsUnique();
+        webhook.HasIndex(w => w.Sequence).HasFilter("delivered_at IS NULL").HasDatabaseName("ix_local_pay_webhooks_waiting");
     }
 }

@@ -1,4 +1,7 @@
+using ClinicBooking.PaymentService.Checkouts;
 using ClinicBooking.PaymentService.Data;
+using ClinicBooking.PaymentService.LocalProvider;
+using ClinicBooking.PaymentService.Providers;
 using ClinicBooking.PaymentService.Invoices;
 using ClinicBooking.PaymentService.Payments;
 using Microsoft.EntityFrameworkCore;
@@ -25,11 +28,32 @@ public static class Extensions
             [PaymentSchema.AllocationSameParty] = "A payment pays invoices of its own clinic, customer and currency, and never a void one.",
             [PaymentSchema.LineOnVoidInvoice] = "The invoice is void: nothing can be added to it.",
             [PaymentDbContext.UniquePaymentKey] = "A payment with this Idempotency-Key was recorded at the same time; send the request again to read it.",
+            [PaymentDbContext.UniqueCheckoutKey] = "A card payment with this Idempotency-Key was opened at the same time; send the request again to read it.",
         });
+        builder.AddPaymentProvider();
 
         builder.AddSagaMessaging(
             bus => bus.AddConsumer<BookingChangesConsumer>(),
             (context, rabbit) => rabbit.SagaEndpoint<BookingChangesConsumer>(context, $"{ResourceNames.PaymentService}-bookings"));
+    }
+
+    /// <summary>
+    /// Card payments: Stripe's API through its client, at Stripe or at the local provider that runs inside this service
+    /// (<c>Payments:Provider</c> = <c>Local</c>: its API, payment pages and webhook sender are mapped and started here).
+    /// </summary>
+    internal static void AddPaymentProvider(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section).ValidateDataAnnotations()
+            .Validate(payments => payments.IsComplete, "Payments:Provider Local needs ApiBase (this service's own address) and LocalBaseUrl (the gateway's public address).")
+            .ValidateOnStart();
+        builder.Services.AddHttpClient(nameof(StripePaymentProvider));
+        builder.Services.AddSingleton<IPaymentProvider, StripePaymentProvider>();
+        if (builder.Configuration[$"{PaymentOptions.Section}:Provider"] == "Local")
+        {
+            builder.Services.AddSingleton<LocalWebhookSwitches>();
+            builder.Services.AddHttpClient(nameof(LocalWebhookSender));
+            builder.Services.AddHostedService<LocalWebhookSender>();
+        }
     }
 
     public static WebApplication MapPaymentServiceApi(this WebApplication app)
@@ -37,6 +61,13 @@ public static class Extensions
         var api = app.MapGroup("").WithRequestValidation();
         api.MapInvoicesApi();
         api.MapPaymentsApi();
+        api.MapCheckoutsApi();
+        app.MapProviderWebhooks();
+        if (app.Services.GetService<LocalWebhookSwitches>() is not null)
+        {
+            app.MapLocalPaymentProvider();
+            app.MapLocalPaymentOperations();
+        }
         app.MapDeadLetters().AdministratorsAndServices();
         return app;
     }

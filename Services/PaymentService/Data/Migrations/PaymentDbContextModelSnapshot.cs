@@ -22,6 +22,152 @@ namespace ClinicBooking.PaymentService.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ClinicBooking.PaymentService.Checkouts.Checkout", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("LastFailure")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("last_failure");
+
+                    b.Property<DateTimeOffset?>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<long?>("PaymentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("payment_id");
+
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("session_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_checkouts");
+
+                    b.HasIndex("SessionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkouts_session_id");
+
+                    b.HasIndex("CustomerId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_checkouts_customer_idempotency_key");
+
+                    b.ToTable("checkouts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_checkouts_amount", "amount > 0");
+
+                            t.HasCheckConstraint("ck_checkouts_paid", "(status = 'paid') = (payment_id IS NOT NULL AND paid_at IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_checkouts_status", "status IN ('open', 'paid', 'expired')");
+                        });
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Checkouts.CheckoutInvoice", b =>
+                {
+                    b.Property<long>("CheckoutId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("checkout_id");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("amount");
+
+                    b.HasKey("CheckoutId", "InvoiceId")
+                        .HasName("pk_checkout_invoices");
+
+                    b.HasIndex("InvoiceId")
+                        .HasDatabaseName("ix_checkout_invoices_invoice_id");
+
+                    b.ToTable("checkout_invoices", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_checkout_invoices_amount", "amount > 0");
+                        });
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Checkouts.ProviderEventRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reference");
+
+                    b.HasKey("Id")
+                        .HasName("pk_provider_events");
+
+                    b.ToTable("provider_events", (string)null);
+                });
+
             modelBuilder.Entity("ClinicBooking.PaymentService.Data.BookedAppointment", b =>
                 {
                     b.Property<long>("BookingId")
@@ -232,6 +378,10 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                         .HasColumnType("numeric(12,2)")
                         .HasColumnName("amount");
 
+                    b.Property<long?>("CheckoutId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("checkout_id");
+
                     b.Property<long>("ClinicId")
                         .HasColumnType("bigint")
                         .HasColumnName("clinic_id");
@@ -261,6 +411,11 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("method");
 
+                    b.Property<string>("ProviderReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("provider_reference");
+
                     b.Property<string>("RecordedBy")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -270,6 +425,13 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_payments");
 
+                    b.HasIndex("CheckoutId")
+                        .HasDatabaseName("ix_payments_checkout_id");
+
+                    b.HasIndex("ProviderReference")
+                        .IsUnique()
+                        .HasDatabaseName("ux_payments_provider_reference");
+
                     b.HasIndex("ClinicId", "IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ux_payments_clinic_idempotency_key");
@@ -277,6 +439,8 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                     b.ToTable("payments", null, t =>
                         {
                             t.HasCheckConstraint("ck_payments_amount", "amount > 0");
+
+                            t.HasCheckConstraint("ck_payments_card", "(method = 'card') = (provider_reference IS NOT NULL AND checkout_id IS NOT NULL)");
 
                             t.HasCheckConstraint("ck_payments_currency", "currency ~ '^[A-Z]{3}$'");
 
@@ -315,6 +479,272 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.PaymentService.LocalProvider.LocalCharge", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CardLast4")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character varying(4)")
+                        .HasColumnName("card_last4");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("session_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_local_pay_charges");
+
+                    b.HasIndex("SessionId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_local_pay_charges_one_success")
+                        .HasFilter("outcome = 'succeeded'");
+
+                    b.ToTable("local_pay_charges", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.LocalProvider.LocalIdempotentRequest", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_hash");
+
+                    b.Property<string>("Response")
+                        .HasColumnType("text")
+                        .HasColumnName("response");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("status_code");
+
+                    b.HasKey("Key")
+                        .HasName("pk_local_pay_requests");
+
+                    b.ToTable("local_pay_requests", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.LocalProvider.LocalRefund", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("PaymentIntent")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payment_intent");
+
+                    b.HasKey("Id")
+                        .HasName("pk_local_pay_refunds");
+
+                    b.HasIndex("PaymentIntent")
+                        .HasDatabaseName("ix_local_pay_refunds_payment_intent");
+
+                    b.ToTable("local_pay_refunds", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.LocalProvider.LocalSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AmountTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_total");
+
+                    b.Property<string>("CancelUrl")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("cancel_url");
+
+                    b.Property<string>("ClientReferenceId")
+                        .HasColumnType("text")
+                        .HasColumnName("client_reference_id");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Metadata")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("PaymentIntent")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("payment_intent");
+
+                    b.Property<string>("PaymentMetadata")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payment_metadata");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("SuccessUrl")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("success_url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_local_pay_sessions");
+
+                    b.HasIndex("ClientReferenceId")
+                        .HasDatabaseName("ix_local_pay_sessions_client_reference_id");
+
+                    b.HasIndex("PaymentIntent")
+                        .IsUnique()
+                        .HasDatabaseName("ix_local_pay_sessions_payment_intent");
+
+                    b.HasIndex("Status", "ExpiresAt")
+                        .HasDatabaseName("ix_local_pay_sessions_status_expires_at");
+
+                    b.ToTable("local_pay_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.LocalProvider.LocalWebhook", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("DeliverAfter")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deliver_after");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<int>("Deliveries")
+                        .HasColumnType("integer")
+                        .HasColumnName("deliveries");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_local_pay_webhooks");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_local_pay_webhooks_id");
+
+                    b.HasIndex("Sequence")
+                        .HasDatabaseName("ix_local_pay_webhooks_waiting")
+                        .HasFilter("delivered_at IS NULL");
+
+                    b.ToTable("local_pay_webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Checkouts.CheckoutInvoice", b =>
+                {
+                    b.HasOne("ClinicBooking.PaymentService.Checkouts.Checkout", null)
+                        .WithMany("Invoices")
+                        .HasForeignKey("CheckoutId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_checkout_invoices_checkouts_checkout_id");
+
+                    b.HasOne("ClinicBooking.PaymentService.Data.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_checkout_invoices_invoices_invoice_id");
+                });
+
             modelBuilder.Entity("ClinicBooking.PaymentService.Data.InvoiceLine", b =>
                 {
                     b.HasOne("ClinicBooking.PaymentService.Data.Invoice", null)
@@ -323,6 +753,15 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_invoice_lines_invoices_invoice_id");
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Data.Payment", b =>
+                {
+                    b.HasOne("ClinicBooking.PaymentService.Checkouts.Checkout", null)
+                        .WithMany()
+                        .HasForeignKey("CheckoutId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_payments_checkouts_checkout_id");
                 });
 
             modelBuilder.Entity("ClinicBooking.PaymentService.Data.PaymentAllocation", b =>
@@ -342,6 +781,21 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                         .HasConstraintName("fk_payment_allocations_payments_payment_id");
                 });
 
+            modelBuilder.Entity("ClinicBooking.PaymentService.LocalProvider.LocalCharge", b =>
+                {
+                    b.HasOne("ClinicBooking.PaymentService.LocalProvider.LocalSession", null)
+                        .WithMany("Charges")
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_local_pay_charges_local_pay_sessions_session_id");
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Checkouts.Checkout", b =>
+                {
+                    b.Navigation("Invoices");
+                });
+
             modelBuilder.Entity("ClinicBooking.PaymentService.Data.Invoice", b =>
                 {
                     b.Navigation("Allocations");
@@ -352,6 +806,11 @@ namespace ClinicBooking.PaymentService.Data.Migrations
             modelBuilder.Entity("ClinicBooking.PaymentService.Data.Payment", b =>
                 {
                     b.Navigation("Allocations");
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.LocalProvider.LocalSession", b =>
+                {
+                    b.Navigation("Charges");
                 });
 #pragma warning restore 612, 618
         }
