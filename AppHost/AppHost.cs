@@ -161,7 +161,7 @@ var paymentService = builder.AddProject<Projects.PaymentService>(ResourceNames.P
     .WithEnvironment("Payments__ReturnUrl", webApp.GetEndpoint("http"))
     .WithHttpHealthCheck("/health");
 // The local provider's API is PaymentService's own address.
-paymentService.WithEnvironment("Payments__ApiBase", ReferenceExpression.Create($"{paymentService.GetEndpoint("http")}/local-pay"));
+paymentService.WithEnvironment("Payments__LocalApiBase", ReferenceExpression.Create($"{paymentService.GetEndpoint("http")}/local-pay"));
 gateway.WithReference(paymentService).WaitFor(paymentService);
 
 // One ClinicService cell per clinic shard, each on its own PostgreSQL server.

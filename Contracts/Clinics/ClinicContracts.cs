@@ -6,7 +6,7 @@ namespace ClinicBooking.Contracts;
 
 public sealed record ClinicResponse(
     long Id, int Shard, string Name, string TimeZone, string? Address, bool IsActive,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int? MaxActiveBookingsPerCustomer = null);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int? MaxActiveBookingsPerCustomer = null, bool PayAtBooking = false);
 
 /// <summary>A page of clinics in id order; pass <see cref="NextCursor"/> as <c>after</c> for the next page.</summary>
 public sealed record ClinicPage(IReadOnlyList<ClinicResponse> Items, string? NextCursor)

@@ -12,17 +12,33 @@ public enum BookingStatus
     Rejected = 2,
     Cancelled = 3,
     Expired = 4,
+
+    /// <summary>The customer may book, and the clinic asks for payment at booking: the slot stays held until they pay.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("awaiting-payment")]
+    AwaitingPayment = 5,
 }
 
 /// <summary>
 /// How a status is written outside messages, in both services' databases and in problem details: its
-/// lowercase name. One place, so the column, its check constraint and the readers cannot drift apart.
+/// lowercase name, words joined by hyphens (<c>awaiting-payment</c>). One place, so the column, its check
+/// constraint and the readers cannot drift apart.
 /// </summary>
 public static class BookingStatusNames
 {
-    public static string ToName(this BookingStatus status) => status.ToString().ToLowerInvariant();
+    public static string ToName(this BookingStatus status) => status switch
+    {
+        BookingStatus.AwaitingPayment => "awaiting-payment",
+        _ => status.ToString().ToLowerInvariant(),
+    };
 
-    public static BookingStatus Parse(string name) => Enum.Parse<BookingStatus>(name, ignoreCase: true);
+    public static BookingStatus Parse(string name) => Enum.Parse<BookingStatus>(name.Replace("-", ""), ignoreCase: true);
+
+    /// <summary>Whether a booking in <paramref name="status"/> holds its slot: pending, awaiting payment or confirmed.</summary>
+    public static bool IsActive(this BookingStatus status) =>
+        status is BookingStatus.Pending or BookingStatus.AwaitingPayment or BookingStatus.Confirmed;
+
+    /// <summary>The active statuses' names, for SQL filters.</summary>
+    public const string ActiveSql = "('pending', 'awaiting-payment', 'confirmed')";
 
     /// <summary>Every status's name, e.g. for a check constraint or an error message.</summary>
     public static IEnumerable<string> All => Enum.GetValues<BookingStatus>().Select(ToName);
@@ -97,13 +113,14 @@ public sealed record CustomerVerdict(long BookingId, long CustomerId, string? Re
 /// starts at revision 1 (pending), which <see cref="VerifyCustomer"/> stands for. <see cref="Mode"/> says whether
 /// the appointment is in person or online (<see cref="ClinicBooking.Contracts.Consultations.ConsultationModes"/>);
 /// a message from before modes existed reads as in person. <see cref="Price"/> is what it costs (null: free, as
-/// a message from before prices existed reads).
+/// a message from before prices existed reads). <see cref="PaymentDueBy"/> is set while the booking awaits payment
+/// (<see cref="BookingStatus.AwaitingPayment"/>): the slot is held until then, and after it the booking expires.
 /// </summary>
 public sealed record BookingStatusChanged(
     long BookingId, long CustomerId, long ClinicId, long? BookingSlotId, long DoctorId,
     DateTimeOffset StartsAt, DateTimeOffset EndsAt, BookingStatus Status, int Revision, DateTimeOffset ChangedAt,
     string? Reason, string TimeZone, string Mode = ClinicBooking.Contracts.Consultations.ConsultationModes.InPerson,
-    ClinicBooking.Contracts.Payments.Price? Price = null)
+    ClinicBooking.Contracts.Payments.Price? Price = null, DateTimeOffset? PaymentDueBy = null)
 {
     public bool IsOnline => Mode == ClinicBooking.Contracts.Consultations.ConsultationModes.Online;
 }
@@ -127,6 +144,14 @@ public sealed record CustomerStatusChanged(long CustomerId, bool IsActive, DateT
 /// service that sends people messages subscribes: the cells never receive contact details.
 /// </summary>
 public sealed record CustomerContactChanged(long CustomerId, string Name, string Email, string? Phone, bool IsActive, DateTimeOffset ChangedAt);
+
+/// <summary>
+/// PaymentService → every cell (published): a booking awaiting payment was paid (card payment
+/// <see cref="PaymentId"/>, captured at <see cref="PaidAt"/>). The cell that owns it confirms it if it is still awaiting
+/// payment; a booking that ended meanwhile (its hold ran out, it was cancelled) stays as it is, and PaymentService
+/// returns the money (it hears of the end from the booking's status change).
+/// </summary>
+public sealed record BookingPaid(long BookingId, long ClinicId, long PaymentId, DateTimeOffset PaidAt);
 
 // What travels over RabbitMQ: batches. A cell sends whatever its outbox has ready as one message per kind
 // while the previous one is on its way, so at one booking at a time a batch holds one item, and under load

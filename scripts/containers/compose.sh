@@ -49,9 +49,13 @@ cat <<YAML
 #                             deployment with token authentication, JITSI_APP_ID and JITSI_APP_SECRET), or
 #                             Local (the default here: the provider inside ConsultationService, join pages
 #                             on the gateway under /video)
+#   PAYMENTS_PROVIDER         who takes card payments: Stripe, with PAYMENTS_SECRET_KEY (sk_live_… or sk_test_…)
+#                             and PAYMENTS_WEBHOOK_SECRET (the endpoint's whsec_…, for PUBLIC_URL/payments/webhooks),
+#                             or Local (the default here: the Stripe-shaped provider inside PaymentService, its
+#                             payment pages on the gateway under /local-pay; the two secrets are then its own)
 #   ADMIN_PASSWORD, OPS_CLIENT_SECRET, KEY_ENCRYPTION_KEY, WEBAPP_FORWARDER_KEY, POSTGRES_PASSWORD,
 #   CUSTOMERS_DB_PASSWORD, IDENTITY_DB_PASSWORD, NOTIFICATIONS_DB_PASSWORD, CONSULTATIONS_DB_PASSWORD, PAYMENTS_DB_PASSWORD,
-#   SHARD_DB_PASSWORD, REDIS_PASSWORD, RABBITMQ_PASSWORD, VIDEO_SIGNING_KEY
+#   SHARD_DB_PASSWORD, REDIS_PASSWORD, RABBITMQ_PASSWORD, VIDEO_SIGNING_KEY, PAYMENTS_SECRET_KEY, PAYMENTS_WEBHOOK_SECRET
 #                             secrets: never in an image, never in this file
 #
 # Networking: every container shares the host's network (network_mode: host), so the one public URL reaches
@@ -242,6 +246,13 @@ $(hosts postgres-global redis rabbitmq identityservice)
       ConnectionStrings__redis: "redis:17379,password=\${REDIS_PASSWORD:?}"
       ConnectionStrings__rabbitmq: "amqp://clinicbooking:\${RABBITMQ_PASSWORD:?}@rabbitmq:17672"
       Identity__Url: http://identityservice:17081
+      Payments__Provider: \${PAYMENTS_PROVIDER:-Local}
+      Payments__SecretKey: \${PAYMENTS_SECRET_KEY:?}
+      Payments__WebhookSecret: \${PAYMENTS_WEBHOOK_SECRET:?}
+      # The local provider's API is this service's own address (unused with Stripe).
+      Payments__LocalApiBase: http://paymentservice:17085/local-pay
+      Payments__LocalBaseUrl: \${PUBLIC_URL:-http://localhost:5080}
+      Payments__ReturnUrl: \${WEBAPP_URL:-http://localhost:5090}
     healthcheck: { <<: *probe, test: ["CMD", "dotnet", "/app/PaymentService.dll", "--health-probe"] }
     # Not on RabbitMQ: bookings are billed from its queue once it answers.
     depends_on:

@@ -17,7 +17,7 @@ touch "$secrets" && chmod 600 "$secrets"
 # Each secret once: a file from an earlier version gets the ones added since.
 for name in ADMIN_PASSWORD OPS_CLIENT_SECRET KEY_ENCRYPTION_KEY WEBAPP_FORWARDER_KEY POSTGRES_PASSWORD \
             CUSTOMERS_DB_PASSWORD IDENTITY_DB_PASSWORD NOTIFICATIONS_DB_PASSWORD CONSULTATIONS_DB_PASSWORD PAYMENTS_DB_PASSWORD SHARD_DB_PASSWORD \
-            REDIS_PASSWORD RABBITMQ_PASSWORD VIDEO_SIGNING_KEY; do
+            REDIS_PASSWORD RABBITMQ_PASSWORD VIDEO_SIGNING_KEY PAYMENTS_SECRET_KEY PAYMENTS_WEBHOOK_SECRET; do
   grep -q "^$name=" "$secrets" || echo "$name=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)" >>"$secrets"
 done
 

@@ -52,7 +52,7 @@ public sealed class CardPaymentTests(ScratchPostgres postgres) : IAsyncLifetime
             ["Payments:Provider"] = "Local",
             ["Payments:SecretKey"] = "sk_component_test",
             ["Payments:WebhookSecret"] = WebhookSecret,
-            ["Payments:ApiBase"] = $"{baseUrl}/local-pay",
+            ["Payments:LocalApiBase"] = $"{baseUrl}/local-pay",
             ["Payments:LocalBaseUrl"] = baseUrl,
             ["Payments:ReturnUrl"] = "http://webapp.test",
         });

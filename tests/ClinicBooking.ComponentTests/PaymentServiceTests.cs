@@ -3,7 +3,10 @@ using ClinicBooking.Contracts;
 using ClinicBooking.Contracts.Access;
 using ClinicBooking.Contracts.Payments;
 using ClinicBooking.Messages;
+using ClinicBooking.PaymentService.Checkouts;
 using ClinicBooking.PaymentService.Data;
+using ClinicBooking.PaymentService.Extensions;
+using Microsoft.Extensions.Configuration;
 using ClinicBooking.PaymentService.Invoices;
 using ClinicBooking.PaymentService.Payments;
 using ClinicBooking.ServiceDefaults;
@@ -35,7 +38,20 @@ public sealed class PaymentServiceTests(ScratchPostgres postgres) : IAsyncLifeti
     {
         _connectionString = await postgres.CreateDatabaseAsync($"payments_{Guid.NewGuid():N}");
         var builder = Host.CreateApplicationBuilder();
+        // The local provider as configured, never reached here: no payment page is opened in these tests.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Payments:Provider"] = "Local",
+            ["Payments:SecretKey"] = "sk_component_test",
+            ["Payments:WebhookSecret"] = "whsec_component_test",
+            ["Payments:LocalApiBase"] = "http://127.0.0.1:9/local-pay",
+            ["Payments:LocalBaseUrl"] = "http://127.0.0.1:9",
+            ["Payments:ReturnUrl"] = "http://webapp.test",
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDbContext<PaymentDbContext>(options => options.UseNpgsql(_connectionString).UseSnakeCaseNamingConvention());
+        builder.AddPaymentProvider();
+        builder.Services.AddScoped<CheckoutCloser>();
         builder.Services.AddMassTransitTestHarness(bus =>
         {
             bus.AddConsumer<BookingChangesConsumer>();

@@ -38,6 +38,8 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
     private static readonly Rule PaymentParty = new("A's invoice or payment: A and clinic X's staff", 401, Ok, 404, Ok, 404, 403);
     private static readonly Rule PaymentParties = new("invoices: customers their own, clinic X's staff", 401, Ok, Ok, Ok, 404, 403);
     private static readonly Rule Desk = new("clinic X's staff, not administrators", 401, 403, 403, Ok, 404, 403);
+    // A customer pays their own invoices by card; the clinic's staff take money at the desk instead.
+    private static readonly Rule CardPayer = new("A's invoices by card: A only", 401, Ok, 404, 403, 403, 403);
 
     /// <summary>The rules, one per operation of the document.</summary>
     internal static readonly Dictionary<string, Rule> Table = new()
@@ -106,6 +108,10 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["POST /invoices/{id}/lines"] = Desk,
         ["POST /payments/desk"] = Desk,
         ["GET /payments/{id}"] = PaymentParty,
+        ["POST /checkouts"] = CardPayer,
+        ["GET /checkouts/{id}"] = PaymentParty,
+        // The payment provider's events: its signature, not a token, is the authority (an unsigned one is refused, 400).
+        ["POST /payments/webhooks"] = Public,
         ["GET /customers"] = Administrators,
         ["POST /customers"] = Administrators,
         ["GET /customers/{id}"] = CustomerSelf,
@@ -245,6 +251,15 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 world._ids["payment"] = (await desk.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
             }
             world._ids["invoice"] = invoice;
+            // A opens a card payment of the rest (not paid: its page stays open).
+            using (var checkout = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/checkouts")
+                   {
+                       Content = JsonContent.Create(new { invoiceIds = new[] { invoice } }),
+                   }.As(a.Token), Ct))
+            {
+                Assert.Equal(HttpStatusCode.Created, checkout.StatusCode);
+                world._ids["checkout"] = (await checkout.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+            }
 
             var staff = await app.Gateway.GetFromJsonAsync<JsonElement>($"/clinics/{x.Id}/staff", Ct);
             world._staffAccount = staff[0].GetProperty("id").GetString()!;
@@ -330,6 +345,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 .Replace("/bookings/{id}", $"/bookings/{id("booking")}")
                 .Replace("/invoices/{id}", $"/invoices/{id("invoice")}")
                 .Replace("/payments/{id}", $"/payments/{id("payment")}")
+                .Replace("/checkouts/{id}", $"/checkouts/{id("checkout")}")
                 .Replace("/accounts/{accountId}", $"/accounts/{_lockable}")
                 .Replace("{customerId}", id("customer"))
                 .Replace("{bookingId}", id("booking"))
@@ -366,6 +382,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 // Whose invoice decides: valid bodies, so another clinic's staff are refused by the lookup (404).
                 "/invoices/{id}/lines" => JsonSerializer.Serialize(new { description = "Matrix charge", amount = 1.00m }),
                 "/payments/desk" => JsonSerializer.Serialize(new { allocations = new[] { new { invoiceId = _ids["invoice"], amount = 0.01m } } }),
+                "/checkouts" => JsonSerializer.Serialize(new { invoiceIds = new[] { _ids["invoice"] } }),
                 _ => "{}",
             };
         }

@@ -7,7 +7,8 @@ namespace ClinicBooking.IntegrationTests;
 /// <summary>
 /// Invoices and desk payments, end to end through the gateway: a priced booking's confirmation reaches
 /// PaymentService over RabbitMQ, which bills it; its parties see the invoice and nobody else does; the clinic adds
-/// a charge and takes the money at its desk; a booking cancelled before it was paid leaves a void invoice.
+/// a charge and takes the money at its desk; a patient pays by card on the provider's page; a booking cancelled
+/// before it was paid leaves a void invoice.
 /// </summary>
 public sealed class PaymentTests(ClinicBookingApp app)
 {
@@ -96,6 +97,73 @@ public sealed class PaymentTests(ClinicBookingApp app)
         var all = await WaitForInvoicesAsync(patient, 2);
         Assert.Contains(all, i => BookingOf(i) == later);
         Assert.Contains(all, i => BookingOf(i) == booking);
+    }
+
+    [Fact]
+    public async Task A_patient_pays_two_invoices_with_one_card_payment_on_the_providers_page_and_only_they_may()
+    {
+        var (clinic, slots) = await PricedSlotsAsync(30m);
+        var (_, patient, _) = await Tokens.NewCustomerAsync(app, "Cara Card", Ct);
+        var (_, stranger, _) = await Tokens.NewCustomerAsync(app, "Sam Stranger", Ct);
+        var staff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, clinic.Id, Ct);
+        var otherStaff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, await _api.CreateClinicIdAsync(), Ct);
+        await BookAsync(slots[0], patient);
+        await BookAsync(slots[1], patient);
+        var both = new { invoiceIds = (await WaitForInvoicesAsync(patient, 2)).Select(i => i.GetProperty("id").GetInt64()).ToArray() };
+
+        // Only the invoices' customer pays them by card: another customer is told they do not exist; staff and administrators may not.
+        await (await SendAsync(HttpMethod.Post, "/checkouts", stranger, both)).AssertProblemAsync(404);
+        await (await SendAsync(HttpMethod.Post, "/checkouts", staff, both)).AssertProblemAsync(403);
+        await (await SendAsync(HttpMethod.Post, "/checkouts", app.AdministratorToken, both)).AssertProblemAsync(403);
+
+        var key = Guid.NewGuid().ToString("N");
+        using var opened = await SendAsync(HttpMethod.Post, "/checkouts", patient, both, key);
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var checkout = await opened.ReadJsonAsync();
+        var id = checkout.GetProperty("id").GetInt64();
+        Assert.Equal((60m, "open"), (checkout.GetProperty("amount").GetDecimal(), checkout.GetProperty("status").GetString()));
+        var page = new Uri(checkout.GetProperty("paymentUrl").GetString()!);
+        Assert.Equal(app.Gateway.BaseAddress!.Authority, page.Authority);
+        using (var retried = await SendAsync(HttpMethod.Post, "/checkouts", patient, both, key))
+        {
+            Assert.Equal((HttpStatusCode.OK, id), (retried.StatusCode, (await retried.ReadJsonAsync()).GetProperty("id").GetInt64()));
+        }
+
+        // The provider's page, through the gateway: the decline card is refused and says so; the success card pays.
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        Assert.Contains("Pay by card", await browser.GetStringAsync(page, Ct));
+        using (var declined = await browser.PostAsync(page, new FormUrlEncodedContent([new("card", "4000 0000 0000 0002")]), Ct))
+        {
+            Assert.Equal(HttpStatusCode.PaymentRequired, declined.StatusCode);
+            Assert.Contains("Your card was declined", await declined.Content.ReadAsStringAsync(Ct));
+        }
+        using (var paid = await browser.PostAsync(page, new FormUrlEncodedContent([new("card", "4242 4242 4242 4242")]), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
+            Assert.Equal($"{app.WebAppUrl.TrimEnd('/')}/checkouts/{id}", paid.Headers.Location!.ToString());
+        }
+
+        // The provider's signed webhook reaches PaymentService through the gateway: paid, both invoices settled by one card payment.
+        JsonElement settled = default;
+        await Http.WaitUntilAsync(async () =>
+        {
+            settled = await (await SendAsync(HttpMethod.Get, $"/checkouts/{id}", patient)).ReadJsonAsync();
+            return settled.GetProperty("status").GetString() == "paid";
+        });
+        Assert.Equal(JsonValueKind.Null, settled.GetProperty("paymentUrl").ValueKind);
+        var paymentId = settled.GetProperty("paymentId").GetInt64();
+        foreach (var invoice in await WaitForInvoicesAsync(patient, 2))
+        {
+            Assert.Equal(("paid", 0m), (invoice.GetProperty("status").GetString(), invoice.GetProperty("outstanding").GetDecimal()));
+            var share = Assert.Single(invoice.GetProperty("payments").EnumerateArray());
+            Assert.Equal((paymentId, "card", 30m), (share.GetProperty("paymentId").GetInt64(), share.GetProperty("method").GetString(), share.GetProperty("amount").GetDecimal()));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, $"/checkouts/{id}", staff)).StatusCode);
+        await (await SendAsync(HttpMethod.Get, $"/checkouts/{id}", stranger)).AssertProblemAsync(404);
+        await (await SendAsync(HttpMethod.Get, $"/checkouts/{id}", otherStaff)).AssertProblemAsync(404);
+        await (await SendAsync(HttpMethod.Get, $"/payments/{paymentId}", otherStaff)).AssertProblemAsync(404);
+        // Paying again finds nothing owed.
+        await (await SendAsync(HttpMethod.Post, "/checkouts", patient, both)).AssertProblemAsync(409);
     }
 
     private async Task<(SlotClinic Clinic, List<long> Slots)> PricedSlotsAsync(decimal amount)

@@ -13,25 +13,33 @@ public class BookingLifecycleTests
     private static readonly BookingStatus?[] States = [null, .. Enum.GetValues<BookingStatus>().Cast<BookingStatus?>()];
 
     // Every combination of conditions a booking can be in: the hold running or over, the appointment started
-    // or not, the customer known to be inactive or not.
+    // or not, the customer known to be inactive or not, payment due at booking or not.
     private static readonly BookingGuard[] Situations =
         [.. from hold in new[] { BookingGuard.HoldRunning, BookingGuard.HoldOver }
             from start in new[] { BookingGuard.NotStarted, BookingGuard.None }
             from customer in new[] { BookingGuard.CustomerInactive, BookingGuard.CustomerNotInactive }
-            select hold | start | customer];
+            from payment in new[] { BookingGuard.PaymentDue, BookingGuard.NoPaymentDue }
+            select hold | start | customer | payment];
 
     /// <summary>The lifecycle as a reader would write it down: (event, from) → to, for the situations it needs.</summary>
     private static readonly Dictionary<(BookingEvent, BookingStatus?), Func<BookingGuard, BookingStatus?>> Expected = new()
     {
         [(BookingEvent.Requested, null)] = _ => BookingStatus.Pending,
         [(BookingEvent.CustomerVerified, BookingStatus.Pending)] = g => !g.HasFlag(BookingGuard.HoldRunning) ? null
-            : g.HasFlag(BookingGuard.CustomerInactive) ? BookingStatus.Rejected : BookingStatus.Confirmed,
+            : g.HasFlag(BookingGuard.CustomerInactive) ? BookingStatus.Rejected
+            : g.HasFlag(BookingGuard.PaymentDue) ? BookingStatus.AwaitingPayment : BookingStatus.Confirmed,
         [(BookingEvent.CustomerRefused, BookingStatus.Pending)] = _ => BookingStatus.Rejected,
+        // Paid while still awaiting payment: confirmed, unless the customer was deactivated meanwhile.
+        [(BookingEvent.PaymentReceived, BookingStatus.AwaitingPayment)] = g => g.HasFlag(BookingGuard.CustomerInactive) ? null : BookingStatus.Confirmed,
         [(BookingEvent.HoldRanOut, BookingStatus.Pending)] = g => g.HasFlag(BookingGuard.HoldOver) ? BookingStatus.Expired : null,
+        [(BookingEvent.HoldRanOut, BookingStatus.AwaitingPayment)] = g => g.HasFlag(BookingGuard.HoldOver) ? BookingStatus.Expired : null,
         [(BookingEvent.CancelRequested, BookingStatus.Pending)] = g => g.HasFlag(BookingGuard.NotStarted) ? BookingStatus.Cancelled : null,
+        [(BookingEvent.CancelRequested, BookingStatus.AwaitingPayment)] = g => g.HasFlag(BookingGuard.NotStarted) ? BookingStatus.Cancelled : null,
         [(BookingEvent.CancelRequested, BookingStatus.Confirmed)] = g => g.HasFlag(BookingGuard.NotStarted) ? BookingStatus.Cancelled : null,
         [(BookingEvent.CustomerDeactivated, BookingStatus.Pending)] = g =>
             g.HasFlag(BookingGuard.NotStarted) && g.HasFlag(BookingGuard.CustomerInactive) ? BookingStatus.Rejected : null,
+        [(BookingEvent.CustomerDeactivated, BookingStatus.AwaitingPayment)] = g =>
+            g.HasFlag(BookingGuard.NotStarted) && g.HasFlag(BookingGuard.CustomerInactive) ? BookingStatus.Cancelled : null,
         [(BookingEvent.CustomerDeactivated, BookingStatus.Confirmed)] = g =>
             g.HasFlag(BookingGuard.NotStarted) && g.HasFlag(BookingGuard.CustomerInactive) ? BookingStatus.Cancelled : null,
     };

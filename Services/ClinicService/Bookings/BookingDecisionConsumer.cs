@@ -14,6 +14,15 @@ public sealed class BookingDecisionConsumer(BookingSaga saga) : IConsumer<Custom
 }
 
 /// <summary>
+/// PaymentService's word that bookings awaiting payment were paid, published to every cell (each has its own queue):
+/// the cell that owns a booking confirms it if it still awaits payment.
+/// </summary>
+public sealed class BookingPaidConsumer(BookingSaga saga) : IConsumer<BookingPaid>
+{
+    public Task Consume(ConsumeContext<BookingPaid> context) => saga.PayAsync([context.Message], context.CancellationToken);
+}
+
+/// <summary>
 /// CustomerService's customer deactivations and reactivations, published to every cell (each has its own
 /// queue): a deactivated customer's future bookings are cancelled, and none is confirmed for them after.
 /// </summary>

@@ -14,6 +14,13 @@ public sealed class BookingOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan HoldTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a patient has to pay once a booking awaits payment (a clinic that takes payment at booking): the slot
+    /// is held until then, the provider's payment page closes then, and an unpaid booking then expires.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan PaymentHold { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How long a booking request waits for the saga before answering 202 with a Location to poll.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ResponseWait { get; set; } = TimeSpan.FromSeconds(3);

@@ -70,13 +70,14 @@ public static class BookingResponses
     public static BookingResponse ToResponse(this Booking b, string timeZone)
     {
         var history = new List<BookingHistoryEntry> { new(BookingStatus.Pending, b.CreatedAt) };
+        if (b.AwaitingPaymentAt is { } asked) history.Add(new(BookingStatus.AwaitingPayment, asked));
         if (b.ConfirmedAt is { } confirmed) history.Add(new(BookingStatus.Confirmed, confirmed));
         if (b.RejectedAt is { } rejected) history.Add(new(BookingStatus.Rejected, rejected));
         if (b.ExpiredAt is { } expired) history.Add(new(BookingStatus.Expired, expired));
         if (b.CancelledAt is { } cancelled) history.Add(new(BookingStatus.Cancelled, cancelled));
         return new(b.Id, b.BookingSlotId, b.ClinicId, b.DoctorId, b.CustomerId,
             SlotTimes.ToClinicTime(b.StartsAt, timeZone), SlotTimes.ToClinicTime(b.EndsAt, timeZone), b.Status, b.Reason,
-            b.Status == BookingStatus.Pending ? b.ExpiresAt : null, history, b.Mode, Contracts.Payments.Price.Of(b.PriceAmount, b.PriceCurrency));
+            b.Status is BookingStatus.Pending or BookingStatus.AwaitingPayment ? b.ExpiresAt : null, history, b.Mode, Contracts.Payments.Price.Of(b.PriceAmount, b.PriceCurrency));
     }
 
     public static BookingResponse ToResponse(this BookingSaga.Outcome outcome) => outcome.Booking.ToResponse(outcome.TimeZone);

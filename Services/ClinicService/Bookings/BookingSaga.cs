@@ -232,7 +232,8 @@ public sealed class BookingSaga(
             // comes first; a confirmed one, an appointment, is cancelled and says why (the lifecycle's rows).
             await using var db = shards.CreateContext(shard);
             var active = await db.Bookings.AsNoTracking()
-                .Where(b => b.CustomerId == change.CustomerId && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed))
+                .Where(b => b.CustomerId == change.CustomerId
+                    && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment || b.Status == BookingStatus.Confirmed))
                 .Select(b => new Target(b.ClinicId, b.Id, null, CurrentTrace))
                 .ToListAsync(ct);
             var cancelled = await RunAsync(shard, BookingEvent.CustomerDeactivated, active, Caller.SystemActor, ct);
@@ -247,12 +248,31 @@ public sealed class BookingSaga(
     private static string? Truncate(string? reason) =>
         reason?.Length > Booking.ReasonMaxLength ? reason[..Booking.ReasonMaxLength] : reason;
 
-    /// <summary>Expires the pending bookings of a shard whose hold has run out; returns how many.</summary>
+    /// <summary>
+    /// PaymentService's word that bookings awaiting payment were paid: each is confirmed if it still awaits payment
+    /// (one statement per shard); one that ended meanwhile stays as it is (its status tells PaymentService to return
+    /// the money). A repeated message changes nothing.
+    /// </summary>
+    public async Task PayAsync(IReadOnlyList<BookingPaid> payments, CancellationToken ct)
+    {
+        foreach (var shard in payments.GroupBy(p => ClinicIds.ShardOf(p.BookingId, scoped: true)))
+        {
+            if (shard.Key is not { } number || !shards.Owns(number))
+            {
+                continue; // another cell's booking: every cell hears every payment
+            }
+            await RunAsync(number, BookingEvent.PaymentReceived,
+                [.. shard.OrderBy(p => p.BookingId).Select(p => new Target(ClinicIds.ClinicOf(p.BookingId), p.BookingId, null, CurrentTrace))],
+                Caller.SystemActor, ct);
+        }
+    }
+
+    /// <summary>Expires the pending and unpaid bookings of a shard whose hold has run out; returns how many.</summary>
     public async Task<int> ExpireDueAsync(int shard, int limit, CancellationToken ct)
     {
         await using var db = shards.CreateContext(shard);
         var due = await db.Bookings.AsNoTracking()
-            .Where(b => b.Status == BookingStatus.Pending && b.ExpiresAt <= DateTimeOffset.UtcNow) // the database's clock
+            .Where(b => (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment) && b.ExpiresAt <= DateTimeOffset.UtcNow) // the database's clock
             .OrderBy(b => b.ExpiresAt).Take(limit)
             .Select(b => new Target(b.ClinicId, b.Id, null, CurrentTrace))
             .ToListAsync(ct);
@@ -293,6 +313,13 @@ public sealed class BookingSaga(
         command.Parameters.AddWithValue("t_hold_running", transitions.Select(t => t.Guards.HasFlag(BookingGuard.HoldRunning)).ToArray());
         command.Parameters.AddWithValue("t_hold_over", transitions.Select(t => t.Guards.HasFlag(BookingGuard.HoldOver)).ToArray());
         command.Parameters.AddWithValue("t_not_started", transitions.Select(t => t.Guards.HasFlag(BookingGuard.NotStarted)).ToArray());
+        command.Parameters.Add(new NpgsqlParameter("t_payment_due", NpgsqlDbType.Array | NpgsqlDbType.Boolean)
+        {
+            Value = transitions.Select(t => t.Guards.HasFlag(BookingGuard.PaymentDue) ? true
+                : t.Guards.HasFlag(BookingGuard.NoPaymentDue) ? false : (bool?)null).ToArray(),
+        });
+        command.Parameters.AddWithValue("t_holds_for_payment", transitions.Select(t => t.HoldsForPayment).ToArray());
+        command.Parameters.AddWithValue("payment_hold", options.Value.PaymentHold);
         command.Parameters.Add(new NpgsqlParameter("t_inactive", NpgsqlDbType.Array | NpgsqlDbType.Boolean)
         {
             Value = transitions.Select(t => t.Guards.HasFlag(BookingGuard.CustomerInactive) ? true
@@ -339,13 +366,15 @@ public sealed class BookingSaga(
          RETURNING clinic_id, id, doctor_id, starts_at, ends_at, mode, price_amount, price_currency),
         b AS (
             INSERT INTO bookings (clinic_id, booking_slot_id, doctor_id, starts_at, ends_at, customer_id, status,
-                                  idempotency_key, revision, created_at, expires_at, booked_by, mode, price_amount, price_currency)
-            SELECT clinic_id, id, doctor_id, starts_at, ends_at, @customer, @status, @key, 1, now(), now() + @hold, @bookedBy,
+                                  idempotency_key, revision, created_at, expires_at, booked_by, mode, price_amount, price_currency, payment_due)
+            SELECT slot.clinic_id, slot.id, doctor_id, starts_at, ends_at, @customer, @status, @key, 1, now(), now() + @hold, @bookedBy,
                    -- A slot offering either is booked as the patient chose, in person unless they said online.
                    CASE WHEN mode = '{ConsultationModes.Either}' THEN COALESCE(@mode::varchar, '{ConsultationModes.InPerson}') ELSE mode END,
                    -- The price is the slot's as the slot is held: what the patient saw, unless it changed meanwhile.
-                   price_amount, price_currency
-              FROM slot
+                   price_amount, price_currency,
+                   -- Paid when booked: the clinic asks so as the slot is held, and there is something to pay.
+                   c.pay_at_booking AND coalesce(price_amount, 0) > 0
+              FROM slot JOIN clinics c ON c.id = slot.clinic_id
          RETURNING *, @trace::varchar AS trace),
         audit AS (
             INSERT INTO booking_audit (clinic_id, booking_id, at, actor, action, detail)
@@ -367,22 +396,28 @@ public sealed class BookingSaga(
                 AS d (clinic_id, id, reason, trace)),
         t AS (
             SELECT * FROM unnest(@t_from::text[], @t_to::text[], @t_stamps::text[], @t_reasons::text[], @t_actions::text[],
-                                 @t_hold_running::boolean[], @t_hold_over::boolean[], @t_not_started::boolean[], @t_inactive::boolean[])
-                AS t (from_status, to_status, stamp, reason, audit_action, hold_running, hold_over, not_started, customer_inactive)),
+                                 @t_hold_running::boolean[], @t_hold_over::boolean[], @t_not_started::boolean[], @t_inactive::boolean[],
+                                 @t_payment_due::boolean[], @t_holds_for_payment::boolean[])
+                AS t (from_status, to_status, stamp, reason, audit_action, hold_running, hold_over, not_started, customer_inactive,
+                      payment_due, holds_for_payment)),
         b AS (
             UPDATE bookings
                SET status = t.to_status,
+                   awaiting_payment_at = CASE t.stamp WHEN 'awaiting_payment_at' THEN now() ELSE bookings.awaiting_payment_at END,
                    confirmed_at = CASE t.stamp WHEN 'confirmed_at' THEN now() ELSE bookings.confirmed_at END,
                    rejected_at = CASE t.stamp WHEN 'rejected_at' THEN now() ELSE bookings.rejected_at END,
                    cancelled_at = CASE t.stamp WHEN 'cancelled_at' THEN now() ELSE bookings.cancelled_at END,
                    expired_at = CASE t.stamp WHEN 'expired_at' THEN now() ELSE bookings.expired_at END,
                    reason = coalesce(t.reason, d.reason),
+                   -- Awaiting payment: the patient has the payment hold from now to pay.
+                   expires_at = CASE WHEN t.holds_for_payment THEN now() + @payment_hold ELSE bookings.expires_at END,
                    revision = bookings.revision + 1
               FROM d JOIN t ON true
              WHERE bookings.clinic_id = d.clinic_id AND bookings.id = d.id AND bookings.status = t.from_status
                AND (NOT t.hold_running OR bookings.expires_at > now())
                AND (NOT t.hold_over OR bookings.expires_at <= now())
                AND (NOT t.not_started OR bookings.starts_at > now())
+               AND (t.payment_due IS NULL OR t.payment_due = bookings.payment_due)
                AND (t.customer_inactive IS NULL OR t.customer_inactive = EXISTS (
                        SELECT 1 FROM customer_standings s WHERE s.customer_id = bookings.customer_id AND NOT s.is_active))
          RETURNING bookings.*, d.trace::varchar AS trace, t.audit_action),
@@ -410,7 +445,7 @@ public sealed class BookingSaga(
             return keyed;
         }
         return await ofSlot.FirstOrDefaultAsync(b => b.CustomerId == customerId
-            && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed), ct);
+            && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment || b.Status == BookingStatus.Confirmed), ct);
     }
 
     /// <summary>Why a slot could not be held: gone, started, held by a pending booking, or booked.</summary>
@@ -436,10 +471,15 @@ public sealed class BookingSaga(
             return ProblemException.Conflict($"Booking slot {slotId} is {(slot.Mode == ConsultationModes.Online ? "online" : "in person")} only; " +
                 $"book it with mode \"{slot.Mode}\", or leave mode out.");
         }
-        var pending = await db.Bookings.AnyAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId && b.Status == BookingStatus.Pending, ct);
-        return pending
-            ? ProblemException.Conflict($"Booking slot {slotId} is held by another booking that is being confirmed.")
-            : ProblemException.Conflict($"Booking slot {slotId} is already booked.");
+        var held = await db.Bookings.Where(b => b.ClinicId == clinicId && b.BookingSlotId == slotId
+                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment))
+            .Select(b => (BookingStatus?)b.Status).FirstOrDefaultAsync(ct);
+        return held switch
+        {
+            BookingStatus.Pending => ProblemException.Conflict($"Booking slot {slotId} is held by another booking that is being confirmed."),
+            BookingStatus.AwaitingPayment => ProblemException.Conflict($"Booking slot {slotId} is held by another booking until it is paid; it is free again if it is not paid in time."),
+            _ => ProblemException.Conflict($"Booking slot {slotId} is already booked."),
+        };
     }
 
     private static Task<Booking> ReadAsync(ClinicDbContext db, Booking booking, CancellationToken ct) =>

@@ -35,7 +35,8 @@ public static class BookingsApi
     }
 
     /// <summary>
-    /// Books the slot for the customer: 201 confirmed, 202 still pending (poll the Location), or the problem
+    /// Books the slot for the customer: 201 confirmed (or awaiting payment where the clinic takes payment at
+    /// booking: pay its invoice before holdExpiresAt), 202 still pending (poll the Location), or the problem
     /// that says why not. A repeat of an earlier request gets that request's outcome, never a second booking.
     /// </summary>
     public static async Task<Results<Created<BookingResponse>, Accepted<BookingResponse>>> BookSlot(
@@ -46,7 +47,8 @@ public static class BookingsApi
         var booking = outcome.Booking;
         return booking.Status switch
         {
-            BookingStatus.Confirmed => TypedResults.Created($"/bookings/{booking.Id}", outcome.ToResponse()),
+            // Awaiting payment is decided too: the slot is the customer's to pay for until holdExpiresAt.
+            BookingStatus.Confirmed or BookingStatus.AwaitingPayment => TypedResults.Created($"/bookings/{booking.Id}", outcome.ToResponse()),
             BookingStatus.Pending => TypedResults.Accepted($"/bookings/{booking.Id}", outcome.ToResponse()),
             _ => throw BookingProblems.Ended(booking),
         };
@@ -76,13 +78,13 @@ public static class BookingsApi
         return (customerId, caller.IsAdministrator ? Bookers.Administrator : Bookers.Staff);
     }
 
-    /// <summary>The slot's active booking (pending or confirmed); ended ones are history, at <c>/bookings/{id}</c>.</summary>
+    /// <summary>The slot's active booking (pending, awaiting payment or confirmed); ended ones are history, at <c>/bookings/{id}</c>.</summary>
     public static async Task<Ok<BookingResponse>> GetSlotBooking(long slotId, ShardScope shard, ClaimsPrincipal user, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(slotId);
         var booking = await shard.Db.Bookings.AsNoTracking()
             .FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId
-                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed), ct)
+                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment || b.Status == BookingStatus.Confirmed), ct)
             ?? throw ProblemException.NotFound($"Booking slot {slotId} has no active booking.");
         Access.RequireBookingParty(user, clinicId, booking.CustomerId, $"Booking slot {slotId} has no active booking.");
         return TypedResults.Ok(booking.ToResponse(await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));

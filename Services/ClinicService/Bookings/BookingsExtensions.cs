@@ -25,6 +25,7 @@ public static class BookingsExtensions
             {
                 bus.AddConsumer<BookingDecisionConsumer>();
                 bus.AddConsumer<CustomerStatusConsumer>();
+                bus.AddConsumer<BookingPaidConsumer>();
             },
             (context, rabbit) =>
             {
@@ -34,6 +35,7 @@ public static class BookingsExtensions
                     endpoint => endpoint.ConfigureConsumeTopology = false);
                 // Published, so bound to the message's exchange: every cell gets its own copy.
                 rabbit.SagaEndpoint<CustomerStatusConsumer>(context, $"{cell}-customer-status");
+                rabbit.SagaEndpoint<BookingPaidConsumer>(context, $"{cell}-booking-payments");
             });
         return builder;
     }

@@ -14,7 +14,9 @@ public sealed record ClinicRequest(
     // Whether the clinic takes part at all is the administrators' decision, like DELETE /clinics/{id}.
     [property: SetBy(Roles.Administrator)] bool? IsActive = null,
     // Left out: the platform's default. A PUT replaces it like every other field.
-    [property: SetBy(Roles.Staff, Roles.Administrator)] int? MaxActiveBookingsPerCustomer = null);
+    [property: SetBy(Roles.Staff, Roles.Administrator)] int? MaxActiveBookingsPerCustomer = null,
+    // Left out: paid later or at the desk.
+    [property: SetBy(Roles.Staff, Roles.Administrator)] bool? PayAtBooking = null);
 
 public sealed class ClinicRequestValidator : RequestValidator<ClinicRequest>
 {
@@ -55,5 +57,5 @@ public sealed class ClinicListQueryValidator : RequestValidator<ClinicListQuery>
 public static class ClinicMapping
 {
     public static ClinicResponse ToResponse(this Clinic c) =>
-        new(c.Id, ClinicIds.ShardOfClinic(c.Id), c.Name, c.TimeZone, c.Address, c.IsActive, c.CreatedAt, c.UpdatedAt, c.MaxActiveBookingsPerCustomer);
+        new(c.Id, ClinicIds.ShardOfClinic(c.Id), c.Name, c.TimeZone, c.Address, c.IsActive, c.CreatedAt, c.UpdatedAt, c.MaxActiveBookingsPerCustomer, c.PayAtBooking);
 }

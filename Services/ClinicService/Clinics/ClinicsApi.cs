@@ -11,7 +11,7 @@ namespace ClinicBooking.ClinicService.Clinics;
 
 public static class ClinicsApi
 {
-    private static readonly string[] PatchableFields = ["name", "timeZone", "address", "isActive", "maxActiveBookingsPerCustomer"];
+    private static readonly string[] PatchableFields = ["name", "timeZone", "address", "isActive", "maxActiveBookingsPerCustomer", "payAtBooking"];
 
     public static IEndpointRouteBuilder MapClinicsApi(this IEndpointRouteBuilder app)
     {
@@ -93,7 +93,7 @@ public static class ClinicsApi
     {
         var clinic = await FindAsync(services.Db, id, ct);
         var request = await patcher.ApplyAsync(
-            new ClinicRequest(clinic.Name, clinic.TimeZone, clinic.Address, MaxActiveBookingsPerCustomer: clinic.MaxActiveBookingsPerCustomer),
+            new ClinicRequest(clinic.Name, clinic.TimeZone, clinic.Address, MaxActiveBookingsPerCustomer: clinic.MaxActiveBookingsPerCustomer, PayAtBooking: clinic.PayAtBooking),
             patch, PatchableFields, ct);
         return await UpdateAsync(clinic, request, services, ct);
     }
@@ -144,6 +144,7 @@ public static class ClinicsApi
         clinic.TimeZone = request.TimeZone!.Trim();
         clinic.Address = string.IsNullOrWhiteSpace(request.Address) ? null : request.Address.Trim();
         clinic.MaxActiveBookingsPerCustomer = request.MaxActiveBookingsPerCustomer;
+        clinic.PayAtBooking = request.PayAtBooking ?? false;
         clinic.UpdatedAt = now;
     }
 

@@ -6,7 +6,8 @@ namespace ClinicBooking.ClinicService.Data;
 /// <summary>
 /// One attempt by a customer to book a slot, and the state of its saga. It starts <c>pending</c> and holds
 /// the slot until CustomerService answers or <see cref="ExpiresAt"/> passes; then it is confirmed, rejected
-/// or expired, and a confirmed one may later be cancelled. Each status keeps the instant it was reached, so
+/// or expired (or, where payment is due at booking, awaits payment until paid or until its new deadline), and a
+/// confirmed one may later be cancelled. Each status keeps the instant it was reached, so
 /// the row is its own history. The slot's details are copied in: the history outlives a removed slot.
 /// </summary>
 public sealed class Booking
@@ -45,6 +46,9 @@ public sealed class Booking
     /// <summary>The hold's deadline: a booking still pending then expires and frees the slot.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 
+    /// <summary>When the customer was verified and payment was asked for (a clinic that takes payment at booking).</summary>
+    public DateTimeOffset? AwaitingPaymentAt { get; set; }
+
     public DateTimeOffset? ConfirmedAt { get; set; }
 
     public DateTimeOffset? RejectedAt { get; set; }
@@ -67,8 +71,14 @@ public sealed class Booking
 
     public string? PriceCurrency { get; set; }
 
+    /// <summary>
+    /// Whether the booking is confirmed only once paid: its clinic takes payment at booking and it has a price (both
+    /// as they were when the slot was held).
+    /// </summary>
+    public bool PaymentDue { get; set; }
+
     /// <summary>Why the booking was rejected (see <see cref="CustomerVerdict"/>).</summary>
     public string? Reason { get; set; }
 
-    public bool IsActive => Status is BookingStatus.Pending or BookingStatus.Confirmed;
+    public bool IsActive => Status.IsActive();
 }

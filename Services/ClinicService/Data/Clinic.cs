@@ -30,6 +30,12 @@ public sealed class Clinic : IDeactivatable
 
     public const int MaxActiveBookingsLimit = 100;
 
+    /// <summary>
+    /// Whether a priced appointment is paid when it is booked: the slot is held while the patient pays, and the
+    /// booking is confirmed when the payment succeeds (else it expires). Otherwise it is paid later or at the desk.
+    /// </summary>
+    public bool PayAtBooking { get; set; }
+
     public bool IsActive { get; set; } = true;
 
     public long? ActiveClinicId { get; private set; }

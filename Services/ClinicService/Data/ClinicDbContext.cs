@@ -196,18 +196,21 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
             t.HasCheckConstraint("ck_bookings_hold_after_request", "expires_at > created_at");
             t.HasCheckConstraint("ck_bookings_revision_positive", "revision >= 1");
             t.HasCheckConstraint("ck_bookings_customer_id_positive", "customer_id > 0");
-            // Each status has exactly the timestamps of the path that leads to it: pending → confirmed →
-            // cancelled, or pending → rejected | expired | cancelled.
+            // Each status has exactly the timestamps of the path that leads to it: pending → (awaiting payment →)
+            // confirmed → cancelled, or pending (→ awaiting payment) → rejected | expired | cancelled. Only a booking
+            // paid when booked ever awaits payment.
             t.HasCheckConstraint("ck_bookings_status_history", """
-                CASE status
-                    WHEN 'pending' THEN confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
+                (awaiting_payment_at IS NULL OR payment_due) AND CASE status
+                    WHEN 'pending' THEN awaiting_payment_at IS NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
+                    WHEN 'awaiting-payment' THEN awaiting_payment_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
                     WHEN 'confirmed' THEN confirmed_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
+                        AND (awaiting_payment_at IS NOT NULL) = payment_due
                     WHEN 'rejected' THEN rejected_at IS NOT NULL AND confirmed_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL
                     WHEN 'expired' THEN expired_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND cancelled_at IS NULL
                     WHEN 'cancelled' THEN cancelled_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL
                 END
                 """);
-            t.HasCheckConstraint("ck_bookings_active_has_slot", "status NOT IN ('pending', 'confirmed') OR booking_slot_id IS NOT NULL");
+            t.HasCheckConstraint("ck_bookings_active_has_slot", $"status NOT IN {BookingStatusNames.ActiveSql} OR booking_slot_id IS NOT NULL");
             t.HasCheckConstraint("ck_bookings_idempotency_key_not_blank", "idempotency_key IS NULL OR length(idempotency_key) > 0");
             t.HasCheckConstraint("ck_bookings_booked_by", PostgresDatabase.OneOf("booked_by", Bookers.All));
         });
@@ -225,14 +228,14 @@ public sealed class ClinicDbContext(DbContextOptions<ClinicDbContext> options) :
         // EF cannot express; it is created by the Bookings migration.
         // The last line of defence against double booking: one active booking per slot, whatever the code does.
         booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId }).IsUnique()
-            .HasFilter("status IN ('pending', 'confirmed')").HasDatabaseName(UniqueActiveBooking);
+            .HasFilter($"status IN {BookingStatusNames.ActiveSql}").HasDatabaseName(UniqueActiveBooking);
         booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId, b.IdempotencyKey }).IsUnique()
             .HasFilter("idempotency_key IS NOT NULL").HasDatabaseName(UniqueIdempotencyKey);
         booking.HasIndex(b => new { b.ClinicId, b.BookingSlotId, b.CreatedAt });
         // A deactivated customer's active bookings, found without reading the others.
-        booking.HasIndex(b => b.CustomerId).HasFilter("status IN ('pending', 'confirmed')").HasDatabaseName("ix_bookings_active_customer_id");
-        // The expiry sweep reads only the pending bookings, by deadline.
-        booking.HasIndex(b => b.ExpiresAt).HasFilter("status = 'pending'").HasDatabaseName("ix_bookings_pending_expires_at");
+        booking.HasIndex(b => b.CustomerId).HasFilter($"status IN {BookingStatusNames.ActiveSql}").HasDatabaseName("ix_bookings_active_customer_id");
+        // The expiry sweep reads only the bookings holding a slot until a deadline (pending, awaiting payment), by deadline.
+        booking.HasIndex(b => b.ExpiresAt).HasFilter("status IN ('pending', 'awaiting-payment')").HasDatabaseName("ix_bookings_pending_expires_at");
 
         var standing = modelBuilder.Entity<CustomerStanding>();
         standing.ToTable("customer_standings");

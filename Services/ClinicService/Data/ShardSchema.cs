@@ -1,3 +1,5 @@
+using ClinicBooking.Messages;
+
 namespace ClinicBooking.ClinicService.Data;
 
 /// <summary>
@@ -64,12 +66,14 @@ public static class ShardSchema
             RETURN NEW;
         END $$;
 
-        -- A booking only moves forward: pending -> confirmed | rejected | expired | cancelled, and
-        -- confirmed -> cancelled. A late or repeated message can never revive or rewrite a decision.
+        -- A booking only moves forward: pending -> awaiting-payment | confirmed | rejected | expired | cancelled,
+        -- awaiting-payment -> confirmed | expired | cancelled, and confirmed -> cancelled. A late or repeated
+        -- message can never revive or rewrite a decision.
         CREATE OR REPLACE FUNCTION bookings_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF NEW.status <> OLD.status AND NOT (
-                   (OLD.status = 'pending' AND NEW.status IN ('confirmed', 'rejected', 'expired', 'cancelled'))
+                   (OLD.status = 'pending' AND NEW.status IN ('awaiting-payment', 'confirmed', 'rejected', 'expired', 'cancelled'))
+                OR (OLD.status = 'awaiting-payment' AND NEW.status IN ('confirmed', 'expired', 'cancelled'))
                 OR (OLD.status = 'confirmed' AND NEW.status = 'cancelled')) THEN
                 RAISE EXCEPTION 'booking % cannot go from % to %', OLD.id, OLD.status, NEW.status
                     USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_bookings_forward_only';
@@ -81,7 +85,7 @@ public static class ShardSchema
         -- can leave a slot held by a rejected, expired or cancelled booking.
         CREATE OR REPLACE FUNCTION bookings_release_slot() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF OLD.status IN ('pending', 'confirmed') AND NEW.status NOT IN ('pending', 'confirmed') THEN
+            IF OLD.status IN {{BookingStatusNames.ActiveSql}} AND NEW.status NOT IN {{BookingStatusNames.ActiveSql}} THEN
                 UPDATE booking_slots SET customer_id = NULL
                  WHERE clinic_id = NEW.clinic_id AND id = NEW.booking_slot_id AND customer_id = NEW.customer_id;
             END IF;
@@ -99,7 +103,7 @@ public static class ShardSchema
             RETURN NEW;
         END $$;
 
-        -- A slot is taken exactly while it has an active (pending or confirmed) booking, by that booking's
+        -- A slot is taken exactly while it has an active (pending, awaiting payment or confirmed) booking, by that booking's
         -- customer, and the booking has the slot's doctor and times. Checked at commit (deferred constraint
         -- triggers on both tables), so the statements that hold a slot and insert its booking, or end a
         -- booking and free its slot, are seen whole, and neither side can move alone. Not indexing
@@ -111,7 +115,7 @@ public static class ShardSchema
         BEGIN
             SELECT * INTO s FROM booking_slots WHERE clinic_id = p_clinic AND id = p_slot;
             SELECT * INTO b FROM bookings
-             WHERE clinic_id = p_clinic AND booking_slot_id = p_slot AND status IN ('pending', 'confirmed');
+             WHERE clinic_id = p_clinic AND booking_slot_id = p_slot AND status IN {{BookingStatusNames.ActiveSql}};
             IF b.id IS NULL AND s.customer_id IS NOT NULL THEN
                 RAISE EXCEPTION 'booking slot % is taken by customer % but has no active booking', p_slot, s.customer_id
                     USING ERRCODE = 'check_violation', CONSTRAINT = '{{SlotMatchesBooking}}';

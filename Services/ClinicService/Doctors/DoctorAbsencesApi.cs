@@ -97,7 +97,7 @@ public static class DoctorAbsencesApi
     private static Task<List<long>> BookedAsync(ClinicDbContext db, long clinicId, long doctorId, DateOnly first, DateOnly last, CancellationToken ct) =>
         (from b in db.Bookings
          join s in FutureSlots(db, clinicId, doctorId, first, last) on new { b.ClinicId, Id = (long?)b.BookingSlotId } equals new { s.ClinicId, Id = (long?)s.Id }
-         where b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed
+         where b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment || b.Status == BookingStatus.Confirmed
          select b.Id).ToListAsync(ct);
 
     private static DoctorAbsenceResponse ToResponse(DoctorAbsence a) =>

@@ -55,6 +55,6 @@ public static class BookingMessages
     /// <summary>The booking's current status, stamped when it was reached.</summary>
     public static BookingStatusChanged StatusChanged(Booking b, string timeZone) =>
         new(b.Id, b.CustomerId, b.ClinicId, b.BookingSlotId, b.DoctorId, b.StartsAt, b.EndsAt, b.Status, b.Revision,
-            b.CancelledAt ?? b.ExpiredAt ?? b.RejectedAt ?? b.ConfirmedAt ?? b.CreatedAt, b.Reason, timeZone, b.Mode,
-            Price.Of(b.PriceAmount, b.PriceCurrency));
+            b.CancelledAt ?? b.ExpiredAt ?? b.RejectedAt ?? b.ConfirmedAt ?? b.AwaitingPaymentAt ?? b.CreatedAt, b.Reason, timeZone, b.Mode,
+            Price.Of(b.PriceAmount, b.PriceCurrency), b.Status == BookingStatus.AwaitingPayment ? b.ExpiresAt : null);
 }

@@ -100,7 +100,7 @@ public sealed class VerifyCustomersConsumer(CustomerDbContext db, IOptions<Booki
     {
         var rows = await db.CustomerBookings.AsNoTracking()
             .Where(b => customerIds.Contains(b.CustomerId) && !bookingIds.Contains(b.BookingId)
-                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.Confirmed) && b.StartsAt > DateTimeOffset.UtcNow)
+                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment || b.Status == BookingStatus.Confirmed) && b.StartsAt > DateTimeOffset.UtcNow)
             .GroupBy(b => new { b.CustomerId, b.ClinicId })
             .Select(g => new { g.Key.CustomerId, g.Key.ClinicId, Count = g.Count() })
             .ToListAsync(ct);

@@ -1,4 +1,5 @@
 using ClinicBooking.Contracts.Payments;
+using ClinicBooking.Messages;
 using ClinicBooking.PaymentService.Data;
 using ClinicBooking.PaymentService.Providers;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -140,6 +141,19 @@ public static class CheckoutSettlement
         };
         db.Payments.Add(payment);
         await db.SaveChangesAsync(ct);
+        // Bookings paid when booked whose invoice this settled: their cells confirm them (in the same transaction).
+        var awaiting = BookingStatus.AwaitingPayment.ToName();
+        var paidBookings = await (
+            from line in db.InvoiceLines
+            join invoice in db.Invoices on line.InvoiceId equals invoice.Id
+            join booking in db.BookedAppointments on line.BookingId equals booking.BookingId
+            where ids.Contains(line.InvoiceId) && line.Kind == InvoiceLineKinds.Appointment
+                && invoice.Status == InvoiceStatuses.Paid && booking.Status == awaiting
+            select new { booking.BookingId, booking.ClinicId }).ToListAsync(ct);
+        foreach (var paid in paidBookings)
+        {
+            db.OutboxMessages.Add(new PaymentOutboxMessage { BookingId = paid.BookingId, ClinicId = paid.ClinicId, PaymentId = payment.Id, PaidAt = now });
+        }
         if (left > 0)
         {
             logger.LogWarning("Card payment {PaymentId} keeps {Left} {Currency} unallocated: its invoices were paid otherwise meanwhile", payment.Id, left, payment.Currency);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using ClinicBooking.Contracts.Access;
 using ClinicBooking.Contracts.Payments;
+using ClinicBooking.Messages;
 using ClinicBooking.PaymentService.Data;
 using ClinicBooking.PaymentService.Providers;
 using FluentValidation;
@@ -62,9 +63,18 @@ public static class CheckoutsApi
             throw ProblemException.Conflict($"Invoice {settled.Id} is {settled.Status} and owes nothing.");
         }
         var now = clock.GetUtcNow();
+        // A booking paid when booked is paid by its deadline, when its slot is let go: its page closes then.
+        var awaiting = BookingStatus.AwaitingPayment.ToName();
+        var dueBy = await db.BookedAppointments
+            .Where(b => b.Status == awaiting && db.InvoiceLines.Any(l => ids.Contains(l.InvoiceId) && l.BookingId == b.BookingId))
+            .MinAsync(b => b.PaymentDueBy, ct);
+        if (dueBy <= now)
+        {
+            throw ProblemException.Conflict("The time to pay for this booking has run out; its slot is being let go.");
+        }
         // The same invoices asked for again while their page is open: that page, not a second one.
         var open = await db.Checkouts.AsNoTracking().Include(c => c.Invoices)
-            .Where(c => c.CustomerId == customerId && c.Status == Checkout.Open && c.ExpiresAt > now.AddMinutes(1)
+            .Where(c => c.CustomerId == customerId && c.Status == Checkout.Open && c.ExpiresAt > now
                 && c.Invoices.Count == ids.Count && c.Invoices.All(i => ids.Contains(i.InvoiceId)))
             .OrderByDescending(c => c.Id).FirstOrDefaultAsync(ct);
         if (open is not null && open.Invoices.All(i => i.Amount == invoices[i.InvoiceId].Total - invoices[i.InvoiceId].Settled))
@@ -78,7 +88,7 @@ public static class CheckoutsApi
             Currency = first.Currency,
             Amount = invoices.Values.Sum(i => i.Total - i.Settled),
             IdempotencyKey = key.Value,
-            ExpiresAt = now + options.Value.CheckoutLifetime,
+            ExpiresAt = dueBy is { } due && due < now + options.Value.CheckoutLifetime ? due : now + options.Value.CheckoutLifetime,
             CreatedAt = now,
             Invoices = [.. ids.Select(id => new CheckoutInvoice { InvoiceId = id, Amount = invoices[id].Total - invoices[id].Settled })],
         };

@@ -126,4 +126,7 @@ public sealed class BookedAppointment
     public decimal? PriceAmount { get; init; }
 
     public string? PriceCurrency { get; init; }
+
+    /// <summary>While the booking awaits payment (its clinic takes payment at booking): the time it must be paid by.</summary>
+    public DateTimeOffset? PaymentDueBy { get; init; }
 }

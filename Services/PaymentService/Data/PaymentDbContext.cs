@@ -1,6 +1,7 @@
 using ClinicBooking.Contracts.Payments;
 using ClinicBooking.PaymentService.Checkouts;
 using ClinicBooking.PaymentService.LocalProvider;
+using ClinicBooking.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicBooking.PaymentService.Data;
@@ -29,6 +30,7 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
     public DbSet<Checkout> Checkouts => Set<Checkout>();
     public DbSet<CheckoutInvoice> CheckoutInvoices => Set<CheckoutInvoice>();
     public DbSet<ProviderEventRecord> ProviderEvents => Set<ProviderEventRecord>();
+    public DbSet<PaymentOutboxMessage> OutboxMessages => Set<PaymentOutboxMessage>();
 
     // The local payment provider's own tables (it runs inside this service here; a deployment with Stripe leaves them empty).
     public DbSet<LocalSession> LocalSessions => Set<LocalSession>();
@@ -107,6 +109,12 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
         booked.Property(b => b.Status).HasMaxLength(16);
         booked.Property(b => b.PriceAmount).HasPrecision(10, 2);
         booked.Property(b => b.PriceCurrency).HasMaxLength(3);
+
+        var outbox = modelBuilder.MapOutbox<PaymentOutboxMessage>();
+        outbox.Property(m => m.BookingId).HasColumnName("booking_id");
+        outbox.Property(m => m.ClinicId).HasColumnName("clinic_id");
+        outbox.Property(m => m.PaymentId).HasColumnName("payment_id");
+        outbox.Property(m => m.PaidAt).HasColumnName("paid_at");
 
         var checkout = modelBuilder.Entity<Checkout>();
         checkout.ToTable("checkouts", t =>

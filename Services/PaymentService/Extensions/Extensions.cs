@@ -1,6 +1,8 @@
 using ClinicBooking.PaymentService.Checkouts;
 using ClinicBooking.PaymentService.Data;
 using ClinicBooking.PaymentService.LocalProvider;
+using ClinicBooking.Messaging.Outbox;
+using ClinicBooking.PaymentService.Outbox;
 using ClinicBooking.PaymentService.Providers;
 using ClinicBooking.PaymentService.Invoices;
 using ClinicBooking.PaymentService.Payments;
@@ -31,6 +33,8 @@ public static class Extensions
             [PaymentDbContext.UniqueCheckoutKey] = "A card payment with this Idempotency-Key was opened at the same time; send the request again to read it.",
         });
         builder.AddPaymentProvider();
+        builder.AddOutbox<PaymentOutboxMessage, PaymentOutbox>();
+        builder.Services.AddScoped<CheckoutCloser>();
 
         builder.AddSagaMessaging(
             bus => bus.AddConsumer<BookingChangesConsumer>(),
@@ -44,7 +48,7 @@ public static class Extensions
     internal static void AddPaymentProvider(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section).ValidateDataAnnotations()
-            .Validate(payments => payments.IsComplete, "Payments:Provider Local needs ApiBase (this service's own address) and LocalBaseUrl (the gateway's public address).")
+            .Validate(payments => payments.IsComplete, "Payments:Provider Local needs LocalApiBase (this service's own address) and LocalBaseUrl (the gateway's public address).")
             .ValidateOnStart();
         builder.Services.AddHttpClient(nameof(StripePaymentProvider));
         builder.Services.AddSingleton<IPaymentProvider, StripePaymentProvider>();

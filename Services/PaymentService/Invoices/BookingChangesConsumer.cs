@@ -1,5 +1,6 @@
 using ClinicBooking.Contracts.Payments;
 using ClinicBooking.Messages;
+using ClinicBooking.PaymentService.Checkouts;
 using ClinicBooking.PaymentService.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -7,17 +8,20 @@ using Microsoft.EntityFrameworkCore;
 namespace ClinicBooking.PaymentService.Invoices;
 
 /// <summary>
-/// The cells' booking changes: a priced booking that is confirmed gets its invoice (one per booking, its
-/// appointment line at the price it was booked at), and one cancelled before anything was paid has its invoice
-/// voided. This service's view of each booking is kept at its newest revision, so a message late or twice changes
-/// nothing, and a confirmation arriving after its cancellation bills nothing.
+/// The cells' booking changes: a priced booking that is confirmed, or awaits payment (its clinic takes payment at
+/// booking), gets its invoice (one per booking, its appointment line at the price it was booked at), and one that
+/// ends (cancelled, expired, rejected) before anything was paid has its invoice voided, and any payment page still
+/// open for it closed at the provider, so nothing can be charged for it. This service's view of each booking is kept
+/// at its newest revision, so a message late or twice changes nothing, and a confirmation arriving after its
+/// cancellation bills nothing.
 /// </summary>
-public sealed class BookingChangesConsumer(PaymentDbContext db) : IConsumer<BookingStatusChanges>
+public sealed class BookingChangesConsumer(PaymentDbContext db, CheckoutCloser closer) : IConsumer<BookingStatusChanges>
 {
     public const string System = "system";
 
-    public Task Consume(ConsumeContext<BookingStatusChanges> context) =>
-        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+    public async Task Consume(ConsumeContext<BookingStatusChanges> context)
+    {
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
             foreach (var change in context.Message.Changes.Select(c => c.Message))
@@ -26,26 +30,30 @@ public sealed class BookingChangesConsumer(PaymentDbContext db) : IConsumer<Book
             }
             await transaction.CommitAsync(context.CancellationToken);
         });
+        // After the commit, outside it: the provider may be slow or down (then the message is retried, and this runs again).
+        await closer.CloseVoidedAsync([.. context.Message.Changes.Select(c => c.Message.BookingId)], context.CancellationToken);
+    }
 
     internal static async Task RecordAsync(PaymentDbContext db, BookingStatusChanged change, CancellationToken ct)
     {
         var newest = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO booked_appointments (booking_id, clinic_id, customer_id, revision, status, starts_at, price_amount, price_currency)
+            INSERT INTO booked_appointments (booking_id, clinic_id, customer_id, revision, status, starts_at, price_amount, price_currency, payment_due_by)
             VALUES ({change.BookingId}, {change.ClinicId}, {change.CustomerId}, {change.Revision}, {change.Status.ToName()},
-                    {change.StartsAt.ToUniversalTime()}, {change.Price?.Amount}, {change.Price?.Currency})
+                    {change.StartsAt.ToUniversalTime()}, {change.Price?.Amount}, {change.Price?.Currency}, {change.PaymentDueBy?.ToUniversalTime()})
             ON CONFLICT (booking_id) DO UPDATE SET revision = EXCLUDED.revision, status = EXCLUDED.status,
-                   starts_at = EXCLUDED.starts_at, price_amount = EXCLUDED.price_amount, price_currency = EXCLUDED.price_currency
+                   starts_at = EXCLUDED.starts_at, price_amount = EXCLUDED.price_amount, price_currency = EXCLUDED.price_currency,
+                   payment_due_by = EXCLUDED.payment_due_by
             WHERE booked_appointments.revision < EXCLUDED.revision
             """, ct) == 1;
         if (!newest)
         {
             return;
         }
-        if (change.Status == BookingStatus.Confirmed && change.Price is { Amount: > 0 } price)
+        if (change.Status is BookingStatus.Confirmed or BookingStatus.AwaitingPayment && change.Price is { Amount: > 0 } price)
         {
             await BillAsync(db, change, price, ct);
         }
-        else if (change.Status == BookingStatus.Cancelled)
+        else if (change.Status is BookingStatus.Cancelled or BookingStatus.Expired or BookingStatus.Rejected)
         {
             // Nothing paid yet: the invoice is void. Once something was paid, it stays as it is (staff settle it).
             await db.Database.ExecuteSqlInterpolatedAsync($"""

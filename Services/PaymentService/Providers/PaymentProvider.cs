@@ -83,8 +83,8 @@ public sealed class PaymentOptions
     [Required(ErrorMessage = "Payments:WebhookSecret must be set (the provider's webhook signing secret).")]
     public string? WebhookSecret { get; set; }
 
-    /// <summary>Where the provider's API is: Stripe's own when left out; the local provider's here.</summary>
-    public Uri? ApiBase { get; set; }
+    /// <summary>Where the local provider's API is (this service's own address, under <c>/local-pay</c>); with Stripe, unused.</summary>
+    public Uri? LocalApiBase { get; set; }
 
     /// <summary>The public address (the gateway's) where the local provider's pages are and its webhooks go.</summary>
     public Uri? LocalBaseUrl { get; set; }
@@ -103,5 +103,5 @@ public sealed class PaymentOptions
 
     public bool IsLocal => Provider == "Local";
 
-    public bool IsComplete => !IsLocal || (ApiBase is not null && LocalBaseUrl is not null);
+    public bool IsComplete => !IsLocal || (LocalApiBase is not null && LocalBaseUrl is not null);
 }

@@ -9,7 +9,7 @@ namespace ClinicBooking.PaymentService.Providers;
 /// Card payments through Stripe's API (the <c>Stripe.net</c> client): a Checkout Session is the payment page, its
 /// <c>checkout.session.*</c> and <c>payment_intent.payment_failed</c> events say what happened, and webhooks are
 /// checked with Stripe's own signature check (a timestamped HMAC-SHA256 in <c>Stripe-Signature</c>). The same adapter
-/// talks to the local provider here (<see cref="PaymentOptions.ApiBase"/>), which speaks the same API, so the code
+/// talks to the local provider here (<see cref="PaymentOptions.LocalApiBase"/>), which speaks the same API, so the code
 /// that runs against Stripe is the code the tests run.
 /// </summary>
 public sealed class StripePaymentProvider(IOptions<PaymentOptions> options, IHttpClientFactory http) : IPaymentProvider
@@ -20,7 +20,7 @@ public sealed class StripePaymentProvider(IOptions<PaymentOptions> options, IHtt
     private readonly StripeClient _client = new(
         options.Value.SecretKey,
         httpClient: new SystemNetHttpClient(http.CreateClient(nameof(StripePaymentProvider)), maxNetworkRetries: 2),
-        apiBase: options.Value.ApiBase?.ToString().TrimEnd('/'));
+        apiBase: options.Value.IsLocal ? options.Value.LocalApiBase!.ToString().TrimEnd('/') : null);
 
     public async Task<ProviderCheckout> CreateCheckoutAsync(CheckoutRequest request, string idempotencyKey, CancellationToken ct)
     {
@@ -53,13 +53,18 @@ public sealed class StripePaymentProvider(IOptions<PaymentOptions> options, IHtt
 
     public async Task ExpireCheckoutAsync(string sessionId, CancellationToken ct)
     {
+        var sessions = new SessionService(_client);
         try
         {
-            await new SessionService(_client).ExpireAsync(sessionId, cancellationToken: ct);
+            await sessions.ExpireAsync(sessionId, cancellationToken: ct);
         }
-        catch (StripeException ex) when (ex.StripeError?.Code == "checkout_session_not_open" || ex.HttpStatusCode == System.Net.HttpStatusCode.BadRequest && ex.StripeError?.Type == "invalid_request_error")
+        catch (StripeException ex) when (ex.HttpStatusCode == System.Net.HttpStatusCode.BadRequest)
         {
-            // Already paid or closed: nothing to close.
+            // Refused because it is paid or closed already: nothing to close. Anything else is an error.
+            if ((await sessions.GetAsync(sessionId, cancellationToken: ct)).Status == "open")
+            {
+                throw;
+            }
         }
     }
 

@@ -39,6 +39,10 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasColumnName("id")
                         .HasComputedColumnSql("(clinic_id << 30) | row_no", true);
 
+                    b.Property<DateTimeOffset?>("AwaitingPaymentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("awaiting_payment_at");
+
                     b.Property<string>("BookedBy")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -96,6 +100,10 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasDefaultValue("in-person")
                         .HasColumnName("mode");
 
+                    b.Property<bool>("PaymentDue")
+                        .HasColumnType("boolean")
+                        .HasColumnName("payment_due");
+
                     b.Property<decimal?>("PriceAmount")
                         .HasPrecision(10, 2)
                         .HasColumnType("numeric(10,2)")
@@ -142,16 +150,16 @@ namespace ClinicBooking.ClinicService.Data.Migrations
 
                     b.HasIndex("CustomerId")
                         .HasDatabaseName("ix_bookings_active_customer_id")
-                        .HasFilter("status IN ('pending', 'confirmed')");
+                        .HasFilter("status IN ('pending', 'awaiting-payment', 'confirmed')");
 
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_bookings_pending_expires_at")
-                        .HasFilter("status = 'pending'");
+                        .HasFilter("status IN ('pending', 'awaiting-payment')");
 
                     b.HasIndex("ClinicId", "BookingSlotId")
                         .IsUnique()
                         .HasDatabaseName("ux_bookings_active_slot")
-                        .HasFilter("status IN ('pending', 'confirmed')");
+                        .HasFilter("status IN ('pending', 'awaiting-payment', 'confirmed')");
 
                     b.HasIndex("ClinicId", "BookingSlotId", "CreatedAt")
                         .HasDatabaseName("ix_bookings_clinic_id_booking_slot_id_created_at");
@@ -163,7 +171,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
 
                     b.ToTable("bookings", null, t =>
                         {
-                            t.HasCheckConstraint("ck_bookings_active_has_slot", "status NOT IN ('pending', 'confirmed') OR booking_slot_id IS NOT NULL");
+                            t.HasCheckConstraint("ck_bookings_active_has_slot", "status NOT IN ('pending', 'awaiting-payment', 'confirmed') OR booking_slot_id IS NOT NULL");
 
                             t.HasCheckConstraint("ck_bookings_booked_by", "booked_by IN ('customer', 'staff', 'administrator')");
 
@@ -185,9 +193,9 @@ namespace ClinicBooking.ClinicService.Data.Migrations
 
                             t.HasCheckConstraint("ck_bookings_revision_positive", "revision >= 1");
 
-                            t.HasCheckConstraint("ck_bookings_status", "status IN ('pending', 'confirmed', 'rejected', 'cancelled', 'expired')");
+                            t.HasCheckConstraint("ck_bookings_status", "status IN ('pending', 'confirmed', 'rejected', 'cancelled', 'expired', 'awaiting-payment')");
 
-                            t.HasCheckConstraint("ck_bookings_status_history", "CASE status\n    WHEN 'pending' THEN confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'confirmed' THEN confirmed_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'rejected' THEN rejected_at IS NOT NULL AND confirmed_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'expired' THEN expired_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND cancelled_at IS NULL\n    WHEN 'cancelled' THEN cancelled_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL\nEND");
+                            t.HasCheckConstraint("ck_bookings_status_history", "(awaiting_payment_at IS NULL OR payment_due) AND CASE status\n    WHEN 'pending' THEN awaiting_payment_at IS NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'awaiting-payment' THEN awaiting_payment_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'confirmed' THEN confirmed_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n        AND (awaiting_payment_at IS NOT NULL) = payment_due\n    WHEN 'rejected' THEN rejected_at IS NOT NULL AND confirmed_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'expired' THEN expired_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND cancelled_at IS NULL\n    WHEN 'cancelled' THEN cancelled_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL\nEND");
                         });
                 });
 
@@ -463,6 +471,10 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<bool>("PayAtBooking")
+                        .HasColumnType("boolean")
+                        .HasColumnName("pay_at_booking");
 
                     b.Property<string>("TimeZone")
                         .IsRequired()

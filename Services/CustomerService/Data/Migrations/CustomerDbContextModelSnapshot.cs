@@ -241,7 +241,7 @@ namespace ClinicBooking.CustomerService.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_customer_bookings_revision_positive", "revision >= 1");
 
-                            t.HasCheckConstraint("ck_customer_bookings_status", "status IN ('pending', 'confirmed', 'rejected', 'cancelled', 'expired')");
+                            t.HasCheckConstraint("ck_customer_bookings_status", "status IN ('pending', 'confirmed', 'rejected', 'cancelled', 'expired', 'awaiting-payment')");
                         });
                 });
 

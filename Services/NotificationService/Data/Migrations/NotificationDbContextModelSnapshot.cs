@@ -136,7 +136,7 @@ namespace ClinicBooking.NotificationService.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_appointments_revision_positive", "revision >= 1");
 
-                            t.HasCheckConstraint("ck_appointments_status", "status IN ('pending', 'confirmed', 'rejected', 'cancelled', 'expired')");
+                            t.HasCheckConstraint("ck_appointments_status", "status IN ('pending', 'confirmed', 'rejected', 'cancelled', 'expired', 'awaiting-payment')");
                         });
                 });
 
