@@ -13,6 +13,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseDefaultExceptionHandling();
+app.UseLocalPaymentProvider();
 app.UseDefaultAuthentication();
 app.MapDefaultEndpoints();
 app.MapOpenApi().AllowAnonymous();

@@ -58,7 +58,7 @@ public sealed class CardPaymentTests(ScratchPostgres postgres) : IAsyncLifetime
         });
         builder.Services.AddProblemHandling();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddDbContext<PaymentDbContext>(options => options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
+        builder.Services.AddDbContext<PaymentDbContext>(options => options.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()).UseSnakeCaseNamingConvention());
         builder.AddPaymentProvider();
         _app = builder.Build();
         await using (var scope = _app.Services.CreateAsyncScope())
@@ -67,7 +67,8 @@ public sealed class CardPaymentTests(ScratchPostgres postgres) : IAsyncLifetime
         }
         _app.UseDefaultExceptionHandling();
         _app.MapProviderWebhooks();
-        _app.MapLocalPaymentProvider();
+        _app.UseLocalPaymentProviderApi();
+        _app.MapLocalPaymentPages();
         await _app.StartAsync(Ct);
         _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
     }

@@ -49,7 +49,7 @@ public sealed class PaymentServiceTests(ScratchPostgres postgres) : IAsyncLifeti
             ["Payments:ReturnUrl"] = "http://webapp.test",
         });
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddDbContext<PaymentDbContext>(options => options.UseNpgsql(_connectionString).UseSnakeCaseNamingConvention());
+        builder.Services.AddDbContext<PaymentDbContext>(options => options.UseNpgsql(_connectionString, npgsql => npgsql.EnableRetryOnFailure()).UseSnakeCaseNamingConvention());
         builder.AddPaymentProvider();
         builder.Services.AddScoped<CheckoutCloser>();
         builder.Services.AddMassTransitTestHarness(bus =>

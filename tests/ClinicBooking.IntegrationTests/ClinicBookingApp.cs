@@ -22,6 +22,9 @@ public sealed class ClinicBookingApp : IAsyncLifetime
     /// <summary>The shard whose cell runs with its clock skewed (<see cref="CellClockSkew"/> ahead of the real time).</summary>
     public const int SkewedShard = 1;
 
+    /// <summary>How long a booking paid when booked holds its slot unpaid in the tests' cells.</summary>
+    public static readonly TimeSpan PaymentHold = TimeSpan.FromSeconds(45);
+
     public static readonly TimeSpan CellClockSkew = TimeSpan.FromHours(1);
 
     private static string FakeTimeLibrary =>
@@ -93,6 +96,13 @@ public sealed class ClinicBookingApp : IAsyncLifetime
             context.EnvironmentVariables["LD_PRELOAD"] = FakeTimeLibrary;
             context.EnvironmentVariables["FAKETIME"] = "+1h";
         }));
+
+        // A booking paid when booked has 45 s to be paid here (15 minutes by default), so a test sees an unpaid one
+        // expire and its slot freed while it waits.
+        foreach (var cell in builder.Resources.OfType<ProjectResource>().Where(p => p.Name.StartsWith("clinicservice-", StringComparison.Ordinal)))
+        {
+            cell.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables["Booking__PaymentHold"] = PaymentHold.ToString("c")));
+        }
 
         // The skewed cell lives an hour ahead, where an access token of the usual one-hour lifetime has already
         // expired; tokens in the tests live longer, so that cell accepts them as the others do.

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace ClinicBooking.IntegrationTests;
 
@@ -166,9 +167,102 @@ public sealed class PaymentTests(ClinicBookingApp app)
         await (await SendAsync(HttpMethod.Post, "/checkouts", patient, both)).AssertProblemAsync(409);
     }
 
-    private async Task<(SlotClinic Clinic, List<long> Slots)> PricedSlotsAsync(decimal amount)
+    [Fact]
+    public async Task A_clinic_that_takes_payment_at_booking_holds_the_slot_while_the_patient_pays_and_confirms_it_once_paid()
+    {
+        var (_, slots) = await PricedSlotsAsync(50m, payAtBooking: true);
+        var (_, patient, _) = await Tokens.NewCustomerAsync(app, "Petra Prepaid", Ct);
+        var (_, rival, _) = await Tokens.NewCustomerAsync(app, "Rita Rival", Ct);
+
+        // Verified, then held for payment: 201 awaiting payment, with the time to pay by.
+        var before = DateTimeOffset.UtcNow;
+        using var booked = await SendAsync(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking", patient, new { });
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        var booking = await booked.ReadJsonAsync();
+        var id = BookingApi.Id(booking);
+        Assert.Equal("awaiting-payment", BookingApi.Status(booking));
+        var payBy = booking.GetProperty("holdExpiresAt").GetDateTimeOffset();
+        Assert.InRange(payBy, before + ClinicBookingApp.PaymentHold - TimeSpan.FromSeconds(10), before + ClinicBookingApp.PaymentHold + TimeSpan.FromSeconds(30));
+        await (await SendAsync(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking", rival, new { })).AssertProblemAsync(409);
+
+        // Billed at once; its page closes when the hold does.
+        var invoice = (await WaitForInvoicesAsync(patient, 1))[0];
+        Assert.Equal((50m, "open"), (invoice.GetProperty("total").GetDecimal(), invoice.GetProperty("status").GetString()));
+        using var opened = await SendAsync(HttpMethod.Post, "/checkouts", patient, new { invoiceIds = new[] { invoice.GetProperty("id").GetInt64() } });
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var checkout = await opened.ReadJsonAsync();
+        Assert.True(checkout.GetProperty("expiresAt").GetDateTimeOffset() <= payBy, "The payment page outlives the hold.");
+
+        // The bank asks the patient to confirm (3-D Secure); once confirmed, the payment confirms the booking.
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var page = new Uri(checkout.GetProperty("paymentUrl").GetString()!);
+        using var asked = await browser.PostAsync(page, new FormUrlEncodedContent([new("card", "4000 0025 0000 3155")]), Ct);
+        var confirmPage = await asked.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("Confirm with your bank", confirmPage);
+        var charge = Regex.Match(confirmPage, "name=\"charge\" value=\"(\\d+)\"").Groups[1].Value;
+        using (var confirmed = await browser.PostAsync(new Uri(page, page.AbsolutePath + "/authenticate"),
+                   new FormUrlEncodedContent([new("charge", charge), new("outcome", "complete")]), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        }
+        var done = await WaitForBookingAsync(id, "confirmed", TimeSpan.FromSeconds(30));
+        Assert.Equal(["pending", "awaiting-payment", "confirmed"], done.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+        Assert.Equal("paid", (await WaitForInvoicesAsync(patient, 1))[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_booking_not_paid_in_time_expires_frees_its_slot_and_nothing_is_charged()
+    {
+        var (_, slots) = await PricedSlotsAsync(35m, payAtBooking: true);
+        var (_, patient, _) = await Tokens.NewCustomerAsync(app, "Len Late", Ct);
+        var (_, next, _) = await Tokens.NewCustomerAsync(app, "Nina Next", Ct);
+        using var booked = await SendAsync(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking", patient, new { });
+        var id = BookingApi.Id(await booked.ReadJsonAsync());
+        var invoice = (await WaitForInvoicesAsync(patient, 1))[0].GetProperty("id").GetInt64();
+        using var opened = await SendAsync(HttpMethod.Post, "/checkouts", patient, new { invoiceIds = new[] { invoice } });
+        var checkout = await opened.ReadJsonAsync();
+        var checkoutId = checkout.GetProperty("id").GetInt64();
+        var page = new Uri(checkout.GetProperty("paymentUrl").GetString()!);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using (var declined = await browser.PostAsync(page, new FormUrlEncodedContent([new("card", "4000 0000 0000 0002")]), Ct))
+        {
+            Assert.Equal(HttpStatusCode.PaymentRequired, declined.StatusCode);
+        }
+
+        // The hold runs out unpaid: expired, the slot free for someone else, the invoice void, the page closed.
+        var expired = await WaitForBookingAsync(id, "expired", ClinicBookingApp.PaymentHold + TimeSpan.FromSeconds(30));
+        Assert.Equal(JsonValueKind.Null, expired.GetProperty("holdExpiresAt").ValueKind);
+        using (var rebooked = await SendAsync(HttpMethod.Put, $"/bookingSlots/{slots[0]}/booking", next, new { }))
+        {
+            Assert.Equal(HttpStatusCode.Created, rebooked.StatusCode);
+            Assert.Equal("awaiting-payment", BookingApi.Status(await rebooked.ReadJsonAsync()));
+        }
+        await Http.WaitUntilAsync(async () => (await WaitForInvoicesAsync(patient, 1))[0].GetProperty("status").GetString() == "void");
+        await Http.WaitUntilAsync(async () =>
+            (await (await SendAsync(HttpMethod.Get, $"/checkouts/{checkoutId}", patient)).ReadJsonAsync()).GetProperty("status").GetString() == "expired");
+        using (var late = await browser.PostAsync(page, new FormUrlEncodedContent([new("card", "4242 4242 4242 4242")]), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        }
+        await (await SendAsync(HttpMethod.Post, "/checkouts", patient, new { invoiceIds = new[] { invoice } })).AssertProblemAsync(409);
+
+        // At the provider: the declined attempt, and no charge.
+        using var service = app.CreateServiceClient(ResourceNames.PaymentService);
+        var session = Assert.Single((await service.GetFromJsonAsync<JsonElement>($"/operations/local-payments?reference={checkoutId}", Ct)).EnumerateArray());
+        Assert.Equal("expired", session.GetProperty("status").GetString());
+        Assert.Equal(["declined"], session.GetProperty("charges").EnumerateArray().Select(c => c.GetProperty("outcome").GetString()));
+    }
+
+    private async Task<(SlotClinic Clinic, List<long> Slots)> PricedSlotsAsync(decimal amount, bool payAtBooking = false)
     {
         var clinic = await SlotFixtures.CreateAsync(_api);
+        if (payAtBooking)
+        {
+            using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/clinics/{clinic.Id}") { Content = Http.Json("""{"payAtBooking": true}""", "application/merge-patch+json") };
+            using var patched = await app.Gateway.SendAsync(patch, Ct);
+            Assert.True(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync(Ct));
+            Assert.True((await patched.ReadJsonAsync()).GetProperty("payAtBooking").GetBoolean());
+        }
         await _api.PriceShiftAsync(clinic.TimeSlot, new { amount, currency = "EUR" });
         var day = SlotFixtures.NextYear(6, 1);
         await _api.GenerateAsync(clinic.Id, day, day.AddDays(2));
@@ -182,6 +276,23 @@ public sealed class PaymentTests(ClinicBookingApp app)
         var id = BookingApi.Id(await booked.ReadJsonAsync());
         Assert.Equal("confirmed", BookingApi.Status(await new BookingApi(app).WaitForDecisionAsync(id)));
         return id;
+    }
+
+    /// <summary>The booking (as an administrator reads it) once it is <paramref name="status"/>.</summary>
+    private async Task<JsonElement> WaitForBookingAsync(long id, string status, TimeSpan timeout)
+    {
+        var api = new BookingApi(app);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var booking = await api.GetBookingAsync(id);
+            if (BookingApi.Status(booking) == status)
+            {
+                return booking;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"Booking {id} is {BookingApi.Status(booking)}, not {status}, after {timeout.TotalSeconds} s.");
+            await Task.Delay(250, Ct);
+        }
     }
 
     /// <summary>The customer's invoices once there are <paramref name="count"/>: each is made after its booking, from its message.</summary>

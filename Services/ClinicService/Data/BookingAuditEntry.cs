@@ -8,7 +8,7 @@ namespace ClinicBooking.ClinicService.Data;
 public sealed class BookingAuditEntry : AuditEntry
 {
     public static readonly string[] Actions =
-        ["booking.created", "booking.confirmed", "booking.rejected", "booking.cancelled", "booking.expired"];
+        ["booking.created", "booking.awaiting-payment", "booking.confirmed", "booking.rejected", "booking.cancelled", "booking.expired"];
 
     public long ClinicId { get; set; }
 

@@ -53,10 +53,8 @@ public static class CheckoutSettlement
 
     /// <summary>Applies one event; false when it was applied before (a duplicate).</summary>
     public static Task<bool> ApplyAsync(PaymentDbContext db, ProviderEvent e, ILogger logger, CancellationToken ct) =>
-        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        db.InTransactionAsync(async () =>
         {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var first = await db.Database.ExecuteSqlInterpolatedAsync($"""
                 INSERT INTO provider_events (id, kind, reference, received_at) VALUES ({e.Id}, {e.Kind.ToString()}, {e.Reference}, now())
                 ON CONFLICT (id) DO NOTHING
@@ -88,9 +86,8 @@ public static class CheckoutSettlement
                 checkout.Status = Checkout.Expired;
             }
             await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
             return true;
-        });
+        }, ct);
 
     /// <summary>
     /// The card payment the provider captured, allocated to the checkout's invoices: each gets what the checkout meant

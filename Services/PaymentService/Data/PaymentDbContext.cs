@@ -39,6 +39,20 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
     public DbSet<LocalIdempotentRequest> LocalRequests => Set<LocalIdempotentRequest>();
     public DbSet<LocalWebhook> LocalWebhooks => Set<LocalWebhook>();
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction, committed at its end; the whole of it is run again, on a clean
+    /// change tracker, when the connection fails (the retrying execution strategy allows no transaction of its own).
+    /// </summary>
+    public Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct) =>
+        Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            ChangeTracker.Clear();
+            await using var transaction = await Database.BeginTransactionAsync(ct);
+            var result = await work();
+            await transaction.CommitAsync(ct);
+            return result;
+        });
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var invoice = modelBuilder.Entity<Invoice>();

@@ -60,6 +60,16 @@ public static class Extensions
         }
     }
 
+    /// <summary>The local provider's API (when it runs here), ahead of the token check: see <see cref="LocalProviderApi.UseLocalPaymentProviderApi"/>.</summary>
+    public static WebApplication UseLocalPaymentProvider(this WebApplication app)
+    {
+        if (app.Services.GetService<LocalWebhookSwitches>() is not null)
+        {
+            app.UseLocalPaymentProviderApi();
+        }
+        return app;
+    }
+
     public static WebApplication MapPaymentServiceApi(this WebApplication app)
     {
         var api = app.MapGroup("").WithRequestValidation();
@@ -69,7 +79,7 @@ public static class Extensions
         app.MapProviderWebhooks();
         if (app.Services.GetService<LocalWebhookSwitches>() is not null)
         {
-            app.MapLocalPaymentProvider();
+            app.MapLocalPaymentPages();
             app.MapLocalPaymentOperations();
         }
         app.MapDeadLetters().AdministratorsAndServices();

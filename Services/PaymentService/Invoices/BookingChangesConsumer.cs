@@ -21,15 +21,14 @@ public sealed class BookingChangesConsumer(PaymentDbContext db, CheckoutCloser c
 
     public async Task Consume(ConsumeContext<BookingStatusChanges> context)
     {
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        await db.InTransactionAsync(async () =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
             foreach (var change in context.Message.Changes.Select(c => c.Message))
             {
                 await RecordAsync(db, change, context.CancellationToken);
             }
-            await transaction.CommitAsync(context.CancellationToken);
-        });
+            return true;
+        }, context.CancellationToken);
         // After the commit, outside it: the provider may be slow or down (then the message is retried, and this runs again).
         await closer.CloseVoidedAsync([.. context.Message.Changes.Select(c => c.Message.BookingId)], context.CancellationToken);
     }

@@ -32,15 +32,23 @@ public static class LocalProviderApi
 
     public static string PagePath(string sessionId) => $"{Prefix}/checkout/{sessionId}";
 
-    public static IEndpointRouteBuilder MapLocalPaymentProvider(this IEndpointRouteBuilder app)
-    {
-        // The provider's API: callers prove themselves with the secret key, as at Stripe, not with our tokens.
-        var api = app.MapGroup($"{Prefix}/v1").ExcludeFromDescription().Public();
-        api.MapPost("/checkout/sessions", CreateSession);
-        api.MapGet("/checkout/sessions/{id}", GetSession);
-        api.MapPost("/checkout/sessions/{id}/expire", ExpireSession);
-        api.MapPost("/refunds", CreateRefund);
+    /// <summary>
+    /// The provider's API, on a branch of the pipeline ahead of this service's token check: its callers present the
+    /// provider's secret key as a bearer token (Stripe's client does), which is not one of our access tokens, so the
+    /// API is served as a provider's own service would be, checking the key itself.
+    /// </summary>
+    public static IApplicationBuilder UseLocalPaymentProviderApi(this IApplicationBuilder app) =>
+        app.MapWhen(http => http.Request.Path.StartsWithSegments($"{Prefix}/v1"), branch => branch.UseRouting().UseEndpoints(endpoints =>
+        {
+            var api = endpoints.MapGroup($"{Prefix}/v1").ExcludeFromDescription().Public();
+            api.MapPost("/checkout/sessions", CreateSession);
+            api.MapGet("/checkout/sessions/{id}", GetSession);
+            api.MapPost("/checkout/sessions/{id}/expire", ExpireSession);
+            api.MapPost("/refunds", CreateRefund);
+        }));
 
+    public static IEndpointRouteBuilder MapLocalPaymentPages(this IEndpointRouteBuilder app)
+    {
         // The payment page: its address is the payer's credential, as at a provider.
         var pages = app.MapGroup($"{Prefix}/checkout").ExcludeFromDescription().Public();
         pages.MapGet("/{id}", ShowPage);
@@ -103,10 +111,9 @@ public static class LocalProviderApi
                 : NoSuch(id));
 
     private static Task<IResult> ExpireSession(string id, HttpContext http, PaymentDbContext db, IOptions<PaymentOptions> options, TimeProvider clock) =>
-        ApiAsync(http, db, options, async _ =>
+        ApiAsync(http, db, options, _ => db.InTransactionAsync<(int, JsonObject)>(async () =>
         {
             var ct = http.RequestAborted;
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var session = await db.LocalSessions.FromSql($"SELECT * FROM local_pay_sessions WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
             if (session is null)
             {
@@ -120,16 +127,14 @@ public static class LocalProviderApi
             session.Status = LocalSession.Expired;
             LocalWebhookSender.Queue(db, "checkout.session.expired", LocalStripeJson.Session(session, options.Value.LocalBaseUrl!), clock);
             await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
             return (StatusCodes.Status200OK, LocalStripeJson.Session(session, options.Value.LocalBaseUrl!));
-        });
+        }, http.RequestAborted));
 
     private static Task<IResult> CreateRefund(HttpContext http, PaymentDbContext db, IOptions<PaymentOptions> options, TimeProvider clock) =>
-        ApiAsync(http, db, options, async form =>
+        ApiAsync(http, db, options, form => db.InTransactionAsync<(int, JsonObject)>(async () =>
         {
             var ct = http.RequestAborted;
             var intent = form.Get("payment_intent");
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // Locked, so that two refunds at once cannot together return more than was paid.
             var session = await db.LocalSessions.FromSql($"SELECT * FROM local_pay_sessions WHERE payment_intent = {intent} FOR UPDATE").SingleOrDefaultAsync(ct);
             if (session is null || session.Status != LocalSession.Complete)
@@ -146,9 +151,8 @@ public static class LocalProviderApi
             db.LocalRefunds.Add(refund);
             LocalWebhookSender.Queue(db, "refund.created", LocalStripeJson.Refund(refund, session.Currency), clock);
             await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
             return (StatusCodes.Status200OK, LocalStripeJson.Refund(refund, session.Currency));
-        });
+        }, http.RequestAborted));
 
     /// <summary>
     /// One API call: the secret key checked, the form body read, and with an Idempotency-Key the first answer kept
@@ -231,7 +235,7 @@ public static class LocalProviderApi
         switch (card)
         {
             case SuccessCard:
-                return await CaptureAsync(http, db, options, clock, session, new LocalCharge { SessionId = id, CardLast4 = card[^4..], CreatedAt = clock.GetUtcNow() });
+                return await CaptureAsync(http, db, options, clock, session, chargeId: null, card[^4..]);
             case DeclineCard:
                 db.LocalCharges.Add(new LocalCharge { SessionId = id, CardLast4 = card[^4..], Outcome = LocalCharge.Declined, CreatedAt = clock.GetUtcNow() });
                 LocalWebhookSender.Queue(db, "payment_intent.payment_failed", LocalStripeJson.PaymentIntent(session, "requires_payment_method", DeclinedMessage), clock);
@@ -265,7 +269,7 @@ public static class LocalProviderApi
         }
         if (form["outcome"] == "complete")
         {
-            return await CaptureAsync(http, db, options, clock, session, charge);
+            return await CaptureAsync(http, db, options, clock, session, charge.Id, charge.CardLast4);
         }
         charge.Outcome = LocalCharge.AuthenticationFailed;
         LocalWebhookSender.Queue(db, "payment_intent.payment_failed", LocalStripeJson.PaymentIntent(session, "requires_payment_method", AuthenticationFailedMessage), clock);
@@ -278,29 +282,34 @@ public static class LocalProviderApi
     /// database allows one successful charge per page, so a second click, a second tab or a replayed form pays nothing.
     /// </summary>
     private static async Task<IResult> CaptureAsync(HttpContext http, PaymentDbContext db, IOptions<PaymentOptions> options, TimeProvider clock,
-        LocalSession session, LocalCharge charge)
+        LocalSession session, long? chargeId, string cardLast4)
     {
         var ct = http.RequestAborted;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow();
-        var captured = await db.LocalSessions.Where(s => s.Id == session.Id && s.Status == LocalSession.Open && s.ExpiresAt > now)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, LocalSession.Complete).SetProperty(x => x.CompletedAt, now), ct) == 1;
-        if (!captured)
+        var paid = await db.InTransactionAsync(async () =>
         {
-            await transaction.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return PageOf(await db.LocalSessions.AsNoTracking().SingleAsync(s => s.Id == session.Id, ct), clock, StatusCodes.Status409Conflict);
-        }
-        charge.Outcome = LocalCharge.Succeeded;
-        if (charge.Id == 0)
-        {
-            db.LocalCharges.Add(charge);
-        }
-        var paid = await db.LocalSessions.AsNoTracking().SingleAsync(s => s.Id == session.Id, ct);
-        LocalWebhookSender.Queue(db, "checkout.session.completed", LocalStripeJson.Session(paid, options.Value.LocalBaseUrl!), clock);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return Results.Redirect(paid.SuccessUrl.Replace("{CHECKOUT_SESSION_ID}", paid.Id, StringComparison.Ordinal));
+            var now = clock.GetUtcNow();
+            var captured = await db.LocalSessions.Where(s => s.Id == session.Id && s.Status == LocalSession.Open && s.ExpiresAt > now)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, LocalSession.Complete).SetProperty(x => x.CompletedAt, now), ct) == 1;
+            if (!captured)
+            {
+                return null;
+            }
+            if (chargeId is { } confirmed)
+            {
+                await db.LocalCharges.Where(c => c.Id == confirmed).ExecuteUpdateAsync(c => c.SetProperty(x => x.Outcome, LocalCharge.Succeeded), ct);
+            }
+            else
+            {
+                db.LocalCharges.Add(new LocalCharge { SessionId = session.Id, CardLast4 = cardLast4, Outcome = LocalCharge.Succeeded, CreatedAt = now });
+            }
+            var completed = await db.LocalSessions.AsNoTracking().SingleAsync(s => s.Id == session.Id, ct);
+            LocalWebhookSender.Queue(db, "checkout.session.completed", LocalStripeJson.Session(completed, options.Value.LocalBaseUrl!), clock);
+            await db.SaveChangesAsync(ct);
+            return completed;
+        }, ct);
+        return paid is null
+            ? PageOf(await db.LocalSessions.AsNoTracking().SingleAsync(s => s.Id == session.Id, ct), clock, StatusCodes.Status409Conflict)
+            : Results.Redirect(paid.SuccessUrl.Replace("{CHECKOUT_SESSION_ID}", paid.Id, StringComparison.Ordinal));
     }
 
     private static IResult PageOf(LocalSession session, TimeProvider clock, int status, string? error = null)

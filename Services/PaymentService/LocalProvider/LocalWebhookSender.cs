@@ -85,21 +85,20 @@ public sealed class LocalWebhookSender(IServiceScopeFactory scopes, IHttpClientF
         }
     }
 
-    private async Task ExpireDueAsync(PaymentDbContext db, CancellationToken ct)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow();
-        var due = await db.LocalSessions.FromSql($"""
-            SELECT * FROM local_pay_sessions WHERE status = {LocalSession.Open} AND expires_at <= {now} FOR UPDATE SKIP LOCKED LIMIT 50
-            """).ToListAsync(ct);
-        foreach (var session in due)
+    private Task ExpireDueAsync(PaymentDbContext db, CancellationToken ct) =>
+        db.InTransactionAsync(async () =>
         {
-            session.Status = LocalSession.Expired;
-            Queue(db, "checkout.session.expired", LocalStripeJson.Session(session, options.Value.LocalBaseUrl!), clock);
-        }
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-    }
+            var now = clock.GetUtcNow();
+            var due = await db.LocalSessions.FromSql($"""
+                SELECT * FROM local_pay_sessions WHERE status = {LocalSession.Open} AND expires_at <= {now} LIMIT 50 FOR UPDATE SKIP LOCKED
+                """).ToListAsync(ct);
+            foreach (var session in due)
+            {
+                session.Status = LocalSession.Expired;
+                Queue(db, "checkout.session.expired", LocalStripeJson.Session(session, options.Value.LocalBaseUrl!), clock);
+            }
+            return await db.SaveChangesAsync(ct);
+        }, ct);
 
     private async Task SendDueAsync(PaymentDbContext db, CancellationToken ct)
     {

@@ -245,7 +245,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
 
                     b.ToTable("booking_audit", null, t =>
                         {
-                            t.HasCheckConstraint("ck_booking_audit_action", "action IN ('booking.created', 'booking.confirmed', 'booking.rejected', 'booking.cancelled', 'booking.expired')");
+                            t.HasCheckConstraint("ck_booking_audit_action", "action IN ('booking.created', 'booking.awaiting-payment', 'booking.confirmed', 'booking.rejected', 'booking.cancelled', 'booking.expired')");
                         });
                 });
 

@@ -35,6 +35,10 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                 name: "ck_bookings_status_history",
                 table: "bookings");
 
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_booking_audit_action",
+                table: "booking_audit");
+
             migrationBuilder.AddColumn<bool>(
                 name: "pay_at_booking",
                 table: "clinics",
@@ -89,6 +93,11 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                 table: "bookings",
                 sql: "(awaiting_payment_at IS NULL OR payment_due) AND CASE status\n    WHEN 'pending' THEN awaiting_payment_at IS NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'awaiting-payment' THEN awaiting_payment_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'confirmed' THEN confirmed_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n        AND (awaiting_payment_at IS NOT NULL) = payment_due\n    WHEN 'rejected' THEN rejected_at IS NOT NULL AND confirmed_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'expired' THEN expired_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND cancelled_at IS NULL\n    WHEN 'cancelled' THEN cancelled_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL\nEND");
 
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_booking_audit_action",
+                table: "booking_audit",
+                sql: "action IN ('booking.created', 'booking.awaiting-payment', 'booking.confirmed', 'booking.rejected', 'booking.cancelled', 'booking.expired')");
+
             // The triggers' rules with the new status: awaiting payment holds the slot, and moves only forward.
             migrationBuilder.Sql(ShardSchema.Functions);
         }
@@ -119,6 +128,10 @@ namespace ClinicBooking.ClinicService.Data.Migrations
             migrationBuilder.DropCheckConstraint(
                 name: "ck_bookings_status_history",
                 table: "bookings");
+
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_booking_audit_action",
+                table: "booking_audit");
 
             migrationBuilder.DropColumn(
                 name: "pay_at_booking",
@@ -165,6 +178,11 @@ namespace ClinicBooking.ClinicService.Data.Migrations
                 name: "ck_bookings_status_history",
                 table: "bookings",
                 sql: "CASE status\n    WHEN 'pending' THEN confirmed_at IS NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'confirmed' THEN confirmed_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'rejected' THEN rejected_at IS NOT NULL AND confirmed_at IS NULL AND expired_at IS NULL AND cancelled_at IS NULL\n    WHEN 'expired' THEN expired_at IS NOT NULL AND confirmed_at IS NULL AND rejected_at IS NULL AND cancelled_at IS NULL\n    WHEN 'cancelled' THEN cancelled_at IS NOT NULL AND rejected_at IS NULL AND expired_at IS NULL\nEND");
+
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_booking_audit_action",
+                table: "booking_audit",
+                sql: "action IN ('booking.created', 'booking.confirmed', 'booking.rejected', 'booking.cancelled', 'booking.expired')");
         }
     }
 }

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ClinicBooking.ClinicService.Data.Migrations
 {
     [DbContext(typeof(ClinicDbContext))]
-    [Migration("20261207150427_PayAtBooking")]
+    [Migration("20261207153349_PayAtBooking")]
     partial class PayAtBooking
     {
         /// <inheritdoc />
@@ -248,7 +248,7 @@ namespace ClinicBooking.ClinicService.Data.Migrations
 
                     b.ToTable("booking_audit", null, t =>
                         {
-                            t.HasCheckConstraint("ck_booking_audit_action", "action IN ('booking.created', 'booking.confirmed', 'booking.rejected', 'booking.cancelled', 'booking.expired')");
+                            t.HasCheckConstraint("ck_booking_audit_action", "action IN ('booking.created', 'booking.awaiting-payment', 'booking.confirmed', 'booking.rejected', 'booking.cancelled', 'booking.expired')");
                         });
                 });
 
