@@ -110,6 +110,14 @@ public sealed class ApiProblem
         }
     }
 
+    /// <summary>A refusal the page itself explains (nothing the API said).</summary>
+    public static ApiProblem Message(string detail) => new()
+    {
+        Status = HttpStatusCode.Conflict,
+        Title = "Not now",
+        Detail = detail,
+    };
+
     /// <summary>The API could not be reached at all (a timeout, a refused connection).</summary>
     public static ApiProblem Unreachable(string what) => new()
     {

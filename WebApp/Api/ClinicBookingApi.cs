@@ -86,6 +86,18 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     public Task<ApiResult<BookingResponse>> GetBookingAsync(long id, CancellationToken ct) => GetAsync<BookingResponse>($"/bookings/{id}", ct);
 
+    // Invoices and card payments (the customer's own)
+
+    public Task<ApiResult<List<InvoiceResponse>>> ListInvoicesAsync(CancellationToken ct) => GetAsync<List<InvoiceResponse>>("/invoices", ct);
+
+    public Task<ApiResult<InvoiceResponse>> GetInvoiceAsync(long id, CancellationToken ct) => GetAsync<InvoiceResponse>($"/invoices/{id}", ct);
+
+    /// <summary>Opens the provider's payment page for the invoices; the key names this attempt, so a second click opens the same page.</summary>
+    public Task<ApiResult<CheckoutResponse>> OpenCheckoutAsync(IReadOnlyList<long> invoiceIds, string idempotencyKey, CancellationToken ct) =>
+        SendAsync<CheckoutResponse>(HttpMethod.Post, "/checkouts", new { invoiceIds }, ct, request => request.Headers.Add(IdempotencyKeyHeader, idempotencyKey));
+
+    public Task<ApiResult<CheckoutResponse>> GetCheckoutAsync(long id, CancellationToken ct) => GetAsync<CheckoutResponse>($"/checkouts/{id}", ct);
+
     public Task<ApiResult<BookingResponse>> CancelBookingAsync(long id, CancellationToken ct) =>
         SendAsync<BookingResponse>(HttpMethod.Delete, $"/bookings/{id}", null, ct);
 
@@ -145,11 +157,13 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     // Clinics and their staff (administrators; staff edit their own clinic)
 
-    public Task<ApiResult<ClinicResponse>> CreateClinicAsync(string? name, string? timeZone, string? address, int? maxActiveBookingsPerCustomer, CancellationToken ct) =>
-        SendAsync<ClinicResponse>(HttpMethod.Post, "/clinics", new { name, timeZone, address, maxActiveBookingsPerCustomer }, ct);
+    public Task<ApiResult<ClinicResponse>> CreateClinicAsync(string? name, string? timeZone, string? address, int? maxActiveBookingsPerCustomer,
+        bool payAtBooking, CancellationToken ct) =>
+        SendAsync<ClinicResponse>(HttpMethod.Post, "/clinics", new { name, timeZone, address, maxActiveBookingsPerCustomer, payAtBooking }, ct);
 
-    public Task<ApiResult<ClinicResponse>> ReplaceClinicAsync(long id, string? name, string? timeZone, string? address, int? maxActiveBookingsPerCustomer, CancellationToken ct) =>
-        SendAsync<ClinicResponse>(HttpMethod.Put, $"/clinics/{id}", new { name, timeZone, address, maxActiveBookingsPerCustomer }, ct);
+    public Task<ApiResult<ClinicResponse>> ReplaceClinicAsync(long id, string? name, string? timeZone, string? address, int? maxActiveBookingsPerCustomer,
+        bool payAtBooking, CancellationToken ct) =>
+        SendAsync<ClinicResponse>(HttpMethod.Put, $"/clinics/{id}", new { name, timeZone, address, maxActiveBookingsPerCustomer, payAtBooking }, ct);
 
     public Task<ApiResult<Unit>> DeactivateClinicAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/clinics/{id}", null, ct);
 

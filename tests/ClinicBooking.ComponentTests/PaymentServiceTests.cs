@@ -83,6 +83,13 @@ public sealed class PaymentServiceTests(ScratchPostgres postgres) : IAsyncLifeti
         var invoice = Assert.Single(await InvoicesOfAsync(priced));
         Assert.Equal((45.50m, 0m, InvoiceStatuses.Open, "EUR"), (invoice.Total, invoice.Settled, invoice.Status, invoice.Currency));
         Assert.Equal(Customer, invoice.CustomerId);
+        // The line names the appointment in the clinic's time, as the patient booked it.
+        await using (var db = Db())
+        {
+            var line = await db.InvoiceLines.SingleAsync(l => l.BookingId == priced, Ct);
+            var berlin = TimeZoneInfo.ConvertTime(confirmed.StartsAt, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
+            Assert.Equal($"Appointment on {berlin:yyyy-MM-dd HH:mm} (Europe/Berlin), booking {priced}", line.Description);
+        }
         Assert.Empty(await InvoicesOfAsync(free));
         Assert.Empty(await InvoicesOfAsync(pending));
 

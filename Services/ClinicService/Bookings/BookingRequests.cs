@@ -77,7 +77,7 @@ public static class BookingResponses
         if (b.CancelledAt is { } cancelled) history.Add(new(BookingStatus.Cancelled, cancelled));
         return new(b.Id, b.BookingSlotId, b.ClinicId, b.DoctorId, b.CustomerId,
             SlotTimes.ToClinicTime(b.StartsAt, timeZone), SlotTimes.ToClinicTime(b.EndsAt, timeZone), b.Status, b.Reason,
-            b.Status is BookingStatus.Pending or BookingStatus.AwaitingPayment ? b.ExpiresAt : null, history, b.Mode, Contracts.Payments.Price.Of(b.PriceAmount, b.PriceCurrency));
+            b.Status is BookingStatus.Pending or BookingStatus.AwaitingPayment ? SlotTimes.ToClinicTime(b.ExpiresAt, timeZone) : null, history, b.Mode, Contracts.Payments.Price.Of(b.PriceAmount, b.PriceCurrency));
     }
 
     public static BookingResponse ToResponse(this BookingSaga.Outcome outcome) => outcome.Booking.ToResponse(outcome.TimeZone);

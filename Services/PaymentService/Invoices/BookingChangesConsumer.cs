@@ -66,7 +66,9 @@ public sealed class BookingChangesConsumer(PaymentDbContext db, CheckoutCloser c
     /// <summary>The booking's invoice with its appointment line, unless it has one already.</summary>
     private static Task BillAsync(PaymentDbContext db, BookingStatusChanged change, Price price, CancellationToken ct)
     {
-        var description = $"Appointment on {change.StartsAt:yyyy-MM-dd HH:mm} ({change.TimeZone}), booking {change.BookingId}";
+        // In the clinic's time, as the patient booked it (the message carries the instant and the clinic's zone).
+        var startsAt = TimeZoneInfo.TryFindSystemTimeZoneById(change.TimeZone, out var zone) ? TimeZoneInfo.ConvertTime(change.StartsAt, zone) : change.StartsAt;
+        var description = $"Appointment on {startsAt:yyyy-MM-dd HH:mm} ({change.TimeZone}), booking {change.BookingId}";
         return db.Database.ExecuteSqlInterpolatedAsync($"""
             WITH billed AS (
                 SELECT 1 FROM invoice_lines WHERE booking_id = {change.BookingId} AND kind = {InvoiceLineKinds.Appointment}),

@@ -86,8 +86,9 @@ public sealed class StripePaymentProvider(IOptions<PaymentOptions> options, IHtt
             stripeEvent = EventUtility.ConstructEvent(body, signature ?? "", options.Value.WebhookSecret,
                 tolerance: (long)options.Value.WebhookTolerance.TotalSeconds, throwOnApiVersionMismatch: false);
         }
-        catch (StripeException ex)
+        catch (Exception ex) when (ex is StripeException or Newtonsoft.Json.JsonException or FormatException or ArgumentException)
         {
+            // A signature that does not check out, or a signed body that is no event: refused either way.
             throw new WebhookRefusedException(ex.Message, ex);
         }
         return stripeEvent.Data.Object switch

@@ -24,6 +24,10 @@ public static class When
     public static string Zone(string timeZone, DateTimeOffset time) =>
         $"{timeZone}, UTC{(time.Offset < TimeSpan.Zero ? "-" : "+")}{time.Offset:hh\\:mm}";
 
+    /// <summary>An instant as the clock at the clinic shows it (with the offset in force there then).</summary>
+    public static DateTimeOffset AtClinic(DateTimeOffset instant, string timeZone) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone) ? TimeZoneInfo.ConvertTime(instant, zone) : instant;
+
     public static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static DateOnly? ParseDate(string? value) =>

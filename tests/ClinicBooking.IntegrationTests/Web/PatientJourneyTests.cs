@@ -381,6 +381,81 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
     }
 
     /// <summary>The post of the booking form has led to the booking's page; if not, fails with what the page said.</summary>
+    [Fact]
+    public async Task A_patient_pays_for_a_paid_slot_with_the_success_card_and_sees_the_receipt_and_with_the_decline_card_the_slot_is_released()
+    {
+        // A clinic that asks for payment when booking: 40.00 EUR a visit.
+        var (clinic, slots) = await _scenario.ClinicWithSlotsAsync();
+        using (var patch = new HttpRequestMessage(HttpMethod.Patch, $"/clinics/{clinic.Id}") { Content = Http.Json("""{"payAtBooking": true}""", "application/merge-patch+json") })
+        using (var patched = await app.Gateway.SendAsync(patch, TestContext.Current.CancellationToken))
+        {
+            Assert.True(patched.IsSuccessStatusCode);
+        }
+        foreach (var shift in (await _scenario.Clinics.DoctorSlotsAsync(clinic.Doctor, WebScenario.Day, WebScenario.Day)).Select(s => s.GetProperty("timeSlotId").GetInt64()).Distinct())
+        {
+            await _scenario.Clinics.PriceShiftAsync(shift, new { amount = 40m, currency = "EUR" });
+        }
+        var patient = await _scenario.NewPatientAsync("Paul Prepaid");
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SignInAsync(WebApp, patient.Email, Tokens.Password);
+
+        // Book: the slot is held while the patient pays, and the booking page asks for the payment.
+        await page.OpenAsync($"{WebApp}/book/{slots[0]}?doctorId={clinic.Doctor}&date={WebScenario.Day:yyyy-MM-dd}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).ClickAsync();
+        await BookedAsync(page);
+        await OutcomeAsync(page, "Held for you: pay to confirm your appointment.");
+        await Expect(page.Locator("#price")).ToHaveTextAsync("40.00 EUR");
+        await page.AssertAccessibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pay 40.00 EUR now" }).ClickAsync();
+
+        // The provider's page (the local one, through the gateway): the success card pays and comes back.
+        await page.WaitForURLAsync(new Regex("/local-pay/checkout/"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Pay by card");
+        await page.AssertAccessibleAsync();
+        await page.GetByLabel("Card number").FillAsync("4242 4242 4242 4242");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pay ") }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/checkouts/\d+$"));
+        await OutcomeAsync(page, "Thank you: 40.00 EUR was paid by card.");
+        await Expect(page.Locator("#receipt")).ToContainTextAsync("Appointment on");
+        await Expect(page.Locator("#receipt")).ToContainTextAsync("40.00 EUR");
+        await page.AssertAccessibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Your appointment") }).ClickAsync();
+        await OutcomeAsync(page, "Booked: your appointment is confirmed.");
+
+        // Another slot, paid with the decline card: refused, nothing taken, and once the time to pay runs out the
+        // slot is given back and bookable again.
+        await page.OpenAsync($"{WebApp}/book/{slots[1]}?doctorId={clinic.Doctor}&date={WebScenario.Day:yyyy-MM-dd}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).ClickAsync();
+        await BookedAsync(page);
+        var unpaid = page.Url;
+        await OutcomeAsync(page, "Held for you: pay to confirm your appointment.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pay 40.00 EUR now" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/local-pay/checkout/"));
+        await page.GetByLabel("Card number").FillAsync("4000 0000 0000 0002");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pay ") }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Your card was declined.");
+        await page.AssertAccessibleAsync();
+        await page.GotoAsync(unpaid);
+        await OutcomeAsync(page, "Not booked: it was not paid in time, so the time was given back. Nothing was charged.",
+            seconds: (int)ClinicBookingApp.PaymentHold.TotalSeconds + 30);
+        await page.AssertAccessibleAsync();
+        var other = await _scenario.NewPatientAsync("Olive Other");
+        await _scenario.BookAsync(slots[1], other.Token);
+    }
+
+    /// <summary>Reloads the page until its outcome says <paramref name="text"/> (the saga and the provider answer a moment later).</summary>
+    private static async Task OutcomeAsync(IPage page, string text, int seconds = 30) =>
+        await Http.WaitUntilAsync(async () =>
+        {
+            if ((await page.Locator("#outcome").InnerTextAsync()).Contains(text))
+            {
+                return true;
+            }
+            await page.ReloadAsync();
+            return false;
+        }, seconds: seconds);
+
     private static async Task BookedAsync(IPage page)
     {
         var booked = new Regex(@"/bookings/\d+$");
