@@ -236,7 +236,7 @@ $(hosts postgres-global redis rabbitmq identityservice)
 
   paymentservice:
     <<: *container
-$(hosts postgres-global redis rabbitmq identityservice)
+$(hosts postgres-global redis rabbitmq identityservice paymentservice)
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/paymentservice:\${TAG:-latest}
     environment:
       <<: *telemetry
