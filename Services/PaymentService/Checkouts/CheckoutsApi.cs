@@ -159,7 +159,8 @@ public sealed record CheckoutRequestBody(
 public sealed class CheckoutRequestBodyValidator : RequestValidator<CheckoutRequestBody>
 {
     public CheckoutRequestBodyValidator() =>
-        RuleFor(r => r.InvoiceIds).NotEmpty().WithMessage("invoiceIds is required: the invoices to pay.")
+        // Stop at the first failure: the rules after NotEmpty read the list.
+        RuleFor(r => r.InvoiceIds).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("invoiceIds is required: the invoices to pay.")
             .Must(ids => ids!.Count <= Payments.DeskPaymentRequestValidator.MaxInvoices).WithMessage($"One payment pays at most {Payments.DeskPaymentRequestValidator.MaxInvoices} invoices.")
             .Must(ids => ids!.All(id => id > 0)).WithMessage("Each invoice id is a positive number.");
 }

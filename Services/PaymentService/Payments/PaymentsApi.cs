@@ -117,7 +117,8 @@ public sealed class DeskPaymentRequestValidator : RequestValidator<DeskPaymentRe
 
     public DeskPaymentRequestValidator()
     {
-        RuleFor(r => r.Allocations).NotEmpty().WithMessage("allocations is required: the invoices this payment pays.")
+        // Stop at the first failure: the rules after NotEmpty read the list.
+        RuleFor(r => r.Allocations).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("allocations is required: the invoices this payment pays.")
             .Must(a => a!.Count <= MaxInvoices).WithMessage($"A payment pays at most {MaxInvoices} invoices.")
             .Must(a => a!.Select(x => x.InvoiceId).Distinct().Count() == a!.Count).WithMessage("Each invoice is named once.");
         RuleForEach(r => r.Allocations).ChildRules(a =>
