@@ -23,13 +23,16 @@ public static class InvoiceLineKinds
     public static readonly string[] All = [Appointment, Extra];
 }
 
-/// <summary>How a payment was taken: at the clinic's desk (recorded by its staff), or by card through the payment provider.</summary>
+/// <summary>How a payment was taken: at the clinic's desk (recorded by its staff), by card through the payment provider, or from the customer's credit.</summary>
 public static class PaymentMethods
 {
     public const string Desk = "desk";
     public const string Card = "card";
 
-    public static readonly string[] All = [Desk, Card];
+    /// <summary>Paid from the customer's credit at the clinic (a credit note of an earlier cancellation).</summary>
+    public const string Credit = "credit";
+
+    public static readonly string[] All = [Desk, Card, Credit];
 }
 
 public sealed record InvoiceLineResponse(long Id, string Kind, long? BookingId, string Description, decimal Amount, DateTimeOffset CreatedAt);
@@ -61,3 +64,22 @@ public sealed record CheckoutInvoiceResponse(long InvoiceId, decimal Amount);
 public sealed record CheckoutResponse(
     long Id, long ClinicId, long CustomerId, string Currency, decimal Amount, string Status, string? PaymentUrl, DateTimeOffset ExpiresAt,
     long? PaymentId, string? LastFailure, DateTimeOffset? PaidAt, IReadOnlyList<CheckoutInvoiceResponse> Invoices);
+
+/// <summary>What a movement of credit is: a credit note, money no invoice could take, credit applied to an invoice, credit refunded.</summary>
+public static class CreditKinds
+{
+    public const string CreditNote = "credit-note";
+    public const string Unallocated = "unallocated";
+    public const string Applied = "applied";
+    public const string Refunded = "refunded";
+
+    public static readonly string[] All = [CreditNote, Unallocated, Applied, Refunded];
+}
+
+public sealed record CreditEntryResponse(long Id, long ClinicId, string Currency, decimal Amount, string Kind, long? CreditNoteId, long? PaymentId, DateTimeOffset At);
+
+/// <summary>A customer's credit at one clinic in one currency: the balance, and how it came about (newest first).</summary>
+public sealed record CreditBalanceResponse(long ClinicId, long CustomerId, string Currency, decimal Balance, IReadOnlyList<CreditEntryResponse> Entries);
+
+/// <summary>A clinic's payment policy: a paid appointment cancelled at least this many hours before it starts is credited.</summary>
+public sealed record PaymentPolicyResponse(long ClinicId, int CancellationNoticeHours);

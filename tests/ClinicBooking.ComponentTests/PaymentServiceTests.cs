@@ -4,6 +4,7 @@ using ClinicBooking.Contracts.Access;
 using ClinicBooking.Contracts.Payments;
 using ClinicBooking.Messages;
 using ClinicBooking.PaymentService.Checkouts;
+using ClinicBooking.PaymentService.Credit;
 using ClinicBooking.PaymentService.Data;
 using ClinicBooking.PaymentService.Extensions;
 using Microsoft.Extensions.Configuration;
@@ -138,6 +139,42 @@ public sealed class PaymentServiceTests(ScratchPostgres postgres) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_cancellations_credit_settles_the_next_invoices_at_that_clinic_and_a_late_one_earns_none()
+    {
+        // The clinic credits cancellations made at least a day ahead.
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            await CreditApi.ReplacePolicy(Clinic, new PaymentPolicyRequest(24), scope.ServiceProvider.GetRequiredService<PaymentDbContext>(), Ct);
+        }
+        var customer = Customer + 50;
+        var (paidBooking, lateBooking) = (_nextBooking++, _nextBooking++);
+        var paid = Change(paidBooking, BookingStatus.Confirmed, 2, new Price(45.50m, "EUR"), customer);
+        var late = Change(lateBooking, BookingStatus.Confirmed, 2, new Price(12m, "EUR"), customer);
+        await PublishAsync(paid, late);
+        await PayAsync([new DeskAllocation(Assert.Single(await InvoicesOfAsync(paidBooking)).Id, null), new DeskAllocation(Assert.Single(await InvoicesOfAsync(lateBooking)).Id, null)]);
+
+        // Cancelled three days ahead: its 45.50 becomes credit, once however often the message comes. Cancelled an
+        // hour ahead: no credit.
+        var cancelled = paid with { Status = BookingStatus.Cancelled, Revision = 3, ChangedAt = paid.StartsAt.AddDays(-3) };
+        await PublishAsync(cancelled);
+        await PublishAsync(cancelled with { Revision = 4 });
+        await PublishAsync(late with { Status = BookingStatus.Cancelled, Revision = 3, ChangedAt = late.StartsAt.AddHours(-1) });
+        Assert.Equal(45.50m, await BalanceAsync(customer));
+
+        // The next invoice at that clinic is paid from it, and the one after in part; another clinic's is not.
+        var next = await BilledAsync(new Price(30m, "EUR"), customer);
+        Assert.Equal((InvoiceStatuses.Paid, 30m), ((await InvoiceAsync(next)).Status, (await InvoiceAsync(next)).Settled));
+        var after = await BilledAsync(new Price(20m, "EUR"), customer);
+        Assert.Equal((InvoiceStatuses.Open, 15.50m), ((await InvoiceAsync(after)).Status, (await InvoiceAsync(after)).Settled));
+        Assert.Equal(0m, await BalanceAsync(customer));
+        await using var db = Db();
+        var entries = await db.CreditEntries.Where(e => e.CustomerId == customer).OrderBy(e => e.Id).Select(e => new { e.Kind, e.Amount }).ToListAsync(Ct);
+        Assert.Equal([(CreditKinds.CreditNote, 45.50m), (CreditKinds.Applied, -30m), (CreditKinds.Applied, -15.50m)], entries.Select(e => (e.Kind, e.Amount)));
+        Assert.Equal(2, await db.Payments.CountAsync(p => p.CustomerId == customer && p.Method == PaymentMethods.Credit, Ct));
+        Assert.Single(await db.CreditNotes.Where(n => n.CustomerId == customer).ToListAsync(Ct));
+    }
+
+    [Fact]
     public async Task Desks_recording_the_same_invoice_at_once_are_refused_past_its_total()
     {
         var invoice = await BilledAsync(new Price(80m, "EUR"));
@@ -195,6 +232,12 @@ public sealed class PaymentServiceTests(ScratchPostgres postgres) : IAsyncLifeti
         var booking = _nextBooking++;
         await PublishAsync(Change(booking, BookingStatus.Confirmed, 2, price, customer));
         return Assert.Single(await InvoicesOfAsync(booking)).Id;
+    }
+
+    private async Task<decimal> BalanceAsync(long customer)
+    {
+        await using var db = Db();
+        return await db.CreditBalances.Where(b => b.CustomerId == customer && b.ClinicId == Clinic).Select(b => b.Balance).SingleOrDefaultAsync(Ct);
     }
 
     private async Task<PaymentResponse> PayAsync(DeskAllocation[] allocations)

@@ -1,6 +1,7 @@
 using ClinicBooking.Contracts.Payments;
 using ClinicBooking.Messages;
 using ClinicBooking.PaymentService.Data;
+using ClinicBooking.PaymentService.Outbox;
 using ClinicBooking.PaymentService.Providers;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -139,21 +140,16 @@ public static class CheckoutSettlement
         db.Payments.Add(payment);
         await db.SaveChangesAsync(ct);
         // Bookings paid when booked whose invoice this settled: their cells confirm them (in the same transaction).
-        var awaiting = BookingStatus.AwaitingPayment.ToName();
-        var paidBookings = await (
-            from line in db.InvoiceLines
-            join invoice in db.Invoices on line.InvoiceId equals invoice.Id
-            join booking in db.BookedAppointments on line.BookingId equals booking.BookingId
-            where ids.Contains(line.InvoiceId) && line.Kind == InvoiceLineKinds.Appointment
-                && invoice.Status == InvoiceStatuses.Paid && booking.Status == awaiting
-            select new { booking.BookingId, booking.ClinicId }).ToListAsync(ct);
-        foreach (var paid in paidBookings)
-        {
-            db.OutboxMessages.Add(new PaymentOutboxMessage { BookingId = paid.BookingId, ClinicId = paid.ClinicId, PaymentId = payment.Id, PaidAt = now });
-        }
+        await PaidBookings.QueueAsync(db, ids, payment.Id, now, ct);
         if (left > 0)
         {
-            logger.LogWarning("Card payment {PaymentId} keeps {Left} {Currency} unallocated: its invoices were paid otherwise meanwhile", payment.Id, left, payment.Currency);
+            // Its invoices were paid otherwise meanwhile, or its booking ended: the money is the customer's credit at the clinic.
+            logger.LogWarning("Card payment {PaymentId} leaves {Left} {Currency} no invoice can take; it becomes the customer's credit", payment.Id, left, payment.Currency);
+            db.CreditEntries.Add(new CreditEntry
+            {
+                ClinicId = payment.ClinicId, CustomerId = payment.CustomerId, Currency = payment.Currency, Amount = left,
+                Kind = CreditKinds.Unallocated, PaymentId = payment.Id, RecordedBy = ProviderActor, CreatedAt = now,
+            });
         }
         checkout.Status = Checkout.Paid;
         checkout.PaymentId = payment.Id;

@@ -31,6 +31,10 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
     public DbSet<CheckoutInvoice> CheckoutInvoices => Set<CheckoutInvoice>();
     public DbSet<ProviderEventRecord> ProviderEvents => Set<ProviderEventRecord>();
     public DbSet<PaymentOutboxMessage> OutboxMessages => Set<PaymentOutboxMessage>();
+    public DbSet<CreditNote> CreditNotes => Set<CreditNote>();
+    public DbSet<CreditEntry> CreditEntries => Set<CreditEntry>();
+    public DbSet<CreditBalance> CreditBalances => Set<CreditBalance>();
+    public DbSet<ClinicPaymentPolicy> PaymentPolicies => Set<ClinicPaymentPolicy>();
 
     // The local payment provider's own tables (it runs inside this service here; a deployment with Stripe leaves them empty).
     public DbSet<LocalSession> LocalSessions => Set<LocalSession>();
@@ -162,7 +166,56 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
         providerEvent.Property(e => e.Kind).HasMaxLength(32);
         providerEvent.Property(e => e.Reference).HasMaxLength(200);
 
+        ConfigureCredit(modelBuilder);
         ConfigureLocalProvider(modelBuilder);
+    }
+
+    private static void ConfigureCredit(ModelBuilder modelBuilder)
+    {
+        var note = modelBuilder.Entity<CreditNote>();
+        note.ToTable("credit_notes", t =>
+        {
+            t.HasCheckConstraint("ck_credit_notes_amount", "amount > 0");
+            t.HasCheckConstraint("ck_credit_notes_currency", "currency ~ '^[A-Z]{3}$'");
+        });
+        note.Property(n => n.Currency).HasMaxLength(3);
+        note.Property(n => n.Amount).HasPrecision(SumDigits, 2);
+        note.Property(n => n.Reason).HasMaxLength(CreditNote.ReasonMaxLength);
+        note.Property(n => n.IssuedBy).HasMaxLength(200);
+        // One credit note per invoice, however often its booking's cancellation comes.
+        note.HasIndex(n => n.InvoiceId).IsUnique();
+        note.HasOne<Invoice>().WithMany().HasForeignKey(n => n.InvoiceId).OnDelete(DeleteBehavior.Restrict);
+
+        var entry = modelBuilder.Entity<CreditEntry>();
+        entry.ToTable("credit_entries", t =>
+        {
+            t.HasCheckConstraint("ck_credit_entries_amount", "amount <> 0");
+            t.HasCheckConstraint("ck_credit_entries_kind", PostgresDatabase.OneOf("kind", CreditKinds.All));
+            // What added credit says where from; what spent it, where to.
+            t.HasCheckConstraint("ck_credit_entries_source", $"(kind = '{CreditKinds.CreditNote}') = (credit_note_id IS NOT NULL) AND (kind = '{CreditKinds.CreditNote}' OR payment_id IS NOT NULL)");
+            t.HasCheckConstraint("ck_credit_entries_sign", $"(amount > 0) = (kind IN ('{CreditKinds.CreditNote}', '{CreditKinds.Unallocated}'))");
+        });
+        entry.Property(e => e.Currency).HasMaxLength(3);
+        entry.Property(e => e.Amount).HasPrecision(SumDigits, 2);
+        entry.Property(e => e.Kind).HasMaxLength(16);
+        entry.Property(e => e.RecordedBy).HasMaxLength(200);
+        entry.HasIndex(e => new { e.CustomerId, e.ClinicId, e.CreatedAt });
+        entry.HasOne<CreditNote>().WithMany().HasForeignKey(e => e.CreditNoteId).OnDelete(DeleteBehavior.Restrict);
+        entry.HasOne<Payment>().WithMany().HasForeignKey(e => e.PaymentId).OnDelete(DeleteBehavior.Restrict);
+        // A payment's unallocated money becomes credit once.
+        entry.HasIndex(e => e.PaymentId).IsUnique().HasFilter($"kind = '{CreditKinds.Unallocated}'").HasDatabaseName("ux_credit_entries_unallocated_payment");
+
+        var balance = modelBuilder.Entity<CreditBalance>();
+        balance.ToTable("credit_balances", t => t.HasCheckConstraint(PaymentSchema.CreditNotNegative, "balance >= 0"));
+        balance.HasKey(b => new { b.ClinicId, b.CustomerId, b.Currency });
+        balance.Property(b => b.Currency).HasMaxLength(3);
+        balance.Property(b => b.Balance).HasPrecision(SumDigits, 2);
+
+        var policy = modelBuilder.Entity<ClinicPaymentPolicy>();
+        policy.ToTable("clinic_payment_policies", t => t.HasCheckConstraint("ck_clinic_payment_policies_notice",
+            $"cancellation_notice_hours BETWEEN 0 AND {ClinicPaymentPolicy.MaxNoticeHours}"));
+        policy.HasKey(p => p.ClinicId);
+        policy.Property(p => p.ClinicId).ValueGeneratedNever();
     }
 
     private static void ConfigureLocalProvider(ModelBuilder modelBuilder)

@@ -17,6 +17,7 @@ public static class PaymentSchema
     public const string AllocationSameParty = "ck_payment_allocations_same_party";
     public const string LineOnVoidInvoice = "ck_invoice_lines_invoice_not_void";
     public const string AppendOnly = "ck_append_only";
+    public const string CreditNotNegative = "ck_credit_balances_not_negative";
 
     public const string Rules = $$"""
         CREATE FUNCTION invoice_lines_add() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -67,5 +68,31 @@ public static class PaymentSchema
         CREATE TRIGGER invoice_lines_append_only BEFORE UPDATE OR DELETE ON invoice_lines FOR EACH ROW EXECUTE FUNCTION refuse_change();
         CREATE TRIGGER payments_append_only BEFORE UPDATE OR DELETE ON payments FOR EACH ROW EXECUTE FUNCTION refuse_change();
         CREATE TRIGGER payment_allocations_append_only BEFORE UPDATE OR DELETE ON payment_allocations FOR EACH ROW EXECUTE FUNCTION refuse_change();
+        """;
+
+    /// <summary>
+    /// The credit ledger's rules (migration <c>Credit</c>): each entry moves its balance (one row per clinic, customer
+    /// and currency, created by the first entry), which may never go below zero; the upsert locks the balance's row, so
+    /// two spends at once wait for each other. Entries and credit notes are only ever added.
+    /// </summary>
+    public const string CreditRules = $$"""
+        CREATE FUNCTION credit_entries_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            -- Update first: an INSERT's CHECK is tested on the row it proposes, before any conflict, so a spend
+            -- (a negative amount) cannot go through ON CONFLICT. A first entry creates the balance (a first spend,
+            -- from no balance, is refused by its CHECK).
+            UPDATE credit_balances SET balance = balance + NEW.amount
+             WHERE clinic_id = NEW.clinic_id AND customer_id = NEW.customer_id AND currency = NEW.currency;
+            IF NOT FOUND THEN
+                INSERT INTO credit_balances (clinic_id, customer_id, currency, balance)
+                VALUES (NEW.clinic_id, NEW.customer_id, NEW.currency, NEW.amount)
+                ON CONFLICT (clinic_id, customer_id, currency) DO UPDATE SET balance = credit_balances.balance + EXCLUDED.balance;
+            END IF;
+            RETURN NEW;
+        END $$;
+
+        CREATE TRIGGER credit_entries_apply AFTER INSERT ON credit_entries FOR EACH ROW EXECUTE FUNCTION credit_entries_apply();
+        CREATE TRIGGER credit_entries_append_only BEFORE UPDATE OR DELETE ON credit_entries FOR EACH ROW EXECUTE FUNCTION refuse_change();
+        CREATE TRIGGER credit_notes_append_only BEFORE UPDATE OR DELETE ON credit_notes FOR EACH ROW EXECUTE FUNCTION refuse_change();
         """;
 }

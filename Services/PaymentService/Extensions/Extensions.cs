@@ -1,4 +1,5 @@
 using ClinicBooking.PaymentService.Checkouts;
+using ClinicBooking.PaymentService.Credit;
 using ClinicBooking.PaymentService.Data;
 using ClinicBooking.PaymentService.LocalProvider;
 using ClinicBooking.Messaging.Outbox;
@@ -76,6 +77,7 @@ public static class Extensions
         api.MapInvoicesApi();
         api.MapPaymentsApi();
         api.MapCheckoutsApi();
+        api.MapCreditApi();
         app.MapProviderWebhooks();
         if (app.Services.GetService<LocalWebhookSwitches>() is not null)
         {

@@ -1,7 +1,9 @@
 using ClinicBooking.Contracts.Payments;
 using ClinicBooking.Messages;
 using ClinicBooking.PaymentService.Checkouts;
+using ClinicBooking.PaymentService.Credit;
 using ClinicBooking.PaymentService.Data;
+using ClinicBooking.PaymentService.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -51,6 +53,14 @@ public sealed class BookingChangesConsumer(PaymentDbContext db, CheckoutCloser c
         if (change.Status is BookingStatus.Confirmed or BookingStatus.AwaitingPayment && change.Price is { Amount: > 0 } price)
         {
             await BillAsync(db, change, price, ct);
+            // Credit the customer has at the clinic pays it first (and a booking awaiting payment it settles is confirmed).
+            var invoiceId = await db.InvoiceLines.Where(l => l.BookingId == change.BookingId && l.Kind == InvoiceLineKinds.Appointment)
+                .Select(l => l.InvoiceId).SingleAsync(ct);
+            if (await CreditLedger.ApplyAsync(db, invoiceId, ct) is { } fromCredit)
+            {
+                await PaidBookings.QueueAsync(db, [invoiceId], fromCredit.Id, fromCredit.CreatedAt, ct);
+                await db.SaveChangesAsync(ct);
+            }
         }
         else if (change.Status is BookingStatus.Cancelled or BookingStatus.Expired or BookingStatus.Rejected)
         {
@@ -60,6 +70,10 @@ public sealed class BookingChangesConsumer(PaymentDbContext db, CheckoutCloser c
                  WHERE id = (SELECT invoice_id FROM invoice_lines WHERE booking_id = {change.BookingId} AND kind = {InvoiceLineKinds.Appointment})
                    AND status = {InvoiceStatuses.Open} AND settled = 0
                 """, ct);
+            if (change.Status == BookingStatus.Cancelled)
+            {
+                await CreditLedger.CreditCancellationAsync(db, change, ct);
+            }
         }
     }
 

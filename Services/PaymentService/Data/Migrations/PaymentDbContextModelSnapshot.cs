@@ -219,6 +219,199 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.PaymentService.Data.ClinicPaymentPolicy", b =>
+                {
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<int>("CancellationNoticeHours")
+                        .HasColumnType("integer")
+                        .HasColumnName("cancellation_notice_hours");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("ClinicId")
+                        .HasName("pk_clinic_payment_policies");
+
+                    b.ToTable("clinic_payment_policies", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_clinic_payment_policies_notice", "cancellation_notice_hours BETWEEN 0 AND 720");
+                        });
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Data.CreditBalance", b =>
+                {
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<decimal>("Balance")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("balance");
+
+                    b.HasKey("ClinicId", "CustomerId", "Currency")
+                        .HasName("pk_credit_balances");
+
+                    b.ToTable("credit_balances", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_credit_balances_not_negative", "balance >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Data.CreditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreditNoteId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("credit_note_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<long?>("PaymentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("payment_id");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_credit_entries");
+
+                    b.HasIndex("CreditNoteId")
+                        .HasDatabaseName("ix_credit_entries_credit_note_id");
+
+                    b.HasIndex("PaymentId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_credit_entries_unallocated_payment")
+                        .HasFilter("kind = 'unallocated'");
+
+                    b.HasIndex("CustomerId", "ClinicId", "CreatedAt")
+                        .HasDatabaseName("ix_credit_entries_customer_id_clinic_id_created_at");
+
+                    b.ToTable("credit_entries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_credit_entries_amount", "amount <> 0");
+
+                            t.HasCheckConstraint("ck_credit_entries_kind", "kind IN ('credit-note', 'unallocated', 'applied', 'refunded')");
+
+                            t.HasCheckConstraint("ck_credit_entries_sign", "(amount > 0) = (kind IN ('credit-note', 'unallocated'))");
+
+                            t.HasCheckConstraint("ck_credit_entries_source", "(kind = 'credit-note') = (credit_note_id IS NOT NULL) AND (kind = 'credit-note' OR payment_id IS NOT NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Data.CreditNote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("customer_id");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<string>("IssuedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("issued_by");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_credit_notes");
+
+                    b.HasIndex("InvoiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_credit_notes_invoice_id");
+
+                    b.ToTable("credit_notes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_credit_notes_amount", "amount > 0");
+
+                            t.HasCheckConstraint("ck_credit_notes_currency", "currency ~ '^[A-Z]{3}$'");
+                        });
+                });
+
             modelBuilder.Entity("ClinicBooking.PaymentService.Data.Invoice", b =>
                 {
                     b.Property<long>("Id")
@@ -448,7 +641,7 @@ namespace ClinicBooking.PaymentService.Data.Migrations
 
                             t.HasCheckConstraint("ck_payments_currency", "currency ~ '^[A-Z]{3}$'");
 
-                            t.HasCheckConstraint("ck_payments_method", "method IN ('desk', 'card')");
+                            t.HasCheckConstraint("ck_payments_method", "method IN ('desk', 'card', 'credit')");
                         });
                 });
 
@@ -823,6 +1016,31 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_checkout_invoices_invoices_invoice_id");
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Data.CreditEntry", b =>
+                {
+                    b.HasOne("ClinicBooking.PaymentService.Data.CreditNote", null)
+                        .WithMany()
+                        .HasForeignKey("CreditNoteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_credit_entries_credit_notes_credit_note_id");
+
+                    b.HasOne("ClinicBooking.PaymentService.Data.Payment", null)
+                        .WithMany()
+                        .HasForeignKey("PaymentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_credit_entries_payments_payment_id");
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Data.CreditNote", b =>
+                {
+                    b.HasOne("ClinicBooking.PaymentService.Data.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_credit_notes_invoices_invoice_id");
                 });
 
             modelBuilder.Entity("ClinicBooking.PaymentService.Data.InvoiceLine", b =>
