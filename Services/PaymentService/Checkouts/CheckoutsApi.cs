@@ -3,6 +3,7 @@ using ClinicBooking.Contracts.Access;
 using ClinicBooking.Contracts.Payments;
 using ClinicBooking.Messages;
 using ClinicBooking.PaymentService.Data;
+using ClinicBooking.PaymentService.Payments;
 using ClinicBooking.PaymentService.Providers;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -100,15 +101,9 @@ public static class CheckoutsApi
 
     public static async Task<Ok<CheckoutResponse>> GetCheckout(long id, ClaimsPrincipal user, PaymentDbContext db, CancellationToken ct)
     {
-        var caller = Caller.From(user);
-        if (caller.CustomerId is null && !(caller.IsStaff && !caller.IsAdministrator))
-        {
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden", "Card payments are read by the customer who pays and the staff of the clinic paid.");
-        }
+        var caller = MoneyParties.Require(user, "Card payments are read by the customer who pays and the staff of the clinic paid.");
         var checkout = await db.Checkouts.AsNoTracking().Include(c => c.Invoices).SingleOrDefaultAsync(c => c.Id == id, ct);
-        if (checkout is null
-            || (caller.CustomerId is { } customerId && checkout.CustomerId != customerId)
-            || (caller.CustomerId is null && !caller.ClinicIds.Contains(checkout.ClinicId)))
+        if (checkout is null || !caller.IsPartyTo(checkout.ClinicId, checkout.CustomerId))
         {
             throw ProblemException.NotFound($"Checkout {id} does not exist, or is not yours.");
         }

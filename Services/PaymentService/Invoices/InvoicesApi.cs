@@ -2,6 +2,7 @@ using System.Security.Claims;
 using ClinicBooking.Contracts.Access;
 using ClinicBooking.Contracts.Payments;
 using ClinicBooking.PaymentService.Data;
+using ClinicBooking.PaymentService.Payments;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -29,13 +30,13 @@ public static class InvoicesApi
     }
 
     public static async Task<Ok<InvoiceResponse>> GetInvoice(long id, ClaimsPrincipal user, PaymentDbContext db, CancellationToken ct) =>
-        TypedResults.Ok((await FindAsync(db, id, Caller.From(user), ct)).ToResponse());
+        TypedResults.Ok((await FindAsync(db, id, user, ct)).ToResponse());
 
     /// <summary>A customer's own invoices, or (for its staff) <paramref name="clinicId"/>'s; the newest first, at most <see cref="MaxListed"/>.</summary>
     public static async Task<Ok<List<InvoiceResponse>>> ListInvoices(
         ClaimsPrincipal user, PaymentDbContext db, CancellationToken ct, long? clinicId = null, string? status = null)
     {
-        var caller = Caller.From(user);
+        var caller = MoneyParties.Require(user, PartiesRule);
         if (status is not null && !InvoiceStatuses.All.Contains(status))
         {
             throw ProblemException.Validation(new Dictionary<string, string[]> { ["status"] = [$"status must be one of: {string.Join(", ", InvoiceStatuses.All)}."] });
@@ -45,7 +46,7 @@ public static class InvoicesApi
         {
             query = db.Invoices.Where(i => i.CustomerId == customerId && (clinicId == null || i.ClinicId == clinicId));
         }
-        else if (caller.IsStaff && !caller.IsAdministrator)
+        else
         {
             if (clinicId is null)
             {
@@ -56,10 +57,6 @@ public static class InvoicesApi
                 throw ProblemException.NotFound($"Clinic {clinicId} has no invoices of yours.");
             }
             query = db.Invoices.Where(i => i.ClinicId == clinicId);
-        }
-        else
-        {
-            throw PartiesOnly();
         }
         var invoices = await query.Where(i => status == null || i.Status == status)
             .Include(i => i.Lines).Include(i => i.Allocations)
@@ -77,7 +74,7 @@ public static class InvoicesApi
         long id, InvoiceLineRequest request, ClaimsPrincipal user, PaymentDbContext db, CancellationToken ct)
     {
         var caller = Caller.From(user);
-        var invoice = (await FindAsync(db, id, caller, ct)).Invoice;
+        var invoice = (await FindAsync(db, id, user, ct)).Invoice;
         if (!Currencies.FitsMinorUnits(request.Amount!.Value, invoice.Currency))
         {
             throw ProblemException.Validation(new Dictionary<string, string[]> { ["amount"] = [$"amount has more decimals than {invoice.Currency} has."] });
@@ -97,21 +94,16 @@ public static class InvoicesApi
         });
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
-        return TypedResults.Created($"/invoices/{id}", (await FindAsync(db, id, caller, ct)).ToResponse());
+        return TypedResults.Created($"/invoices/{id}", (await FindAsync(db, id, user, ct)).ToResponse());
     }
 
     /// <summary>The invoice if the caller is one of its parties; otherwise 404 (or 403 for those who are never one).</summary>
-    internal static async Task<InvoiceView> FindAsync(PaymentDbContext db, long id, Caller caller, CancellationToken ct)
+    internal static async Task<InvoiceView> FindAsync(PaymentDbContext db, long id, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (caller.CustomerId is null && !(caller.IsStaff && !caller.IsAdministrator))
-        {
-            throw PartiesOnly();
-        }
+        var caller = MoneyParties.Require(user, PartiesRule);
         var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).Include(i => i.Allocations).AsSplitQuery()
             .SingleOrDefaultAsync(i => i.Id == id, ct);
-        if (invoice is null
-            || (caller.CustomerId is { } customerId && invoice.CustomerId != customerId)
-            || (caller.CustomerId is null && !caller.ClinicIds.Contains(invoice.ClinicId)))
+        if (invoice is null || !caller.IsPartyTo(invoice.ClinicId, invoice.CustomerId))
         {
             throw ProblemException.NotFound($"Invoice {id} does not exist, or is not yours.");
         }
@@ -126,8 +118,7 @@ public static class InvoicesApi
             .ToDictionaryAsync(p => p.Id, p => (p.Method, p.CreatedAt), ct);
     }
 
-    private static ProblemException PartiesOnly() => new(StatusCodes.Status403Forbidden, "Forbidden",
-        "Invoices are read by the customer they bill and the staff of the clinic that bills them.");
+    private const string PartiesRule = "Invoices are read by the customer they bill and the staff of the clinic that bills them.";
 }
 
 /// <summary>An invoice with the method and time of each payment allocated to it.</summary>

@@ -84,15 +84,9 @@ public static class PaymentsApi
 
     public static async Task<Ok<PaymentResponse>> GetPayment(long id, ClaimsPrincipal user, PaymentDbContext db, CancellationToken ct)
     {
-        var caller = Caller.From(user);
-        if (caller.CustomerId is null && !(caller.IsStaff && !caller.IsAdministrator))
-        {
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Forbidden", "Payments are read by the customer who paid and the staff of the clinic paid.");
-        }
+        var caller = MoneyParties.Require(user, "Payments are read by the customer who paid and the staff of the clinic paid.");
         var payment = await db.Payments.AsNoTracking().Include(p => p.Allocations).SingleOrDefaultAsync(p => p.Id == id, ct);
-        if (payment is null
-            || (caller.CustomerId is { } customerId && payment.CustomerId != customerId)
-            || (caller.CustomerId is null && !caller.ClinicIds.Contains(payment.ClinicId)))
+        if (payment is null || !caller.IsPartyTo(payment.ClinicId, payment.CustomerId))
         {
             throw ProblemException.NotFound($"Payment {id} does not exist, or is not yours.");
         }
