@@ -141,6 +141,18 @@ public static class Routes
             ClusterId = Clusters.PaymentService,
             Match = new RouteMatch { Path = "/checkouts/{**rest}" },
         }.Checked(),
+        new RouteConfig
+        {
+            RouteId = "credit",
+            ClusterId = Clusters.PaymentService,
+            Match = new RouteMatch { Path = "/credit/{**rest}" },
+        }.Checked(),
+        new RouteConfig
+        {
+            RouteId = "payment-policies",
+            ClusterId = Clusters.PaymentService,
+            Match = new RouteMatch { Path = "/payment-policies/{clinicId}/{**rest}" },
+        }.Checked().OfClinic("clinicId"),
         // The local payment provider's payment pages (its API stays inside: only PaymentService calls it).
         new RouteConfig
         {

@@ -109,6 +109,10 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["POST /payments/desk"] = Desk,
         ["GET /payments/{id}"] = PaymentParty,
         ["POST /checkouts"] = CardPayer,
+        // A customer's credit: their own; a clinic's staff read their patients' at the clinic (clinicId and customerId).
+        ["GET /credit"] = PaymentParties,
+        ["GET /payment-policies/{clinicId}"] = Public,
+        ["PUT /payment-policies/{clinicId}"] = ClinicStaff,
         ["GET /checkouts/{id}"] = PaymentParty,
         // The payment provider's events: its signature, not a token, is the authority (an unsigned one is refused, 400).
         ["POST /payments/webhooks"] = Public,
@@ -357,6 +361,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 "/availability/search" => $"?date={DateOnly.FromDayNumber((int)_ids["date"]):yyyy-MM-dd}&specialization=Cardiology",
                 "/availability/next" => "?specialization=Cardiology",
                 "/consultations" or "/invoices" => $"?clinicId={id("clinic")}",
+                "/credit" => $"?clinicId={id("clinic")}&customerId={id("customer")}",
                 _ => "",
             };
 
@@ -383,6 +388,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 "/invoices/{id}/lines" => JsonSerializer.Serialize(new { description = "Matrix charge", amount = 1.00m }),
                 "/payments/desk" => JsonSerializer.Serialize(new { allocations = new[] { new { invoiceId = _ids["invoice"], amount = 0.01m } } }),
                 "/checkouts" => JsonSerializer.Serialize(new { invoiceIds = new[] { _ids["invoice"] } }),
+                "/payment-policies/{clinicId}" => JsonSerializer.Serialize(new { cancellationNoticeHours = 24 }),
                 _ => "{}",
             };
         }
