@@ -149,6 +149,12 @@ public static class Routes
         }.Checked(),
         new RouteConfig
         {
+            RouteId = "coupons",
+            ClusterId = Clusters.PaymentService,
+            Match = new RouteMatch { Path = "/coupons/{**rest}" },
+        }.Checked(),
+        new RouteConfig
+        {
             RouteId = "payment-policies",
             ClusterId = Clusters.PaymentService,
             Match = new RouteMatch { Path = "/payment-policies/{clinicId}/{**rest}" },

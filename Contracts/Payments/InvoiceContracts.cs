@@ -23,7 +23,7 @@ public static class InvoiceLineKinds
     public static readonly string[] All = [Appointment, Extra];
 }
 
-/// <summary>How a payment was taken: at the clinic's desk (recorded by its staff), by card through the payment provider, or from the customer's credit.</summary>
+/// <summary>How a payment was taken: at the clinic's desk (recorded by its staff), by card through the payment provider, from the customer's credit, or let go by a coupon.</summary>
 public static class PaymentMethods
 {
     public const string Desk = "desk";
@@ -32,7 +32,13 @@ public static class PaymentMethods
     /// <summary>Paid from the customer's credit at the clinic (a credit note of an earlier cancellation).</summary>
     public const string Credit = "credit";
 
-    public static readonly string[] All = [Desk, Card, Credit];
+    /// <summary>A coupon's discount: no money changed hands, the clinic let the amount go.</summary>
+    public const string Coupon = "coupon";
+
+    public static readonly string[] All = [Desk, Card, Credit, Coupon];
+
+    /// <summary>The methods by which money was actually paid (what a cancellation can give back as credit).</summary>
+    public static readonly string[] Money = [Desk, Card, Credit];
 }
 
 public sealed record InvoiceLineResponse(long Id, string Kind, long? BookingId, string Description, decimal Amount, DateTimeOffset CreatedAt);
@@ -83,3 +89,12 @@ public sealed record CreditBalanceResponse(long ClinicId, long CustomerId, strin
 
 /// <summary>A clinic's payment policy: a paid appointment cancelled at least this many hours before it starts is credited.</summary>
 public sealed record PaymentPolicyResponse(long ClinicId, int CancellationNoticeHours);
+
+/// <summary>
+/// A clinic's coupon: <see cref="PercentOff"/> of an invoice, or <see cref="AmountOff"/> in <see cref="Currency"/>, never
+/// more than the invoice still owes; redeemable until <see cref="ExpiresAt"/> and at most <see cref="MaxRedemptions"/>
+/// times (none: no limit), one coupon per invoice.
+/// </summary>
+public sealed record CouponResponse(
+    long Id, long ClinicId, string Code, int? PercentOff, decimal? AmountOff, string? Currency, DateTimeOffset? ExpiresAt,
+    int? MaxRedemptions, int TimesRedeemed, bool Active, DateTimeOffset CreatedAt);

@@ -4,6 +4,7 @@ using ClinicBooking.Contracts.Access;
 using ClinicBooking.Contracts.Payments;
 using ClinicBooking.Messages;
 using ClinicBooking.PaymentService.Checkouts;
+using ClinicBooking.PaymentService.Coupons;
 using ClinicBooking.PaymentService.Credit;
 using ClinicBooking.PaymentService.Data;
 using ClinicBooking.PaymentService.Extensions;
@@ -175,6 +176,86 @@ public sealed class PaymentServiceTests(ScratchPostgres postgres) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Fifty_concurrent_redemptions_of_a_coupon_with_one_use_left_give_exactly_one_discount()
+    {
+        var coupon = await CreateCouponAsync(new CouponRequest(Clinic, "LAST-ONE", 10, null, null, null, 2));
+        // One of its two uses is taken; then fifty patients try the last one at once.
+        await RedeemAsync(await BilledAsync(new Price(50m, "EUR"), Customer + 200), "last-one", Customer + 200);
+        var invoices = new List<(long Invoice, long Customer)>();
+        for (var i = 0; i < 50; i++)
+        {
+            invoices.Add((await BilledAsync(new Price(50m, "EUR"), Customer + 201 + i), Customer + 201 + i));
+        }
+        var attempts = await Task.WhenAll(invoices.Select(async x =>
+        {
+            try
+            {
+                await RedeemAsync(x.Invoice, "LAST-ONE", x.Customer);
+                return null;
+            }
+            catch (ProblemException e)
+            {
+                return e;
+            }
+        }));
+        Assert.Single(attempts, a => a is null);
+        Assert.All(attempts.OfType<ProblemException>(), e => Assert.Equal((409, "Coupon LAST-ONE has been used up."), (e.Status, e.Message)));
+        await using var db = Db();
+        Assert.Equal(2, (await db.Coupons.SingleAsync(c => c.Id == coupon.Id, Ct)).TimesRedeemed);
+        var discounted = invoices.Select(x => x.Invoice).ToList();
+        Assert.Equal([5m], await db.Payments.Where(p => p.Method == PaymentMethods.Coupon && p.Allocations.Any(a => discounted.Contains(a.InvoiceId))).Select(p => p.Amount).ToListAsync(Ct));
+        Assert.Equal(1, await db.CouponRedemptions.CountAsync(r => discounted.Contains(r.InvoiceId), Ct));
+    }
+
+    [Fact]
+    public async Task A_coupon_takes_a_percentage_or_an_amount_off_at_its_clinic_until_it_expires_and_a_discount_is_never_credited()
+    {
+        await CreateCouponAsync(new CouponRequest(Clinic, "spring20", 20, null, null, DateTimeOffset.UtcNow.AddDays(30), null));
+        await CreateCouponAsync(new CouponRequest(Clinic, "TEN-OFF", null, 10m, "EUR", null, null));
+        await CreateCouponAsync(new CouponRequest(Clinic, "FIFTY-OFF", null, 50m, "EUR", null, null));
+        await CreateCouponAsync(new CouponRequest(Clinic, "DOLLARS", null, 5m, "USD", null, null));
+        var soon = await CreateCouponAsync(new CouponRequest(Clinic, "SOON-GONE", 50, null, null, DateTimeOffset.UtcNow.AddSeconds(2), null));
+        var duplicate = await Assert.ThrowsAsync<ProblemException>(() => CreateCouponAsync(new CouponRequest(Clinic, "Spring20", 5, null, null, null, null)));
+        Assert.Equal(409, duplicate.Status);
+
+        // 20 % of 45.50 is 9.10; the invoice still owes 36.40; a second coupon on it is refused.
+        var customer = Customer + 300;
+        var booking = _nextBooking++;
+        var confirmed = Change(booking, BookingStatus.Confirmed, 2, new Price(45.50m, "EUR"), customer);
+        await PublishAsync(confirmed);
+        var invoice = Assert.Single(await InvoicesOfAsync(booking)).Id;
+        var discounted = await RedeemAsync(invoice, " Spring20 ", customer);
+        Assert.Equal((45.50m, 9.10m, 36.40m), (discounted.Total, discounted.Paid, discounted.Outstanding));
+        Assert.Equal(PaymentMethods.Coupon, Assert.Single(discounted.Payments).Method);
+        Assert.Equal(409, (await Assert.ThrowsAsync<ProblemException>(() => RedeemAsync(invoice, "TEN-OFF", customer))).Status);
+
+        // An amount off is never more than what is owed: 50.00 off a 30.00 invoice pays it. Another currency's, an
+        // unknown code, another customer's invoice, an expired coupon are refused.
+        var small = await BilledAsync(new Price(30m, "EUR"), customer);
+        Assert.Equal((InvoiceStatuses.Paid, 30m, 0m), ((await RedeemAsync(small, "FIFTY-OFF", customer)) is var paid ? (paid.Status, paid.Paid, paid.Outstanding) : default));
+        var other = await BilledAsync(new Price(30m, "EUR"), customer);
+        Assert.Equal(409, (await Assert.ThrowsAsync<ProblemException>(() => RedeemAsync(other, "DOLLARS", customer))).Status);
+        Assert.Equal(400, (await Assert.ThrowsAsync<ProblemException>(() => RedeemAsync(other, "NO-SUCH", customer))).Status);
+        Assert.Equal(404, (await Assert.ThrowsAsync<ProblemException>(() => RedeemAsync(other, "TEN-OFF", customer + 1))).Status);
+        while (DateTimeOffset.UtcNow <= soon.ExpiresAt)
+        {
+            await Task.Delay(100, Ct);
+        }
+        var expired = await Assert.ThrowsAsync<ProblemException>(() => RedeemAsync(other, "SOON-GONE", customer));
+        Assert.Equal(409, expired.Status);
+        Assert.StartsWith("Coupon SOON-GONE expired", expired.Message);
+
+        // The rest paid at the desk, then cancelled well ahead: the 36.40 paid comes back as credit, not the discount.
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            await CreditApi.ReplacePolicy(Clinic, new PaymentPolicyRequest(0), scope.ServiceProvider.GetRequiredService<PaymentDbContext>(), Ct);
+        }
+        await PayAsync([new DeskAllocation(invoice, null)]);
+        await PublishAsync(confirmed with { Status = BookingStatus.Cancelled, Revision = 3, ChangedAt = confirmed.StartsAt.AddDays(-3) });
+        Assert.Equal(36.40m, await BalanceAsync(customer));
+    }
+
+    [Fact]
     public async Task Desks_recording_the_same_invoice_at_once_are_refused_past_its_total()
     {
         var invoice = await BilledAsync(new Price(80m, "EUR"));
@@ -232,6 +313,21 @@ public sealed class PaymentServiceTests(ScratchPostgres postgres) : IAsyncLifeti
         var booking = _nextBooking++;
         await PublishAsync(Change(booking, BookingStatus.Confirmed, 2, price, customer));
         return Assert.Single(await InvoicesOfAsync(booking)).Id;
+    }
+
+    private async Task<CouponResponse> CreateCouponAsync(CouponRequest request)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        Assert.True(new CouponRequestValidator().Validate(request).IsValid);
+        return (await CouponsApi.CreateCoupon(request, Staff(), scope.ServiceProvider.GetRequiredService<PaymentDbContext>(), Ct)).Value!;
+    }
+
+    private async Task<InvoiceResponse> RedeemAsync(long invoice, string code, long customer)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var patient = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimNames.Subject, $"patient-{customer}"), new Claim(ClaimNames.Role, Roles.Customer), new Claim(ClaimNames.CustomerId, customer.ToString())], "test"));
+        return (await CouponsApi.Redeem(invoice, new CouponRedemptionRequest(code), patient, scope.ServiceProvider.GetRequiredService<PaymentDbContext>(), Ct)).Value!;
     }
 
     private async Task<decimal> BalanceAsync(long customer)

@@ -101,6 +101,63 @@ public sealed class PaymentTests(ClinicBookingApp app)
     }
 
     [Fact]
+    public async Task A_paid_booking_cancelled_under_the_clinics_policy_becomes_credit_that_settles_the_next_invoice_there()
+    {
+        var (clinic, slots) = await PricedSlotsAsync(40m);
+        var (_, patient, _) = await Tokens.NewCustomerAsync(app, "Clara Credit", Ct);
+        var (_, stranger, _) = await Tokens.NewCustomerAsync(app, "Sid Stranger", Ct);
+        var staff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, clinic.Id, Ct);
+        var otherStaff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, await _api.CreateClinicIdAsync(), Ct);
+
+        // The clinic credits cancellations made at least two days ahead; the policy is public, set by its staff only.
+        await (await SendAsync(HttpMethod.Put, $"/payment-policies/{clinic.Id}", patient, new { cancellationNoticeHours = 48 })).AssertProblemAsync(403);
+        await (await SendAsync(HttpMethod.Put, $"/payment-policies/{clinic.Id}", otherStaff, new { cancellationNoticeHours = 48 })).AssertProblemAsync(404);
+        using (var set = await SendAsync(HttpMethod.Put, $"/payment-policies/{clinic.Id}", staff, new { cancellationNoticeHours = 48 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        }
+        using (var policy = await app.Anonymous.GetAsync($"/payment-policies/{clinic.Id}", Ct))
+        {
+            Assert.Equal(48, (await policy.ReadJsonAsync()).GetProperty("cancellationNoticeHours").GetInt32());
+        }
+
+        // Paid at the desk, then cancelled months ahead: the 40.00 becomes the patient's credit at this clinic.
+        var first = await BookAsync(slots[0], patient);
+        var invoice = (await WaitForInvoicesAsync(patient, 1))[0].GetProperty("id").GetInt64();
+        using (var paid = await SendAsync(HttpMethod.Post, "/payments/desk", staff, new { allocations = new[] { new { invoiceId = invoice } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, paid.StatusCode);
+        }
+        using (var cancelled = await SendAsync(HttpMethod.Delete, $"/bookings/{first}", patient))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        }
+        JsonElement credit = default;
+        await Http.WaitUntilAsync(async () =>
+        {
+            credit = await (await SendAsync(HttpMethod.Get, "/credit", patient)).ReadJsonAsync();
+            return credit.GetArrayLength() == 1 && credit[0].GetProperty("balance").GetDecimal() == 40m;
+        });
+        Assert.Equal(clinic.Id, credit[0].GetProperty("clinicId").GetInt64());
+        Assert.Equal(["credit-note"], credit[0].GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
+        // The clinic's staff see it; another customer and another clinic's staff do not.
+        var customerId = credit[0].GetProperty("customerId").GetInt64();
+        Assert.Equal(40m, (await (await SendAsync(HttpMethod.Get, $"/credit?clinicId={clinic.Id}&customerId={customerId}", staff)).ReadJsonAsync())[0].GetProperty("balance").GetDecimal());
+        await (await SendAsync(HttpMethod.Get, $"/credit?clinicId={clinic.Id}&customerId={customerId}", otherStaff)).AssertProblemAsync(404);
+        Assert.Equal(0, (await (await SendAsync(HttpMethod.Get, "/credit", stranger)).ReadJsonAsync()).GetArrayLength());
+
+        // The next booking there is billed and paid from the credit at once: nothing is owed, and the credit is spent.
+        var second = await BookAsync(slots[1], patient);
+        await Http.WaitUntilAsync(async () => (await WaitForInvoicesAsync(patient, 2)).Any(i => BookingOf(i) == second && i.GetProperty("status").GetString() == "paid"));
+        var next = (await WaitForInvoicesAsync(patient, 2)).Single(i => BookingOf(i) == second);
+        Assert.Equal((40m, 0m), (next.GetProperty("paid").GetDecimal(), next.GetProperty("outstanding").GetDecimal()));
+        Assert.Equal(["credit"], next.GetProperty("payments").EnumerateArray().Select(p => p.GetProperty("method").GetString()));
+        credit = await (await SendAsync(HttpMethod.Get, "/credit", patient)).ReadJsonAsync();
+        Assert.Equal(0m, credit[0].GetProperty("balance").GetDecimal());
+        Assert.Equal(["applied", "credit-note"], credit[0].GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
+    }
+
+    [Fact]
     public async Task A_patient_pays_two_invoices_with_one_card_payment_on_the_providers_page_and_only_they_may()
     {
         var (clinic, slots) = await PricedSlotsAsync(30m);

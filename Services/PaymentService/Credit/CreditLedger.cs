@@ -16,7 +16,7 @@ public static class CreditLedger
     public const string System = "system";
 
     /// <summary>
-    /// A cancelled booking's paid invoice becomes credit, once, when the cancellation came at least the clinic's
+    /// What was paid on a cancelled booking's invoice becomes credit, once, when the cancellation came at least the clinic's
     /// notice before the appointment (by default, any time before it starts); later, the money stays the clinic's.
     /// </summary>
     public static async Task CreditCancellationAsync(PaymentDbContext db, BookingStatusChanged change, CancellationToken ct)
@@ -24,7 +24,11 @@ public static class CreditLedger
         var invoice = await db.Invoices.AsNoTracking()
             .Where(i => db.InvoiceLines.Any(l => l.InvoiceId == i.Id && l.BookingId == change.BookingId && l.Kind == InvoiceLineKinds.Appointment))
             .SingleOrDefaultAsync(ct);
-        if (invoice is null || invoice.Settled <= 0)
+        // What was paid in money (at the desk, by card, from credit): a coupon's discount was never the customer's to get back.
+        var paid = invoice is null ? 0 : await db.PaymentAllocations
+            .Where(a => a.InvoiceId == invoice.Id && db.Payments.Any(p => p.Id == a.PaymentId && PaymentMethods.Money.Contains(p.Method)))
+            .SumAsync(a => a.Amount, ct);
+        if (invoice is null || paid <= 0)
         {
             return;
         }
@@ -37,7 +41,7 @@ public static class CreditLedger
         var reason = $"Booking {change.BookingId} cancelled {(change.StartsAt - change.ChangedAt).TotalHours:0} h before it started";
         var noteIds = await db.Database.SqlQuery<long>($"""
             INSERT INTO credit_notes (clinic_id, customer_id, currency, amount, invoice_id, reason, issued_by, created_at)
-            VALUES ({invoice.ClinicId}, {invoice.CustomerId}, {invoice.Currency}, {invoice.Settled}, {invoice.Id}, {reason}, {System}, now())
+            VALUES ({invoice.ClinicId}, {invoice.CustomerId}, {invoice.Currency}, {paid}, {invoice.Id}, {reason}, {System}, now())
             ON CONFLICT (invoice_id) DO NOTHING
             RETURNING id AS "Value"
             """).ToListAsync(ct);
@@ -45,7 +49,7 @@ public static class CreditLedger
         {
             db.CreditEntries.Add(new CreditEntry
             {
-                ClinicId = invoice.ClinicId, CustomerId = invoice.CustomerId, Currency = invoice.Currency, Amount = invoice.Settled,
+                ClinicId = invoice.ClinicId, CustomerId = invoice.CustomerId, Currency = invoice.Currency, Amount = paid,
                 Kind = CreditKinds.CreditNote, CreditNoteId = noteId, RecordedBy = System, CreatedAt = DateTimeOffset.UtcNow,
             });
             await db.SaveChangesAsync(ct);

@@ -35,6 +35,8 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
     public DbSet<CreditEntry> CreditEntries => Set<CreditEntry>();
     public DbSet<CreditBalance> CreditBalances => Set<CreditBalance>();
     public DbSet<ClinicPaymentPolicy> PaymentPolicies => Set<ClinicPaymentPolicy>();
+    public DbSet<Coupon> Coupons => Set<Coupon>();
+    public DbSet<CouponRedemption> CouponRedemptions => Set<CouponRedemption>();
 
     // The local payment provider's own tables (it runs inside this service here; a deployment with Stripe leaves them empty).
     public DbSet<LocalSession> LocalSessions => Set<LocalSession>();
@@ -167,6 +169,7 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
         providerEvent.Property(e => e.Reference).HasMaxLength(200);
 
         ConfigureCredit(modelBuilder);
+        ConfigureCoupons(modelBuilder);
         ConfigureLocalProvider(modelBuilder);
     }
 
@@ -216,6 +219,39 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
             $"cancellation_notice_hours BETWEEN 0 AND {ClinicPaymentPolicy.MaxNoticeHours}"));
         policy.HasKey(p => p.ClinicId);
         policy.Property(p => p.ClinicId).ValueGeneratedNever();
+    }
+
+    private static void ConfigureCoupons(ModelBuilder modelBuilder)
+    {
+        var coupon = modelBuilder.Entity<Coupon>();
+        coupon.ToTable("coupons", t =>
+        {
+            t.HasCheckConstraint("ck_coupons_discount", $"(percent_off IS NULL) <> (amount_off IS NULL) AND (percent_off IS NULL OR percent_off BETWEEN 1 AND {Coupon.MaxPercentOff}) AND (amount_off IS NULL OR amount_off > 0)");
+            t.HasCheckConstraint("ck_coupons_currency", "(amount_off IS NULL) = (currency IS NULL) AND (currency IS NULL OR currency ~ '^[A-Z]{3}$')");
+            t.HasCheckConstraint("ck_coupons_code", "code ~ '^[A-Z0-9][A-Z0-9-]{2,31}$'");
+            // The last line of defence of the limit: never more uses than it allows, whatever the code does.
+            t.HasCheckConstraint(PaymentSchema.CouponWithinLimit, "times_redeemed >= 0 AND (max_redemptions IS NULL OR (max_redemptions >= 1 AND times_redeemed <= max_redemptions))");
+            t.HasCheckConstraint("ck_coupons_active", "active = (deactivated_at IS NULL)");
+        });
+        coupon.Property(c => c.Code).HasMaxLength(Coupon.CodeMaxLength);
+        coupon.Property(c => c.Currency).HasMaxLength(3);
+        coupon.Property(c => c.AmountOff).HasPrecision(SumDigits, 2);
+        coupon.Property(c => c.CreatedBy).HasMaxLength(200);
+        coupon.Property(c => c.Active).HasDefaultValue(true);
+        coupon.Property(c => c.TimesRedeemed).HasDefaultValue(0);
+        coupon.HasIndex(c => new { c.ClinicId, c.Code }).IsUnique();
+
+        var redemption = modelBuilder.Entity<CouponRedemption>();
+        redemption.ToTable("coupon_redemptions", t => t.HasCheckConstraint("ck_coupon_redemptions_amount", "amount > 0"));
+        redemption.HasKey(r => new { r.CouponId, r.InvoiceId });
+        redemption.Property(r => r.Amount).HasPrecision(SumDigits, 2);
+        redemption.Property(r => r.RedeemedBy).HasMaxLength(200);
+        // One coupon per invoice, even when two are used on it at once.
+        redemption.HasIndex(r => r.InvoiceId).IsUnique();
+        redemption.HasIndex(r => r.PaymentId).IsUnique();
+        redemption.HasOne<Coupon>().WithMany().HasForeignKey(r => r.CouponId).OnDelete(DeleteBehavior.Restrict);
+        redemption.HasOne<Invoice>().WithMany().HasForeignKey(r => r.InvoiceId).OnDelete(DeleteBehavior.Restrict);
+        redemption.HasOne<Payment>().WithMany().HasForeignKey(r => r.PaymentId).OnDelete(DeleteBehavior.Restrict);
     }
 
     private static void ConfigureLocalProvider(ModelBuilder modelBuilder)

@@ -18,6 +18,7 @@ public static class PaymentSchema
     public const string LineOnVoidInvoice = "ck_invoice_lines_invoice_not_void";
     public const string AppendOnly = "ck_append_only";
     public const string CreditNotNegative = "ck_credit_balances_not_negative";
+    public const string CouponWithinLimit = "ck_coupons_within_limit";
 
     public const string Rules = $$"""
         CREATE FUNCTION invoice_lines_add() RETURNS trigger LANGUAGE plpgsql AS $$

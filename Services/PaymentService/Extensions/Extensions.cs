@@ -1,4 +1,5 @@
 using ClinicBooking.PaymentService.Checkouts;
+using ClinicBooking.PaymentService.Coupons;
 using ClinicBooking.PaymentService.Credit;
 using ClinicBooking.PaymentService.Data;
 using ClinicBooking.PaymentService.LocalProvider;
@@ -78,6 +79,7 @@ public static class Extensions
         api.MapPaymentsApi();
         api.MapCheckoutsApi();
         api.MapCreditApi();
+        api.MapCouponsApi();
         app.MapProviderWebhooks();
         if (app.Services.GetService<LocalWebhookSwitches>() is not null)
         {

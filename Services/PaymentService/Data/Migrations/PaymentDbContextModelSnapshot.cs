@@ -242,6 +242,140 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ClinicBooking.PaymentService.Data.Coupon", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Active")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("active");
+
+                    b.Property<decimal?>("AmountOff")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("amount_off");
+
+                    b.Property<long>("ClinicId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clinic_id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("code");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateTimeOffset?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deactivated_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int?>("MaxRedemptions")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_redemptions");
+
+                    b.Property<int?>("PercentOff")
+                        .HasColumnType("integer")
+                        .HasColumnName("percent_off");
+
+                    b.Property<int>("TimesRedeemed")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("times_redeemed");
+
+                    b.HasKey("Id")
+                        .HasName("pk_coupons");
+
+                    b.HasIndex("ClinicId", "Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_coupons_clinic_id_code");
+
+                    b.ToTable("coupons", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_coupons_active", "active = (deactivated_at IS NULL)");
+
+                            t.HasCheckConstraint("ck_coupons_code", "code ~ '^[A-Z0-9][A-Z0-9-]{2,31}$'");
+
+                            t.HasCheckConstraint("ck_coupons_currency", "(amount_off IS NULL) = (currency IS NULL) AND (currency IS NULL OR currency ~ '^[A-Z]{3}$')");
+
+                            t.HasCheckConstraint("ck_coupons_discount", "(percent_off IS NULL) <> (amount_off IS NULL) AND (percent_off IS NULL OR percent_off BETWEEN 1 AND 100) AND (amount_off IS NULL OR amount_off > 0)");
+
+                            t.HasCheckConstraint("ck_coupons_within_limit", "times_redeemed >= 0 AND (max_redemptions IS NULL OR (max_redemptions >= 1 AND times_redeemed <= max_redemptions))");
+                        });
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Data.CouponRedemption", b =>
+                {
+                    b.Property<long>("CouponId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("coupon_id");
+
+                    b.Property<long>("InvoiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("PaymentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("payment_id");
+
+                    b.Property<string>("RedeemedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("redeemed_by");
+
+                    b.HasKey("CouponId", "InvoiceId")
+                        .HasName("pk_coupon_redemptions");
+
+                    b.HasIndex("InvoiceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_coupon_redemptions_invoice_id");
+
+                    b.HasIndex("PaymentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_coupon_redemptions_payment_id");
+
+                    b.ToTable("coupon_redemptions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_coupon_redemptions_amount", "amount > 0");
+                        });
+                });
+
             modelBuilder.Entity("ClinicBooking.PaymentService.Data.CreditBalance", b =>
                 {
                     b.Property<long>("ClinicId")
@@ -641,7 +775,7 @@ namespace ClinicBooking.PaymentService.Data.Migrations
 
                             t.HasCheckConstraint("ck_payments_currency", "currency ~ '^[A-Z]{3}$'");
 
-                            t.HasCheckConstraint("ck_payments_method", "method IN ('desk', 'card', 'credit')");
+                            t.HasCheckConstraint("ck_payments_method", "method IN ('desk', 'card', 'credit', 'coupon')");
                         });
                 });
 
@@ -1016,6 +1150,30 @@ namespace ClinicBooking.PaymentService.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_checkout_invoices_invoices_invoice_id");
+                });
+
+            modelBuilder.Entity("ClinicBooking.PaymentService.Data.CouponRedemption", b =>
+                {
+                    b.HasOne("ClinicBooking.PaymentService.Data.Coupon", null)
+                        .WithMany()
+                        .HasForeignKey("CouponId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_coupon_redemptions_coupons_coupon_id");
+
+                    b.HasOne("ClinicBooking.PaymentService.Data.Invoice", null)
+                        .WithMany()
+                        .HasForeignKey("InvoiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_coupon_redemptions_invoices_invoice_id");
+
+                    b.HasOne("ClinicBooking.PaymentService.Data.Payment", null)
+                        .WithMany()
+                        .HasForeignKey("PaymentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_coupon_redemptions_payments_payment_id");
                 });
 
             modelBuilder.Entity("ClinicBooking.PaymentService.Data.CreditEntry", b =>
