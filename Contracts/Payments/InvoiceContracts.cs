@@ -98,3 +98,12 @@ public sealed record PaymentPolicyResponse(long ClinicId, int CancellationNotice
 public sealed record CouponResponse(
     long Id, long ClinicId, string Code, int? PercentOff, decimal? AmountOff, string? Currency, DateTimeOffset? ExpiresAt,
     int? MaxRedemptions, int TimesRedeemed, bool Active, DateTimeOffset CreatedAt);
+
+/// <summary>A credit note: what a clinic gave back on an invoice as credit, why, and who issued it (<c>system</c>: a cancellation under its policy).</summary>
+public sealed record CreditNoteResponse(long Id, long InvoiceId, long ClinicId, long CustomerId, string Currency, decimal Amount, string Reason, string IssuedBy, DateTimeOffset CreatedAt);
+
+/// <summary>Money going back to a card payment: <c>pending</c> until the provider took it, then <c>succeeded</c>.</summary>
+public sealed record RefundResponse(long Id, long PaymentId, string Currency, decimal Amount, string Status, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+
+/// <summary>Credit refunded to the cards it came from: the refunds made, and the credit left.</summary>
+public sealed record CreditRefundResponse(long ClinicId, long CustomerId, string Currency, decimal Amount, decimal Balance, IReadOnlyList<RefundResponse> Refunds);

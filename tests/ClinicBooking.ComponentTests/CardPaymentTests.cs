@@ -6,6 +6,7 @@ using ClinicBooking.Contracts.Access;
 using ClinicBooking.Contracts.Payments;
 using ClinicBooking.Messages;
 using ClinicBooking.PaymentService.Checkouts;
+using ClinicBooking.PaymentService.Credit;
 using ClinicBooking.PaymentService.Data;
 using ClinicBooking.PaymentService.Extensions;
 using ClinicBooking.PaymentService.Invoices;
@@ -21,6 +22,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Stripe;
 
 namespace ClinicBooking.ComponentTests;
@@ -236,6 +238,71 @@ public sealed class CardPaymentTests(ScratchPostgres postgres) : IAsyncLifetime
         var reopened = Assert.IsType<Created<CheckoutResponse>>((await OpenAsync([invoice], null)).Result).Value!;
         Assert.NotEqual(opened.Id, reopened.Id);
     }
+
+    [Fact]
+    public async Task Staff_give_paid_money_back_as_credit_and_refund_credit_to_the_card_once_never_past_what_it_took()
+    {
+        var invoice = await BilledAsync(45.50m);
+        var opened = Assert.IsType<Created<CheckoutResponse>>((await OpenAsync([invoice], null)).Result).Value!;
+        Assert.Equal(HttpStatusCode.Redirect, (await PayAsync(opened, LocalProviderApi.SuccessCard)).StatusCode);
+        var paid = await PaidAsync(opened.Id);
+
+        // A goodwill credit of 20.00; more than the 25.50 left to give back is refused.
+        var note = await IssueCreditNoteAsync(invoice, 20m, "The doctor ran an hour late");
+        Assert.Equal((20m, "EUR", "The doctor ran an hour late"), (note.Amount, note.Currency, note.Reason));
+        Assert.Equal(409, (await Assert.ThrowsAsync<ProblemException>(() => IssueCreditNoteAsync(invoice, 30m, "Too much"))).Status);
+
+        // Refunds come out of credit: 25.00 is more than the 20.00 there; 15.00 goes back to the card, once.
+        Assert.Equal(409, (await Assert.ThrowsAsync<ProblemException>(() => RefundAsync(25m))).Status);
+        var refunded = await RefundAsync(15m);
+        var refund = Assert.Single(refunded.Refunds);
+        Assert.Equal((15m, 5m, paid.PaymentId!.Value, ClinicBooking.PaymentService.Data.Refund.Succeeded), (refund.Amount, refunded.Balance, refund.PaymentId, refund.Status));
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PaymentDbContext>();
+            // Sent again (a retry after a lost answer): the provider's answer is its first, and nothing more is refunded.
+            await RefundSender.SendAsync(db, scope.ServiceProvider.GetRequiredService<IPaymentProvider>(), refund.Id, NullLogger.Instance, Ct);
+            var intent = (await db.Payments.SingleAsync(p => p.Id == refund.PaymentId, Ct)).ProviderReference!;
+            var again = await scope.ServiceProvider.GetRequiredService<IPaymentProvider>().RefundAsync(intent, 15m, "EUR", $"refund-{refund.Id}", Ct);
+            var atProvider = await db.LocalRefunds.Where(r => r.PaymentIntent == intent).ToListAsync(Ct);
+            Assert.Equal(1500, Assert.Single(atProvider).Amount);
+            Assert.Equal(atProvider[0].Id, again);
+            Assert.Equal([(CreditKinds.CreditNote, 20m), (CreditKinds.Refunded, -15m)],
+                (await db.CreditEntries.Where(e => e.CustomerId == Customer).OrderBy(e => e.Id).ToListAsync(Ct)).Select(e => (e.Kind, e.Amount)));
+
+            // The database refuses a refund past what the card took, and credit notes past what was paid.
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await connection.OpenAsync(Ct);
+            await using var command = new NpgsqlCommand($"""
+                INSERT INTO refunds (clinic_id, customer_id, payment_id, currency, amount, status, attempts, requested_by, created_at)
+                VALUES ({Clinic}, {Customer}, {refund.PaymentId}, 'EUR', 30.51, 'pending', 0, 'test', now())
+                """, connection);
+            Assert.Equal(PaymentSchema.RefundsWithinPayment, (await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync(Ct))).ConstraintName);
+            command.CommandText = $"""
+                INSERT INTO credit_notes (clinic_id, customer_id, currency, amount, invoice_id, reason, issued_by, created_at)
+                VALUES ({Clinic}, {Customer}, 'EUR', 25.51, {invoice}, 'test', 'test', now())
+                """;
+            Assert.Equal(PaymentSchema.CreditNotesWithinPaid, (await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync(Ct))).ConstraintName);
+        }
+
+    }
+
+    private async Task<CreditNoteResponse> IssueCreditNoteAsync(long invoice, decimal amount, string reason)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        return (await CreditApi.IssueCreditNote(invoice, new CreditNoteRequest(amount, reason), Staff(), scope.ServiceProvider.GetRequiredService<PaymentDbContext>(), Ct)).Value!;
+    }
+
+    private async Task<CreditRefundResponse> RefundAsync(decimal amount)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        return (await CreditApi.RefundCredit(new CreditRefundRequest(Clinic, Customer, "EUR", amount), Staff(), services.GetRequiredService<PaymentDbContext>(),
+            services.GetRequiredService<IPaymentProvider>(), NullLogger<RefundSender>.Instance, Ct)).Value!;
+    }
+
+    private static ClaimsPrincipal Staff() => new(new ClaimsIdentity(
+        [new Claim(ClaimNames.Subject, "desk"), new Claim(ClaimNames.Role, Roles.Staff), new Claim(ClaimNames.ClinicId, Clinic.ToString())], "test"));
 
     private async Task<long> BilledAsync(decimal amount)
     {

@@ -112,6 +112,11 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         // A customer's credit: their own; a clinic's staff read their patients' at the clinic (clinicId and customerId).
         ["GET /credit"] = PaymentParties,
         ["GET /payment-policies/{clinicId}"] = Public,
+        // A clinic's coupons are its staff's; the invoice's parties use one on it.
+        ["POST /coupons"] = Desk,
+        ["GET /coupons"] = Desk,
+        ["DELETE /coupons/{id}"] = Desk,
+        ["POST /invoices/{id}/coupon"] = PaymentParty,
         ["PUT /payment-policies/{clinicId}"] = ClinicStaff,
         ["GET /checkouts/{id}"] = PaymentParty,
         // The payment provider's events: its signature, not a token, is the authority (an unsigned one is refused, 400).
@@ -255,6 +260,15 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 world._ids["payment"] = (await desk.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
             }
             world._ids["invoice"] = invoice;
+            // Clinic X's staff make a coupon (the one the matrix may end).
+            using (var coupon = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/coupons")
+                   {
+                       Content = JsonContent.Create(new { clinicId = world._ids["clinic"], code = "MATRIX-10", percentOff = 10 }),
+                   }.As(world._tokens[Caller.StaffX]), Ct))
+            {
+                Assert.Equal(HttpStatusCode.Created, coupon.StatusCode);
+                world._ids["coupon"] = (await coupon.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+            }
             // A opens a card payment of the rest (not paid: its page stays open).
             using (var checkout = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/checkouts")
                    {
@@ -350,6 +364,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 .Replace("/invoices/{id}", $"/invoices/{id("invoice")}")
                 .Replace("/payments/{id}", $"/payments/{id("payment")}")
                 .Replace("/checkouts/{id}", $"/checkouts/{id("checkout")}")
+                .Replace("/coupons/{id}", $"/coupons/{id("coupon")}")
                 .Replace("/accounts/{accountId}", $"/accounts/{_lockable}")
                 .Replace("{customerId}", id("customer"))
                 .Replace("{bookingId}", id("booking"))
@@ -360,7 +375,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             {
                 "/availability/search" => $"?date={DateOnly.FromDayNumber((int)_ids["date"]):yyyy-MM-dd}&specialization=Cardiology",
                 "/availability/next" => "?specialization=Cardiology",
-                "/consultations" or "/invoices" => $"?clinicId={id("clinic")}",
+                "/consultations" or "/invoices" or "/coupons" when method == "GET" => $"?clinicId={id("clinic")}",
                 "/credit" => $"?clinicId={id("clinic")}&customerId={id("customer")}",
                 _ => "",
             };
@@ -389,6 +404,9 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 "/payments/desk" => JsonSerializer.Serialize(new { allocations = new[] { new { invoiceId = _ids["invoice"], amount = 0.01m } } }),
                 "/checkouts" => JsonSerializer.Serialize(new { invoiceIds = new[] { _ids["invoice"] } }),
                 "/payment-policies/{clinicId}" => JsonSerializer.Serialize(new { cancellationNoticeHours = 24 }),
+                "/coupons" => JsonSerializer.Serialize(new { clinicId = _ids["clinic"], code = $"M{Guid.NewGuid():N}"[..20], amountOff = 1.00m, currency = "EUR" }),
+                // No such code: who passes access control is refused by the validation (400), others 403/404.
+                "/invoices/{id}/coupon" => JsonSerializer.Serialize(new { code = "NO-SUCH-CODE" }),
                 _ => "{}",
             };
         }

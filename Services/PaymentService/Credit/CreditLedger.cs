@@ -25,9 +25,8 @@ public static class CreditLedger
             .Where(i => db.InvoiceLines.Any(l => l.InvoiceId == i.Id && l.BookingId == change.BookingId && l.Kind == InvoiceLineKinds.Appointment))
             .SingleOrDefaultAsync(ct);
         // What was paid in money (at the desk, by card, from credit): a coupon's discount was never the customer's to get back.
-        var paid = invoice is null ? 0 : await db.PaymentAllocations
-            .Where(a => a.InvoiceId == invoice.Id && db.Payments.Any(p => p.Id == a.PaymentId && PaymentMethods.Money.Contains(p.Method)))
-            .SumAsync(a => a.Amount, ct);
+        // Less what the clinic's staff credited on it already.
+        var paid = invoice is null ? 0 : await CreditableAsync(db, invoice.Id, ct);
         if (invoice is null || paid <= 0)
         {
             return;
@@ -42,7 +41,7 @@ public static class CreditLedger
         var noteIds = await db.Database.SqlQuery<long>($"""
             INSERT INTO credit_notes (clinic_id, customer_id, currency, amount, invoice_id, reason, issued_by, created_at)
             VALUES ({invoice.ClinicId}, {invoice.CustomerId}, {invoice.Currency}, {paid}, {invoice.Id}, {reason}, {System}, now())
-            ON CONFLICT (invoice_id) DO NOTHING
+            ON CONFLICT (invoice_id) WHERE issued_by = 'system' DO NOTHING
             RETURNING id AS "Value"
             """).ToListAsync(ct);
         if (noteIds is [var noteId])
@@ -54,6 +53,34 @@ public static class CreditLedger
             });
             await db.SaveChangesAsync(ct);
         }
+    }
+
+    /// <summary>What of an invoice may still be given back as credit: the money paid on it, less its credit notes so far.</summary>
+    public static async Task<decimal> CreditableAsync(PaymentDbContext db, long invoiceId, CancellationToken ct)
+    {
+        var paid = await db.PaymentAllocations
+            .Where(a => a.InvoiceId == invoiceId && db.Payments.Any(p => p.Id == a.PaymentId && PaymentMethods.Money.Contains(p.Method)))
+            .SumAsync(a => a.Amount, ct);
+        return paid - await db.CreditNotes.Where(n => n.InvoiceId == invoiceId).SumAsync(n => n.Amount, ct);
+    }
+
+    /// <summary>A credit note the clinic's staff issue on an invoice (a goodwill gesture, a late cancellation they accept), and its credit.</summary>
+    public static async Task<CreditNote> IssueAsync(PaymentDbContext db, Invoice invoice, decimal amount, string reason, string issuedBy, CancellationToken ct)
+    {
+        var note = new CreditNote
+        {
+            ClinicId = invoice.ClinicId, CustomerId = invoice.CustomerId, Currency = invoice.Currency, Amount = amount,
+            InvoiceId = invoice.Id, Reason = reason, IssuedBy = issuedBy, CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.CreditNotes.Add(note);
+        await db.SaveChangesAsync(ct);
+        db.CreditEntries.Add(new CreditEntry
+        {
+            ClinicId = note.ClinicId, CustomerId = note.CustomerId, Currency = note.Currency, Amount = amount,
+            Kind = CreditKinds.CreditNote, CreditNoteId = note.Id, RecordedBy = issuedBy, CreatedAt = note.CreatedAt,
+        });
+        await db.SaveChangesAsync(ct);
+        return note;
     }
 
     /// <summary>

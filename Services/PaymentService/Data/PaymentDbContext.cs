@@ -36,6 +36,7 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
     public DbSet<CreditBalance> CreditBalances => Set<CreditBalance>();
     public DbSet<ClinicPaymentPolicy> PaymentPolicies => Set<ClinicPaymentPolicy>();
     public DbSet<Coupon> Coupons => Set<Coupon>();
+    public DbSet<Refund> Refunds => Set<Refund>();
     public DbSet<CouponRedemption> CouponRedemptions => Set<CouponRedemption>();
 
     // The local payment provider's own tables (it runs inside this service here; a deployment with Stripe leaves them empty).
@@ -185,8 +186,9 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
         note.Property(n => n.Amount).HasPrecision(SumDigits, 2);
         note.Property(n => n.Reason).HasMaxLength(CreditNote.ReasonMaxLength);
         note.Property(n => n.IssuedBy).HasMaxLength(200);
-        // One credit note per invoice, however often its booking's cancellation comes.
-        note.HasIndex(n => n.InvoiceId).IsUnique();
+        // One cancellation's credit note per invoice, however often its booking's cancellation comes; staff may add
+        // their own (the database keeps their sum within what was paid).
+        note.HasIndex(n => n.InvoiceId).IsUnique().HasFilter($"issued_by = '{Credit.CreditLedger.System}'").HasDatabaseName("ux_credit_notes_cancellation");
         note.HasOne<Invoice>().WithMany().HasForeignKey(n => n.InvoiceId).OnDelete(DeleteBehavior.Restrict);
 
         var entry = modelBuilder.Entity<CreditEntry>();
@@ -213,6 +215,24 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
         balance.HasKey(b => new { b.ClinicId, b.CustomerId, b.Currency });
         balance.Property(b => b.Currency).HasMaxLength(3);
         balance.Property(b => b.Balance).HasPrecision(SumDigits, 2);
+
+        var refund = modelBuilder.Entity<Refund>();
+        refund.ToTable("refunds", t =>
+        {
+            t.HasCheckConstraint("ck_refunds_amount", "amount > 0");
+            t.HasCheckConstraint("ck_refunds_status", PostgresDatabase.OneOf("status", Refund.Statuses));
+            t.HasCheckConstraint("ck_refunds_succeeded", $"(status = '{Refund.Succeeded}') = (provider_refund_id IS NOT NULL AND completed_at IS NOT NULL)");
+        });
+        refund.Property(r => r.Currency).HasMaxLength(3);
+        refund.Property(r => r.Amount).HasPrecision(SumDigits, 2);
+        refund.Property(r => r.Status).HasMaxLength(16).HasDefaultValue(Refund.Pending);
+        refund.Property(r => r.ProviderRefundId).HasMaxLength(200);
+        refund.Property(r => r.LastError).HasMaxLength(500);
+        refund.Property(r => r.RequestedBy).HasMaxLength(200);
+        refund.Ignore(r => r.ProviderKey);
+        refund.HasOne<Payment>().WithMany().HasForeignKey(r => r.PaymentId).OnDelete(DeleteBehavior.Restrict);
+        refund.HasIndex(r => r.PaymentId);
+        refund.HasIndex(r => r.CreatedAt).HasFilter($"status = '{Refund.Pending}'").HasDatabaseName("ix_refunds_pending");
 
         var policy = modelBuilder.Entity<ClinicPaymentPolicy>();
         policy.ToTable("clinic_payment_policies", t => t.HasCheckConstraint("ck_clinic_payment_policies_notice",

@@ -19,6 +19,8 @@ public static class PaymentSchema
     public const string AppendOnly = "ck_append_only";
     public const string CreditNotNegative = "ck_credit_balances_not_negative";
     public const string CouponWithinLimit = "ck_coupons_within_limit";
+    public const string CreditNotesWithinPaid = "ck_credit_notes_within_paid";
+    public const string RefundsWithinPayment = "ck_refunds_within_payment";
 
     public const string Rules = $$"""
         CREATE FUNCTION invoice_lines_add() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -95,5 +97,43 @@ public static class PaymentSchema
         CREATE TRIGGER credit_entries_apply AFTER INSERT ON credit_entries FOR EACH ROW EXECUTE FUNCTION credit_entries_apply();
         CREATE TRIGGER credit_entries_append_only BEFORE UPDATE OR DELETE ON credit_entries FOR EACH ROW EXECUTE FUNCTION refuse_change();
         CREATE TRIGGER credit_notes_append_only BEFORE UPDATE OR DELETE ON credit_notes FOR EACH ROW EXECUTE FUNCTION refuse_change();
+        """;
+
+    /// <summary>
+    /// The rules of what staff give back (migration <c>Refunds</c>): the credit notes of an invoice never add up to more
+    /// than was paid on it, and the refunds of a card payment never to more than it took. Each locks its invoice or
+    /// payment first, so two at once are checked one after the other.
+    /// </summary>
+    public const string RefundRules = $$"""
+        CREATE FUNCTION credit_notes_within_paid() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            paid numeric;
+            credited numeric;
+        BEGIN
+            SELECT settled INTO paid FROM invoices WHERE id = NEW.invoice_id FOR NO KEY UPDATE;
+            SELECT sum(amount) INTO credited FROM credit_notes WHERE invoice_id = NEW.invoice_id;
+            IF credited > paid THEN
+                RAISE EXCEPTION 'Invoice % was paid %; its credit notes would give back %.', NEW.invoice_id, paid, credited
+                    USING ERRCODE = 'check_violation', CONSTRAINT = '{{CreditNotesWithinPaid}}';
+            END IF;
+            RETURN NEW;
+        END $$;
+
+        CREATE FUNCTION refunds_within_payment() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            taken numeric;
+            refunded numeric;
+        BEGIN
+            SELECT amount INTO taken FROM payments WHERE id = NEW.payment_id AND method = 'card' FOR NO KEY UPDATE;
+            SELECT sum(amount) INTO refunded FROM refunds WHERE payment_id = NEW.payment_id;
+            IF taken IS NULL OR refunded > taken THEN
+                RAISE EXCEPTION 'Card payment % took %; its refunds would give back %.', NEW.payment_id, taken, refunded
+                    USING ERRCODE = 'check_violation', CONSTRAINT = '{{RefundsWithinPayment}}';
+            END IF;
+            RETURN NEW;
+        END $$;
+
+        CREATE TRIGGER credit_notes_within_paid AFTER INSERT ON credit_notes FOR EACH ROW EXECUTE FUNCTION credit_notes_within_paid();
+        CREATE TRIGGER refunds_within_payment AFTER INSERT ON refunds FOR EACH ROW EXECUTE FUNCTION refunds_within_payment();
         """;
 }

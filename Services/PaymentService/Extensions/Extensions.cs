@@ -33,10 +33,15 @@ public static class Extensions
             [PaymentSchema.LineOnVoidInvoice] = "The invoice is void: nothing can be added to it.",
             [PaymentDbContext.UniquePaymentKey] = "A payment with this Idempotency-Key was recorded at the same time; send the request again to read it.",
             [PaymentDbContext.UniqueCheckoutKey] = "A card payment with this Idempotency-Key was opened at the same time; send the request again to read it.",
+            [PaymentSchema.CreditNotNegative] = "The patient's credit is not enough for this; read it again.",
+            [PaymentSchema.CouponWithinLimit] = "The coupon has been used up.",
+            [PaymentSchema.CreditNotesWithinPaid] = "The credit notes of the invoice would give back more than was paid on it.",
+            [PaymentSchema.RefundsWithinPayment] = "The refunds would give back more than the card payment took.",
         });
         builder.AddPaymentProvider();
         builder.AddOutbox<PaymentOutboxMessage, PaymentOutbox>();
         builder.Services.AddScoped<CheckoutCloser>();
+        builder.Services.AddHostedService<RefundSender>();
 
         builder.AddSagaMessaging(
             bus => bus.AddConsumer<BookingChangesConsumer>(),
