@@ -107,3 +107,12 @@ public sealed record RefundResponse(long Id, long PaymentId, string Currency, de
 
 /// <summary>Credit refunded to the cards it came from: the refunds made, and the credit left.</summary>
 public sealed record CreditRefundResponse(long ClinicId, long CustomerId, string Currency, decimal Amount, decimal Balance, IReadOnlyList<RefundResponse> Refunds);
+
+/// <summary>
+/// A clinic's money in one currency, for administrators (sums only, no patient): what it billed (void invoices left
+/// out) and what is still owed; what was paid by card, at the desk and from credit; what coupons let go; the credit its
+/// patients hold; what went back to cards.
+/// </summary>
+public sealed record ClinicPaymentTotals(
+    long ClinicId, string Currency, int Invoices, decimal Invoiced, decimal Outstanding, decimal PaidByCard, decimal PaidAtDesk, decimal PaidFromCredit,
+    decimal Discounts, decimal CreditHeld, decimal Refunded);

@@ -117,6 +117,11 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
         ["GET /coupons"] = Desk,
         ["DELETE /coupons/{id}"] = Desk,
         ["POST /invoices/{id}/coupon"] = PaymentParty,
+        // Giving money back is the clinic's staff's: credit on an invoice, credit refunded to the card.
+        ["POST /invoices/{id}/credit-notes"] = Desk,
+        ["POST /credit/refunds"] = Desk,
+        // Sums per clinic, no patient in them: the platform's administrators.
+        ["GET /payments/totals"] = Administrators,
         ["PUT /payment-policies/{clinicId}"] = ClinicStaff,
         ["GET /checkouts/{id}"] = PaymentParty,
         // The payment provider's events: its signature, not a token, is the authority (an unsigned one is refused, 400).
@@ -263,7 +268,7 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
             // Clinic X's staff make a coupon (the one the matrix may end).
             using (var coupon = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/coupons")
                    {
-                       Content = JsonContent.Create(new { clinicId = world._ids["clinic"], code = "MATRIX-10", percentOff = 10 }),
+                       Content = JsonContent.Create(new { clinicId = x.Id, code = "MATRIX-10", percentOff = 10 }),
                    }.As(world._tokens[Caller.StaffX]), Ct))
             {
                 Assert.Equal(HttpStatusCode.Created, coupon.StatusCode);
@@ -407,6 +412,8 @@ public sealed class AuthorizationMatrixTests(ClinicBookingApp app)
                 "/coupons" => JsonSerializer.Serialize(new { clinicId = _ids["clinic"], code = $"M{Guid.NewGuid():N}"[..20], amountOff = 1.00m, currency = "EUR" }),
                 // No such code: who passes access control is refused by the validation (400), others 403/404.
                 "/invoices/{id}/coupon" => JsonSerializer.Serialize(new { code = "NO-SUCH-CODE" }),
+                "/invoices/{id}/credit-notes" => JsonSerializer.Serialize(new { amount = 0.01m, reason = "Matrix credit" }),
+                "/credit/refunds" => JsonSerializer.Serialize(new { clinicId = _ids["clinic"], customerId = _ids["customer"], currency = "EUR", amount = 0.01m }),
                 _ => "{}",
             };
         }

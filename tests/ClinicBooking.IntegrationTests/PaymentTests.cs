@@ -222,6 +222,85 @@ public sealed class PaymentTests(ClinicBookingApp app)
         await (await SendAsync(HttpMethod.Get, $"/payments/{paymentId}", otherStaff)).AssertProblemAsync(404);
         // Paying again finds nothing owed.
         await (await SendAsync(HttpMethod.Post, "/checkouts", patient, both)).AssertProblemAsync(409);
+
+        // The clinic gives 12.50 of one invoice back as credit, then refunds it to the card: only its staff may.
+        var first = both.invoiceIds[0];
+        var note = new { amount = 12.50m, reason = "Treatment cut short" };
+        await (await SendAsync(HttpMethod.Post, $"/invoices/{first}/credit-notes", patient, note)).AssertProblemAsync(403);
+        await (await SendAsync(HttpMethod.Post, $"/invoices/{first}/credit-notes", otherStaff, note)).AssertProblemAsync(404);
+        using (var issued = await SendAsync(HttpMethod.Post, $"/invoices/{first}/credit-notes", staff, note))
+        {
+            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        }
+        var customerId = settled.GetProperty("customerId").GetInt64();
+        var refund = new { clinicId = clinic.Id, customerId, currency = "EUR", amount = 12.50m };
+        await (await SendAsync(HttpMethod.Post, "/credit/refunds", patient, refund)).AssertProblemAsync(403);
+        await (await SendAsync(HttpMethod.Post, "/credit/refunds", otherStaff, refund)).AssertProblemAsync(404);
+        await (await SendAsync(HttpMethod.Post, "/credit/refunds", staff, refund with { amount = 12.51m })).AssertProblemAsync(409);
+        using (var refunded = await SendAsync(HttpMethod.Post, "/credit/refunds", staff, refund))
+        {
+            Assert.Equal(HttpStatusCode.Created, refunded.StatusCode);
+            var body = await refunded.ReadJsonAsync();
+            Assert.Equal(0m, body.GetProperty("balance").GetDecimal());
+            var made = Assert.Single(body.GetProperty("refunds").EnumerateArray());
+            Assert.Equal((paymentId, 12.50m, "succeeded"), (made.GetProperty("paymentId").GetInt64(), made.GetProperty("amount").GetDecimal(), made.GetProperty("status").GetString()));
+        }
+        using var service = app.CreateServiceClient(ResourceNames.PaymentService);
+        var session = Assert.Single((await service.GetFromJsonAsync<JsonElement>($"/operations/local-payments?reference={id}", Ct)).EnumerateArray());
+        Assert.Equal(12.50m, session.GetProperty("refunded").GetDecimal());
+        var credit = await (await SendAsync(HttpMethod.Get, "/credit", patient)).ReadJsonAsync();
+        Assert.Equal(["refunded", "credit-note"], credit[0].GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
+    }
+
+    [Fact]
+    public async Task A_clinics_coupon_discounts_its_patients_invoice_once_and_other_clinics_see_none_of_it()
+    {
+        var (clinic, slots) = await PricedSlotsAsync(80m);
+        var (_, patient, _) = await Tokens.NewCustomerAsync(app, "Connie Coupon", Ct);
+        var (_, stranger, _) = await Tokens.NewCustomerAsync(app, "Stan Stranger", Ct);
+        var staff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, clinic.Id, Ct);
+        var otherStaff = await Tokens.NewStaffAsync(app.Gateway, app.Anonymous, await _api.CreateClinicIdAsync(), Ct);
+
+        var coupon = new { clinicId = clinic.Id, code = "WELCOME25", percentOff = 25, maxRedemptions = 100, expiresAt = DateTimeOffset.UtcNow.AddDays(7) };
+        await (await SendAsync(HttpMethod.Post, "/coupons", patient, coupon)).AssertProblemAsync(403);
+        await (await SendAsync(HttpMethod.Post, "/coupons", otherStaff, coupon)).AssertProblemAsync(404);
+        await (await SendAsync(HttpMethod.Post, "/coupons", staff, new { clinicId = clinic.Id, code = "BOTH", percentOff = 10, amountOff = 5m, currency = "EUR" })).AssertProblemAsync(400);
+        using (var created = await SendAsync(HttpMethod.Post, "/coupons", staff, coupon))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+        await (await SendAsync(HttpMethod.Post, "/coupons", staff, coupon)).AssertProblemAsync(409);
+
+        await BookAsync(slots[0], patient);
+        var invoice = (await WaitForInvoicesAsync(patient, 1))[0].GetProperty("id").GetInt64();
+        await (await SendAsync(HttpMethod.Post, $"/invoices/{invoice}/coupon", stranger, new { code = "WELCOME25" })).AssertProblemAsync(404);
+        await (await SendAsync(HttpMethod.Post, $"/invoices/{invoice}/coupon", otherStaff, new { code = "WELCOME25" })).AssertProblemAsync(404);
+        using (var used = await SendAsync(HttpMethod.Post, $"/invoices/{invoice}/coupon", patient, new { code = "welcome25" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, used.StatusCode);
+            var discounted = await used.ReadJsonAsync();
+            Assert.Equal((80m, 20m, 60m), (discounted.GetProperty("total").GetDecimal(), discounted.GetProperty("paid").GetDecimal(), discounted.GetProperty("outstanding").GetDecimal()));
+            Assert.Equal("coupon", Assert.Single(discounted.GetProperty("payments").EnumerateArray()).GetProperty("method").GetString());
+        }
+        await (await SendAsync(HttpMethod.Post, $"/invoices/{invoice}/coupon", patient, new { code = "WELCOME25" })).AssertProblemAsync(409);
+
+        // The clinic's staff see its use; another clinic's staff see none of its coupons; staff end it, and it is refused.
+        var listed = await (await SendAsync(HttpMethod.Get, $"/coupons?clinicId={clinic.Id}", staff)).ReadJsonAsync();
+        var mine = Assert.Single(listed.EnumerateArray());
+        Assert.Equal(("WELCOME25", 1), (mine.GetProperty("code").GetString(), mine.GetProperty("timesRedeemed").GetInt32()));
+        await (await SendAsync(HttpMethod.Get, $"/coupons?clinicId={clinic.Id}", otherStaff)).AssertProblemAsync(404);
+        var couponId = mine.GetProperty("id").GetInt64();
+        await (await SendAsync(HttpMethod.Delete, $"/coupons/{couponId}", otherStaff)).AssertProblemAsync(404);
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, $"/coupons/{couponId}", staff)).StatusCode);
+        await BookAsync(slots[1], patient);
+        var next = (await WaitForInvoicesAsync(patient, 2)).Single(i => i.GetProperty("id").GetInt64() != invoice).GetProperty("id").GetInt64();
+        await (await SendAsync(HttpMethod.Post, $"/invoices/{next}/coupon", patient, new { code = "WELCOME25" })).AssertProblemAsync(400);
+
+        // Administrators see the clinic's sums (no patient in them); its staff do not.
+        var totals = Assert.Single((await (await SendAsync(HttpMethod.Get, $"/payments/totals?clinicId={clinic.Id}", app.AdministratorToken)).ReadJsonAsync()).EnumerateArray());
+        Assert.Equal((2, 160m, 140m, 20m, 0m), (totals.GetProperty("invoices").GetInt32(), totals.GetProperty("invoiced").GetDecimal(),
+            totals.GetProperty("outstanding").GetDecimal(), totals.GetProperty("discounts").GetDecimal(), totals.GetProperty("paidByCard").GetDecimal()));
+        await (await SendAsync(HttpMethod.Get, $"/payments/totals?clinicId={clinic.Id}", staff)).AssertProblemAsync(403);
     }
 
     [Fact]

@@ -24,6 +24,8 @@ public static class PaymentsApi
             .WithSummary("Records money taken at the clinic's desk and what it pays (the clinic's staff); an Idempotency-Key makes a retry record it once")
             .ProducesProblem(StatusCodes.Status409Conflict).DeskStaff();
         api.MapGet("/{id:long}", GetPayment).WithSummary("A payment and the invoices it paid");
+        api.MapGet("/totals", GetTotals).WithSummary("Each clinic's money, summed per currency: billed, owed, paid by method, discounts, credit held, refunded (administrators)")
+            .Administrators();
         return app;
     }
 
@@ -91,6 +93,40 @@ public static class PaymentsApi
             throw ProblemException.NotFound($"Payment {id} does not exist, or is not yours.");
         }
         return TypedResults.Ok(payment.ToResponse());
+    }
+
+    /// <summary>Sums per clinic and currency, computed by the database; no invoice or patient is shown.</summary>
+    public static async Task<Ok<List<ClinicPaymentTotals>>> GetTotals(PaymentDbContext db, CancellationToken ct, long? clinicId = null)
+    {
+        var invoices = await db.Invoices.Where(i => i.Status != InvoiceStatuses.Void && (clinicId == null || i.ClinicId == clinicId))
+            .GroupBy(i => new { i.ClinicId, i.Currency })
+            .Select(g => new { g.Key.ClinicId, g.Key.Currency, Count = g.Count(), Total = g.Sum(i => i.Total), Owed = g.Sum(i => i.Total - i.Settled) })
+            .ToListAsync(ct);
+        var payments = await db.Payments.Where(p => clinicId == null || p.ClinicId == clinicId)
+            .GroupBy(p => new { p.ClinicId, p.Currency, p.Method })
+            .Select(g => new { g.Key.ClinicId, g.Key.Currency, g.Key.Method, Amount = g.Sum(p => p.Amount) })
+            .ToListAsync(ct);
+        var credit = await db.CreditBalances.Where(b => clinicId == null || b.ClinicId == clinicId)
+            .GroupBy(b => new { b.ClinicId, b.Currency })
+            .Select(g => new { g.Key.ClinicId, g.Key.Currency, Amount = g.Sum(b => b.Balance) })
+            .ToListAsync(ct);
+        var refunds = await db.Refunds.Where(r => r.Status == Refund.Succeeded && (clinicId == null || r.ClinicId == clinicId))
+            .GroupBy(r => new { r.ClinicId, r.Currency })
+            .Select(g => new { g.Key.ClinicId, g.Key.Currency, Amount = g.Sum(r => r.Amount) })
+            .ToListAsync(ct);
+        var keys = invoices.Select(i => (i.ClinicId, i.Currency)).Union(payments.Select(p => (p.ClinicId, p.Currency)))
+            .Union(credit.Select(c => (c.ClinicId, c.Currency))).Distinct().OrderBy(k => k.ClinicId).ThenBy(k => k.Currency);
+        decimal Paid(long clinic, string currency, string method) =>
+            payments.Where(p => p.ClinicId == clinic && p.Currency == currency && p.Method == method).Sum(p => p.Amount);
+        return TypedResults.Ok(keys.Select(k =>
+        {
+            var billed = invoices.SingleOrDefault(i => i.ClinicId == k.ClinicId && i.Currency == k.Currency);
+            return new ClinicPaymentTotals(k.ClinicId, k.Currency, billed?.Count ?? 0, billed?.Total ?? 0, billed?.Owed ?? 0,
+                Paid(k.ClinicId, k.Currency, PaymentMethods.Card), Paid(k.ClinicId, k.Currency, PaymentMethods.Desk), Paid(k.ClinicId, k.Currency, PaymentMethods.Credit),
+                Paid(k.ClinicId, k.Currency, PaymentMethods.Coupon),
+                credit.SingleOrDefault(c => c.ClinicId == k.ClinicId && c.Currency == k.Currency)?.Amount ?? 0,
+                refunds.SingleOrDefault(r => r.ClinicId == k.ClinicId && r.Currency == k.Currency)?.Amount ?? 0);
+        }).ToList());
     }
 
     private static PaymentResponse ToResponse(this Payment p) =>
