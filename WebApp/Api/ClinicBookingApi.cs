@@ -98,6 +98,44 @@ public sealed class ClinicBookingApi(HttpClient http, ILogger<ClinicBookingApi> 
 
     public Task<ApiResult<CheckoutResponse>> GetCheckoutAsync(long id, CancellationToken ct) => GetAsync<CheckoutResponse>($"/checkouts/{id}", ct);
 
+    public Task<ApiResult<InvoiceResponse>> RedeemCouponAsync(long invoiceId, string? code, CancellationToken ct) =>
+        SendAsync<InvoiceResponse>(HttpMethod.Post, $"/invoices/{invoiceId}/coupon", new { code }, ct);
+
+    /// <summary>The signed-in customer's credit at each clinic, or (for its staff) one patient's at the clinic.</summary>
+    public Task<ApiResult<List<CreditBalanceResponse>>> CreditAsync(CancellationToken ct, long? clinicId = null, long? customerId = null) =>
+        GetAsync<List<CreditBalanceResponse>>(Url("/credit", ("clinicId", Id(clinicId)), ("customerId", Id(customerId))), ct);
+
+    // A clinic's money (its staff): invoices, charges, desk payments, credit and refunds, coupons
+
+    public Task<ApiResult<List<InvoiceResponse>>> ClinicInvoicesAsync(long clinicId, string? status, CancellationToken ct) =>
+        GetAsync<List<InvoiceResponse>>(Url("/invoices", ("clinicId", Id(clinicId)), ("status", status)), ct);
+
+    public Task<ApiResult<InvoiceResponse>> AddChargeAsync(long invoiceId, string? description, decimal? amount, CancellationToken ct) =>
+        SendAsync<InvoiceResponse>(HttpMethod.Post, $"/invoices/{invoiceId}/lines", new { description, amount }, ct);
+
+    /// <summary>Records money taken at the desk for one invoice (left out: all it owes); the key names this attempt, so a double click records it once.</summary>
+    public Task<ApiResult<PaymentResponse>> RecordDeskPaymentAsync(long invoiceId, decimal? amount, string idempotencyKey, CancellationToken ct) =>
+        SendAsync<PaymentResponse>(HttpMethod.Post, "/payments/desk", new { allocations = new[] { new { invoiceId, amount } } }, ct,
+            request => request.Headers.Add(IdempotencyKeyHeader, idempotencyKey));
+
+    public Task<ApiResult<CreditNoteResponse>> IssueCreditNoteAsync(long invoiceId, decimal? amount, string? reason, CancellationToken ct) =>
+        SendAsync<CreditNoteResponse>(HttpMethod.Post, $"/invoices/{invoiceId}/credit-notes", new { amount, reason }, ct);
+
+    public Task<ApiResult<CreditRefundResponse>> RefundCreditAsync(long clinicId, long customerId, string currency, decimal? amount, CancellationToken ct) =>
+        SendAsync<CreditRefundResponse>(HttpMethod.Post, "/credit/refunds", new { clinicId, customerId, currency, amount }, ct);
+
+    public Task<ApiResult<List<CouponResponse>>> CouponsAsync(long clinicId, CancellationToken ct) =>
+        GetAsync<List<CouponResponse>>($"/coupons?clinicId={clinicId}", ct);
+
+    public Task<ApiResult<CouponResponse>> CreateCouponAsync(long clinicId, string? code, int? percentOff, decimal? amountOff, string? currency,
+        DateTimeOffset? expiresAt, int? maxRedemptions, CancellationToken ct) =>
+        SendAsync<CouponResponse>(HttpMethod.Post, "/coupons", new { clinicId, code, percentOff, amountOff, currency, expiresAt, maxRedemptions }, ct);
+
+    public Task<ApiResult<Unit>> EndCouponAsync(long id, CancellationToken ct) => SendAsync<Unit>(HttpMethod.Delete, $"/coupons/{id}", null, ct);
+
+    /// <summary>Each clinic's sums (administrators).</summary>
+    public Task<ApiResult<List<ClinicPaymentTotals>>> PaymentTotalsAsync(CancellationToken ct) => GetAsync<List<ClinicPaymentTotals>>("/payments/totals", ct);
+
     public Task<ApiResult<BookingResponse>> CancelBookingAsync(long id, CancellationToken ct) =>
         SendAsync<BookingResponse>(HttpMethod.Delete, $"/bookings/{id}", null, ct);
 

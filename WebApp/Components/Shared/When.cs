@@ -28,6 +28,24 @@ public static class When
     public static DateTimeOffset AtClinic(DateTimeOffset instant, string timeZone) =>
         TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone) ? TimeZoneInfo.ConvertTime(instant, zone) : instant;
 
+    /// <summary>
+    /// The instant <paramref name="day"/> ends at the clinic: the next day's midnight there, with the offset in force
+    /// then (a midnight skipped by a clock change counts from the first time that does exist).
+    /// </summary>
+    public static DateTimeOffset EndOfDayAtClinic(DateOnly day, string timeZone)
+    {
+        var midnight = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone))
+        {
+            return new DateTimeOffset(midnight, TimeSpan.Zero);
+        }
+        while (zone.IsInvalidTime(midnight))
+        {
+            midnight = midnight.AddMinutes(30);
+        }
+        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight));
+    }
+
     public static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static DateOnly? ParseDate(string? value) =>

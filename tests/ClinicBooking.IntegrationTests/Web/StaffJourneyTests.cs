@@ -196,6 +196,104 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
     }
 
     [Fact]
+    public async Task The_desk_charges_takes_payment_and_gives_credit_a_patient_uses_a_coupon_and_reads_the_receipt_and_an_administrator_sees_the_totals()
+    {
+        var (clinic, slots) = await _scenario.ClinicWithSlotsAsync();
+        foreach (var shift in (await _scenario.Clinics.DoctorSlotsAsync(clinic.Doctor, WebScenario.Day, WebScenario.Day)).Select(s => s.GetProperty("timeSlotId").GetInt64()).Distinct())
+        {
+            await _scenario.Clinics.PriceShiftAsync(shift, new { amount = 50m, currency = "EUR" });
+        }
+        var patient = await _scenario.NewPatientAsync("Petra Payer");
+        await _scenario.BookAsync(slots[0], patient.Token);
+        var staffEmail = await _scenario.NewStaffAsync(clinic.Id);
+
+        // The clinic's staff make a coupon: 10.00 EUR off.
+        await using var staffContext = await browser.NewContextAsync();
+        var desk = await staffContext.NewPageAsync();
+        await desk.SignInAsync(WebApp, staffEmail, Tokens.Password);
+        await desk.OpenAsync($"{WebApp}/clinics/{clinic.Id}/coupons");
+        await desk.GetByLabel("Code").FillAsync("TEN-OFF");
+        await desk.GetByLabel("Amount off").FillAsync("10");
+        await desk.GetByLabel("Currency of the amount").FillAsync("eur");
+        await desk.GetByRole(AriaRole.Button, new() { Name = "Create coupon" }).ClickAsync();
+        await Expect(desk.Locator("#outcome")).ToContainTextAsync("Coupon TEN-OFF created");
+        await Expect(desk.Locator("#coupons")).ToContainTextAsync("10.00 EUR off");
+        await desk.AssertAccessibleAsync();
+
+        // The patient finds the invoice in My bookings (made a moment after the booking) and uses the coupon.
+        await using var patientContext = await browser.NewContextAsync();
+        var page = await patientContext.NewPageAsync();
+        await page.SignInAsync(WebApp, patient.Email, Tokens.Password);
+        await Http.WaitUntilAsync(async () =>
+        {
+            await page.OpenAsync($"{WebApp}/bookings");
+            return await page.Locator("#invoices a").CountAsync() == 1;
+        });
+        await page.AssertAccessibleAsync();
+        await page.Locator("#invoices a").ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/invoices/\d+$"));
+        var invoiceId = long.Parse(page.Url.Split('/')[^1]);
+        await page.GetByLabel("Coupon code").FillAsync("no-such");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply coupon" }).ClickAsync();
+        await Expect(page.Locator("#code-error")).ToContainTextAsync("no coupon NO-SUCH");
+        await page.GetByLabel("Coupon code").FillAsync("ten-off");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply coupon" }).ClickAsync();
+        await Expect(page.Locator("#outcome")).ToHaveTextAsync("Your coupon was applied.");
+        await Expect(page.Locator("#receipt")).ToContainTextAsync("coupon discount");
+        await Expect(page.Locator("#receipt .outstanding")).ToContainTextAsync("40.00 EUR");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pay 40.00 EUR by card" })).ToBeVisibleAsync();
+        await page.AssertAccessibleAsync();
+
+        // The desk: the invoice in the clinic's list, an X-ray added, the rest taken at the desk, 15.00 given back as credit.
+        await desk.GetByRole(AriaRole.Link, new() { Name = "Payments" }).ClickAsync();
+        await desk.WaitForURLAsync($"{WebApp}/clinics/{clinic.Id}/payments");
+        await Expect(desk.Locator("#invoices")).ToContainTextAsync("Petra Payer");
+        await desk.AssertAccessibleAsync();
+        await desk.GetByRole(AriaRole.Link, new() { Name = $"Invoice {invoiceId}" }).ClickAsync();
+        await desk.GetByLabel("What for").FillAsync("X-ray");
+        await desk.GetByLabel("Charge amount (EUR)").FillAsync("30");
+        await desk.GetByRole(AriaRole.Button, new() { Name = "Add charge" }).ClickAsync();
+        await Expect(desk.Locator("#outcome")).ToHaveTextAsync("The charge was added to the invoice.");
+        await desk.GetByRole(AriaRole.Button, new() { Name = "Record payment" }).ClickAsync();
+        await Expect(desk.Locator("#outcome")).ToHaveTextAsync("The payment was recorded.");
+        await Expect(desk.Locator("#invoice-summary")).ToContainTextAsync("paid");
+        await desk.GetByLabel("Credit amount (EUR)").FillAsync("15");
+        await desk.GetByLabel("Reason (the patient reads it)").FillAsync("The doctor ran late");
+        await desk.GetByRole(AriaRole.Button, new() { Name = "Issue credit" }).ClickAsync();
+        await Expect(desk.Locator("#outcome")).ToContainTextAsync("The credit was issued");
+        await Expect(desk.Locator("#credit")).ToHaveTextAsync("15.00 EUR");
+        await desk.AssertAccessibleAsync();
+        // Paid at the desk: there is no card to refund to, and the page says so.
+        await desk.GetByLabel("Refund amount (EUR)").FillAsync("5");
+        await desk.GetByRole(AriaRole.Button, new() { Name = "Refund to card" }).ClickAsync();
+        await Expect(desk.GetByRole(AriaRole.Alert)).ToContainTextAsync("was paid by card");
+        await desk.AssertAccessibleAsync();
+
+        // The patient's receipt and credit.
+        await page.OpenAsync($"{WebApp}/invoices/{invoiceId}");
+        await Expect(page.Locator("#receipt")).ToContainTextAsync("X-ray");
+        await Expect(page.Locator("#receipt")).ToContainTextAsync("at the clinic's desk");
+        await Expect(page.Locator("#receipt .outstanding")).ToContainTextAsync("0.00 EUR");
+        await page.OpenAsync($"{WebApp}/bookings");
+        await Expect(page.Locator("#credit")).ToContainTextAsync("15.00 EUR at Riverside Clinic");
+        await page.AssertAccessibleAsync();
+
+        // An administrator sees the clinic's sums, and no invoice; the staff's page of totals is not theirs.
+        await using var adminContext = await browser.NewContextAsync();
+        var admin = await adminContext.NewPageAsync();
+        await admin.SignInAsync(WebApp, ClinicBookingApp.AdministratorEmail, app.AdministratorPassword);
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Payments", Exact = true }).ClickAsync();
+        await admin.WaitForURLAsync($"{WebApp}/admin/payments");
+        var row = admin.Locator($"#totals tr:has(a[href='/clinics/{clinic.Id}'])");
+        await Expect(row).ToContainTextAsync("80.00 EUR");
+        await Expect(row).ToContainTextAsync("10.00 EUR");
+        await Expect(row).ToContainTextAsync("15.00 EUR");
+        await admin.AssertAccessibleAsync();
+        Assert.Equal(404, await desk.OpenAsync($"{WebApp}/admin/payments"));
+        Assert.Equal(404, await page.OpenAsync($"{WebApp}/clinics/{clinic.Id}/invoices/{invoiceId}"));
+    }
+
+    [Fact]
     public async Task Staff_of_one_clinic_cannot_reach_another_clinics_pages_or_data()
     {
         var (mine, _) = await _scenario.ClinicWithSlotsAsync();
