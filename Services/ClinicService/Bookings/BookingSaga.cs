@@ -232,8 +232,7 @@ public sealed class BookingSaga(
             // comes first; a confirmed one, an appointment, is cancelled and says why (the lifecycle's rows).
             await using var db = shards.CreateContext(shard);
             var active = await db.Bookings.AsNoTracking()
-                .Where(b => b.CustomerId == change.CustomerId
-                    && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment || b.Status == BookingStatus.Confirmed))
+                .Where(b => b.CustomerId == change.CustomerId).Where(Booking.Active)
                 .Select(b => new Target(b.ClinicId, b.Id, null, CurrentTrace))
                 .ToListAsync(ct);
             var cancelled = await RunAsync(shard, BookingEvent.CustomerDeactivated, active, Caller.SystemActor, ct);
@@ -272,7 +271,7 @@ public sealed class BookingSaga(
     {
         await using var db = shards.CreateContext(shard);
         var due = await db.Bookings.AsNoTracking()
-            .Where(b => (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment) && b.ExpiresAt <= DateTimeOffset.UtcNow) // the database's clock
+            .Where(Booking.Holding).Where(b => b.ExpiresAt <= DateTimeOffset.UtcNow) // the database's clock
             .OrderBy(b => b.ExpiresAt).Take(limit)
             .Select(b => new Target(b.ClinicId, b.Id, null, CurrentTrace))
             .ToListAsync(ct);
@@ -444,8 +443,7 @@ public sealed class BookingSaga(
         {
             return keyed;
         }
-        return await ofSlot.FirstOrDefaultAsync(b => b.CustomerId == customerId
-            && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment || b.Status == BookingStatus.Confirmed), ct);
+        return await ofSlot.Where(Booking.Active).FirstOrDefaultAsync(b => b.CustomerId == customerId, ct);
     }
 
     /// <summary>Why a slot could not be held: gone, started, held by a pending booking, or booked.</summary>
@@ -471,8 +469,7 @@ public sealed class BookingSaga(
             return ProblemException.Conflict($"Booking slot {slotId} is {(slot.Mode == ConsultationModes.Online ? "online" : "in person")} only; " +
                 $"book it with mode \"{slot.Mode}\", or leave mode out.");
         }
-        var held = await db.Bookings.Where(b => b.ClinicId == clinicId && b.BookingSlotId == slotId
-                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment))
+        var held = await db.Bookings.Where(b => b.ClinicId == clinicId && b.BookingSlotId == slotId).Where(Booking.Holding)
             .Select(b => (BookingStatus?)b.Status).FirstOrDefaultAsync(ct);
         return held switch
         {

@@ -82,9 +82,8 @@ public static class BookingsApi
     public static async Task<Ok<BookingResponse>> GetSlotBooking(long slotId, ShardScope shard, ClaimsPrincipal user, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(slotId);
-        var booking = await shard.Db.Bookings.AsNoTracking()
-            .FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId
-                && (b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment || b.Status == BookingStatus.Confirmed), ct)
+        var booking = await shard.Db.Bookings.AsNoTracking().Where(Booking.Active)
+            .FirstOrDefaultAsync(b => b.ClinicId == clinicId && b.BookingSlotId == slotId, ct)
             ?? throw ProblemException.NotFound($"Booking slot {slotId} has no active booking.");
         Access.RequireBookingParty(user, clinicId, booking.CustomerId, $"Booking slot {slotId} has no active booking.");
         return TypedResults.Ok(booking.ToResponse(await shard.Db.ClinicTimeZoneAsync(clinicId, ct) ?? throw Missing.Clinic(clinicId)));

@@ -95,9 +95,8 @@ public static class DoctorAbsencesApi
 
     /// <summary>The active (pending or confirmed) bookings of those slots.</summary>
     private static Task<List<long>> BookedAsync(ClinicDbContext db, long clinicId, long doctorId, DateOnly first, DateOnly last, CancellationToken ct) =>
-        (from b in db.Bookings
+        (from b in db.Bookings.Where(Booking.Active)
          join s in FutureSlots(db, clinicId, doctorId, first, last) on new { b.ClinicId, Id = (long?)b.BookingSlotId } equals new { s.ClinicId, Id = (long?)s.Id }
-         where b.Status == BookingStatus.Pending || b.Status == BookingStatus.AwaitingPayment || b.Status == BookingStatus.Confirmed
          select b.Id).ToListAsync(ct);
 
     private static DoctorAbsenceResponse ToResponse(DoctorAbsence a) =>

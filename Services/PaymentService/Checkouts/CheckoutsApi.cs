@@ -49,20 +49,8 @@ public static class CheckoutsApi
             }
             return TypedResults.Ok(await EnsurePageAsync(db, provider, options.Value, keyed, logger, ct));
         }
-        var invoices = await db.Invoices.AsNoTracking().Where(i => ids.Contains(i.Id) && i.CustomerId == customerId).ToDictionaryAsync(i => i.Id, ct);
-        if (ids.FirstOrDefault(id => !invoices.ContainsKey(id)) is var missing and not 0)
-        {
-            throw ProblemException.NotFound($"Invoice {missing} does not exist, or is not yours.");
-        }
+        var invoices = await PayableInvoices.LoadAsync(db.Invoices.Where(i => i.CustomerId == customerId), ids, "yours", ct);
         var first = invoices[ids[0]];
-        if (invoices.Values.Any(i => i.ClinicId != first.ClinicId || i.Currency != first.Currency))
-        {
-            throw ProblemException.Conflict("One card payment pays invoices of one clinic in one currency; pay the others separately.");
-        }
-        if (invoices.Values.FirstOrDefault(i => i.Status != InvoiceStatuses.Open || i.Total - i.Settled <= 0) is { } settled)
-        {
-            throw ProblemException.Conflict($"Invoice {settled.Id} is {settled.Status} and owes nothing.");
-        }
         var now = clock.GetUtcNow();
         // A booking paid when booked is paid by its deadline, when its slot is let go: its page closes then.
         var awaiting = BookingStatus.AwaitingPayment.ToName();

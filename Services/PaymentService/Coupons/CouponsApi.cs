@@ -175,7 +175,7 @@ public sealed class CouponRequestValidator : RequestValidator<CouponRequest>
         RuleFor(r => r.Code).NotEmpty().WithMessage("code is required.")
             .Matches("^\\s*[A-Za-z0-9][A-Za-z0-9-]{2,31}\\s*$").WithMessage($"code is 3 to {Coupon.CodeMaxLength} letters, digits or dashes.");
         RuleFor(r => r).Must(r => (r.PercentOff is null) != (r.AmountOff is null))
-            .WithName("percentOff").WithMessage("Give percentOff or amountOff (with its currency), one of them.");
+            .OverridePropertyName("percentOff").WithMessage("Give percentOff or amountOff (with its currency), one of them.");
         RuleFor(r => r.PercentOff).InclusiveBetween(1, Coupon.MaxPercentOff).When(r => r.PercentOff is not null)
             .WithMessage($"percentOff is 1 to {Coupon.MaxPercentOff}.");
         RuleFor(r => r.AmountOff).GreaterThan(0).LessThanOrEqualTo(Price.MaxAmount).When(r => r.AmountOff is not null)

@@ -35,17 +35,10 @@ public static class PaymentsApi
         var caller = Caller.From(user);
         var wanted = request.Allocations!;
         var ids = wanted.Select(a => a.InvoiceId!.Value).ToList();
-        var invoices = await db.Invoices.AsNoTracking().Where(i => ids.Contains(i.Id)).ToListAsync(ct);
-        var mine = invoices.Where(i => caller.ClinicIds.Contains(i.ClinicId)).ToDictionary(i => i.Id);
-        if (ids.FirstOrDefault(id => !mine.ContainsKey(id)) is var missing and not 0)
-        {
-            throw ProblemException.NotFound($"Invoice {missing} does not exist, or is not your clinic's.");
-        }
-        var first = mine[ids[0]];
-        if (mine.Values.Any(i => i.ClinicId != first.ClinicId || i.CustomerId != first.CustomerId || i.Currency != first.Currency))
-        {
-            throw ProblemException.Conflict("One payment pays invoices of one clinic, one customer and one currency.");
-        }
+        var clinics = caller.ClinicIds.ToList();
+        var firstId = ids[0];
+        var first = await db.Invoices.AsNoTracking().Where(i => i.Id == firstId && clinics.Contains(i.ClinicId)).SingleOrDefaultAsync(ct)
+            ?? throw ProblemException.NotFound($"Invoice {firstId} does not exist, or is not your clinic's.");
         if (key.Value is not null
             && await db.Payments.AsNoTracking().Include(p => p.Allocations).SingleOrDefaultAsync(p => p.ClinicId == first.ClinicId && p.IdempotencyKey == key.Value, ct) is { } earlier)
         {
@@ -56,12 +49,9 @@ public static class PaymentsApi
             }
             return TypedResults.Ok(earlier.ToResponse());
         }
+        var mine = await PayableInvoices.LoadAsync(db.Invoices.Where(i => clinics.Contains(i.ClinicId)), ids, "your clinic's", ct);
         // Left out, an allocation pays what the invoice still owes (as read now: the database re-checks it as written).
         var allocations = wanted.Select(a => (Invoice: mine[a.InvoiceId!.Value], Amount: a.Amount ?? mine[a.InvoiceId!.Value].Total - mine[a.InvoiceId!.Value].Settled)).ToList();
-        if (allocations.FirstOrDefault(a => a.Amount <= 0 || a.Invoice.Status != InvoiceStatuses.Open) is { Invoice: { } settled })
-        {
-            throw ProblemException.Conflict($"Invoice {settled.Id} is {settled.Status} and owes nothing.");
-        }
         if (allocations.FirstOrDefault(a => !Currencies.FitsMinorUnits(a.Amount, first.Currency)) is { Invoice: { } odd })
         {
             throw ProblemException.Validation(new Dictionary<string, string[]> { ["allocations"] = [$"The amount for invoice {odd.Id} has more decimals than {first.Currency} has."] });
