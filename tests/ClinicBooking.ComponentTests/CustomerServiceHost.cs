@@ -41,8 +41,9 @@ public sealed class CustomerServiceHost : IAsyncDisposable
         builder.Services.AddMassTransitTestHarness(bus =>
         {
             bus.AddConsumer<VerifyCustomersConsumer>();
-            // A first publish waits for EF to compile the re-driver's queries: seconds on a busy 2-core machine.
-            bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(10));
+            // A first publish waits for EF to compile the re-driver's queries: seconds on a busy 2-core machine, and
+            // more than ten with the other tiers running beside it (a fresh-clone CI saw nothing for 10 s, then failed).
+            bus.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(20));
         });
         var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())
