@@ -25,13 +25,27 @@ done
 export TAG=${TAG:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo latest)}
 compose=(docker-compose -p clinicbooking --env-file "$secrets" -f "${COMPOSE_FILE:-deploy/compose.yaml}")
 start=$(date +%s)
+# What a failed start needs to be understood where it happened (a CI machine): each container's state, and for
+# each one that is not healthy its health probe's last answers and the end of its log.
+explain() {
+  "${compose[@]}" ps
+  for container in $("${compose[@]}" ps -q); do
+    health=$(docker inspect "$container" --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}')
+    [ "$health" = healthy ] && continue
+    name=$(docker inspect "$container" --format '{{.Name}}')
+    echo "--- ${name#/}: $(docker inspect "$container" --format '{{.State.Status}}, restarted {{.RestartCount}} times, health') $health"
+    docker inspect "$container" --format '{{if .State.Health}}{{range .State.Health.Log}}probe exit {{.ExitCode}}: {{.Output}}{{"\n"}}{{end}}{{end}}' | tail -4
+    docker logs --tail 30 "$container" 2>&1 | sed 's/^/    /'
+  done
+  df -h /var/lib/docker 2>/dev/null | tail -1
+}
 "${compose[@]}" pull --quiet
-"${compose[@]}" up -d --remove-orphans
+"${compose[@]}" up -d --remove-orphans || { explain; exit 1; }
 for _ in $(seq 1 300); do
   curl -fs http://127.0.0.1:5080/health >/dev/null 2>&1 && break
   sleep 1
 done
-curl -fs http://127.0.0.1:5080/health >/dev/null || { "${compose[@]}" ps; exit 1; }
+curl -fs http://127.0.0.1:5080/health >/dev/null || { explain; exit 1; }
 printf '\n  Web app:            http://localhost:5090\n  Gateway (the API):  http://localhost:5080\n'
 printf '  Administrator:      admin@clinicbooking.local  password %s  (kept in %s)\n' \
   "$(sed -n 's/^ADMIN_PASSWORD=//p' "$secrets")" "$secrets"

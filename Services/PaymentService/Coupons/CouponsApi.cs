@@ -38,10 +38,7 @@ public static class CouponsApi
     {
         var caller = Caller.From(user);
         var clinicId = request.ClinicId!.Value;
-        if (!caller.ClinicIds.Contains(clinicId))
-        {
-            throw ProblemException.NotFound($"Clinic {clinicId} is not yours.");
-        }
+        Access.RequireClinic(user, clinicId, $"Clinic {clinicId} is not yours.");
         var code = Normalize(request.Code!);
         if (await db.Coupons.AnyAsync(c => c.ClinicId == clinicId && c.Code == code, ct))
         {
@@ -67,10 +64,7 @@ public static class CouponsApi
 
     public static async Task<Ok<List<CouponResponse>>> ListCoupons(long clinicId, ClaimsPrincipal user, PaymentDbContext db, CancellationToken ct)
     {
-        if (!Caller.From(user).ClinicIds.Contains(clinicId))
-        {
-            throw ProblemException.NotFound($"Clinic {clinicId} is not yours.");
-        }
+        Access.RequireClinic(user, clinicId, $"Clinic {clinicId} is not yours.");
         var coupons = await db.Coupons.AsNoTracking().Where(c => c.ClinicId == clinicId)
             .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(MaxListed).ToListAsync(ct);
         return TypedResults.Ok(coupons.Select(c => c.ToResponse()).ToList());

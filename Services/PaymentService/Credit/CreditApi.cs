@@ -109,10 +109,7 @@ public static class CreditApi
     {
         var caller = Caller.From(user);
         var (clinicId, customerId, currency, wanted) = (request.ClinicId!.Value, request.CustomerId!.Value, request.Currency!, request.Amount!.Value);
-        if (!caller.ClinicIds.Contains(clinicId))
-        {
-            throw ProblemException.NotFound($"Clinic {clinicId} is not yours.");
-        }
+        Access.RequireClinic(user, clinicId, $"Clinic {clinicId} is not yours.");
         if (!Currencies.FitsMinorUnits(wanted, currency))
         {
             throw ProblemException.Validation(new Dictionary<string, string[]> { ["amount"] = [$"amount has more decimals than {currency} has."] });
