@@ -168,6 +168,11 @@ gateway.WithReference(paymentService).WaitFor(paymentService);
 for (var shard = 0; shard < builder.GetShardCount(); shard++)
 {
     var shardDb = infrastructure.AddPostgres(ResourceNames.ShardPostgres(shard), ResourceNames.ShardDatabase(shard), "clinics");
+    // Its read replicas: the cell reads what may be stale from them, and does not wait for them (without one
+    // that qualifies, it reads from the primary).
+    var replicas = Enumerable.Range(0, builder.GetReplicasPerShard())
+        .Select(replica => infrastructure.AddReplica(shardDb, ResourceNames.ShardReplica(shard, replica), ResourceNames.ShardReplicaDatabase(shard, replica), "clinics"))
+        .ToList();
     var cell = builder.AddProject<Projects.ClinicService>(ResourceNames.ClinicCell(shard))
         .WithInternalHttpEndpoint()
         .WithTraceSampling()
@@ -178,6 +183,10 @@ for (var shard = 0; shard < builder.GetShardCount(); shard++)
         .WithEnvironment("Cell__Shards__0", shard.ToString(CultureInfo.InvariantCulture))
         .WithEnvironment("Cell__Name", ResourceNames.ClinicCell(shard))
         .WithHttpHealthCheck("/health");
+    foreach (var replica in replicas)
+    {
+        cell.WithReference(replica, waitFor: false);
+    }
     // Operators reach each cell's Hangfire dashboard (slot generation) from the Aspire dashboard.
     cell.WithUrl($"{cell.GetEndpoint("http")}/hangfire", "Hangfire");
     gateway.WithReference(cell)

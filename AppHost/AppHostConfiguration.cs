@@ -32,6 +32,21 @@ public static class AppHostConfiguration
     /// <summary>The port browsers reach the web app at: 5090 unless configured (the tests pick a free one).</summary>
     public static int GetWebAppPort(this IDistributedApplicationBuilder builder) => builder.Configuration.GetValue(WebAppPortKey, 5090);
 
+    public const string ReplicasPerShardKey = "Replicas:PerShard";
+
+    /// <summary>
+    /// How many streaming replicas each shard's server has (reads that may be stale go to them): 1 in the local
+    /// run unless configured; the tests run without (their reads check what was just written), but for the
+    /// replicas' own tests.
+    /// </summary>
+    public static int GetReplicasPerShard(this IDistributedApplicationBuilder builder)
+    {
+        var count = builder.Configuration.GetValue(ReplicasPerShardKey, 1);
+        return count is >= 0 and <= 4
+            ? count
+            : throw new InvalidOperationException($"{ReplicasPerShardKey} must be between 0 and 4, not {count}.");
+    }
+
     /// <summary>How many clinic shards (and so ClinicService cells) to run; 2 unless configured.</summary>
     public static int GetShardCount(this IDistributedApplicationBuilder builder)
     {

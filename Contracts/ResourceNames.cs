@@ -35,4 +35,13 @@ public static class ResourceNames
 
     /// <summary>The connection-string name of shard <paramref name="shard"/>'s database.</summary>
     public static string ShardDatabase(int shard) => $"shard-{shard}";
+
+    /// <summary>The streaming replica <paramref name="replica"/> of shard <paramref name="shard"/>'s server.</summary>
+    public static string ShardReplica(int shard, int replica) => $"postgres-shard-{shard}-replica-{replica}";
+
+    /// <summary>
+    /// The connection-string name of shard <paramref name="shard"/>'s database on its replica <paramref name="replica"/>:
+    /// the cell reads every <c>shard-N-replica-*</c> it is given (read-only, for reads that may be stale).
+    /// </summary>
+    public static string ShardReplicaDatabase(int shard, int replica) => $"shard-{shard}-replica-{replica}";
 }

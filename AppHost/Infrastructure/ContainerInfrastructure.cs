@@ -26,6 +26,9 @@ public sealed class ContainerInfrastructure(IDistributedApplicationBuilder build
         return new(database, database);
     }
 
+    public InfrastructureResource AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName) =>
+        throw new NotSupportedException("Replicas in the containers mode are not built yet: set Replicas:PerShard to 0.");
+
     public InfrastructureResource AddRedis(string name)
     {
         var redis = WithConfiguredImage(builder.AddRedis(name).WithImageTag("7"), "redis").WithDataVolume();

@@ -13,7 +13,12 @@ public sealed class DatabaseOwners
     private readonly List<(string Database, string Role, string Password)> _databases = [];
     private bool _provisioned;
 
+    private (string Role, string Password)? _replication;
+
     public void Add(string database, string role, string password) => _databases.Add((database, role, password));
+
+    /// <summary>The role this server's replicas stream as: LOGIN REPLICATION, and no right on any database.</summary>
+    public void AddReplicationRole(string role, string password) => _replication = (role, password);
 
     /// <summary>Creates (or updates) each role and its database, once per AppHost run; <paramref name="superuser"/> connects as `postgres`.</summary>
     public async Task ProvisionAsync(string superuser, CancellationToken ct)
@@ -42,6 +47,12 @@ public sealed class DatabaseOwners
             }
             await using var db = await OpenAsync(superuser, database, ct);
             await ExecuteAsync(db, HandOverSql(role), ct);
+        }
+        if (_replication is var (replicationRole, replicationPassword))
+        {
+            await using var server = await OpenAsync(superuser, "postgres", ct);
+            var exists = await ScalarAsync(server, "SELECT 1 FROM pg_roles WHERE rolname = $1", replicationRole, ct) is not null;
+            await ExecuteAsync(server, $"{(exists ? "ALTER" : "CREATE")} ROLE {Quote(replicationRole)} LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {Literal(replicationPassword)}", ct);
         }
         _provisioned = true;
     }

@@ -17,6 +17,13 @@ public interface IInfrastructure
     /// <summary>One more database on the server <paramref name="server"/> (what <see cref="AddPostgres"/> returned).</summary>
     InfrastructureResource AddDatabase(InfrastructureResource server, string connectionName, string databaseName);
 
+    /// <summary>
+    /// A streaming replica named <paramref name="replicaName"/> of the server <paramref name="primary"/> (what
+    /// <see cref="AddPostgres"/> returned): read-only, a copy of every database on it, <paramref name="databaseName"/>
+    /// reached as connection <paramref name="connectionName"/> with the same owner role as on the primary.
+    /// </summary>
+    InfrastructureResource AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName);
+
     InfrastructureResource AddRedis(string name);
 
     InfrastructureResource AddRabbitMq(string name);

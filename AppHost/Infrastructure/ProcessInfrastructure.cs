@@ -54,6 +54,42 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
         return new(database, server.WaitTarget);
     }
 
+    /// <summary>
+    /// A hot standby made from the primary with pg_basebackup at its first start, streaming from it after (the
+    /// script <c>postgres-replica.sh</c>), as the primary's replication role (created, with no other right, when
+    /// the primary first reports healthy). Healthy once it answers as a server in recovery; it starts after the
+    /// primary is healthy, and services reading from it do not wait for it.
+    /// </summary>
+    public InfrastructureResource AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName)
+    {
+        var primaryProcess = (ServerProcessResource)primary.WaitTarget.Resource;
+        var superuser = Secret(primaryProcess.Name);
+        var replicationPassword = AppHostConfiguration.GeneratedSecret(dataDirectory, $"{primaryProcess.Name}-{ReplicationRole}");
+        _owners[primaryProcess.Name].AddReplicationRole(ReplicationRole, replicationPassword);
+        var replication = SecretParameter($"{primaryProcess.Name}-replication-password", replicationPassword);
+        var replica = AddServer(replicaName, "postgres-replica.sh",
+                r => ReferenceExpression.Create(
+                    $"Host=127.0.0.1;Port={r.PrimaryEndpoint.Property(EndpointProperty.Port)};Username=postgres;Password={superuser.Resource}"),
+                ProbeReplicaAsync)
+            .WithEnvironment("PG_DATA", Path.Combine(dataDirectory, replicaName))
+            .WithEnvironment("PRIMARY_PORT", primaryProcess.PrimaryEndpoint.Property(EndpointProperty.Port))
+            .WithEnvironment("REPLICATION_USER", ReplicationRole)
+            .WithEnvironment("REPLICATION_PASSWORD", replication)
+            .WithEnvironment("REPLICA_NAME", replicaName)
+            .WithTcpEndpoint(ServerProcessResource.PrimaryEndpointName, "PG_PORT")
+            .WaitFor(primary.WaitTarget);
+        // The primary's owner role and password: a replica is a copy of the primary's roles too.
+        var role = $"{databaseName}_owner";
+        var password = builder.AddParameter($"{replicaName}-{databaseName}-owner-password",
+            AppHostConfiguration.GeneratedSecret(dataDirectory, $"{primaryProcess.Name}-{role}"), secret: true);
+        var database = builder.AddConnectionString(connectionName, ReferenceExpression.Create(
+            $"Host=127.0.0.1;Port={replica.Resource.PrimaryEndpoint.Property(EndpointProperty.Port)};Username={role};Password={password.Resource};Database={databaseName}"));
+        return new(database, replica);
+    }
+
+    /// <summary>The role replicas stream as: LOGIN and REPLICATION, nothing else.</summary>
+    public const string ReplicationRole = "replicator";
+
     public InfrastructureResource AddRedis(string name)
     {
         var password = Secret(name);
@@ -94,7 +130,13 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
     /// initialisation, so it must stay the same for as long as their data does.
     /// </summary>
     private IResourceBuilder<ParameterResource> Secret(string serverName) =>
-        builder.AddParameter($"{serverName}-password", AppHostConfiguration.GeneratedSecret(dataDirectory, serverName), secret: true);
+        SecretParameter($"{serverName}-password", AppHostConfiguration.GeneratedSecret(dataDirectory, serverName));
+
+    /// <summary>A secret parameter, added once: a primary's and its replicas' resources share it.</summary>
+    private IResourceBuilder<ParameterResource> SecretParameter(string name, string value) =>
+        builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == name) is { } existing
+            ? builder.CreateResourceBuilder(existing)
+            : builder.AddParameter(name, value, secret: true);
 
     private static async Task ProbePostgresAsync(string connectionString, CancellationToken ct)
     {
@@ -104,6 +146,19 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand("SELECT 1", connection);
         await command.ExecuteScalarAsync(ct);
+    }
+
+    /// <summary>A replica is ready when it answers, and answers as a standby (a promoted one would take writes).</summary>
+    private static async Task ProbeReplicaAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(
+            new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
+        if (await command.ExecuteScalarAsync(ct) is not true)
+        {
+            throw new InvalidOperationException("The replica is not in recovery: it was promoted, or is no standby.");
+        }
     }
 
     private static async Task ProbeRedisAsync(string connectionString, CancellationToken ct)

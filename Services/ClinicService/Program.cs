@@ -1,4 +1,5 @@
 using ClinicBooking.ClinicService.Extensions;
+using ClinicBooking.ClinicService.Sharding;
 using ClinicBooking.ClinicService.Slots;
 
 // A ClinicService cell: serves the clinics of the shard(s) it owns. The gateway sends it only requests
@@ -17,6 +18,7 @@ var app = builder.Build();
 
 app.UseDefaultExceptionHandling();
 app.UseDefaultAuthentication();
+app.UseReadYourWrites();
 app.MapDefaultEndpoints();
 app.MapOpenApi().AllowAnonymous();
 app.UseSlotGeneration();

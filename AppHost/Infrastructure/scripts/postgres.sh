@@ -58,7 +58,8 @@ fi
 # Fast shutdown (SIGINT) on stop: a smart shutdown would wait for every pooled client connection to close.
 "${run[@]}" "$bin/postgres" -D "$PG_DATA" -p "$PG_PORT" \
   -c listen_addresses="$listen" -c unix_socket_directories= \
-  -c max_connections=300 -c shared_buffers=128MB -c fsync=on &
+  -c max_connections=300 -c shared_buffers=128MB -c fsync=on \
+  -c wal_keep_size=512MB &
 pid=$!
 trap 'kill -INT "$pid" 2>/dev/null' TERM INT HUP
 

@@ -1,3 +1,5 @@
+using ClinicBooking.Contracts.Access;
+using System.Security.Claims;
 using System.Globalization;
 using ClinicBooking.ClinicService.Caching;
 using ClinicBooking.ClinicService.Data;
@@ -39,31 +41,40 @@ public static class AvailabilityApi
             $"{From:yyyyMMdd}:{To:yyyyMMdd}:{Specialization}:{ClinicId}:{DoctorId}:{After?.StartsAt.UtcTicks}:{After?.Id}:{Limit}:{Mode}");
     }
 
-    public static async Task<Ok<AvailabilityPage>> ClinicAvailability(
-        [AsParameters] ClinicAvailabilityQuery query, [AsParameters] ShardServices services, ClinicCache cache, CancellationToken ct)
+    /// <summary>
+    /// What every availability read takes: the cell's shards, their replicas (availability may be stale by the
+    /// replicas' bound, and never decides: a booking re-checks its slot on the primary), the cache, the clock, and
+    /// who asks (whose own recent writes it must show).
+    /// </summary>
+    public sealed record CellServices(ShardDatabases Shards, ReadReplicas Replicas, ClinicCache Cache, TimeProvider Clock, ClaimsPrincipal User)
     {
-        var today = await ClinicTodayAsync(services, query.ClinicId, ct) ?? throw Missing.Clinic(query.ClinicId);
-        var (from, to) = new DateRangeQuery(query.From, query.To).Resolve(today, AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
+        public StaleReadPlan Plan(params int[] shards) => Replicas.Plan(shards, Caller.From(User).Subject);
+    }
+
+    public static async Task<Ok<AvailabilityPage>> ClinicAvailability(
+        [AsParameters] ClinicAvailabilityQuery query, ShardScope shard, [AsParameters] CellServices cell, CancellationToken ct)
+    {
+        var plan = cell.Plan(shard.Shard);
+        var timeZone = await cell.Replicas.ReadAsync(shard.Shard, plan.Sources[shard.Shard], (db, t) => db.ClinicTimeZoneAsync(query.ClinicId, t), ct)
+            ?? throw Missing.Clinic(query.ClinicId);
+        var (from, to) = new DateRangeQuery(query.From, query.To).Resolve(SlotTimes.Today(timeZone, cell.Clock), AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
         var search = new SlotSearch(from, to, Normalize(query.Specialization), query.ClinicId, query.DoctorId, Cursor(query.After), query.Limit, query.Mode);
-        return TypedResults.Ok(await CachedPageAsync(services.Shard, cache, services.Clock, search, ct));
+        return TypedResults.Ok(await CachedPageAsync(cell, plan, search, ct));
     }
 
     public static async Task<Ok<AvailabilityPage>> DoctorAvailability(
-        long doctorId, [AsParameters] DoctorAvailabilityQuery query, [AsParameters] ShardServices services, ClinicCache cache, CancellationToken ct)
+        long doctorId, [AsParameters] DoctorAvailabilityQuery query, ShardScope shard, [AsParameters] CellServices cell, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(doctorId);
-        if (!await services.Db.Doctors.AnyAsync(x => x.ClinicId == clinicId && x.Id == doctorId, ct))
-        {
-            throw Missing.Doctor(doctorId);
-        }
-        var today = await ClinicTodayAsync(services, clinicId, ct) ?? throw Missing.Clinic(clinicId);
-        var (from, to) = new DateRangeQuery(query.From, query.To).Resolve(today, AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
+        var plan = cell.Plan(shard.Shard);
+        // The doctor and their clinic's zone, from where the slots are read: one source for the whole answer.
+        var timeZone = await cell.Replicas.ReadAsync(shard.Shard, plan.Sources[shard.Shard], async (db, t) =>
+            await db.Doctors.AnyAsync(x => x.ClinicId == clinicId && x.Id == doctorId, t) ? await db.ClinicTimeZoneAsync(clinicId, t) : null, ct)
+            ?? throw Missing.Doctor(doctorId);
+        var (from, to) = new DateRangeQuery(query.From, query.To).Resolve(SlotTimes.Today(timeZone, cell.Clock), AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
         var search = new SlotSearch(from, to, null, clinicId, doctorId, Cursor(query.After), query.Limit, query.Mode);
-        return TypedResults.Ok(await CachedPageAsync(services.Shard, cache, services.Clock, search, ct));
+        return TypedResults.Ok(await CachedPageAsync(cell, plan, search, ct));
     }
-
-    /// <summary>What the cross-clinic halves read: every shard of the cell, through the cache.</summary>
-    public sealed record CellServices(ShardDatabases Shards, ClinicCache Cache, TimeProvider Clock);
 
     /// <summary>This cell's free slots across all its clinics, by start time. Dates are clinic-local.</summary>
     public static async Task<Ok<AvailabilityPage>> Search([AsParameters] SearchQuery query, [AsParameters] CellServices cell, CancellationToken ct)
@@ -71,7 +82,7 @@ public static class AvailabilityApi
         var (from, to) = new DateRangeQuery(query.Date ?? query.From, query.Date ?? query.To)
             .Resolve(EarliestClinicDate(cell.Clock), AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
         var search = new SlotSearch(from, to, Normalize(query.Specialization), query.ClinicId, null, Cursor(query.After), query.Limit, query.Mode);
-        return TypedResults.Ok(await CachedPageAsync(cell, search, ct));
+        return TypedResults.Ok(await CachedPageAsync(cell, cell.Plan(Owned(cell, search)), search, ct));
     }
 
     /// <summary>This cell's earliest free slot matching the filter, from today on (or from a date).</summary>
@@ -79,7 +90,7 @@ public static class AvailabilityApi
     {
         var search = new SlotSearch(query.From ?? EarliestClinicDate(cell.Clock), DateOnly.MaxValue, Normalize(query.Specialization),
             query.ClinicId, null, null, 1, query.Mode);
-        var page = await CachedPageAsync(cell, search, ct);
+        var page = await CachedPageAsync(cell, cell.Plan(Owned(cell, search)), search, ct);
         return page.Items.Count > 0 ? TypedResults.Ok(page.Items[0]) : TypedResults.NoContent();
     }
 
@@ -94,34 +105,25 @@ public static class AvailabilityApi
     private static string? Normalize(string? specialization) =>
         string.IsNullOrWhiteSpace(specialization) ? null : specialization.Trim().ToLowerInvariant();
 
-    private static async Task<DateOnly?> ClinicTodayAsync(ShardServices services, long clinicId, CancellationToken ct)
+    /// <summary>The shards a search reads: every shard this cell owns, or only the one of <see cref="SlotSearch.ClinicId"/>.</summary>
+    private static int[] Owned(CellServices cell, SlotSearch search) =>
+        search.ClinicId is { } clinicId
+            ? cell.Shards.OwnedShardOf(clinicId, scoped: false) is { } shard ? [shard] : []
+            : [.. cell.Shards.Shards];
+
+    /// <summary>
+    /// A page across the plan's shards, each read where the plan says; cached unless the caller has just written
+    /// (then it is read for them alone), and an answer read from replicas only for as long as the bound allows.
+    /// </summary>
+    private static async Task<AvailabilityPage> CachedPageAsync(CellServices cell, StaleReadPlan plan, SlotSearch search, CancellationToken ct)
     {
-        var timeZone = await services.Db.ClinicTimeZoneAsync(clinicId, ct);
-        return timeZone is null ? null : SlotTimes.Today(timeZone, services.Clock);
+        async ValueTask<AvailabilityPage> ReadAsync(CancellationToken token) =>
+            AvailabilityPage.From(Keyset.Merge(await Task.WhenAll(plan.Sources.Select(source =>
+                cell.Replicas.ReadAsync(source.Key, source.Value, (db, t) => ReadShardAsync(db, cell.Clock, search, t), token))), AvailabilityPage.Key, search.Limit));
+        return plan.Cacheable
+            ? await cell.Cache.GetOrCreateAvailabilityAsync(search.Key, search.ClinicId, ReadAsync, ct, plan.CacheFor)
+            : await ReadAsync(ct);
     }
-
-    /// <summary>One clinic's (or doctor's) page, from the request's shard.</summary>
-    private static Task<AvailabilityPage> CachedPageAsync(ShardScope shard, ClinicCache cache, TimeProvider clock, SlotSearch search, CancellationToken ct) =>
-        CachedPageAsync(cache, search, async token => [await ReadShardAsync(shard.Db, clock, search, token)], ct);
-
-    /// <summary>A page across every shard this cell owns (or only the one of <see cref="SlotSearch.ClinicId"/>).</summary>
-    private static Task<AvailabilityPage> CachedPageAsync(CellServices cell, SlotSearch search, CancellationToken ct) =>
-        CachedPageAsync(cell.Cache, search, async token =>
-        {
-            int[] owned = search.ClinicId is { } clinicId
-                ? cell.Shards.OwnedShardOf(clinicId, scoped: false) is { } shard ? [shard] : []
-                : [.. cell.Shards.Shards];
-            return await Task.WhenAll(owned.Select(async shard =>
-            {
-                await using var db = cell.Shards.CreateContext(shard);
-                return await ReadShardAsync(db, cell.Clock, search, token);
-            }));
-        }, ct);
-
-    private static async Task<AvailabilityPage> CachedPageAsync(ClinicCache cache, SlotSearch search,
-        Func<CancellationToken, Task<KeysetPage<AvailableSlot>[]>> read, CancellationToken ct) =>
-        await cache.GetOrCreateAvailabilityAsync(search.Key, search.ClinicId, async token =>
-            AvailabilityPage.From(Keyset.Merge(await read(token), AvailabilityPage.Key, search.Limit)), ct);
 
     /// <summary>
     /// One shard's page. What it reads is bounded by the page, not by the shard's size: a slot can start no

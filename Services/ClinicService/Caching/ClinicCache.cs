@@ -46,9 +46,17 @@ public sealed class ClinicCache(HybridCache cache, Microsoft.Extensions.Options.
     /// clinic); <paramref name="query"/> is what makes the answer, in invariant text.
     /// </summary>
     public ValueTask<T> GetOrCreateAvailabilityAsync<T>(string query, long? clinicId,
-        Func<CancellationToken, ValueTask<T>> read, CancellationToken ct) =>
+        Func<CancellationToken, ValueTask<T>> read, CancellationToken ct, TimeSpan? expiration = null) =>
         cache.GetOrCreateAsync($"availability:{_shards}:v{Interlocked.Read(ref _version)}:{query}", read,
-            tags: clinicId is { } clinic ? [AvailabilityTag, ClinicTag(clinic)] : [AvailabilityTag], cancellationToken: ct);
+            Shorter(expiration), tags: clinicId is { } clinic ? [AvailabilityTag, ClinicTag(clinic)] : [AvailabilityTag], cancellationToken: ct);
+
+    /// <summary>
+    /// An entry that must go sooner than the defaults (one read from a replica: its staleness plus its time in the
+    /// cache stay within the replicas' bound); null for the defaults.
+    /// </summary>
+    private static HybridCacheEntryOptions? Shorter(TimeSpan? expiration) => expiration is { } e
+        ? new HybridCacheEntryOptions { Expiration = e < DistributedExpiration ? e : DistributedExpiration, LocalCacheExpiration = e < LocalExpiration ? e : LocalExpiration }
+        : null;
 
     /// <summary>
     /// Makes this process fresh for a change of the clinic at once; the Redis tags are dropped by the caller

@@ -43,6 +43,7 @@ public static class Extensions
         api.MapBookingsApi();
         api.MapAvailabilityApi();
         app.MapDeadLetters().AdministratorsAndServices();
+        app.MapReplicaOperations();
         app.MapOutboxOperations<Data.BookingOutboxMessage>().AdministratorsAndServices();
         return app;
     }

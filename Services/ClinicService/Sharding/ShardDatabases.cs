@@ -100,6 +100,7 @@ public static class ShardingExtensions
                 dataSource => dataSource.ConfigureTracing(tracing => tracing.EnableFirstResponseEvent(false)));
         }
         builder.Services.AddSingleton<ShardDatabases>();
+        builder.AddReadReplicas(cell.Shards.Distinct());
         builder.Services.AddScoped<ShardScope>();
         builder.Services.AddSingleton<IdHeadroom>();
         builder.Services.AddHostedService<ShardMigrator>();
