@@ -36,10 +36,10 @@ public sealed class ClinicCache(HybridCache cache, Microsoft.Extensions.Options.
 
     /// <summary>Something of one clinic (the clinic, a doctor), cached under its clinic's tag.</summary>
     public ValueTask<T> GetOrCreateForClinicAsync<T>(string kind, long id, long clinicId,
-        Func<CancellationToken, ValueTask<T>> read, CancellationToken ct) =>
+        Func<CancellationToken, ValueTask<T>> read, CancellationToken ct, TimeSpan? expiration = null) =>
         cache.GetOrCreateAsync(
             string.Create(CultureInfo.InvariantCulture, $"{kind}:{id}:v{_clinicVersions.GetValueOrDefault(clinicId)}"),
-            read, tags: [ClinicTag(clinicId)], cancellationToken: ct);
+            read, Shorter(expiration), tags: [ClinicTag(clinicId)], cancellationToken: ct);
 
     /// <summary>
     /// An availability answer, under <see cref="AvailabilityTag"/> (and its clinic's tag when it is about one

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Access;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using ClinicBooking.ClinicService.Data;
@@ -56,10 +57,12 @@ public static class ClinicsApi
         return TypedResults.Ok(ClinicPage.From(Keyset.Merge(pages, ClinicPage.Key, query.Limit)));
     }
 
-    public static async Task<Ok<ClinicResponse>> GetClinic(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
+    /// <summary>A clinic's public details: a read that may be stale (a replica's, within the bound; the caller's own changes always shown).</summary>
+    public static async Task<Ok<ClinicResponse>> GetClinic(long id, ShardScope shard, ReadReplicas replicas, ClinicCache cache, ClaimsPrincipal user, CancellationToken ct)
     {
-        var clinic = await cache.GetOrCreateForClinicAsync("clinic", id, id, async token =>
-            (await shard.Db.Clinics.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, token))?.ToResponse(), ct);
+        var clinic = await replicas.ReadThroughAsync(shard.Shard, Caller.From(user).Subject,
+            (read, expiration) => cache.GetOrCreateForClinicAsync("clinic", id, id, read, ct, expiration),
+            async (db, token) => (await db.Clinics.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, token))?.ToResponse(), ct);
         return TypedResults.Ok(clinic ?? throw Missing.Clinic(id));
     }
 

@@ -1,3 +1,4 @@
+using ClinicBooking.Contracts.Access;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using ClinicBooking.ClinicService.Caching;
@@ -57,14 +58,13 @@ public static class DoctorsApi
         return TypedResults.Ok(new PagedResult<DoctorResponse>(page.PageIndex, page.PageSize, total, items.Select(d => d.ToResponse()).ToList()));
     }
 
-    public static async Task<Ok<DoctorResponse>> GetDoctor(long id, ShardScope shard, ClinicCache cache, CancellationToken ct)
+    /// <summary>A doctor's public details: a read that may be stale (a replica's, within the bound; the caller's own changes always shown).</summary>
+    public static async Task<Ok<DoctorResponse>> GetDoctor(long id, ShardScope shard, ReadReplicas replicas, ClinicCache cache, ClaimsPrincipal user, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(id);
-        var doctor = await cache.GetOrCreateForClinicAsync("doctor", id, clinicId, async token =>
-        {
-            var found = await shard.Db.Doctors.AsNoTracking().FirstOrDefaultAsync(d => d.ClinicId == clinicId && d.Id == id, token);
-            return found is null ? null : found.ToResponse();
-        }, ct);
+        var doctor = await replicas.ReadThroughAsync(shard.Shard, Caller.From(user).Subject,
+            (read, expiration) => cache.GetOrCreateForClinicAsync("doctor", id, clinicId, read, ct, expiration),
+            async (db, token) => (await db.Doctors.AsNoTracking().FirstOrDefaultAsync(d => d.ClinicId == clinicId && d.Id == id, token))?.ToResponse(), ct);
         return TypedResults.Ok(doctor ?? throw Missing.Doctor(id));
     }
 

@@ -170,6 +170,19 @@ public sealed class ReadReplicas
     }
 
     /// <summary>
+    /// A read of one shard that may be stale, through the cache as the plan allows: <paramref name="cached"/> is the
+    /// cache's lookup (given the read and how long its answer may stay), used unless the caller has just written.
+    /// </summary>
+    public async Task<T> ReadThroughAsync<T>(int shard, string? subject,
+        Func<Func<CancellationToken, ValueTask<T>>, TimeSpan?, ValueTask<T>> cached,
+        Func<ClinicDbContext, CancellationToken, Task<T>> read, CancellationToken ct)
+    {
+        var plan = Plan([shard], subject);
+        async ValueTask<T> ReadOnce(CancellationToken token) => await ReadAsync(shard, plan.Sources[shard], read, token);
+        return plan.Cacheable ? await cached(ReadOnce, plan.CacheFor) : await ReadOnce(ct);
+    }
+
+    /// <summary>
     /// Runs a read that may be stale on <paramref name="replica"/> (from <see cref="Choose"/>), or on the primary when
     /// there is none; a replica that fails is marked down and the read runs on the primary.
     /// </summary>
