@@ -67,7 +67,7 @@ public static class ReplicaRouting
         return app;
     }
 
-    internal static List<ReplicaView> Views(ReadReplicas replicas, ShardDatabases shards, TimeProvider clock)
+    public static List<ReplicaView> Views(ReadReplicas replicas, ShardDatabases shards, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         return [.. shards.Shards.Order().SelectMany(shard => replicas.Of(shard).Select(r =>

@@ -1,0 +1,334 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Claims;
+using ClinicBooking.ClinicService.Availability;
+using ClinicBooking.ClinicService.Bookings;
+using ClinicBooking.ClinicService.Caching;
+using ClinicBooking.ClinicService.Clinics;
+using ClinicBooking.ClinicService.DoctorSlots;
+using ClinicBooking.ClinicService.Doctors;
+using ClinicBooking.ClinicService.Sharding;
+using ClinicBooking.ClinicService.Slots;
+using ClinicBooking.ClinicService.TimeSlots;
+using ClinicBooking.Contracts;
+using ClinicBooking.Contracts.Access;
+using ClinicBooking.Messages;
+using ClinicBooking.Messaging.Outbox;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ClinicBooking.ComponentTests;
+
+/// <summary>
+/// A shard's reads that may be stale, against a real primary and a real streaming replica made by the AppHost's own
+/// script (<c>postgres-replica.sh</c>: pg_basebackup, then a hot standby): the cell's <see cref="ReadReplicas"/>
+/// routes availability to the replica within the staleness bound, never past it, never for a caller whose own write
+/// it has not replayed, and to the primary when the replica is paused past the bound or dead.
+/// </summary>
+public sealed class ReadReplicaTests : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
+
+    private readonly ScratchPostgres _primary = new();
+    private readonly string _replicaDirectory = Directory.CreateTempSubdirectory("clinicbooking-replica-").FullName;
+    private Process? _replica;
+    private int _replicaPort;
+    private string _primaryConnection = null!;
+    private ServiceProvider _services = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _primary.InitializeAsync();
+        _primaryConnection = await _primary.CreateDatabaseAsync("clinics");
+        _replicaPort = FreePort();
+        if (Environment.UserName == "root")
+        {
+            await RunAsync("chown", "postgres", _replicaDirectory);
+        }
+        await StartReplicaAsync();
+
+        var replicaConnection = new NpgsqlConnectionStringBuilder(_primaryConnection) { Port = _replicaPort, Timeout = 2 }.ConnectionString;
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{ResourceNames.ShardDatabase(0)}"] = _primaryConnection,
+            [$"ConnectionStrings:{ResourceNames.ShardReplicaDatabase(0, 0)}"] = replicaConnection,
+        }).Build());
+        services.AddKeyedSingleton(ResourceNames.ShardDatabase(0), (_, _) => NpgsqlDataSource.Create(_primaryConnection));
+        services.AddKeyedSingleton(ResourceNames.ShardReplicaDatabase(0, 0), (_, _) => NpgsqlDataSource.Create(replicaConnection));
+        services.Configure<CellOptions>(cell => cell.Shards = [0]);
+        services.Configure<ReadReplicaOptions>(options => (options.MaxStaleness, options.PollInterval) = (Bound, TimeSpan.FromMilliseconds(100)));
+        services.Configure<SlotGenerationOptions>(_ => { });
+        services.Configure<BookingOptions>(options => options.ResponseWait = TimeSpan.Zero);
+        services.AddSingleton<ShardDatabases>();
+        services.AddSingleton<ReadReplicas>();
+        services.AddSingleton<ReplicaMonitor>();
+        services.AddHybridCache();
+        services.AddSingleton<ClinicCache>();
+        services.AddSingleton<CacheInvalidationQueue>();
+        services.AddSingleton<SlotGenerator>();
+        services.AddSingleton<BookingOutcomes>();
+        // The saga's messages are not sent here: the rows stay in the outbox, which is all a booking's hold needs.
+        services.AddSingleton(new OutboxChannel<VerifyCustomer>((_, _) => Task.FromResult(false), TimeSpan.Zero, new NoStamps(), TimeProvider.System));
+        services.AddSingleton(new OutboxChannel<BookingStatusChanged>((_, _) => Task.FromResult(false), TimeSpan.Zero, new NoStamps(), TimeProvider.System));
+        services.AddSingleton<BookingSaga>();
+        _services = services.BuildServiceProvider();
+        await using (var db = _services.GetRequiredService<ShardDatabases>().CreateContext(0))
+        {
+            await db.Database.MigrateAsync(Ct);
+        }
+        await _services.GetRequiredService<ReplicaMonitor>().StartAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.GetRequiredService<ReplicaMonitor>().StopAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+        StopReplica();
+        await _primary.DisposeAsync();
+        Directory.Delete(_replicaDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_person_who_booked_never_sees_their_slot_free_while_others_may_within_the_bound_and_a_paused_replica_is_skipped_past_it()
+    {
+        var (clinicId, slots) = await ClinicWithSlotsAsync();
+        var replica = await ServingAsync();
+        var reads = replica.Reads;
+
+        // Nothing written since: everyone's reads go to the replica.
+        Assert.Contains(slots[0], await FreeAsync(clinicId, Anonymous));
+        Assert.True(replica.Reads > reads, "The replica served no read.");
+
+        // Replay paused; the patient books (noted as the cell's middleware notes every write).
+        await ExecuteOnReplicaAsync("SELECT pg_wal_replay_pause()");
+        var saga = _services.GetRequiredService<BookingSaga>();
+        await saga.BookAsync(slots[0], customerId: 7, bookedBy: Bookers.Customer, mode: null, idempotencyKey: null, actor: "customer:patient-7", Ct);
+        _services.GetRequiredService<ReadReplicas>().RecordWrite("patient-7");
+
+        // The patient never sees the slot free; others may, from the replica, but only within the bound.
+        var pausedAt = DateTimeOffset.UtcNow;
+        while (DateTimeOffset.UtcNow - pausedAt < Bound + TimeSpan.FromSeconds(1))
+        {
+            Assert.DoesNotContain(slots[0], await FreeAsync(clinicId, Patient("patient-7")));
+            var seenFree = (await FreeAsync(clinicId, Anonymous)).Contains(slots[0]);
+            Assert.False(seenFree && DateTimeOffset.UtcNow - pausedAt > Bound + TimeSpan.FromMilliseconds(300),
+                "A paused replica served a read past the staleness bound.");
+            await Task.Delay(100, Ct);
+        }
+        Assert.DoesNotContain(slots[0], await FreeAsync(clinicId, Anonymous));
+        Assert.DoesNotContain(ReplicaRouting.Views(_services.GetRequiredService<ReadReplicas>(), _services.GetRequiredService<ShardDatabases>(), TimeProvider.System),
+            v => v.Serving);
+
+        // Resumed, it catches up and serves again, without the slot.
+        await ExecuteOnReplicaAsync("SELECT pg_wal_replay_resume()");
+        replica = await ServingAsync();
+        reads = replica.Reads;
+        Assert.DoesNotContain(slots[0], await FreeAsync(clinicId, Anonymous));
+        Assert.True(replica.Reads > reads);
+    }
+
+    [Fact]
+    public async Task With_the_replica_killed_reads_answer_from_the_primary_and_it_serves_again_once_back()
+    {
+        var (clinicId, slots) = await ClinicWithSlotsAsync();
+        await ServingAsync();
+
+        StopReplica();
+        // At once (the replica fails the read, which goes to the primary), and after the monitor has marked it down.
+        Assert.Contains(slots[0], await FreeAsync(clinicId, Anonymous));
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Ct);
+        Assert.Contains(slots[0], await FreeAsync(clinicId, Anonymous));
+        var view = Assert.Single(ReplicaRouting.Views(_services.GetRequiredService<ReadReplicas>(), _services.GetRequiredService<ShardDatabases>(), TimeProvider.System));
+        Assert.False(view.Serving);
+        Assert.NotNull(view.LastError);
+
+        await StartReplicaAsync();
+        await ServingAsync();
+        Assert.Contains(slots[0], await FreeAsync(clinicId, Anonymous));
+    }
+
+    [Fact]
+    public async Task A_replica_takes_no_write()
+    {
+        var replica = Assert.Single(_services.GetRequiredService<ReadReplicas>().Of(0));
+        await using var db = replica.Factory.CreateDbContext();
+        db.Clinics.Add(new ClinicBooking.ClinicService.Data.Clinic { Name = "Never", TimeZone = "Europe/Berlin", CreatedAt = DateTimeOffset.UtcNow });
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync(Ct));
+        // And the server itself refuses one that got past the context.
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteOnReplicaAsync("CREATE TABLE never (x int)"));
+        Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, refused.SqlState);
+    }
+
+    private static ClaimsPrincipal Anonymous => new(new ClaimsIdentity());
+
+    private static ClaimsPrincipal Patient(string subject) => new(new ClaimsIdentity(
+        [new Claim(ClaimNames.Subject, subject), new Claim(ClaimNames.Role, Roles.Customer)], "test"));
+
+    /// <summary>The clinic's free slot ids, as its availability answers <paramref name="user"/>.</summary>
+    private async Task<List<long>> FreeAsync(long clinicId, ClaimsPrincipal user)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var shard = new ShardScope(_services.GetRequiredService<ShardDatabases>());
+        await using var _ = shard;
+        shard.EnterShard(0);
+        var cell = new AvailabilityApi.CellServices(_services.GetRequiredService<ShardDatabases>(), _services.GetRequiredService<ReadReplicas>(),
+            _services.GetRequiredService<ClinicCache>(), TimeProvider.System, user);
+        var page = (await AvailabilityApi.ClinicAvailability(new ClinicAvailabilityQuery(clinicId, null, null, null, null, null, null, 100), shard, cell, Ct)).Value!;
+        return [.. page.Items.Select(s => s.Id)];
+    }
+
+    /// <summary>A clinic with a doctor and tomorrow's slots, made through the cell's own handlers and generator.</summary>
+    private async Task<(long ClinicId, List<long> Slots)> ClinicWithSlotsAsync()
+    {
+        var shards = _services.GetRequiredService<ShardDatabases>();
+        async Task<T> InShardAsync<T>(Func<ShardServices, Task<T>> work)
+        {
+            await using var scope = new ShardScope(shards);
+            return await work(new ShardServices(scope, TimeProvider.System));
+        }
+        var clinic = await InShardAsync(async s => (await ClinicsApi.CreateClinic(0, new ClinicRequest("Replica Clinic", "Europe/Berlin", null), s, Ct)).Value!);
+        var doctor = await InShardAsync(async s =>
+        {
+            s.Shard.Enter(clinic.Id, scoped: false, ClinicBooking.ClinicService.Data.Missing.Clinic);
+            return (await DoctorsApi.CreateDoctor(clinic.Id, new DoctorRequest("Dr Rita Replica", "Cardiology"), s, Ct)).Value!;
+        });
+        var shift = await InShardAsync(async s =>
+        {
+            s.Shard.Enter(clinic.Id, scoped: false, ClinicBooking.ClinicService.Data.Missing.Clinic);
+            return (await TimeSlotsApi.CreateTimeSlot(clinic.Id, new TimeSlotRequest("Morning", "09:00", "10:00"), s, Ct)).Value!;
+        });
+        await InShardAsync(async s =>
+        {
+            s.Shard.Enter(doctor.Id, scoped: true, ClinicBooking.ClinicService.Data.Missing.Doctor);
+            return (await DoctorSlotsApi.CreateDoctorSlot(doctor.Id, new DoctorSlotRequest(shift.Id, null), s, Ct)).Value!;
+        });
+        var tomorrow = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1);
+        await _services.GetRequiredService<SlotGenerator>().GenerateAsync(0, clinic.Id, null, tomorrow, tomorrow.AddDays(1), Ct);
+        await using var db = shards.CreateContext(0);
+        var slots = await db.BookingSlots.Where(s => s.ClinicId == clinic.Id).OrderBy(s => s.StartsAt).Select(s => s.Id).ToListAsync(Ct);
+        Assert.NotEmpty(slots);
+        return (clinic.Id, slots);
+    }
+
+    /// <summary>The replica, once it serves (up, within the bound): what the monitor says within 15 s.</summary>
+    private async Task<ReplicaState> ServingAsync()
+    {
+        var replicas = _services.GetRequiredService<ReadReplicas>();
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            if (replicas.Choose(0, subject: null) is { } serving)
+            {
+                return serving;
+            }
+            Assert.True(DateTime.UtcNow < until, $"The replica did not serve within 15 s: {Assert.Single(replicas.Of(0)).LastError}");
+            await Task.Delay(100, Ct);
+        }
+    }
+
+    private async Task ExecuteOnReplicaAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_primaryConnection) { Port = _replicaPort, Database = "postgres", Pooling = false }.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    /// <summary>The AppHost's replica script, as the AppHost runs it: the first start copies the primary, a later one resumes.</summary>
+    private async Task StartReplicaAsync()
+    {
+        var script = Path.Combine(RepositoryRoot(), "AppHost", "Infrastructure", "scripts", "postgres-replica.sh");
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        start.Environment["PG_DATA"] = Path.Combine(_replicaDirectory, "data");
+        start.Environment["PG_PORT"] = _replicaPort.ToString();
+        start.Environment["PRIMARY_PORT"] = new NpgsqlConnectionStringBuilder(_primaryConnection).Port.ToString();
+        start.Environment["REPLICATION_USER"] = "postgres";
+        start.Environment["REPLICATION_PASSWORD"] = "unused-trust";
+        start.Environment["REPLICA_NAME"] = "component-replica";
+        _replica = Process.Start(start)!;
+        _replica.OutputDataReceived += (_, _) => { };
+        _replica.ErrorDataReceived += (_, _) => { };
+        _replica.BeginOutputReadLine();
+        _replica.BeginErrorReadLine();
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await ExecuteOnReplicaAsync("SELECT 1");
+                return;
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < until && !_replica.HasExited)
+            {
+                await Task.Delay(200, Ct);
+            }
+        }
+    }
+
+    /// <summary>Kills the replica outright (its server and the script), as a crash would.</summary>
+    private void StopReplica()
+    {
+        if (_replica is { HasExited: false })
+        {
+            var pidFile = Path.Combine(_replicaDirectory, "data", "postmaster.pid");
+            if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var postmaster))
+            {
+                try
+                {
+                    Process.GetProcessById(postmaster).Kill(entireProcessTree: true);
+                }
+                catch (ArgumentException)
+                {
+                    // Already gone.
+                }
+            }
+            _replica.Kill(entireProcessTree: true);
+            _replica.WaitForExit();
+        }
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ClinicBooking.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("The repository root (ClinicBooking.sln) was not found.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        await process.WaitForExitAsync();
+    }
+
+    private sealed class NoStamps : IOutboxStamps
+    {
+        public void Confirmed(int database, long rowId) { }
+    }
+}
