@@ -172,7 +172,7 @@ for (var shard = 0; shard < builder.GetShardCount(); shard++)
     // that qualifies, it reads from the primary).
     var replicas = Enumerable.Range(0, builder.GetReplicasPerShard())
         .Select(replica => infrastructure.AddReplica(shardDb, ResourceNames.ShardReplica(shard, replica), ResourceNames.ShardReplicaDatabase(shard, replica), "clinics"))
-        .ToList();
+        .OfType<InfrastructureResource>().ToList();
     var cell = builder.AddProject<Projects.ClinicService>(ResourceNames.ClinicCell(shard))
         .WithInternalHttpEndpoint()
         .WithTraceSampling()

@@ -3,6 +3,7 @@ using ClinicBooking.Gateway.Admission;
 using ClinicBooking.Gateway.Apis;
 using ClinicBooking.Gateway.OpenApi;
 using ClinicBooking.Gateway.Routing;
+using ClinicBooking.ServiceDefaults;
 using Yarp.ReverseProxy.Configuration;
 
 namespace ClinicBooking.Gateway;
@@ -38,6 +39,8 @@ public static class GatewayExtensions
         builder.AddBodyLimit();
         // The merged search answers are cached here; each names its own (short) lifetime.
         builder.AddRedisHybridCache(new Microsoft.Extensions.Caching.Hybrid.HybridCacheEntryOptions());
+        // Who has just written: their searches skip the cache (read-your-writes).
+        builder.AddRecentWrites();
     }
 
     public static WebApplication MapGateway(this WebApplication app)
@@ -45,6 +48,7 @@ public static class GatewayExtensions
         app.UseAsciiHeaderCheck();
         // Who is calling comes first: the rate limits count per signed-in user.
         app.UseDefaultAuthentication();
+        app.UseRecentWrites();
         app.UseRateLimiter();
         // The web app's key is for the gateway alone: it goes no further.
         app.Use((context, next) =>

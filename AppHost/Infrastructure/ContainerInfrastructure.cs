@@ -26,8 +26,13 @@ public sealed class ContainerInfrastructure(IDistributedApplicationBuilder build
         return new(database, database);
     }
 
-    public InfrastructureResource AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName) =>
-        throw new NotSupportedException("Replicas in the containers mode are not built yet: set Replicas:PerShard to 0.");
+    /// <summary>
+    /// None here: the public postgres image allows no replication connection from another container without a
+    /// pg_hba.conf of ours, which the image built from Debian's packages would not read the same way. Replicas
+    /// run in processes mode and in the deployment description (deploy/compose.yaml, their own containers); the
+    /// cells read from the primary when they have none.
+    /// </summary>
+    public InfrastructureResource? AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName) => null;
 
     public InfrastructureResource AddRedis(string name)
     {

@@ -20,9 +20,10 @@ public interface IInfrastructure
     /// <summary>
     /// A streaming replica named <paramref name="replicaName"/> of the server <paramref name="primary"/> (what
     /// <see cref="AddPostgres"/> returned): read-only, a copy of every database on it, <paramref name="databaseName"/>
-    /// reached as connection <paramref name="connectionName"/> with the same owner role as on the primary.
+    /// reached as connection <paramref name="connectionName"/> with the same owner role as on the primary. Null
+    /// when this mode runs no replicas (then every read goes to the primary).
     /// </summary>
-    InfrastructureResource AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName);
+    InfrastructureResource? AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName);
 
     InfrastructureResource AddRedis(string name);
 

@@ -60,7 +60,7 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
     /// the primary first reports healthy). Healthy once it answers as a server in recovery; it starts after the
     /// primary is healthy, and services reading from it do not wait for it.
     /// </summary>
-    public InfrastructureResource AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName)
+    public InfrastructureResource? AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName)
     {
         var primaryProcess = (ServerProcessResource)primary.WaitTarget.Resource;
         var superuser = Secret(primaryProcess.Name);

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using ClinicBooking.Contracts.Access;
 using ClinicBooking.Gateway.Routing;
+using ClinicBooking.ServiceDefaults;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace ClinicBooking.Gateway.Apis;
@@ -37,7 +39,7 @@ public static class AvailabilityFanOutApi
     }
 
     /// <summary>What a fan-out takes: the request (its query goes to the cells as it is), the cells, the cache.</summary>
-    public sealed record FanOut(HttpRequest Request, CellFanOut Cells, ShardMap Shards, HybridCache Cache);
+    public sealed record FanOut(HttpRequest Request, CellFanOut Cells, ShardMap Shards, HybridCache Cache, RecentWrites Writes);
 
     public static Task<IResult> Search([AsParameters] FanOut fanOut, CancellationToken ct, long? clinicId = null, int limit = DefaultLimit) =>
         FanOutAsync<AvailabilityPage, SearchResponse>(fanOut, clinicId, "/availability/search", SearchParameters,
@@ -58,14 +60,15 @@ public static class AvailabilityFanOutApi
 
     /// <summary>
     /// Asks the target cells, merges what they answered, and caches a complete answer for
-    /// <see cref="SearchCacheDuration"/>: a partial one, or a refusal, is never served to the next reader.
+    /// <see cref="SearchCacheDuration"/>: a partial one, or a refusal, is never served to the next reader. A caller
+    /// who has just written (booked, cancelled) is answered past the cache, which may hold an answer from before
+    /// their write; the cells then read for them what holds it (read-your-writes).
     /// </summary>
     private static async Task<IResult> FanOutAsync<TCell, TResponse>(FanOut fanOut, long? clinicId, string path, string[] parameters,
         Func<List<TCell>, List<string>, TResponse> merge, CancellationToken ct)
     {
         var pathAndQuery = path + CanonicalQuery(fanOut.Request.Query, parameters);
-        var key = $"gateway:{pathAndQuery}";
-        var answer = await fanOut.Cache.GetOrCreateAsync(key, async token =>
+        async ValueTask<Answer<TResponse>> AskAsync(CancellationToken token)
         {
             if (Targets(fanOut.Shards, clinicId) is not { } targets)
             {
@@ -78,10 +81,21 @@ public static class AvailabilityFanOutApi
             }
             var unavailable = answers.Unavailable();
             return new Answer<TResponse>(StatusCodes.Status200OK, merge(answers.Values(), unavailable), null, unavailable.Count > 0);
-        }, CacheOptions, cancellationToken: ct);
-        if (answer.Partial || answer.Status != StatusCodes.Status200OK)
+        }
+
+        var key = $"gateway:{pathAndQuery}";
+        Answer<TResponse> answer;
+        if (await fanOut.Writes.LastAsync(Caller.From(fanOut.Request.HttpContext.User).Subject) is not null)
         {
-            await fanOut.Cache.RemoveAsync(key, ct);
+            answer = await AskAsync(ct);
+        }
+        else
+        {
+            answer = await fanOut.Cache.GetOrCreateAsync(key, AskAsync, CacheOptions, cancellationToken: ct);
+            if (answer.Partial || answer.Status != StatusCodes.Status200OK)
+            {
+                await fanOut.Cache.RemoveAsync(key, ct);
+            }
         }
 
         return answer.Status switch

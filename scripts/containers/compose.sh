@@ -8,12 +8,22 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 cells=$(sed -n 's/.*"ShardCount": *\([0-9]*\).*/\1/p' AppHost/appsettings.json)
-[ "${1:-}" = "--cells" ] && cells=$2
+replicas=$(sed -n 's/.*"PerShard": *\([0-9]*\).*/\1/p' AppHost/appsettings.json)
+while [ $# -gt 0 ]; do
+  case $1 in
+    --cells) cells=$2; shift 2 ;;
+    --replicas) replicas=$2; shift 2 ;;
+    *) echo "usage: compose.sh [--cells N] [--replicas N]" >&2; exit 2 ;;
+  esac
+done
 case $cells in [1-9]|1[0-6]) ;; *) echo "cells must be 1 to 16, not '$cells'" >&2; exit 2 ;; esac
+case $replicas in [0-4]) ;; *) echo "replicas must be 0 to 4, not '$replicas'" >&2; exit 2 ;; esac
 shards=$(seq 0 $((cells - 1)))
+replica_numbers=$(seq 0 $((replicas - 1)))
 
-# Ports on the host network: PostgreSQL shard N listens on 17433+N, cell N on 17100+N.
+# Ports on the host network: PostgreSQL shard N listens on 17433+N, its replica R on 17500+16R+N, cell N on 17100+N.
 shard_port() { echo $((17433 + $1)); }
+replica_port() { echo $((17500 + 16 * $2 + $1)); }
 cell_port() { echo $((17100 + $1)); }
 # The names a service talks to, all on this host (network_mode: host).
 hosts() {
@@ -23,7 +33,7 @@ hosts() {
 
 cat <<YAML
 # ClinicBooking from images: the same system the AppHost starts (IdentityService, CustomerService,
-# NotificationService, ConsultationService, PaymentService, a gateway, the web app, $cells ClinicService cells on $cells shard databases, PostgreSQL,
+# NotificationService, ConsultationService, PaymentService, a gateway, the web app, $cells ClinicService cells on $cells shard databases ($replicas streaming replica(s) each), PostgreSQL,
 # Redis and RabbitMQ), each service from its own image (scripts/containers/build.sh). Start it with
 # scripts/containers/up.sh, which writes the secrets file this reads, or:
 #   docker-compose -p clinicbooking --env-file SECRETS -f deploy/compose.yaml up -d
@@ -55,7 +65,7 @@ cat <<YAML
 #                             payment pages on the gateway under /local-pay; the two secrets are then its own)
 #   ADMIN_PASSWORD, OPS_CLIENT_SECRET, KEY_ENCRYPTION_KEY, WEBAPP_FORWARDER_KEY, POSTGRES_PASSWORD,
 #   CUSTOMERS_DB_PASSWORD, IDENTITY_DB_PASSWORD, NOTIFICATIONS_DB_PASSWORD, CONSULTATIONS_DB_PASSWORD, PAYMENTS_DB_PASSWORD,
-#   SHARD_DB_PASSWORD, REDIS_PASSWORD, RABBITMQ_PASSWORD, VIDEO_SIGNING_KEY, PAYMENTS_SECRET_KEY, PAYMENTS_WEBHOOK_SECRET
+#   SHARD_DB_PASSWORD, REPLICATION_PASSWORD, REDIS_PASSWORD, RABBITMQ_PASSWORD, VIDEO_SIGNING_KEY, PAYMENTS_SECRET_KEY, PAYMENTS_WEBHOOK_SECRET
 #                             secrets: never in an image, never in this file
 #
 # Networking: every container shares the host's network (network_mode: host), so the one public URL reaches
@@ -111,8 +121,31 @@ for n in $shards; do cat <<YAML
       PG_PORT: "$(shard_port "$n")"
       POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:?}
       DATABASE_OWNERS: "clinics clinics_owner \${SHARD_DB_PASSWORD:?}"
+$([ "$replicas" -gt 0 ] && printf '      REPLICATION_USER: replicator\n      REPLICATION_PASSWORD: ${REPLICATION_PASSWORD:?}')
     volumes: ["postgres-shard-$n:/var/lib/postgresql/data"]
 YAML
+  # Its streaming replicas: a copy made with pg_basebackup at the first start, a hot standby after (the same
+  # image, its replica script). The cell reads what may be stale from them; it does not wait for them.
+  for r in $replica_numbers; do cat <<YAML
+
+  postgres-shard-$n-replica-$r:
+    <<: *container
+$(hosts "postgres-shard-$n")
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/postgres:15
+    command: ["/usr/local/bin/postgres-replica.sh"]
+    environment:
+      PG_PORT: "$(replica_port "$n" "$r")"
+      LISTEN_ADDRESS: 0.0.0.0
+      PRIMARY_HOST: postgres-shard-$n
+      PRIMARY_PORT: "$(shard_port "$n")"
+      REPLICATION_USER: replicator
+      REPLICATION_PASSWORD: \${REPLICATION_PASSWORD:?}
+      REPLICA_NAME: postgres-shard-$n-replica-$r
+    volumes: ["postgres-shard-$n-replica-$r:/var/lib/postgresql/data"]
+    depends_on:
+      postgres-shard-$n: { condition: service_healthy }
+YAML
+  done
 done
 
 cat <<YAML
@@ -264,7 +297,7 @@ for n in $shards; do cat <<YAML
 
   clinicservice-$n:
     <<: *container
-$(hosts "postgres-shard-$n" redis rabbitmq identityservice)
+$(hosts "postgres-shard-$n" $(for r in $replica_numbers; do echo "postgres-shard-$n-replica-$r"; done) redis rabbitmq identityservice)
     image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/clinicservice:\${TAG:-latest}
     environment:
       <<: *telemetry
@@ -273,6 +306,9 @@ $(hosts "postgres-shard-$n" redis rabbitmq identityservice)
       Cell__Name: clinicservice-$n
       Cell__Shards__0: "$n"
       ConnectionStrings__shard-$n: "Host=postgres-shard-$n;Port=$(shard_port "$n");Username=clinics_owner;Password=\${SHARD_DB_PASSWORD:?};Database=clinics"
+$(for r in $replica_numbers; do
+  echo "      ConnectionStrings__shard-$n-replica-$r: \"Host=postgres-shard-$n-replica-$r;Port=$(replica_port "$n" "$r");Username=clinics_owner;Password=\${SHARD_DB_PASSWORD:?};Database=clinics\""
+done)
       ConnectionStrings__redis: "redis:17379,password=\${REDIS_PASSWORD:?}"
       ConnectionStrings__rabbitmq: "amqp://clinicbooking:\${RABBITMQ_PASSWORD:?}@rabbitmq:17672"
       Identity__Url: http://identityservice:17081
@@ -331,7 +367,7 @@ $(hosts gateway)
 
 volumes:
   postgres-global:
-$(for n in $shards; do echo "  postgres-shard-$n:"; done)
+$(for n in $shards; do echo "  postgres-shard-$n:"; for r in $replica_numbers; do echo "  postgres-shard-$n-replica-$r:"; done; done)
   redis:
   rabbitmq:
 YAML

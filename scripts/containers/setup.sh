@@ -94,7 +94,7 @@ step "clinicbooking/aspnet:10.0 (ASP.NET Core $runtime, user 1654)"
 
 for image in postgres:15 redis:7 rabbitmq:3.10; do
   name=${image%%:*}
-  hash=$( (cat "deploy/images/$name/Dockerfile" "AppHost/Infrastructure/scripts/$name.sh"; echo "$base_hash") | sha256sum | cut -c1-12)
+  hash=$( (cat "deploy/images/$name/Dockerfile" "AppHost/Infrastructure/scripts/$name"*.sh; echo "$base_hash") | sha256sum | cut -c1-12)
   if ! present "clinicbooking/$name" "${image#*:}-$hash"; then
     $docker build -q --network host -t "$registry/clinicbooking/$image" -t "$registry/clinicbooking/$image-$hash" \
       -f "deploy/images/$name/Dockerfile" AppHost/Infrastructure/scripts >/dev/null

@@ -69,6 +69,22 @@ for service in $(docker-compose -f "$grown" --env-file .data/containers/secrets.
   case $service in postgres-*|redis|rabbitmq) ;; *) [ "$label" = "$revision" ] || fail "$service's image is of revision '$label', not $revision" ;; esac
 done
 
+# Each shard's primary streams to its replica (the primary's pg_stat_replication names it).
+postgres_password=$(sed -n 's/^POSTGRES_PASSWORD=//p' .data/containers/secrets.env)
+for primary in $(docker-compose -f "$grown" --env-file .data/containers/secrets.env config --services | grep -E '^postgres-shard-[0-9]+$'); do
+  container=clinicbooking_${primary}_1
+  port=$(docker inspect "$container" --format '{{range .Config.Env}}{{println .}}{{end}}' | sed -n 's/^PG_PORT=//p')
+  # A replica that has just been added (the third cell's) may still be copying its primary: up to a minute.
+  for _ in $(seq 1 60); do
+    streaming=$(docker exec -e PGPASSWORD="$postgres_password" "$container" /usr/lib/postgresql/15/bin/psql -h 127.0.0.1 -p "$port" \
+      -U postgres -d postgres -tAc "SELECT string_agg(application_name, ', ') FROM pg_stat_replication WHERE state = 'streaming'" || true)
+    [ -n "$streaming" ] && break
+    sleep 1
+  done
+  printf '  %-16s streams to %s\n' "$primary" "${streaming:-nothing}"
+  [ -n "$streaming" ] || fail "$primary streams to no replica"
+done
+
 scripts/containers/faults.sh || fail "crashes while bookings flow"
 
 # Telemetry: every service sent traces, metrics and logs to the OTLP endpoint.

@@ -15,6 +15,7 @@ using ClinicBooking.Contracts;
 using ClinicBooking.Contracts.Access;
 using ClinicBooking.Messages;
 using ClinicBooking.Messaging.Outbox;
+using ClinicBooking.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -70,6 +71,7 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         services.Configure<SlotGenerationOptions>(_ => { });
         services.Configure<BookingOptions>(options => options.ResponseWait = TimeSpan.Zero);
         services.AddSingleton<ShardDatabases>();
+        services.AddSingleton<RecentWrites>();
         services.AddSingleton<ReadReplicas>();
         services.AddSingleton<ReplicaMonitor>();
         services.AddHybridCache();
@@ -82,10 +84,8 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         services.AddSingleton(new OutboxChannel<BookingStatusChanged>((_, _) => Task.FromResult(false), TimeSpan.Zero, new NoStamps(), TimeProvider.System));
         services.AddSingleton<BookingSaga>();
         _services = services.BuildServiceProvider();
-        await using (var db = _services.GetRequiredService<ShardDatabases>().CreateContext(0))
-        {
-            await db.Database.MigrateAsync(Ct);
-        }
+        // Migrated and stamped as shard 0 as a cell does at start.
+        await ActivatorUtilities.CreateInstance<ShardMigrator>(_services).StartAsync(Ct);
         await _services.GetRequiredService<ReplicaMonitor>().StartAsync(Ct);
     }
 
@@ -113,7 +113,7 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         await ExecuteOnReplicaAsync("SELECT pg_wal_replay_pause()");
         var saga = _services.GetRequiredService<BookingSaga>();
         await saga.BookAsync(slots[0], customerId: 7, bookedBy: Bookers.Customer, mode: null, idempotencyKey: null, actor: "customer:patient-7", Ct);
-        _services.GetRequiredService<ReadReplicas>().RecordWrite("patient-7");
+        await _services.GetRequiredService<RecentWrites>().RecordAsync("patient-7");
 
         // The patient never sees the slot free; others may, from the replica, but only within the bound.
         var pausedAt = DateTimeOffset.UtcNow;
@@ -227,7 +227,7 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         var until = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
-            if (replicas.Choose(0, subject: null) is { } serving)
+            if (replicas.Choose(0) is { } serving)
             {
                 return serving;
             }

@@ -71,7 +71,11 @@ public sealed class ClinicBookingApp : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             ["--Infrastructure:Mode=processes", $"--Infrastructure:DataDirectory={_dataDirectory}", $"--Gateway:Port={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}",
              $"--WebApp:Port={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}",
-             $"--Mail:InboxPort={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}"],
+             $"--Mail:InboxPort={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}",
+             // No read replicas: these tests read what they (or an administrator, or staff) have just written as someone
+             // else, which replicas may show up to their bound later. The replicas' own tests are ReadReplicaTests
+             // (component tier); README's walk and the system from images run with them.
+             "--Replicas:PerShard=0"],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging

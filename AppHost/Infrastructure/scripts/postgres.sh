@@ -4,7 +4,8 @@
 # POSTGRES_PASSWORD (password of the `postgres` role, used only when the cluster is first created).
 # In an image (deploy/images/postgres): LISTEN_ADDRESS (0.0.0.0, so other containers connect, with a
 # password) and DATABASE_OWNERS (lines "database role password": each database owned by a login role of its
-# own, created or updated at every start, as DatabaseOwners does for the AppHost).
+# own, created or updated at every start, as DatabaseOwners does for the AppHost), and REPLICATION_USER and
+# REPLICATION_PASSWORD when replicas stream from it (postgres-replica.sh).
 set -euo pipefail
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -54,7 +55,12 @@ listen=${LISTEN_ADDRESS:-127.0.0.1}
 if [ "$listen" != 127.0.0.1 ] && ! grep -q '^host all all 0.0.0.0/0' "$PG_DATA/pg_hba.conf"; then
   echo 'host all all 0.0.0.0/0 scram-sha-256' >> "$PG_DATA/pg_hba.conf"
 fi
+# Replicas on other hosts stream with a password too ("all" above does not cover replication connections).
+if [ "$listen" != 127.0.0.1 ] && [ -n "${REPLICATION_USER:-}" ] && ! grep -q '^host replication all 0.0.0.0/0' "$PG_DATA/pg_hba.conf"; then
+  echo 'host replication all 0.0.0.0/0 scram-sha-256' >> "$PG_DATA/pg_hba.conf"
+fi
 
+# wal_keep_size: a replica that was away (restarted, slow) finds the log it has not replayed still here.
 # Fast shutdown (SIGINT) on stop: a smart shutdown would wait for every pooled client connection to close.
 "${run[@]}" "$bin/postgres" -D "$PG_DATA" -p "$PG_PORT" \
   -c listen_addresses="$listen" -c unix_socket_directories= \
@@ -78,6 +84,14 @@ REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"role";
 SQL
   done <<< "$DATABASE_OWNERS"
+  # The role replicas stream as (REPLICATION_USER, REPLICATION_PASSWORD): it logs in for replication, nothing else.
+  if [ -n "${REPLICATION_USER:-}" ]; then
+    "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
+      -v role="$REPLICATION_USER" -v password="$REPLICATION_PASSWORD" <<'SQL'
+SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
+ALTER ROLE :"role" LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'password';
+SQL
+  fi
   unset PGPASSWORD
 fi
 wait "$pid" || true

@@ -1,10 +1,10 @@
-using ClinicBooking.Contracts.Access;
-using System.Security.Claims;
 using System.Globalization;
+using System.Security.Claims;
 using ClinicBooking.ClinicService.Caching;
 using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Sharding;
 using ClinicBooking.ClinicService.Slots;
+using ClinicBooking.Contracts.Access;
 using ClinicBooking.Contracts.Consultations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -48,13 +48,13 @@ public static class AvailabilityApi
     /// </summary>
     public sealed record CellServices(ShardDatabases Shards, ReadReplicas Replicas, ClinicCache Cache, TimeProvider Clock, ClaimsPrincipal User)
     {
-        public StaleReadPlan Plan(params int[] shards) => Replicas.Plan(shards, Caller.From(User).Subject);
+        public Task<StaleReadPlan> PlanAsync(params int[] shards) => Replicas.PlanAsync(shards, Caller.From(User).Subject);
     }
 
     public static async Task<Ok<AvailabilityPage>> ClinicAvailability(
         [AsParameters] ClinicAvailabilityQuery query, ShardScope shard, [AsParameters] CellServices cell, CancellationToken ct)
     {
-        var plan = cell.Plan(shard.Shard);
+        var plan = await cell.PlanAsync(shard.Shard);
         var timeZone = await cell.Replicas.ReadAsync(shard.Shard, plan.Sources[shard.Shard], (db, t) => db.ClinicTimeZoneAsync(query.ClinicId, t), ct)
             ?? throw Missing.Clinic(query.ClinicId);
         var (from, to) = new DateRangeQuery(query.From, query.To).Resolve(SlotTimes.Today(timeZone, cell.Clock), AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
@@ -66,7 +66,7 @@ public static class AvailabilityApi
         long doctorId, [AsParameters] DoctorAvailabilityQuery query, ShardScope shard, [AsParameters] CellServices cell, CancellationToken ct)
     {
         var clinicId = ClinicIds.ClinicOf(doctorId);
-        var plan = cell.Plan(shard.Shard);
+        var plan = await cell.PlanAsync(shard.Shard);
         // The doctor and their clinic's zone, from where the slots are read: one source for the whole answer.
         var timeZone = await cell.Replicas.ReadAsync(shard.Shard, plan.Sources[shard.Shard], async (db, t) =>
             await db.Doctors.AnyAsync(x => x.ClinicId == clinicId && x.Id == doctorId, t) ? await db.ClinicTimeZoneAsync(clinicId, t) : null, ct)
@@ -82,7 +82,7 @@ public static class AvailabilityApi
         var (from, to) = new DateRangeQuery(query.Date ?? query.From, query.Date ?? query.To)
             .Resolve(EarliestClinicDate(cell.Clock), AvailabilityLimits.DefaultDays, AvailabilityLimits.MaxDays);
         var search = new SlotSearch(from, to, Normalize(query.Specialization), query.ClinicId, null, Cursor(query.After), query.Limit, query.Mode);
-        return TypedResults.Ok(await CachedPageAsync(cell, cell.Plan(Owned(cell, search)), search, ct));
+        return TypedResults.Ok(await CachedPageAsync(cell, await cell.PlanAsync(Owned(cell, search)), search, ct));
     }
 
     /// <summary>This cell's earliest free slot matching the filter, from today on (or from a date).</summary>
@@ -90,7 +90,7 @@ public static class AvailabilityApi
     {
         var search = new SlotSearch(query.From ?? EarliestClinicDate(cell.Clock), DateOnly.MaxValue, Normalize(query.Specialization),
             query.ClinicId, null, null, 1, query.Mode);
-        var page = await CachedPageAsync(cell, cell.Plan(Owned(cell, search)), search, ct);
+        var page = await CachedPageAsync(cell, await cell.PlanAsync(Owned(cell, search)), search, ct);
         return page.Items.Count > 0 ? TypedResults.Ok(page.Items[0]) : TypedResults.NoContent();
     }
 

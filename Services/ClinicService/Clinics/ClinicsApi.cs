@@ -1,10 +1,10 @@
-using ClinicBooking.Contracts.Access;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
-using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Caching;
+using ClinicBooking.ClinicService.Data;
 using ClinicBooking.ClinicService.Sharding;
 using ClinicBooking.ClinicService.Slots;
+using ClinicBooking.Contracts.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

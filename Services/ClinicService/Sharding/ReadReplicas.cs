@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using ClinicBooking.ClinicService.Data;
+using ClinicBooking.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -60,7 +60,7 @@ public sealed class ReplicaState(string name, NpgsqlDataSource dataSource, Poole
 /// <summary>
 /// Where a read that may be stale goes: a replica of its shard that is fresh enough, or the primary. A replica
 /// serves when it answered its last check, its data is at most <see cref="ReadReplicaOptions.MaxStaleness"/> old,
-/// and, for a caller who wrote to the shard within that bound, it holds their write (read-your-writes); among
+/// and, for a caller who has just written (<see cref="RecentWrites"/>), it holds their write (read-your-writes); among
 /// those, the least used. Staleness is measured against the primary's own log: the primary's position is sampled
 /// every <see cref="ReadReplicaOptions.PollInterval"/> with its time, and a replica holds the primary as of the
 /// newest sample it has replayed. Everything that decides (holds, bookings, cancels, generation) never comes
@@ -70,14 +70,15 @@ public sealed class ReadReplicas
 {
     private readonly Dictionary<int, List<ReplicaState>> _replicas = [];
     private readonly Dictionary<int, PrimarySamples> _primaries = [];
-    private readonly ConcurrentDictionary<(int Shard, string Subject), DateTimeOffset> _writes = new();
+    private readonly RecentWrites _writes;
     private readonly ShardDatabases _shards;
     private readonly TimeProvider _clock;
     private readonly ILogger<ReadReplicas> _logger;
 
-    public ReadReplicas(ShardDatabases shards, IServiceProvider services, IOptions<ReadReplicaOptions> options, TimeProvider clock, ILogger<ReadReplicas> logger)
+    public ReadReplicas(ShardDatabases shards, RecentWrites writes, IServiceProvider services, IOptions<ReadReplicaOptions> options, TimeProvider clock,
+        ILogger<ReadReplicas> logger)
     {
-        (_shards, _clock, _logger, Options) = (shards, clock, logger, options.Value);
+        (_shards, _writes, _clock, _logger, Options) = (shards, writes, clock, logger, options.Value);
         foreach (var shard in shards.Shards)
         {
             _primaries[shard] = new PrimarySamples();
@@ -107,38 +108,10 @@ public sealed class ReadReplicas
     public IReadOnlyList<ReplicaState> Of(int shard) => _replicas.GetValueOrDefault(shard) ?? [];
 
     /// <summary>
-    /// Notes that <paramref name="subject"/> has just changed the cell's shards: until the bound has passed, their
-    /// reads go only to replicas holding the change, or to the primary.
+    /// The replica a read of <paramref name="shard"/> should use now, or null for the primary: up, fresh within the
+    /// bound, and holding the caller's write if they made one at <paramref name="wrote"/>; the least used of those.
     /// </summary>
-    public void RecordWrite(string subject)
-    {
-        var now = _clock.GetUtcNow();
-        foreach (var shard in _shards.Shards)
-        {
-            _writes[(shard, subject)] = now;
-        }
-    }
-
-    /// <summary>When <paramref name="subject"/> last wrote to the shard, if within the bound (after it, every replica that serves holds it).</summary>
-    public DateTimeOffset? LastWrite(int shard, string? subject)
-    {
-        if (subject is null || !_writes.TryGetValue((shard, subject), out var at))
-        {
-            return null;
-        }
-        if (_clock.GetUtcNow() - at > Options.MaxStaleness + Options.PollInterval)
-        {
-            _writes.TryRemove(new KeyValuePair<(int, string), DateTimeOffset>((shard, subject), at));
-            return null;
-        }
-        return at;
-    }
-
-    /// <summary>
-    /// The replica a read of <paramref name="shard"/> for <paramref name="subject"/> should use now, or null for the
-    /// primary: up, fresh within the bound, holding the caller's recent write; the least used of those.
-    /// </summary>
-    public ReplicaState? Choose(int shard, string? subject)
+    public ReplicaState? Choose(int shard, DateTimeOffset? wrote = null)
     {
         var replicas = Of(shard);
         if (replicas.Count == 0)
@@ -146,7 +119,6 @@ public sealed class ReadReplicas
             return null;
         }
         var now = _clock.GetUtcNow();
-        var wrote = LastWrite(shard, subject);
         return replicas
             .Where(r => r.Up && now - r.FreshAsOf <= Options.MaxStaleness && (wrote is null || r.FreshAsOf >= wrote))
             .MinBy(r => r.Reads);
@@ -159,14 +131,15 @@ public sealed class ReadReplicas
     /// A caller who has just written skips the cache: an answer cached from a replica before it held their write
     /// would hide it.
     /// </summary>
-    public StaleReadPlan Plan(IReadOnlyCollection<int> shards, string? subject)
+    public async Task<StaleReadPlan> PlanAsync(IReadOnlyCollection<int> shards, string? subject)
     {
+        var wrote = await _writes.LastAsync(subject);
         var now = _clock.GetUtcNow();
-        var sources = shards.ToDictionary(shard => shard, shard => Choose(shard, subject));
+        var sources = shards.ToDictionary(shard => shard, shard => Choose(shard, wrote));
         var fromReplicas = sources.Values.OfType<ReplicaState>().ToList();
         TimeSpan? cacheFor = fromReplicas.Count == 0 ? null
             : fromReplicas.Min(r => r.FreshAsOf + Options.MaxStaleness - now) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
-        return new StaleReadPlan(sources, cacheFor, shards.Any(shard => LastWrite(shard, subject) is not null));
+        return new StaleReadPlan(sources, cacheFor, SkipCache: wrote is not null);
     }
 
     /// <summary>
@@ -177,7 +150,7 @@ public sealed class ReadReplicas
         Func<Func<CancellationToken, ValueTask<T>>, TimeSpan?, ValueTask<T>> cached,
         Func<ClinicDbContext, CancellationToken, Task<T>> read, CancellationToken ct)
     {
-        var plan = Plan([shard], subject);
+        var plan = await PlanAsync([shard], subject);
         async ValueTask<T> ReadOnce(CancellationToken token) => await ReadAsync(shard, plan.Sources[shard], read, token);
         return plan.Cacheable ? await cached(ReadOnce, plan.CacheFor) : await ReadOnce(ct);
     }

@@ -1,5 +1,5 @@
-using ClinicBooking.Contracts.Access;
 using System.Diagnostics.Metrics;
+using ClinicBooking.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -26,6 +26,7 @@ public static class ReplicaRouting
                 settings.ConnectionString = ConnectionSettings.ForServices(settings.ConnectionString!);
             }, dataSource => dataSource.ConfigureTracing(tracing => tracing.EnableFirstResponseEvent(false)));
         }
+        builder.AddRecentWrites();
         builder.Services.AddSingleton<ReadReplicas>();
         builder.Services.AddHostedService<ReplicaMonitor>();
         builder.Services.AddHealthChecks().AddCheck<ReplicasHealthCheck>("replicas");
@@ -34,27 +35,13 @@ public static class ReplicaRouting
     }
 
     /// <summary>
-    /// Read-your-writes: a signed-in caller's change to the cell (any write that succeeded) is noted before its answer
-    /// goes out, so their next reads, however quick, only go to replicas that hold it.
+    /// Read-your-writes: a signed-in caller's change to the cell is noted before its answer goes out
+    /// (<see cref="RecentWrites"/>), so their next reads, however quick, only go to replicas that hold it.
     /// </summary>
     public static WebApplication UseReadYourWrites(this WebApplication app)
     {
         app.Services.GetRequiredService<ReplicaMetrics>();
-        app.Use(async (context, next) =>
-        {
-            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method))
-            {
-                context.Response.OnStarting(() =>
-                {
-                    if (context.Response.StatusCode < 400 && Caller.From(context.User).Subject is { } subject)
-                    {
-                        context.RequestServices.GetRequiredService<ReadReplicas>().RecordWrite(subject);
-                    }
-                    return Task.CompletedTask;
-                });
-            }
-            await next(context);
-        });
+        app.UseRecentWrites();
         return app;
     }
 
