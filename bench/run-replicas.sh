@@ -59,7 +59,7 @@ local thread_id = 0
 function init(args) thread_id = math.random(1, 1000000) end
 function request()
   n = n + 1
-  return wrk.format("GET", "/availability/search?from=$from&to=$to&specialization=Spec1&limit=20&after=$since." .. (thread_id * 1000000000 + n),
+  return wrk.format("GET", "/availability/search?from=$from&to=$to&specialization=Spec1&limit=20&after=$since." .. thread_id .. string.format("%09d", n),
     { ["Authorization"] = "Bearer $ADMIN_TOKEN" })
 end
 LUA
@@ -82,10 +82,13 @@ machine = max(int(machine), 1)
 label = f"{replicas} replica per shard" if replicas == "1" else f"{replicas} replicas per shard"
 print(f"{label:>22}: {float(rps):7.0f} req/s, p99 {p99}, non-2xx {bad}; CPU: primaries {100 * int(primary) / machine:4.1f} %, "
       f"replicas {100 * int(replica) / machine:4.1f} % of the machine ({items})")
+sys.exit(1 if int(bad) else 0)
 PY
   )
 }
 
 echo "uncached GET /availability/search through the gateway, concurrency $CONCURRENCY, $DURATION each, on $(nproc) cores"
-run 1
-run 0
+status=0
+run 1 || status=1
+run 0 || status=1
+exit $status

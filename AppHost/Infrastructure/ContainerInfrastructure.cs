@@ -27,12 +27,59 @@ public sealed class ContainerInfrastructure(IDistributedApplicationBuilder build
     }
 
     /// <summary>
-    /// None here: the public postgres image allows no replication connection from another container without a
-    /// pg_hba.conf of ours, which the image built from Debian's packages would not read the same way. Replicas
-    /// run in processes mode and in the deployment description (deploy/compose.yaml, their own containers); the
-    /// cells read from the primary when they have none.
+    /// A container of the same postgres image running the replica script (<c>postgres-replica.sh</c>, bind-mounted):
+    /// <c>pg_basebackup</c> from the primary at its first start, a hot standby after, as the primary's replication
+    /// role. The primary gets that role and accepts replication connections from other containers: the image
+    /// built from Debian's packages does both in its own script (<c>REPLICATION_USER</c>), the public image by the
+    /// init file <c>postgres-replication-init.sh</c> at its first start.
     /// </summary>
-    public InfrastructureResource? AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName) => null;
+    public InfrastructureResource? AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName)
+    {
+        var server = ((IResourceBuilder<PostgresDatabaseResource>)primary.Connection).Resource.Parent;
+        var replicationPassword = ReplicationPassword(server);
+        var scripts = Path.Combine(builder.AppHostDirectory, "Infrastructure", "scripts");
+        var image = ImageReference.Parse(builder.Configuration[$"{ImagesSection}:postgres"] is { Length: > 0 } configured ? configured : "docker.io/library/postgres:15");
+        var replica = builder.AddContainer(replicaName, image.Name, image.Tag)
+            .WithBindMount(Path.Combine(scripts, "postgres-replica.sh"), "/usr/local/bin/postgres-replica.sh", isReadOnly: true)
+            .WithEntrypoint("bash")
+            .WithArgs("/usr/local/bin/postgres-replica.sh")
+            .WithEnvironment("PG_DATA", "/var/lib/postgresql/data/pgdata")
+            .WithEnvironment("PG_PORT", "5432")
+            .WithEnvironment("LISTEN_ADDRESS", "0.0.0.0")
+            .WithEnvironment("PRIMARY_HOST", server.Name)
+            .WithEnvironment("PRIMARY_PORT", "5432")
+            .WithEnvironment("REPLICATION_USER", ProcessInfrastructure.ReplicationRole)
+            .WithEnvironment("REPLICATION_PASSWORD", replicationPassword)
+            .WithEnvironment("REPLICA_NAME", replicaName)
+            .WithVolume($"{replicaName}-data", "/var/lib/postgresql/data")
+            .WithEndpoint(targetPort: 5432, name: "tcp", scheme: "tcp")
+            .WaitFor(primary.WaitTarget);
+        if (image.Registry is not null)
+        {
+            replica.WithImageRegistry(image.Registry);
+        }
+        // A replica holds the primary's roles: the database's owner reads it with the primary's credentials.
+        var endpoint = replica.GetEndpoint("tcp");
+        var database = builder.AddConnectionString(connectionName, ReferenceExpression.Create(
+            $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username=postgres;Password={server.PasswordParameter};Database={databaseName}"));
+        return new(database, replica);
+    }
+
+    /// <summary>The primary's replication role and its password, given to the primary once however many replicas it has.</summary>
+    private IResourceBuilder<ParameterResource> ReplicationPassword(PostgresServerResource server)
+    {
+        var name = $"{server.Name}-replication-password";
+        if (builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == name) is { } existing)
+        {
+            return builder.CreateResourceBuilder(existing);
+        }
+        var password = builder.AddParameter(name, new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+        builder.CreateResourceBuilder(server)
+            .WithEnvironment("REPLICATION_USER", ProcessInfrastructure.ReplicationRole)
+            .WithEnvironment("REPLICATION_PASSWORD", password)
+            .WithInitFiles(Path.Combine(builder.AppHostDirectory, "Infrastructure", "scripts", "postgres-init"));
+        return password;
+    }
 
     public InfrastructureResource AddRedis(string name)
     {

@@ -188,6 +188,11 @@ public sealed class DeploymentDescriptionTests
             {
                 resource["path"] = Path.GetFullPath(project.GetValue<string>(), Path.GetDirectoryName(path)!);
             }
+            // Bind mounts (the replicas' script, the primaries' init files) name their source relative to the manifest.
+            foreach (var mount in resource?["bindMounts"]?.AsArray() ?? [])
+            {
+                mount!["source"] = Path.GetFullPath(mount["source"]!.GetValue<string>(), Path.GetDirectoryName(path)!);
+            }
         }
         return manifest;
     }

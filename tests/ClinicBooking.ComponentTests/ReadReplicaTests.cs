@@ -102,7 +102,8 @@ public sealed class ReadReplicaTests : IAsyncLifetime
     public async Task The_person_who_booked_never_sees_their_slot_free_while_others_may_within_the_bound_and_a_paused_replica_is_skipped_past_it()
     {
         var (clinicId, slots) = await ClinicWithSlotsAsync();
-        var replica = await ServingAsync();
+        // Once it has replayed the clinic and its slots (within the bound it may serve an answer from before them).
+        var replica = await ServingAsync(holding: DateTimeOffset.UtcNow);
         var reads = replica.Reads;
 
         // Nothing written since: everyone's reads go to the replica.
@@ -113,6 +114,7 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         await ExecuteOnReplicaAsync("SELECT pg_wal_replay_pause()");
         var saga = _services.GetRequiredService<BookingSaga>();
         await saga.BookAsync(slots[0], customerId: 7, bookedBy: Bookers.Customer, mode: null, idempotencyKey: null, actor: "customer:patient-7", Ct);
+        var bookedAt = DateTimeOffset.UtcNow;
         await _services.GetRequiredService<RecentWrites>().RecordAsync("patient-7");
 
         // The patient never sees the slot free; others may, from the replica, but only within the bound.
@@ -131,7 +133,7 @@ public sealed class ReadReplicaTests : IAsyncLifetime
 
         // Resumed, it catches up and serves again, without the slot.
         await ExecuteOnReplicaAsync("SELECT pg_wal_replay_resume()");
-        replica = await ServingAsync();
+        replica = await ServingAsync(holding: bookedAt);
         reads = replica.Reads;
         // Another page size: an answer the cache does not hold (it holds the primary's, from while the replica was skipped).
         Assert.DoesNotContain(slots[0], await FreeAsync(clinicId, Anonymous, limit: 99));
@@ -142,7 +144,8 @@ public sealed class ReadReplicaTests : IAsyncLifetime
     public async Task With_the_replica_killed_reads_answer_from_the_primary_and_it_serves_again_once_back()
     {
         var (clinicId, slots) = await ClinicWithSlotsAsync();
-        await ServingAsync();
+        var made = DateTimeOffset.UtcNow;
+        await ServingAsync(holding: made);
 
         StopReplica();
         // At once (the replica fails the read, which goes to the primary), and after the monitor has marked it down.
@@ -154,8 +157,10 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         Assert.NotNull(view.LastError);
 
         await StartReplicaAsync();
-        await ServingAsync();
-        Assert.Contains(slots[0], await FreeAsync(clinicId, Anonymous));
+        var back = await ServingAsync(holding: made);
+        var reads = back.Reads;
+        Assert.Contains(slots[0], await FreeAsync(clinicId, Anonymous, limit: 99));
+        Assert.True(back.Reads > reads, "The replica did not serve again once back.");
     }
 
     [Fact]
@@ -220,14 +225,17 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         return (clinic.Id, slots);
     }
 
-    /// <summary>The replica, once it serves (up, within the bound): what the monitor says within 15 s.</summary>
-    private async Task<ReplicaState> ServingAsync()
+    /// <summary>
+    /// The replica, once it serves (up, within the bound) and, when <paramref name="holding"/> is given, holds what
+    /// was written before then: what the monitor says within 15 s.
+    /// </summary>
+    private async Task<ReplicaState> ServingAsync(DateTimeOffset? holding = null)
     {
         var replicas = _services.GetRequiredService<ReadReplicas>();
         var until = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
-            if (replicas.Choose(0) is { } serving)
+            if (replicas.Choose(0, holding) is { } serving)
             {
                 return serving;
             }

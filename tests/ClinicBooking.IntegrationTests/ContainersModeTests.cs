@@ -44,6 +44,10 @@ public class ContainersModeTests
         var cell = resources[ResourceNames.ClinicCell(1)];
         Assert.Contains(ResourceNames.ShardDatabase(1), References(cell).Select(r => r.Name));
         Assert.DoesNotContain(ResourceNames.ShardDatabase(0), References(cell).Select(r => r.Name));
+        // Each shard's replica is a container of its own, read by the shard's cell, which does not wait for it.
+        Assert.IsType<ContainerResource>(resources[ResourceNames.ShardReplica(1, 0)]);
+        Assert.Contains(ResourceNames.ShardReplicaDatabase(1, 0), References(cell).Select(r => r.Name));
+        Assert.DoesNotContain(ResourceNames.ShardReplica(1, 0), WaitsFor(cell));
 
         var gateway = resources[ResourceNames.Gateway];
         Assert.Contains(ResourceNames.CustomerService, References(gateway).Select(r => r.Name));
@@ -76,8 +80,10 @@ public class ContainersModeTests
                 ["--Infrastructure:Mode=processes", $"--Infrastructure:DataDirectory={data}"], Ct);
 
             var executables = builder.Resources.OfType<ServerProcessResource>().Select(r => r.Name).Order();
+            // One streaming replica per shard by default (Replicas:PerShard).
             Assert.Equal(
-                [ResourceNames.MailServer, ResourceNames.GlobalPostgres, ResourceNames.ShardPostgres(0), ResourceNames.ShardPostgres(1), ResourceNames.RabbitMq, ResourceNames.Redis],
+                [ResourceNames.MailServer, ResourceNames.GlobalPostgres, ResourceNames.ShardPostgres(0), ResourceNames.ShardReplica(0, 0),
+                 ResourceNames.ShardPostgres(1), ResourceNames.ShardReplica(1, 0), ResourceNames.RabbitMq, ResourceNames.Redis],
                 executables);
             Assert.DoesNotContain(builder.Resources, r => r is ContainerResource);
         }

@@ -69,7 +69,7 @@ fi
 pid=$!
 trap 'kill -INT "$pid" 2>/dev/null' TERM INT HUP
 
-if [ -n "${DATABASE_OWNERS:-}" ]; then
+if [ -n "${DATABASE_OWNERS:-}" ] || [ -n "${REPLICATION_USER:-}" ]; then
   export PGPASSWORD="$POSTGRES_PASSWORD"
   until "$bin/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q; do sleep 0.5; done
   while read -r database role password; do
@@ -83,7 +83,7 @@ SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') WHERE NOT EXISTS (S
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"role";
 SQL
-  done <<< "$DATABASE_OWNERS"
+  done <<< "${DATABASE_OWNERS:-}"
   # The role replicas stream as (REPLICATION_USER, REPLICATION_PASSWORD): it logs in for replication, nothing else.
   if [ -n "${REPLICATION_USER:-}" ]; then
     "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
