@@ -27,25 +27,12 @@ server_ticks() {
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 ticks() { local s=0; for dir in "$@"; do s=$((s + $(server_ticks "$dir"))); done; echo $s; }
 
-# One system: start, seed (10 clinics, 5 on each shard, 5 doctors each, 2 shifts, 7 days), measure, stop.
+# One system: start, seed (bench/seed-search.sh), measure, stop.
 run() { # replicas per shard
   (
     APPHOST_ARGS="--Replicas:PerShard=$1"
     . bench/start-app.sh
-    json() { curl -fs -X POST "$1" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' -d "$2"; }
-    id() { python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])'; }
-    from=$(date -u -d tomorrow +%F); to=$(date -u -d '+7 days' +%F)
-    for c in $(seq 1 10); do
-      clinic=$(json "$GW/clinics" "{\"name\":\"Bench $c\",\"timeZone\":\"Europe/Berlin\"}" | id)
-      am=$(json "$GW/clinics/$clinic/timeslots" '{"name":"Morning","startTime":"09:00","endTime":"12:00"}' | id)
-      pm=$(json "$GW/clinics/$clinic/timeslots" '{"name":"Afternoon","startTime":"13:00","endTime":"17:00"}' | id)
-      for d in $(seq 1 5); do
-        doctor=$(json "$GW/clinics/$clinic/doctors" "{\"name\":\"Dr $c-$d\",\"specialization\":\"Spec$((d % 3))\"}" | id)
-        json "$GW/doctors/$doctor/slots" "{\"timeSlotId\":$am}" >/dev/null
-        json "$GW/doctors/$doctor/slots" "{\"timeSlotId\":$pm}" >/dev/null
-      done
-      json "$GW/availability/createBookingSlots" "{\"clinicId\":$clinic,\"from\":\"$from\",\"to\":\"$to\"}" >/dev/null
-    done
+    . bench/seed-search.sh
     # The replicas serve once they have replayed the seeding (the cells' /health names them).
     for _ in $(seq 1 60); do curl -fs "$GW/health" >/dev/null && break; sleep 1; done
     sleep 3

@@ -15,21 +15,7 @@ dotnet build AppHost/AppHost.csproj -nologo -v quiet -clp:ErrorsOnly >/dev/null
 
 . bench/start-app.sh
 
-# 10 clinics (the placement policy puts 5 on each shard), 5 doctors each, 2 shifts a day, 7 days of slots.
-json() { curl -fs -X POST "$1" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' -d "$2"; }
-id() { python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])'; }
-from=$(date -u -d tomorrow +%F); to=$(date -u -d '+7 days' +%F)
-for c in $(seq 1 10); do
-  clinic=$(json "$GW/clinics" "{\"name\":\"Bench $c\",\"timeZone\":\"Europe/Berlin\"}" | id)
-  am=$(json "$GW/clinics/$clinic/timeslots" '{"name":"Morning","startTime":"09:00","endTime":"12:00"}' | id)
-  pm=$(json "$GW/clinics/$clinic/timeslots" '{"name":"Afternoon","startTime":"13:00","endTime":"17:00"}' | id)
-  for d in $(seq 1 5); do
-    doctor=$(json "$GW/clinics/$clinic/doctors" "{\"name\":\"Dr $c-$d\",\"specialization\":\"Spec$((d % 3))\"}" | id)
-    json "$GW/doctors/$doctor/slots" "{\"timeSlotId\":$am}" >/dev/null
-    json "$GW/doctors/$doctor/slots" "{\"timeSlotId\":$pm}" >/dev/null
-  done
-  json "$GW/availability/createBookingSlots" "{\"clinicId\":$clinic,\"from\":\"$from\",\"to\":\"$to\"}" >/dev/null
-done
+. bench/seed-search.sh
 
 search="$GW/availability/search?from=$from&to=$to&specialization=Spec1&limit=20"
 items=$(curl -fs "$search" | python3 -c 'import sys, json; r = json.load(sys.stdin); print(len(r["items"]), "items, partial:", r["partial"])')
