@@ -17,8 +17,6 @@ dotnet build bench/BookingBench -c Release -nologo -v quiet -clp:ErrorsOnly >/de
 . bench/start-app.sh
 
 # 4 clinics with 7 days of slots for the reads (BookingBench seeds its own for the bookings).
-json() { curl -fs -X POST "$1" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' -d "$2"; }
-id() { python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])'; }
 from=$(date -u -d tomorrow +%F); to=$(date -u -d '+7 days' +%F)
 for c in $(seq 1 4); do
   clinic=$(json "$GW/clinics" "{\"name\":\"Rush $c\",\"timeZone\":\"Europe/Berlin\"}" | id)

@@ -1,8 +1,6 @@
 # Sourced by the search benches after bench/start-app.sh: 10 clinics (the placement policy puts 5 on each shard),
 # 5 doctors each (specializations Spec0 to Spec2), 2 shifts a day, slots from tomorrow for 7 days, all through
-# the API as the administrator. Sets $from and $to.
-json() { curl -fs -X POST "$1" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' -d "$2"; }
-id() { python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])'; }
+# the API as the administrator (json and id: bench/start-app.sh). Sets $from and $to.
 from=$(date -u -d tomorrow +%F); to=$(date -u -d '+7 days' +%F)
 for c in $(seq 1 10); do
   clinic=$(json "$GW/clinics" "{\"name\":\"Bench $c\",\"timeZone\":\"Europe/Berlin\"}" | id)

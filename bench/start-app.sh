@@ -32,3 +32,7 @@ done
 export ADMIN_PASSWORD=$(cat "$data/secrets/identity-admin")
 export ADMIN_TOKEN=$(curl -fs "$GW/connect/token" -d grant_type=password -d client_id=clinicbooking-cli \
   -d username=admin@clinicbooking.local --data-urlencode "password=$ADMIN_PASSWORD" -d scope=api | jq -r .access_token)
+
+# The seeding's two helpers: POST JSON as the administrator, and the id of what it created.
+json() { curl -fs -X POST "$1" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' -d "$2"; }
+id() { python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])'; }

@@ -18,7 +18,9 @@ var app = builder.Build();
 
 app.UseDefaultExceptionHandling();
 app.UseDefaultAuthentication();
-app.UseReadYourWrites();
+// A signed-in caller's change is noted before its answer goes out, so their next reads skip what may not hold it
+// (the cache, a replica that has not replayed it).
+app.UseRecentWrites();
 app.MapDefaultEndpoints();
 app.MapOpenApi().AllowAnonymous();
 app.UseSlotGeneration();

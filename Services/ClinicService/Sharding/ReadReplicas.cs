@@ -11,17 +11,30 @@ using NpgsqlTypes;
 namespace ClinicBooking.ClinicService.Sharding;
 
 /// <summary>The read replicas' settings (section <c>ReadReplicas</c>).</summary>
-public sealed class ReadReplicaOptions
+public sealed class ReadReplicaOptions : IValidatableObject
 {
     public const string Section = "ReadReplicas";
 
-    /// <summary>How old a replica's data may be and still serve reads; an older one is skipped until it catches up.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    /// <summary>
+    /// How old a replica's data may be and still serve reads; an older one is skipped until it catches up. At most
+    /// <see cref="RecentWrites.Window"/>: a writer's reads skip replicas without their write only while the write is
+    /// remembered, so a longer bound could then show them a replica that has not replayed it.
+    /// </summary>
     public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often the primary's and each replica's positions are read (what staleness is measured by).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:10")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MaxStaleness < TimeSpan.FromMilliseconds(100) || MaxStaleness > RecentWrites.Window)
+        {
+            yield return new ValidationResult(
+                $"{Section}:{nameof(MaxStaleness)} must be between 0.1 s and {RecentWrites.Window.TotalSeconds} s (how long a write is remembered for read-your-writes), not {MaxStaleness}.",
+                [nameof(MaxStaleness)]);
+        }
+    }
 }
 
 /// <summary>One replica of a shard as this cell sees it, for the read routing and for operators.</summary>
@@ -282,9 +295,14 @@ public sealed record StaleReadPlan(IReadOnlyDictionary<int, ReplicaState?> Sourc
     public bool Cacheable => !SkipCache && CacheFor != TimeSpan.Zero;
 }
 
-/// <summary>Reads each replica's position every <see cref="ReadReplicaOptions.PollInterval"/>.</summary>
-public sealed class ReplicaMonitor(ReadReplicas replicas, ILogger<ReplicaMonitor> logger) : BackgroundService
+/// <summary>
+/// Reads each replica's position every <see cref="ReadReplicaOptions.PollInterval"/>. It is what the replicas'
+/// metrics measure, so it creates them as it starts.
+/// </summary>
+public sealed class ReplicaMonitor(ReadReplicas replicas, ReplicaMetrics metrics, ILogger<ReplicaMonitor> logger) : BackgroundService
 {
+    public ReplicaMetrics Metrics { get; } = metrics;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(replicas.Options.PollInterval);

@@ -13,7 +13,8 @@ public static class ReplicaRouting
     /// <summary>
     /// The cell's read replicas, if it is given any (<c>ConnectionStrings:shard-N-replica-M</c>): a data source for
     /// each (telemetry; no health check of Aspire's: a replica that is down must not take the cell out of service),
-    /// the routing, the monitor, their metrics and a health entry that says which serve.
+    /// the routing, the monitor, their metrics and a health entry that says which serve. Read-your-writes' record
+    /// (<see cref="RecentWrites"/>) comes with them; the pipeline notes writes with <c>UseRecentWrites</c>.
     /// </summary>
     public static IHostApplicationBuilder AddReadReplicas(this IHostApplicationBuilder builder, IEnumerable<int> shards)
     {
@@ -32,17 +33,6 @@ public static class ReplicaRouting
         builder.Services.AddHealthChecks().AddCheck<ReplicasHealthCheck>("replicas");
         builder.Services.AddSingleton<ReplicaMetrics>();
         return builder;
-    }
-
-    /// <summary>
-    /// Read-your-writes: a signed-in caller's change to the cell is noted before its answer goes out
-    /// (<see cref="RecentWrites"/>), so their next reads, however quick, only go to replicas that hold it.
-    /// </summary>
-    public static WebApplication UseReadYourWrites(this WebApplication app)
-    {
-        app.Services.GetRequiredService<ReplicaMetrics>();
-        app.UseRecentWrites();
-        return app;
     }
 
     /// <summary>Operators: each replica of the cell's shards, its staleness and whether it serves reads now.</summary>
