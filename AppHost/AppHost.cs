@@ -13,6 +13,12 @@ IInfrastructure infrastructure = InfrastructureModeResolver.Resolve(builder.Conf
 
 var customersDb = infrastructure.AddPostgres(ResourceNames.GlobalPostgres, ResourceNames.CustomersDatabase, "customers");
 var identityDb = infrastructure.AddDatabase(customersDb, ResourceNames.IdentityDatabase, "identity");
+// The global server's replicas: hot standbys of every global database, to promote or back up from. No service
+// reads from them (AppHostConfiguration.GetGlobalReplicas says why).
+for (var replica = 0; replica < builder.GetGlobalReplicas(); replica++)
+{
+    infrastructure.AddReplica(customersDb, ResourceNames.GlobalReplica(replica));
+}
 var redis = infrastructure.AddRedis(ResourceNames.Redis);
 var rabbitMq = infrastructure.AddRabbitMq(ResourceNames.RabbitMq);
 
@@ -171,8 +177,9 @@ for (var shard = 0; shard < builder.GetShardCount(); shard++)
     // Its read replicas: the cell reads what may be stale from them, and does not wait for them (without one
     // that qualifies, it reads from the primary).
     var replicas = Enumerable.Range(0, builder.GetReplicasPerShard())
-        .Select(replica => infrastructure.AddReplica(shardDb, ResourceNames.ShardReplica(shard, replica), ResourceNames.ShardReplicaDatabase(shard, replica), "clinics"))
-        .OfType<InfrastructureResource>().ToList();
+        .Select(replica => infrastructure.AddReplicaDatabase(shardDb,
+            infrastructure.AddReplica(shardDb, ResourceNames.ShardReplica(shard, replica)), ResourceNames.ShardReplicaDatabase(shard, replica), "clinics"))
+        .ToList();
     var cell = builder.AddProject<Projects.ClinicService>(ResourceNames.ClinicCell(shard))
         .WithInternalHttpEndpoint()
         .WithTraceSampling()

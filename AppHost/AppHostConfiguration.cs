@@ -47,6 +47,22 @@ public static class AppHostConfiguration
             : throw new InvalidOperationException($"{ReplicasPerShardKey} must be between 0 and 4, not {count}.");
     }
 
+    public const string GlobalReplicasKey = "Replicas:Global";
+
+    /// <summary>
+    /// How many streaming replicas the global server has: 1 in the local run unless configured. Hot standbys, which no
+    /// service reads from: nothing global may be read stale (sign-in, a customer's own profile, invoices and payments
+    /// decide, or must show the caller's own change), and none of it is read often enough to need a copy. Each keeps
+    /// a current copy of every global database, to promote when the server is lost or to back up from.
+    /// </summary>
+    public static int GetGlobalReplicas(this IDistributedApplicationBuilder builder)
+    {
+        var count = builder.Configuration.GetValue(GlobalReplicasKey, 1);
+        return count is >= 0 and <= 4
+            ? count
+            : throw new InvalidOperationException($"{GlobalReplicasKey} must be between 0 and 4, not {count}.");
+    }
+
     /// <summary>How many clinic shards (and so ClinicService cells) to run; 2 unless configured.</summary>
     public static int GetShardCount(this IDistributedApplicationBuilder builder)
     {

@@ -21,6 +21,12 @@ public static class ResourceNames
     public const string ConsultationsDatabase = "consultationsdb";
     public const string PaymentsDatabase = "paymentsdb";
 
+    /// <summary>
+    /// The streaming replica <paramref name="replica"/> of the global server: a hot standby of every global database
+    /// (customers, identity, notifications, consultations, payments) to promote or back up from; no service reads from it.
+    /// </summary>
+    public static string GlobalReplica(int replica) => $"postgres-global-replica-{replica}";
+
     /// <summary>The SMTP server mail goes to (locally smtp4dev, with a web inbox); its connection string is <c>smtp://host:port</c>.</summary>
     public const string MailServer = "mail";
 

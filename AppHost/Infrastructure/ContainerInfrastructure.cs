@@ -31,9 +31,9 @@ public sealed class ContainerInfrastructure(IDistributedApplicationBuilder build
     /// <c>pg_basebackup</c> from the primary at its first start, a hot standby after, as the primary's replication
     /// role. The primary gets that role and accepts replication connections from other containers: the image
     /// built from Debian's packages does both in its own script (<c>REPLICATION_USER</c>), the public image by the
-    /// init file <c>postgres-replication-init.sh</c> at its first start.
+    /// init file <c>scripts/postgres-init/replication.sh</c> at its first start.
     /// </summary>
-    public InfrastructureResource? AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName)
+    public IResourceBuilder<IResource> AddReplica(InfrastructureResource primary, string replicaName)
     {
         var server = ((IResourceBuilder<PostgresDatabaseResource>)primary.Connection).Resource.Parent;
         var replicationPassword = ReplicationPassword(server);
@@ -58,8 +58,14 @@ public sealed class ContainerInfrastructure(IDistributedApplicationBuilder build
         {
             replica.WithImageRegistry(image.Registry);
         }
-        // A replica holds the primary's roles: the database's owner reads it with the primary's credentials.
-        var endpoint = replica.GetEndpoint("tcp");
+        return replica;
+    }
+
+    /// <summary>The database on the replica, with the primary's credentials (a replica holds the primary's roles).</summary>
+    public InfrastructureResource AddReplicaDatabase(InfrastructureResource primary, IResourceBuilder<IResource> replica, string connectionName, string databaseName)
+    {
+        var server = ((IResourceBuilder<PostgresDatabaseResource>)primary.Connection).Resource.Parent;
+        var endpoint = ((ContainerResource)replica.Resource).GetEndpoint("tcp");
         var database = builder.AddConnectionString(connectionName, ReferenceExpression.Create(
             $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username=postgres;Password={server.PasswordParameter};Database={databaseName}"));
         return new(database, replica);

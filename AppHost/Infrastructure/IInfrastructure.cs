@@ -19,11 +19,17 @@ public interface IInfrastructure
 
     /// <summary>
     /// A streaming replica named <paramref name="replicaName"/> of the server <paramref name="primary"/> (what
-    /// <see cref="AddPostgres"/> returned): read-only, a copy of every database on it, <paramref name="databaseName"/>
-    /// reached as connection <paramref name="connectionName"/> with the same owner role as on the primary. Null
-    /// when this mode runs no replicas (then every read goes to the primary).
+    /// <see cref="AddPostgres"/> returned): read-only, a copy of every database and role on it. It starts after the
+    /// primary; healthy once it answers as a standby.
     /// </summary>
-    InfrastructureResource? AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName);
+    IResourceBuilder<IResource> AddReplica(InfrastructureResource primary, string replicaName);
+
+    /// <summary>
+    /// The database <paramref name="databaseName"/> on <paramref name="replica"/> (what <see cref="AddReplica"/> returned
+    /// for <paramref name="primary"/>), reached as connection <paramref name="connectionName"/> with the same
+    /// credentials as on the primary.
+    /// </summary>
+    InfrastructureResource AddReplicaDatabase(InfrastructureResource primary, IResourceBuilder<IResource> replica, string connectionName, string databaseName);
 
     InfrastructureResource AddRedis(string name);
 

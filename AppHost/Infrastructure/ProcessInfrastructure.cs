@@ -60,14 +60,14 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
     /// the primary first reports healthy). Healthy once it answers as a server in recovery; it starts after the
     /// primary is healthy, and services reading from it do not wait for it.
     /// </summary>
-    public InfrastructureResource? AddReplica(InfrastructureResource primary, string replicaName, string connectionName, string databaseName)
+    public IResourceBuilder<IResource> AddReplica(InfrastructureResource primary, string replicaName)
     {
         var primaryProcess = (ServerProcessResource)primary.WaitTarget.Resource;
         var superuser = Secret(primaryProcess.Name);
         var replicationPassword = AppHostConfiguration.GeneratedSecret(dataDirectory, $"{primaryProcess.Name}-{ReplicationRole}");
         _owners[primaryProcess.Name].AddReplicationRole(ReplicationRole, replicationPassword);
         var replication = SecretParameter($"{primaryProcess.Name}-replication-password", replicationPassword);
-        var replica = AddServer(replicaName, "postgres-replica.sh",
+        return AddServer(replicaName, "postgres-replica.sh",
                 r => ReferenceExpression.Create(
                     $"Host=127.0.0.1;Port={r.PrimaryEndpoint.Property(EndpointProperty.Port)};Username=postgres;Password={superuser.Resource}"),
                 ProbeReplicaAsync)
@@ -78,12 +78,18 @@ public sealed class ProcessInfrastructure(IDistributedApplicationBuilder builder
             .WithEnvironment("REPLICA_NAME", replicaName)
             .WithTcpEndpoint(ServerProcessResource.PrimaryEndpointName, "PG_PORT")
             .WaitFor(primary.WaitTarget);
-        // The primary's owner role and password: a replica is a copy of the primary's roles too.
+    }
+
+    /// <summary>The database on the replica, as its owner role on the primary (a replica is a copy of the primary's roles too).</summary>
+    public InfrastructureResource AddReplicaDatabase(InfrastructureResource primary, IResourceBuilder<IResource> replica, string connectionName, string databaseName)
+    {
+        var primaryProcess = (ServerProcessResource)primary.WaitTarget.Resource;
+        var replicaProcess = (ServerProcessResource)replica.Resource;
         var role = $"{databaseName}_owner";
-        var password = builder.AddParameter($"{replicaName}-{databaseName}-owner-password",
+        var password = builder.AddParameter($"{replicaProcess.Name}-{databaseName}-owner-password",
             AppHostConfiguration.GeneratedSecret(dataDirectory, $"{primaryProcess.Name}-{role}"), secret: true);
         var database = builder.AddConnectionString(connectionName, ReferenceExpression.Create(
-            $"Host=127.0.0.1;Port={replica.Resource.PrimaryEndpoint.Property(EndpointProperty.Port)};Username={role};Password={password.Resource};Database={databaseName}"));
+            $"Host=127.0.0.1;Port={replicaProcess.PrimaryEndpoint.Property(EndpointProperty.Port)};Username={role};Password={password.Resource};Database={databaseName}"));
         return new(database, replica);
     }
 

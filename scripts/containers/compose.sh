@@ -3,27 +3,34 @@
 # server): the one setting that grows the system. scripts/containers/manifest.sh writes it for the AppHost's
 # Clinics:ShardCount (AppHost/appsettings.json), the same setting processes mode runs with, and
 # DeploymentDescriptionTests fail when the committed file is not what this prints.
-#   scripts/containers/compose.sh [--cells N] > deploy/compose.yaml
+#   scripts/containers/compose.sh [--cells N] [--replicas N] [--global-replicas N] > deploy/compose.yaml
+# (--replicas: streaming replicas per shard, Replicas:PerShard; --global-replicas: of the global server, Replicas:Global.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 cells=$(sed -n 's/.*"ShardCount": *\([0-9]*\).*/\1/p' AppHost/appsettings.json)
 replicas=$(sed -n 's/.*"PerShard": *\([0-9]*\).*/\1/p' AppHost/appsettings.json)
+global_replicas=$(sed -n 's/.*"Global": *\([0-9]*\).*/\1/p' AppHost/appsettings.json)
 while [ $# -gt 0 ]; do
   case $1 in
     --cells) cells=$2; shift 2 ;;
     --replicas) replicas=$2; shift 2 ;;
-    *) echo "usage: compose.sh [--cells N] [--replicas N]" >&2; exit 2 ;;
+    --global-replicas) global_replicas=$2; shift 2 ;;
+    *) echo "usage: compose.sh [--cells N] [--replicas N] [--global-replicas N]" >&2; exit 2 ;;
   esac
 done
 case $cells in [1-9]|1[0-6]) ;; *) echo "cells must be 1 to 16, not '$cells'" >&2; exit 2 ;; esac
 case $replicas in [0-4]) ;; *) echo "replicas must be 0 to 4, not '$replicas'" >&2; exit 2 ;; esac
+case $global_replicas in [0-4]) ;; *) echo "global replicas must be 0 to 4, not '$global_replicas'" >&2; exit 2 ;; esac
 shards=$(seq 0 $((cells - 1)))
 replica_numbers=$(seq 0 $((replicas - 1)))
+global_replica_numbers=$(seq 0 $((global_replicas - 1)))
 
-# Ports on the host network: PostgreSQL shard N listens on 17433+N, its replica R on 17500+16R+N, cell N on 17100+N.
+# Ports on the host network: PostgreSQL shard N listens on 17433+N, its replica R on 17500+16R+N, the global
+# server's replica R on 17570+R, cell N on 17100+N.
 shard_port() { echo $((17433 + $1)); }
 replica_port() { echo $((17500 + 16 * $2 + $1)); }
+global_replica_port() { echo $((17570 + $1)); }
 cell_port() { echo $((17100 + $1)); }
 # The names a service talks to, all on this host (network_mode: host).
 hosts() {
@@ -33,8 +40,8 @@ hosts() {
 
 cat <<YAML
 # ClinicBooking from images: the same system the AppHost starts (IdentityService, CustomerService,
-# NotificationService, ConsultationService, PaymentService, a gateway, the web app, $cells ClinicService cells on $cells shard databases ($replicas streaming replica(s) each), PostgreSQL,
-# Redis and RabbitMQ), each service from its own image (scripts/containers/build.sh). Start it with
+# NotificationService, ConsultationService, PaymentService, a gateway, the web app, $cells ClinicService cells on $cells shard databases ($replicas streaming replica(s) each), PostgreSQL
+# ($global_replicas hot standby(s) of the global server), Redis and RabbitMQ), each service from its own image (scripts/containers/build.sh). Start it with
 # scripts/containers/up.sh, which writes the secrets file this reads, or:
 #   docker-compose -p clinicbooking --env-file SECRETS -f deploy/compose.yaml up -d
 #
@@ -109,8 +116,30 @@ services:
         notifications notifications_owner \${NOTIFICATIONS_DB_PASSWORD:?}
         consultations consultations_owner \${CONSULTATIONS_DB_PASSWORD:?}
         payments payments_owner \${PAYMENTS_DB_PASSWORD:?}
+$([ "$global_replicas" -gt 0 ] && printf '      REPLICATION_USER: replicator\n      REPLICATION_PASSWORD: ${REPLICATION_PASSWORD:?}')
     volumes: ["postgres-global:/var/lib/postgresql/data"]
 YAML
+# Its streaming replicas: hot standbys of every global database, to promote or back up from; no service reads them.
+for r in $global_replica_numbers; do cat <<YAML
+
+  postgres-global-replica-$r:
+    <<: *container
+$(hosts postgres-global)
+    image: \${REGISTRY:-127.0.0.1:5000}/clinicbooking/postgres:15
+    command: ["/usr/local/bin/postgres-replica.sh"]
+    environment:
+      PG_PORT: "$(global_replica_port "$r")"
+      LISTEN_ADDRESS: 0.0.0.0
+      PRIMARY_HOST: postgres-global
+      PRIMARY_PORT: "17432"
+      REPLICATION_USER: replicator
+      REPLICATION_PASSWORD: \${REPLICATION_PASSWORD:?}
+      REPLICA_NAME: postgres-global-replica-$r
+    volumes: ["postgres-global-replica-$r:/var/lib/postgresql/data"]
+    depends_on:
+      postgres-global: { condition: service_healthy }
+YAML
+done
 
 for n in $shards; do cat <<YAML
 
@@ -367,6 +396,7 @@ $(hosts gateway)
 
 volumes:
   postgres-global:
+$(for r in $global_replica_numbers; do echo "  postgres-global-replica-$r:"; done)
 $(for n in $shards; do echo "  postgres-shard-$n:"; for r in $replica_numbers; do echo "  postgres-shard-$n-replica-$r:"; done; done)
   redis:
   rabbitmq:

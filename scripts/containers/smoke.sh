@@ -69,9 +69,9 @@ for service in $(docker-compose -f "$grown" --env-file .data/containers/secrets.
   case $service in postgres-*|redis|rabbitmq) ;; *) [ "$label" = "$revision" ] || fail "$service's image is of revision '$label', not $revision" ;; esac
 done
 
-# Each shard's primary streams to its replica (the primary's pg_stat_replication names it).
+# Each primary (the global server and each shard's) streams to its replica (its pg_stat_replication names it).
 postgres_password=$(sed -n 's/^POSTGRES_PASSWORD=//p' .data/containers/secrets.env)
-for primary in $(docker-compose -f "$grown" --env-file .data/containers/secrets.env config --services | grep -E '^postgres-shard-[0-9]+$'); do
+for primary in $(docker-compose -f "$grown" --env-file .data/containers/secrets.env config --services | grep -E '^postgres-(global|shard-[0-9]+)$'); do
   container=clinicbooking_${primary}_1
   port=$(docker inspect "$container" --format '{{range .Config.Env}}{{println .}}{{end}}' | sed -n 's/^PG_PORT=//p')
   # A replica that has just been added (the third cell's) may still be copying its primary: up to a minute.

@@ -74,8 +74,9 @@ public sealed class ClinicBookingApp : IAsyncLifetime
              $"--Mail:InboxPort={ClinicBooking.AppHost.AppHostConfiguration.FreeLoopbackPort()}",
              // No read replicas: these tests read what they (or an administrator, or staff) have just written as someone
              // else, which replicas may show up to their bound later. The replicas' own tests are ReadReplicaTests
-             // (component tier); README's walk and the system from images run with them.
-             "--Replicas:PerShard=0"],
+             // (component tier); README's walk and the system from images run with them. Nor the global server's
+             // standby, which nothing reads: it would only slow the start.
+             "--Replicas:PerShard=0", "--Replicas:Global=0"],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging

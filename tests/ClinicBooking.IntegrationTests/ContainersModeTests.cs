@@ -48,6 +48,10 @@ public class ContainersModeTests
         Assert.IsType<ContainerResource>(resources[ResourceNames.ShardReplica(1, 0)]);
         Assert.Contains(ResourceNames.ShardReplicaDatabase(1, 0), References(cell).Select(r => r.Name));
         Assert.DoesNotContain(ResourceNames.ShardReplica(1, 0), WaitsFor(cell));
+        // The global server's replica is a container too: a hot standby, which no service reads from or waits for.
+        Assert.IsType<ContainerResource>(resources[ResourceNames.GlobalReplica(0)]);
+        Assert.All(builder.Resources.OfType<ProjectResource>(), project =>
+            Assert.DoesNotContain(ResourceNames.GlobalReplica(0), References(project).Select(r => r.Name).Concat(WaitsFor(project))));
 
         var gateway = resources[ResourceNames.Gateway];
         Assert.Contains(ResourceNames.CustomerService, References(gateway).Select(r => r.Name));
@@ -80,9 +84,9 @@ public class ContainersModeTests
                 ["--Infrastructure:Mode=processes", $"--Infrastructure:DataDirectory={data}"], Ct);
 
             var executables = builder.Resources.OfType<ServerProcessResource>().Select(r => r.Name).Order();
-            // One streaming replica per shard by default (Replicas:PerShard).
+            // One streaming replica per shard (Replicas:PerShard) and one of the global server (Replicas:Global) by default.
             Assert.Equal(
-                [ResourceNames.MailServer, ResourceNames.GlobalPostgres, ResourceNames.ShardPostgres(0), ResourceNames.ShardReplica(0, 0),
+                [ResourceNames.MailServer, ResourceNames.GlobalPostgres, ResourceNames.GlobalReplica(0), ResourceNames.ShardPostgres(0), ResourceNames.ShardReplica(0, 0),
                  ResourceNames.ShardPostgres(1), ResourceNames.ShardReplica(1, 0), ResourceNames.RabbitMq, ResourceNames.Redis],
                 executables);
             Assert.DoesNotContain(builder.Resources, r => r is ContainerResource);
