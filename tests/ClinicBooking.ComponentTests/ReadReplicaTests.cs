@@ -73,6 +73,8 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         services.AddSingleton<ShardDatabases>();
         services.AddSingleton<RecentWrites>();
         services.AddSingleton<ReadReplicas>();
+        services.AddMetrics();
+        services.AddSingleton<ReplicaMetrics>();
         services.AddSingleton<ReplicaMonitor>();
         services.AddHybridCache();
         services.AddSingleton<ClinicCache>();
