@@ -39,13 +39,7 @@ public static class AppHostConfiguration
     /// run unless configured; the tests run without (their reads check what was just written), but for the
     /// replicas' own tests.
     /// </summary>
-    public static int GetReplicasPerShard(this IDistributedApplicationBuilder builder)
-    {
-        var count = builder.Configuration.GetValue(ReplicasPerShardKey, 1);
-        return count is >= 0 and <= 4
-            ? count
-            : throw new InvalidOperationException($"{ReplicasPerShardKey} must be between 0 and 4, not {count}.");
-    }
+    public static int GetReplicasPerShard(this IDistributedApplicationBuilder builder) => builder.GetCount(ReplicasPerShardKey, 1, 0, 4);
 
     public const string GlobalReplicasKey = "Replicas:Global";
 
@@ -55,21 +49,18 @@ public static class AppHostConfiguration
     /// decide, or must show the caller's own change), and none of it is read often enough to need a copy. Each keeps
     /// a current copy of every global database, to promote when the server is lost or to back up from.
     /// </summary>
-    public static int GetGlobalReplicas(this IDistributedApplicationBuilder builder)
-    {
-        var count = builder.Configuration.GetValue(GlobalReplicasKey, 1);
-        return count is >= 0 and <= 4
-            ? count
-            : throw new InvalidOperationException($"{GlobalReplicasKey} must be between 0 and 4, not {count}.");
-    }
+    public static int GetGlobalReplicas(this IDistributedApplicationBuilder builder) => builder.GetCount(GlobalReplicasKey, 1, 0, 4);
 
     /// <summary>How many clinic shards (and so ClinicService cells) to run; 2 unless configured.</summary>
-    public static int GetShardCount(this IDistributedApplicationBuilder builder)
+    public static int GetShardCount(this IDistributedApplicationBuilder builder) => builder.GetCount(ShardCountKey, 2, 1, 16);
+
+    /// <summary>A count setting: <paramref name="fallback"/> unless configured; outside its range, the AppHost does not start.</summary>
+    private static int GetCount(this IDistributedApplicationBuilder builder, string key, int fallback, int min, int max)
     {
-        var count = builder.Configuration.GetValue(ShardCountKey, 2);
-        return count is >= 1 and <= 16
+        var count = builder.Configuration.GetValue(key, fallback);
+        return count >= min && count <= max
             ? count
-            : throw new InvalidOperationException($"{ShardCountKey} must be between 1 and 16, not {count}.");
+            : throw new InvalidOperationException($"{key} must be between {min} and {max}, not {count}.");
     }
 
     /// <summary>
