@@ -30,7 +30,8 @@ ticks() { local s=0; for dir in "$@"; do s=$((s + $(server_ticks "$dir"))); done
 # One system: start, seed (bench/seed-search.sh), measure, stop.
 run() { # replicas per shard
   (
-    APPHOST_ARGS="--Replicas:PerShard=$1"
+    # The global server's standby, which nothing reads, is left out of both: the shards' replicas are measured.
+    APPHOST_ARGS="--Replicas:PerShard=$1 --Replicas:Global=0"
     . bench/start-app.sh
     . bench/seed-search.sh
     # The replicas serve once they have replayed the seeding (the cells' /health names them).
