@@ -93,11 +93,24 @@ public sealed class ReadReplicaTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await _services.GetRequiredService<ReplicaMonitor>().StopAsync(CancellationToken.None);
-        await _services.DisposeAsync();
-        StopReplica();
-        await _primary.DisposeAsync();
-        Directory.Delete(_replicaDirectory, recursive: true);
+        // The servers go whatever failed before (a start that threw would otherwise leave them running).
+        try
+        {
+            // Null when the start failed before the services were built.
+            if ((ServiceProvider?)_services is { } services)
+            {
+                await using (services)
+                {
+                    await services.GetRequiredService<ReplicaMonitor>().StopAsync(CancellationToken.None);
+                }
+            }
+        }
+        finally
+        {
+            StopReplica();
+            await _primary.DisposeAsync();
+            Directory.Delete(_replicaDirectory, recursive: true);
+        }
     }
 
     [Fact]
@@ -140,6 +153,83 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         // Another page size: an answer the cache does not hold (it holds the primary's, from while the replica was skipped).
         Assert.DoesNotContain(slots[0], await FreeAsync(clinicId, Anonymous, limit: 99));
         Assert.True(replica.Reads > reads, "The caught-up replica served no read.");
+    }
+
+    /// <summary>
+    /// The primary's position is sampled with a time, and a replica that has replayed it is taken to hold everything
+    /// committed by then. A write that commits while the position is being read (a thread delayed between the query
+    /// and the clock, as under load) is past that position: the sample's time must not be later than it.
+    /// </summary>
+    [Fact]
+    public async Task A_write_committed_while_the_primarys_position_is_read_is_not_taken_as_replayed()
+    {
+        var (clinicId, _) = await ClinicWithSlotsAsync();
+        await ServingAsync(holding: DateTimeOffset.UtcNow);
+        DateTimeOffset? committedAt = null;
+        // The monitor's first look at the clock in its round: the replica catches up with the primary and pauses, and
+        // then the write commits.
+        var clock = new ActsOnNextRead(() =>
+        {
+            var position = ScalarOn(_primaryConnection, "SELECT pg_current_wal_lsn()::text");
+            var replica = new NpgsqlConnectionStringBuilder(_primaryConnection) { Port = _replicaPort, Database = "postgres", Pooling = false }.ConnectionString;
+            Until(() => ScalarOn(replica, $"SELECT pg_last_wal_replay_lsn() >= '{position}'::pg_lsn") is true);
+            ScalarOn(replica, "SELECT pg_wal_replay_pause()");
+            Until(() => ScalarOn(replica, "SELECT pg_get_wal_replay_pause_state()") is "paused");
+            ScalarOn(_primaryConnection, $"UPDATE clinics SET name = 'Renamed while read' WHERE id = {clinicId}");
+            committedAt = DateTimeOffset.UtcNow;
+        });
+        var replicas = ActivatorUtilities.CreateInstance<ReadReplicas>(_services, (TimeProvider)clock);
+        await replicas.CheckAsync(Ct);
+
+        clock.Arm();
+        await replicas.CheckAsync(Ct);
+
+        Assert.NotNull(committedAt);
+        Assert.Null(replicas.Choose(0, wrote: committedAt));
+        // Resumed, it replays the write and serves its writer again.
+        await ExecuteOnReplicaAsync("SELECT pg_wal_replay_resume()");
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (replicas.Choose(0, wrote: committedAt) is null)
+        {
+            Assert.True(DateTime.UtcNow < until, "The resumed replica was not chosen for the writer within 15 s.");
+            await Task.Delay(100, Ct);
+            await replicas.CheckAsync(Ct);
+        }
+    }
+
+    /// <summary>The system clock, which runs an action once, at the first reading after <see cref="Arm"/>.</summary>
+    private sealed class ActsOnNextRead(Action action) : TimeProvider
+    {
+        private int _armed;
+
+        public void Arm() => Interlocked.Exchange(ref _armed, 1);
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            if (Interlocked.Exchange(ref _armed, 0) == 1)
+            {
+                action();
+            }
+            return base.GetUtcNow();
+        }
+    }
+
+    private static object? ScalarOn(string connectionString, string sql)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        return command.ExecuteScalar();
+    }
+
+    private static void Until(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "Not within 15 s.");
+            Thread.Sleep(50);
+        }
     }
 
     [Fact]

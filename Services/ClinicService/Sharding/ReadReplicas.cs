@@ -201,9 +201,14 @@ public sealed class ReadReplicas
         {
             try
             {
-                await using var command = _shards.DataSource(shard).CreateCommand("SELECT pg_current_wal_lsn()");
+                // The time first, then the position: whatever committed by that time is at or before the position
+                // read after it, so a replica that has replayed the position holds all of it. (The other way round, a
+                // write committing between the query and the clock would be taken as held.) The insert position, not
+                // the write position: a commit without synchronous_commit returns before its record is written.
+                var at = _clock.GetUtcNow();
+                await using var command = _shards.DataSource(shard).CreateCommand("SELECT pg_current_wal_insert_lsn()");
                 var lsn = (NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(ct))!;
-                _primaries[shard].Add(_clock.GetUtcNow(), lsn);
+                _primaries[shard].Add(at, lsn);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
