@@ -197,6 +197,65 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A primary at rest just after a record that ended at a WAL page's boundary gives its insert position past the
+    /// next page's header, where a replica's replayed position cannot be until something more is written. The
+    /// caught-up replica must still count as fresh, and serve, within the bound.
+    /// </summary>
+    [Fact]
+    public async Task A_caught_up_replica_serves_while_the_primary_rests_at_a_page_boundary()
+    {
+        await ClinicWithSlotsAsync();
+        var replicas = _services.GetRequiredService<ReadReplicas>();
+        // Anything else written meanwhile (the server's own records) moves the primary off the boundary: then again.
+        for (var attempt = 1; ; attempt++)
+        {
+            var rested = RestAtPageBoundary();
+            var until = DateTimeOffset.UtcNow + Bound;
+            while (replicas.Choose(0, wrote: rested) is null && DateTimeOffset.UtcNow < until)
+            {
+                await Task.Delay(50, Ct);
+            }
+            var stillAtBoundary = InsertPosition() % 8192 == 24;
+            if (stillAtBoundary || attempt == 3)
+            {
+                Assert.True(stillAtBoundary, "The primary never stayed at a page boundary for the length of the test.");
+                Assert.NotNull(replicas.Choose(0, wrote: rested));
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes WAL (non-transactional logical messages) until the primary's last record ends exactly at a page's
+    /// boundary; returns when that was.
+    /// </summary>
+    private DateTimeOffset RestAtPageBoundary()
+    {
+        const ulong Page = 8192;
+        string Emit(ulong length) => $"SELECT pg_logical_emit_message(false, 'rest', repeat('x', {length}))";
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            // How many bytes a message takes beyond its text (its header, aligned), measured on this server.
+            var before = InsertPosition();
+            ScalarOn(_primaryConnection, Emit(1000));
+            var overhead = InsertPosition() - before - 1000;
+            var left = Page - InsertPosition() % Page;
+            if (overhead > 200 || left < overhead + 300)
+            {
+                continue;   // crossed a page while measuring, or too little room on this one: on to the next page
+            }
+            ScalarOn(_primaryConnection, Emit(left - overhead));
+            if (InsertPosition() % Page == 24)
+            {
+                return DateTimeOffset.UtcNow;
+            }
+        }
+        throw new InvalidOperationException("The primary's WAL never ended at a page boundary.");
+    }
+
+    private ulong InsertPosition() => (ulong)(NpgsqlTypes.NpgsqlLogSequenceNumber)ScalarOn(_primaryConnection, "SELECT pg_current_wal_insert_lsn()")!;
+
     /// <summary>The system clock, which runs an action once, at the first reading after <see cref="Arm"/>.</summary>
     private sealed class ActsOnNextRead(Action action) : TimeProvider
     {

@@ -208,7 +208,7 @@ public sealed class ReadReplicas
                 var at = _clock.GetUtcNow();
                 await using var command = _shards.DataSource(shard).CreateCommand("SELECT pg_current_wal_insert_lsn()");
                 var lsn = (NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(ct))!;
-                _primaries[shard].Add(at, lsn);
+                _primaries[shard].Add(at, EndOfRecords(lsn));
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
@@ -245,6 +245,23 @@ public sealed class ReadReplicas
         {
             replica.CheckedAt = _clock.GetUtcNow();
         }
+    }
+
+    private const ulong WalPage = 8192, ShortPageHeader = 24, LongPageHeader = 40, WalSegment = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The insert position as a replica's replayed position would name it. When the last record ended at a page's
+    /// boundary, PostgreSQL gives the insert position past the next page's header (24 bytes, 40 at a segment's start),
+    /// while a replica that has replayed that record names the boundary itself: taken as it is, the replica would
+    /// look behind until the next write. No record ends inside a header, so the boundary means the same.
+    /// (Segments of the default 16 MB; with others, a segment's start waits for the next write.)
+    /// </summary>
+    public static NpgsqlLogSequenceNumber EndOfRecords(NpgsqlLogSequenceNumber insert)
+    {
+        var position = (ulong)insert;
+        return position % WalPage == ShortPageHeader ? new(position - ShortPageHeader)
+            : position % WalSegment == LongPageHeader ? new(position - LongPageHeader)
+            : insert;
     }
 
     /// <summary>The primary's positions of the last minute, with when each was read.</summary>
