@@ -38,8 +38,9 @@ public sealed class ContainerInfrastructure(IDistributedApplicationBuilder build
         var server = ((IResourceBuilder<PostgresDatabaseResource>)primary.Connection).Resource.Parent;
         var replicationPassword = ReplicationPassword(server);
         var scripts = Path.Combine(builder.AppHostDirectory, "Infrastructure", "scripts");
-        var image = ImageReference.Parse(builder.Configuration[$"{ImagesSection}:postgres"] is { Length: > 0 } configured ? configured : "docker.io/library/postgres:15");
-        var replica = builder.AddContainer(replicaName, image.Name, image.Tag)
+        // The primary's own image, as configured for it (WithConfiguredImage).
+        var image = server.Annotations.OfType<ContainerImageAnnotation>().Last();
+        var replica = builder.AddContainer(replicaName, image.Image, image.Tag ?? "latest")
             .WithBindMount(Path.Combine(scripts, "postgres-replica.sh"), "/usr/local/bin/postgres-replica.sh", isReadOnly: true)
             .WithEntrypoint("bash")
             .WithArgs("/usr/local/bin/postgres-replica.sh")

@@ -171,7 +171,7 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         var clock = new ActsOnNextRead(() =>
         {
             var position = ScalarOn(_primaryConnection, "SELECT pg_current_wal_lsn()::text");
-            var replica = new NpgsqlConnectionStringBuilder(_primaryConnection) { Port = _replicaPort, Database = "postgres", Pooling = false }.ConnectionString;
+            var replica = ReplicaServerConnection;
             Until(() => ScalarOn(replica, $"SELECT pg_last_wal_replay_lsn() >= '{position}'::pg_lsn") is true);
             ScalarOn(replica, "SELECT pg_wal_replay_pause()");
             Until(() => ScalarOn(replica, "SELECT pg_get_wal_replay_pause_state()") is "paused");
@@ -395,9 +395,13 @@ public sealed class ReadReplicaTests : IAsyncLifetime
         }
     }
 
+    /// <summary>The replica server itself (its database <c>postgres</c>, unpooled), for commands to it.</summary>
+    private string ReplicaServerConnection =>
+        new NpgsqlConnectionStringBuilder(_primaryConnection) { Port = _replicaPort, Database = "postgres", Pooling = false }.ConnectionString;
+
     private async Task ExecuteOnReplicaAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_primaryConnection) { Port = _replicaPort, Database = "postgres", Pooling = false }.ConnectionString);
+        await using var connection = new NpgsqlConnection(ReplicaServerConnection);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(Ct);
