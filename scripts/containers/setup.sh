@@ -33,9 +33,24 @@ step "packages (${packages[*]})"
 
 # The engine: no bridge and no iptables (this sandbox has neither); containers use --network host.
 docker=/usr/bin/docker   # Debian's client, of the engine's version
-if ! $docker info >/dev/null 2>&1; then
+# A pid file whose process is gone, or is now some other program, is left over from an engine that did not
+# stop (a machine restored from a snapshot keeps /run here, which is no tmpfs). dockerd refuses to start
+# beside it, and would try to reuse the containerd it names: both go.
+drop_stale_pidfile() {
+  local pid
+  [ -f "$1" ] || return 0
+  pid=$(cat "$1" 2>/dev/null || true)
+  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]; then return 0; fi
+  rm -f "$1"
+}
+if ! $docker info >/dev/null 2>&1 && ! pgrep -x dockerd >/dev/null; then
+  drop_stale_pidfile /run/clinicbooking-dockerd.pid dockerd
+  drop_stale_pidfile /run/docker/containerd/containerd.pid containerd
   nohup dockerd --iptables=false --ip-masq=false --bridge=none --storage-driver=overlay2 \
     --pidfile /run/clinicbooking-dockerd.pid >"$state/dockerd.log" 2>&1 &
+fi
+# Started above or already starting: wait until it answers.
+if ! $docker info >/dev/null 2>&1; then
   for _ in $(seq 1 60); do $docker info >/dev/null 2>&1 && break; sleep 1; done
   $docker info >/dev/null 2>&1 || { echo "Docker's engine did not start; see $state/dockerd.log" >&2; tail -20 "$state/dockerd.log" >&2; exit 1; }
 fi
