@@ -22,7 +22,7 @@ public sealed class AccountPagesTests(ClinicBookingApp app, WebBrowser browser)
 
         // The account page, from the name in the header: the address, and the form to move.
         await page.GetByRole(AriaRole.Link, new() { Name = "Max Mover" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account$"));
+        await page.WaitForPageAsync(new Regex("/account$"));
         await Expect(page.Locator("#email")).ToHaveTextAsync(email);
         await page.AssertAccessibleAsync();
         // The current password is asked: a wrong one is refused next to its field.
@@ -60,9 +60,9 @@ public sealed class AccountPagesTests(ClinicBookingApp app, WebBrowser browser)
 
         // From the sign-in page's link to the web app's "forgot password" page.
         await page.GotoAsync($"{WebApp}/account/signin?returnUrl=%2F");
-        await page.WaitForURLAsync(new Regex("/account/login"));
+        await page.WaitForPageAsync(new Regex("/account/login"));
         await page.GetByRole(AriaRole.Link, new() { Name = "Forgot your password?" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(Regex.Escape(WebApp) + "/account/forgot-password"));
+        await page.WaitForPageAsync(new Regex(Regex.Escape(WebApp) + "/account/forgot-password"));
         await page.AssertAccessibleAsync();
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByRole(AriaRole.Button, new() { Name = "Send the link" }).ClickAsync();

@@ -40,6 +40,24 @@ public static partial class Pages
     }
 
     /// <summary>
+    /// Waits until the page is at a URL <paramref name="url"/> matches and that document has loaded: the wait
+    /// after every click or key that navigates. Not Playwright's <c>WaitForURLAsync</c>: it reads the URL the
+    /// client last heard of and only then listens for navigations, on another thread than the one that delivers
+    /// them, so a navigation landing in between is never seen and the wait times out on a page long shown
+    /// (microsoft/playwright-dotnet#3364). The assertion asks the browser's side for the URL until it matches,
+    /// and its failure names the URL the page was at; waiting for the load state checks and listens under one lock.
+    /// </summary>
+    public static async Task WaitForPageAsync(this IPage page, Regex url)
+    {
+        await Assertions.Expect(page).ToHaveURLAsync(url);
+        await page.WaitForLoadStateAsync();
+    }
+
+    /// <summary>Waits until the page is at exactly <paramref name="url"/> and that document has loaded.</summary>
+    public static Task WaitForPageAsync(this IPage page, string url) =>
+        page.WaitForPageAsync(new Regex("^" + Regex.Escape(url) + "$"));
+
+    /// <summary>
     /// Signs in through the identity service's login page, as a person would: from the web app's sign-in link
     /// to the login form and back. Both pages are checked.
     /// </summary>
@@ -47,14 +65,14 @@ public static partial class Pages
     {
         await page.GotoAsync($"{webApp}/account/signin?returnUrl=%2F");
         await page.SignInOnLoginPageAsync(email, password);
-        await page.WaitForURLAsync(new Regex("^" + Regex.Escape(webApp)));
+        await page.WaitForPageAsync(new Regex("^" + Regex.Escape(webApp)));
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
     }
 
     /// <summary>Fills the identity service's login form, which the browser has been sent to.</summary>
     public static async Task SignInOnLoginPageAsync(this IPage page, string email, string password)
     {
-        await page.WaitForURLAsync(new Regex("/account/login"));
+        await page.WaitForPageAsync(new Regex("/account/login"));
         await page.AssertAccessibleAsync();
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);

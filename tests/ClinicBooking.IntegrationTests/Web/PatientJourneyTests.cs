@@ -63,7 +63,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
 
         // The doctor's page lists the same free times.
         await results.First.GetByRole(AriaRole.Link).First.ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/doctors/\d+$"));
+        await page.WaitForPageAsync(new Regex(@"/doctors/\d+$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Dr Ada Lee" })).ToBeVisibleAsync();
         await Expect(page.Locator(".times a")).ToHaveCountAsync(3);
         await Expect(page.Locator(".times a").First).ToContainTextAsync("08:00");
@@ -72,7 +72,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
 
         // Book the earliest: one click, a clear answer.
         await results.First.GetByRole(AriaRole.Link, new() { Name = "Book" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/book/\d+"));
+        await page.WaitForPageAsync(new Regex(@"/book/\d+"));
         await page.AssertAccessibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).ClickAsync();
         await BookedAsync(page);
@@ -114,7 +114,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await page.GotoAsync($"{WebApp}/bookings");
-        await page.WaitForURLAsync(new Regex("/account/login"));
+        await page.WaitForPageAsync(new Regex("/account/login"));
     }
 
     [Fact]
@@ -145,14 +145,14 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         await Expect(results).ToHaveCountAsync(2);
         await page.GetByLabel("How").SelectOptionAsync(new SelectOptionValue { Label = "Online (video call)" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("mode=online"));
+        await page.WaitForPageAsync(new Regex("mode=online"));
         await Expect(results).ToHaveCountAsync(1);
         await Expect(results.First).ToContainTextAsync("Online (video call)");
         await page.AssertAccessibleAsync();
 
         // Book it: the booking page says it is online and leads to the video call.
         await results.First.GetByRole(AriaRole.Link, new() { Name = "Book" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/book/\d+"));
+        await page.WaitForPageAsync(new Regex(@"/book/\d+"));
         await Expect(page.Locator("#mode")).ToHaveTextAsync("Online (video call)");
         await page.GetByRole(AriaRole.Button, new() { Name = "Book this appointment" }).ClickAsync();
         await BookedAsync(page);
@@ -171,7 +171,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         });
         await page.AssertAccessibleAsync();
         await page.Locator($"#upcoming #booking-{bookingId}").Locator("xpath=..").GetByRole(AriaRole.Link, new() { Name = "Join the video call" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/video/[0-9a-f]+\?as=patient"));
+        await page.WaitForPageAsync(new Regex(@"/video/[0-9a-f]+\?as=patient"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You joined as the patient");
         await page.AssertAccessibleAsync();
 
@@ -203,7 +203,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
 
         // From the menu; the defaults: every mail, and texts for what cannot wait (cancellations, reminders).
         await page.GetByRole(AriaRole.Link, new() { Name = "Notifications" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/notifications$"));
+        await page.WaitForPageAsync(new Regex("/notifications$"));
         await page.AssertAccessibleAsync();
         var texts = page.GetByRole(AriaRole.Group, new() { Name = "By text message" });
         var mails = page.GetByRole(AriaRole.Group, new() { Name = "By email" });
@@ -333,7 +333,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         Assert.Equal("Skip to content", await page.EvaluateAsync<string>("document.activeElement.textContent.trim()"));
         await TabToAsync(page, "Book");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(new Regex(@"/book/\d+"));
+        await page.WaitForPageAsync(new Regex(@"/book/\d+"));
         await page.AssertAccessibleAsync();
         await AssertFitsAsync(page);
         await TabToAsync(page, "Book this appointment");
@@ -410,12 +410,12 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay 40.00 EUR now" }).ClickAsync();
 
         // The provider's page (the local one, through the gateway): the success card pays and comes back.
-        await page.WaitForURLAsync(new Regex("/local-pay/checkout/"));
+        await page.WaitForPageAsync(new Regex("/local-pay/checkout/"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Pay by card");
         await page.AssertAccessibleAsync();
         await page.GetByLabel("Card number").FillAsync("4242 4242 4242 4242");
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pay ") }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/checkouts/\d+$"));
+        await page.WaitForPageAsync(new Regex(@"/checkouts/\d+$"));
         await OutcomeAsync(page, "Thank you: 40.00 EUR was paid by card.");
         await Expect(page.Locator("#receipt")).ToContainTextAsync("Appointment on");
         await Expect(page.Locator("#receipt")).ToContainTextAsync("40.00 EUR");
@@ -431,7 +431,7 @@ public sealed class PatientJourneyTests(ClinicBookingApp app, WebBrowser browser
         var unpaid = page.Url;
         await OutcomeAsync(page, "Held for you: pay to confirm your appointment.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay 40.00 EUR now" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/local-pay/checkout/"));
+        await page.WaitForPageAsync(new Regex("/local-pay/checkout/"));
         await page.GetByLabel("Card number").FillAsync("4000 0000 0000 0002");
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pay ") }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Your card was declined.");

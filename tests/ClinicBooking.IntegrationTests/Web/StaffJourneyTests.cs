@@ -24,7 +24,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
 
         // "My clinic" leads straight to the only clinic this account works for.
         await page.GetByRole(AriaRole.Link, new() { Name = "My clinic" }).ClickAsync();
-        await page.WaitForURLAsync($"{WebApp}/clinics/{clinicId}");
+        await page.WaitForPageAsync($"{WebApp}/clinics/{clinicId}");
         await page.AssertAccessibleAsync();
 
         // Add a doctor (an empty name first: the API's message next to the field).
@@ -58,7 +58,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         // The doctor's weekly template: Morning, every day.
         await page.OpenAsync($"{WebApp}/clinics/{clinicId}/doctors");
         await page.GetByRole(AriaRole.Link, new() { Name = "Dr Ada Lee", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/doctors/\d+$"));
+        await page.WaitForPageAsync(new Regex(@"/doctors/\d+$"));
         await page.AssertAccessibleAsync();
         var doctorId = long.Parse(new Regex(@"/doctors/(\d+)$").Match(page.Url).Groups[1].Value);
         await page.GetByLabel("Morning on Every day").CheckAsync();
@@ -120,7 +120,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         // Now nothing is in the way: the doctor is deactivated.
         await page.GotoAsync($"{WebApp}/clinics/{clinicId}/doctors/{doctorId}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Deactivate Dr Ada Lee" }).ClickAsync();
-        await page.WaitForURLAsync($"{WebApp}/clinics/{clinicId}/doctors");
+        await page.WaitForPageAsync($"{WebApp}/clinics/{clinicId}/doctors");
         await Expect(page.Locator("#doctors")).ToContainTextAsync("deactivated");
     }
 
@@ -135,7 +135,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
 
         await page.OpenAsync($"{WebApp}/clinics/{clinicId}");
         await page.GetByRole(AriaRole.Link, new() { Name = "Notifications" }).Last.ClickAsync();
-        await page.WaitForURLAsync($"{WebApp}/clinics/{clinicId}/notifications");
+        await page.WaitForPageAsync($"{WebApp}/clinics/{clinicId}/notifications");
         await page.AssertAccessibleAsync();
         // The platform's reminders until the clinic chooses: 24 and 2 hours.
         await Expect(page.GetByLabel("First reminder")).ToHaveValueAsync("24");
@@ -231,7 +231,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         });
         await page.AssertAccessibleAsync();
         await page.Locator("#invoices a").ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/invoices/\d+$"));
+        await page.WaitForPageAsync(new Regex(@"/invoices/\d+$"));
         var invoiceId = long.Parse(page.Url.Split('/')[^1]);
         await page.GetByLabel("Coupon code").FillAsync("no-such");
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply coupon" }).ClickAsync();
@@ -246,7 +246,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
 
         // The desk: the invoice in the clinic's list, an X-ray added, the rest taken at the desk, 15.00 given back as credit.
         await desk.GetByRole(AriaRole.Link, new() { Name = "Payments" }).ClickAsync();
-        await desk.WaitForURLAsync($"{WebApp}/clinics/{clinic.Id}/payments");
+        await desk.WaitForPageAsync($"{WebApp}/clinics/{clinic.Id}/payments");
         await Expect(desk.Locator("#invoices")).ToContainTextAsync("Petra Payer");
         await desk.AssertAccessibleAsync();
         await desk.GetByRole(AriaRole.Link, new() { Name = $"Invoice {invoiceId}" }).ClickAsync();
@@ -283,7 +283,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         var admin = await adminContext.NewPageAsync();
         await admin.SignInAsync(WebApp, ClinicBookingApp.AdministratorEmail, app.AdministratorPassword);
         await admin.GetByRole(AriaRole.Link, new() { Name = "Payments", Exact = true }).ClickAsync();
-        await admin.WaitForURLAsync($"{WebApp}/admin/payments");
+        await admin.WaitForPageAsync($"{WebApp}/admin/payments");
         var row = admin.Locator($"#totals tr:has(a[href='/clinics/{clinic.Id}'])");
         await Expect(row).ToContainTextAsync("80.00 EUR");
         await Expect(row).ToContainTextAsync("10.00 EUR");
@@ -357,7 +357,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
             // Every page after the first has an "after" in its address: wait for this link's own.
             var next = await more.GetAttributeAsync("href") ?? "";
             await more.ClickAsync();
-            await page.WaitForURLAsync(url => url == WebApp + next);
+            await page.WaitForPageAsync(WebApp + next);
         }
         Assert.Single(foundOn);
     }
@@ -377,7 +377,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         await page.SignInAsync(WebApp, ClinicBookingApp.AdministratorEmail, app.AdministratorPassword);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Clinics", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"{WebApp}/admin/clinics");
+        await page.WaitForPageAsync($"{WebApp}/admin/clinics");
         await page.AssertAccessibleAsync();
         var name = $"Hillside {Guid.NewGuid():N}"[..16];
         await page.GetByLabel("Name").FillAsync(name);
@@ -389,7 +389,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         await page.AssertAccessibleAsync();
         await page.GetByLabel("Time zone").FillAsync("Europe/London");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create clinic" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/clinics/\d+\?saved=created$"));
+        await page.WaitForPageAsync(new Regex(@"/clinics/\d+\?saved=created$"));
         var clinicId = long.Parse(new Regex(@"/clinics/(\d+)").Match(page.Url).Groups[1].Value);
         await page.AssertAccessibleAsync();
 
@@ -410,7 +410,7 @@ public sealed class StaffJourneyTests(ClinicBookingApp app, WebBrowser browser)
         await Expect(page.Locator("#outcome")).ToContainTextAsync("saved");
         await Expect(page.GetByLabel("Address")).ToHaveValueAsync("2 Hill Rd");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Deactivate {name}" }).ClickAsync();
-        await page.WaitForURLAsync($"{WebApp}/clinics/{clinicId}?saved=deactivated");
+        await page.WaitForPageAsync($"{WebApp}/clinics/{clinicId}?saved=deactivated");
         await Expect(page.Locator("#outcome")).ToContainTextAsync("Clinic deactivated");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Deactivate {name}" })).ToHaveCountAsync(0);
         await page.AssertAccessibleAsync();

@@ -84,7 +84,7 @@ public sealed class VisitorLimitTests(ClinicBookingApp app, WebBrowser browser)
         // A tab is dropped by browsers, so "/\t/example.com" would arrive as "//example.com": another site.
         await page.GotoAsync($"{app.WebAppUrl}/account/signin?returnUrl=%2F%09%2Fexample.com");
         await page.SignInOnLoginPageAsync(patient.Email, Tokens.Password);
-        await page.WaitForURLAsync(new Regex("^" + Regex.Escape(app.WebAppUrl) + "/?$"));
+        await page.WaitForPageAsync(new Regex("^" + Regex.Escape(app.WebAppUrl) + "/?$"));
         Assert.Equal(app.WebAppUrl + "/", page.Url);
         Pages.AssertNoStackTrace(await page.ContentAsync(), page.Url);
     }
